@@ -1,0 +1,35 @@
+import { resolve } from 'node:path'
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl?: string
+  simulator: boolean
+  logLevel: string
+  /** Tiles kept in memory; 0 turns the cache off (benchmarks of uncached throughput). */
+  tileCacheEntries: number
+  /** An optional external basemap tile URL template (e.g. 天地图 on the intranet); never required. */
+  basemapTileUrl?: string
+}
+
+function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${key} must be an integer in [${min}, ${max}], got "${raw}"`)
+  return n
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: intFrom(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir: resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    simulator: (env.SIMULATOR ?? 'on') !== 'off',
+    logLevel: env.LOG_LEVEL || 'info',
+    tileCacheEntries: intFrom(env, 'TILE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
+    basemapTileUrl: env.BASEMAP_TILE_URL || undefined,
+  }
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import type { Db } from './types.ts'
+
+export const FIXTURES_DIR = new URL('../../fixtures/', import.meta.url).pathname
+
+export interface FixtureManifest {
+  seed: number
+  scale: number
+  referenceMonth: string
+  tables: { name: string; file: string; rows: number; sha256: string }[]
+}
+
+export type LoadProgress = (table: string, loaded: number, total: number) => void
+
+const CHUNK_ROWS = 2000
+const LOAD_LOCK_KEY = 73_261_002
+
+export function readManifest(dir = FIXTURES_DIR): FixtureManifest {
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as FixtureManifest
+}
+
+export async function isLoaded(db: Db): Promise<boolean> {
+  const r = await db.query<{ n: number }>('SELECT count(*) AS n FROM towns')
+  return r.rows[0].n > 0
+}
+
+/**
+ * Loads the generated township in one transaction, so an interrupted first start
+ * leaves an empty database (loaded again next start), never a half-loaded one.
+ * Rows are NDJSON whose keys are column names and whose geometry is EWKT, so
+ * jsonb_populate_recordset does all type conversion inside the database.
+ */
+export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: LoadProgress): Promise<number> {
+  const manifest = readManifest(dir)
+  const known = new Set(
+    (await db.query<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema()`,
+    )).rows.map((r) => r.t),
+  )
+  let total = 0
+  await db.transaction(async (tx) => {
+    // Two API processes starting together on one PostgreSQL must not both load.
+    if (db.engine === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK_KEY])
+    if ((await tx.query<{ n: number }>('SELECT count(*) AS n FROM towns')).rows[0].n > 0) return
+    for (const table of manifest.tables) {
+      if (!known.has(table.name)) throw new Error(`fixture table ${table.name} has no table in the schema`)
+      const gz = readFileSync(join(dir, table.file))
+      const sha = createHash('sha256').update(gz).digest('hex')
+      if (sha !== table.sha256) throw new Error(`fixture ${table.file} does not match its manifest checksum`)
+      const lines = gunzipSync(gz).toString('utf8').split('\n').filter((l) => l.length > 0)
+      if (lines.length !== table.rows) throw new Error(`fixture ${table.file} has ${lines.length} rows, manifest says ${table.rows}`)
+      // table.name was checked against the schema's own table list above.
+      const sql = `INSERT INTO "${table.name}" SELECT * FROM jsonb_populate_recordset(NULL::"${table.name}", $1::jsonb)`
+      for (let i = 0; i < lines.length; i += CHUNK_ROWS) {
+        const chunk = lines.slice(i, i + CHUNK_ROWS)
+        await tx.query(sql, ['[' + chunk.join(',') + ']'])
+        onProgress?.(table.name, Math.min(i + CHUNK_ROWS, lines.length), lines.length)
+      }
+      total += lines.length
+    }
+    await tx.exec('ANALYZE')
+  })
+  return total
+}

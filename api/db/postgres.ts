@@ -1,0 +1,105 @@
+import pg from 'pg'
+import type { Db, QueryResult, Transaction } from './types.ts'
+import { OID, parseDate, parseInt8, parseNumeric } from './type-parsers.ts'
+
+// Per-pool type parsers, so setting them does not change pg's process-wide defaults.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === OID.INT8) return parseInt8
+    if (oid === OID.NUMERIC) return parseNumeric
+    if (oid === OID.DATE) return parseDate
+    return pg.types.getTypeParser(oid, format)
+  },
+} as unknown as pg.CustomTypesConfig
+
+export interface PostgresOptions {
+  connectionString: string
+  max?: number
+  /** Statement timeout in ms: a runaway tile or report query must not hold a connection forever. */
+  statementTimeoutMs?: number
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    types,
+    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    application_name: 'shuzhi-grid',
+  })
+  // An idle client dropped by the server must not crash the process.
+  pool.on('error', () => {})
+  await pool.query('SELECT 1')
+  return new PostgresDb(pool, options.connectionString)
+}
+
+class PostgresDb implements Db {
+  readonly engine = 'postgres' as const
+  private listener: pg.Client | null = null
+  private readonly handlers = new Map<string, Set<(payload: string) => void>>()
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+  ) {}
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    const r = await this.pool.query(sql, params as unknown[])
+    return { rows: r.rows as T[] }
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql)
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const result = await fn({
+        async query<R>(sql: string, params: unknown[] = []) {
+          const r = await client.query(sql, params as unknown[])
+          return { rows: r.rows as R[] }
+        },
+        async exec(sql: string) {
+          await client.query(sql)
+        },
+      })
+      await client.query('COMMIT')
+      return result
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+
+  // LISTEN needs one dedicated session, not a pooled one that is handed back.
+  async listen(channel: string, onPayload: (payload: string) => void) {
+    if (!this.listener) {
+      const client = new pg.Client({ connectionString: this.connectionString })
+      await client.connect()
+      client.on('error', () => {})
+      client.on('notification', (msg) => {
+        for (const h of this.handlers.get(msg.channel) ?? []) h(msg.payload ?? '')
+      })
+      this.listener = client
+    }
+    let set = this.handlers.get(channel)
+    if (!set) {
+      set = new Set()
+      this.handlers.set(channel, set)
+      await this.listener.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+    }
+    set.add(onPayload)
+    return async () => {
+      set.delete(onPayload)
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.listener?.end().catch(() => {})
+    await this.pool.end()
+  }
+}

@@ -1,0 +1,129 @@
+import type { Queryable } from '../db/types.ts'
+import type {
+  BBox, GridCollection, GridProps, HouseholdCollection, LonLat, RoadCollection, TownFeature, VillageCollection,
+} from '../../geo/types.ts'
+import type { LineString, Point, Polygon } from 'geojson'
+import { maskAddress, maskPhone } from '../privacy/mask.ts'
+
+// Geometry leaves PostGIS as GeoJSON with 7 decimals (~1 cm), parsed by the driver as json.
+
+export async function getTown(db: Queryable): Promise<TownFeature | null> {
+  const r = await db.query<{ id: number; code: string; name: string; geometry: Polygon; bbox: BBox }>(
+    `SELECT id, code, name, ST_AsGeoJSON(geom, 7)::json AS geometry,
+            json_build_array(ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)) AS bbox
+       FROM towns ORDER BY id LIMIT 1`,
+  )
+  const t = r.rows[0]
+  if (!t) return null
+  return { type: 'Feature', id: t.id, geometry: t.geometry, properties: { id: t.id, code: t.code, name: t.name, bbox: t.bbox } }
+}
+
+export async function listVillages(db: Queryable): Promise<VillageCollection> {
+  const r = await db.query<{
+    id: number; code: string; name: string; geometry: Polygon; label: LonLat
+    grid_count: number; households: number; residents: number
+  }>(
+    `WITH g AS (SELECT village_id, count(*) AS n FROM grids GROUP BY village_id),
+          h AS (SELECT gr.village_id, count(*) AS n FROM households hh JOIN grids gr ON gr.id = hh.grid_id GROUP BY gr.village_id),
+          r AS (SELECT gr.village_id, count(*) AS n FROM residents rs
+                  JOIN households hh ON hh.id = rs.household_id JOIN grids gr ON gr.id = hh.grid_id GROUP BY gr.village_id)
+     SELECT v.id, v.code, v.name, ST_AsGeoJSON(v.geom, 7)::json AS geometry,
+            json_build_array(ST_X(v.label_point), ST_Y(v.label_point)) AS label,
+            coalesce(g.n, 0) AS grid_count, coalesce(h.n, 0) AS households, coalesce(r.n, 0) AS residents
+       FROM villages v LEFT JOIN g ON g.village_id = v.id LEFT JOIN h ON h.village_id = v.id LEFT JOIN r ON r.village_id = v.id
+      ORDER BY v.id`,
+  )
+  return {
+    type: 'FeatureCollection',
+    features: r.rows.map((v) => ({
+      type: 'Feature',
+      id: v.id,
+      geometry: v.geometry,
+      properties: {
+        id: v.id, code: v.code, name: v.name, gridCount: v.grid_count,
+        households: v.households, residents: v.residents, label: v.label,
+      },
+    })),
+  }
+}
+
+export async function villageExists(db: Queryable, id: number): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM villages WHERE id = $1', [id])).rows.length > 0
+}
+
+export async function gridExists(db: Queryable, id: number): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM grids WHERE id = $1', [id])).rows.length > 0
+}
+
+export async function listGrids(db: Queryable, villageId?: number): Promise<GridCollection> {
+  const r = await db.query<{
+    id: number; code: string; name: string; village_id: number; village_name: string; kind: GridProps['kind']
+    worker_name: string; worker_phone: string; geometry: Polygon; label: LonLat; households: number; residents: number
+  }>(
+    `WITH h AS (SELECT grid_id, count(*) AS n FROM households GROUP BY grid_id),
+          r AS (SELECT hh.grid_id, count(*) AS n FROM residents rs JOIN households hh ON hh.id = rs.household_id GROUP BY hh.grid_id)
+     SELECT g.id, g.code, g.name, g.village_id, v.name AS village_name, g.kind,
+            g.grid_worker_name AS worker_name, g.grid_worker_phone AS worker_phone,
+            ST_AsGeoJSON(g.geom, 7)::json AS geometry,
+            json_build_array(ST_X(g.label_point), ST_Y(g.label_point)) AS label,
+            coalesce(h.n, 0) AS households, coalesce(r.n, 0) AS residents
+       FROM grids g JOIN villages v ON v.id = g.village_id
+       LEFT JOIN h ON h.grid_id = g.id LEFT JOIN r ON r.grid_id = g.id
+      WHERE ($1::int IS NULL OR g.village_id = $1)
+      ORDER BY g.id`,
+    [villageId ?? null],
+  )
+  return {
+    type: 'FeatureCollection',
+    features: r.rows.map((g) => ({
+      type: 'Feature',
+      id: g.id,
+      geometry: g.geometry,
+      properties: {
+        id: g.id, code: g.code, name: g.name, villageId: g.village_id, villageName: g.village_name, kind: g.kind,
+        households: g.households, residents: g.residents,
+        gridWorker: { name: g.worker_name, phone: maskPhone(g.worker_phone) },
+        label: g.label,
+      },
+    })),
+  }
+}
+
+export async function listHouseholds(db: Queryable, gridId: number): Promise<HouseholdCollection> {
+  const r = await db.query<{
+    id: number; grid_id: number; address: string; house_number: string; geometry: Point
+    members: number; care_group: boolean; party_member: boolean
+  }>(
+    `SELECT h.id, h.grid_id, h.address, h.house_number, ST_AsGeoJSON(h.geom, 7)::json AS geometry,
+            (SELECT count(*) FROM residents r WHERE r.household_id = h.id) AS members,
+            EXISTS (SELECT 1 FROM residents r JOIN resident_tags t ON t.resident_id = r.id
+                     WHERE r.household_id = h.id AND t.kind = 'care') AS care_group,
+            EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.party_member) AS party_member
+       FROM households h WHERE h.grid_id = $1 ORDER BY h.id`,
+    [gridId],
+  )
+  return {
+    type: 'FeatureCollection',
+    features: r.rows.map((h) => ({
+      type: 'Feature',
+      id: h.id,
+      geometry: h.geometry,
+      properties: {
+        id: h.id, gridId: h.grid_id, address: maskAddress(h.address, h.house_number),
+        members: h.members, careGroup: h.care_group, partyMember: h.party_member,
+      },
+    })),
+  }
+}
+
+export async function listRoads(db: Queryable): Promise<RoadCollection> {
+  const r = await db.query<{ id: number; name: string; kind: 'county' | 'town' | 'village'; geometry: LineString }>(
+    `SELECT id, name, kind, ST_AsGeoJSON(geom, 7)::json AS geometry FROM roads ORDER BY id`,
+  )
+  return {
+    type: 'FeatureCollection',
+    features: r.rows.map((x) => ({
+      type: 'Feature', id: x.id, geometry: x.geometry, properties: { id: x.id, name: x.name, kind: x.kind },
+    })),
+  }
+}

@@ -1,0 +1,68 @@
+// Entry point of `npm start`: embedded database (or DATABASE_URL), fixtures on first
+// start, the screen built when missing or stale, then the API on PORT.
+import { loadConfig } from './config.ts'
+import { openDb } from './db/index.ts'
+import { FIXTURES_DIR, isLoaded, loadFixtures } from './db/fixtures.ts'
+import { migrate } from './db/migrate.ts'
+import { buildScreen, screenBuildIsCurrent } from './screen/build.ts'
+import { buildServer } from './server.ts'
+
+const startedAt = Date.now()
+const config = loadConfig()
+const elapsed = () => `${((Date.now() - startedAt) / 1000).toFixed(1)}s`
+const say = (msg: string) => process.stdout.write(`[数智网格 ${elapsed()}] ${msg}\n`)
+
+const screen = { ready: screenBuildIsCurrent() }
+if (!screen.ready) {
+  say('大屏构建中 (vite build)…')
+  buildScreen((line) => say(`  vite: ${line}`))
+    .then(() => {
+      screen.ready = true
+      say('大屏构建完成')
+    })
+    .catch((err: Error) => {
+      say(`大屏构建失败: ${err.message}`)
+      process.exitCode = 1
+    })
+}
+
+say(config.databaseUrl ? '连接 PostgreSQL/PostGIS…' : `打开内置数据库 PGlite + PostGIS (${config.dataDir})…`)
+const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+const applied = await migrate(db)
+if (applied.length) say(`数据库迁移: ${applied.join(', ')}`)
+
+if (!(await isLoaded(db))) {
+  say('首次启动: 载入示例镇数据…')
+  let last = ''
+  const rows = await loadFixtures(db, FIXTURES_DIR, (table, loaded, total) => {
+    const pct = Math.floor((loaded / total) * 100)
+    const line = `  ${table} ${loaded}/${total} (${pct}%)`
+    if (line !== last && (loaded === total || pct % 25 === 0)) say(line)
+    last = line
+  })
+  say(`示例数据已载入: ${rows} 行`)
+}
+
+const app = await buildServer({
+  db,
+  logger: { level: config.logLevel },
+  tileCacheEntries: config.tileCacheEntries,
+  screen: { state: screen },
+})
+await app.listen({ port: config.port, host: config.host })
+const address = app.server.address()
+const port = typeof address === 'object' && address ? address.port : config.port
+say(`就绪: http://localhost:${port}/  (API 文档 /api/docs, 数据库 ${db.engine})`)
+if (config.simulator) say('车辆模拟器: 随"实时垃圾车"一期上线 (SIMULATOR=off 可关闭)')
+
+let closing = false
+async function shutdown(signal: string) {
+  if (closing) return
+  closing = true
+  say(`${signal}: 正在关闭…`)
+  await app.close().catch(() => {})
+  await db.close().catch(() => {})
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Db } from './db/types.ts'
+import { geoRoutes } from './geo/routes.ts'
+import { healthRoutes } from './health.ts'
+import { registerErrorHandling } from './http/errors.ts'
+import { SCREEN_DIST } from './screen/build.ts'
+import { type ScreenState, screenRoutes } from './screen/static.ts'
+import { createTileService } from './tiles/service.ts'
+import { tileRoutes } from './tiles/routes.ts'
+
+export interface ServerOptions {
+  db: Db
+  logger?: boolean | { level: string }
+  tileCacheEntries?: number
+  /** Serve the built screen at /; off in API-only tests. */
+  screen?: { distDir?: string; state: ScreenState }
+}
+
+/** Builds the whole HTTP app without listening, so tests drive it with app.inject or port 0. */
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // Validation messages name the field: "querystring/grid must be integer".
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  registerErrorHandling(app)
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: '数智网格 API', version: '0.1.0', description: '网格化基层治理指挥中心' },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+
+  const tiles = await createTileService(opts.db, opts.tileCacheEntries ?? 20_000)
+  app.addHook('onClose', async () => tiles.close())
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes, { db: opts.db })
+      await api.register(geoRoutes, { db: opts.db })
+      await api.register(tileRoutes, { tiles })
+    },
+    { prefix: '/api' },
+  )
+
+  if (opts.screen) await app.register(screenRoutes(opts.screen.distDir ?? SCREEN_DIST, opts.screen.state))
+  else app.setNotFoundHandler((req, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `route ${req.method} ${req.url.split('?')[0]} not found` }))
+
+  return app
+}

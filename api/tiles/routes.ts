@@ -1,0 +1,45 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import { TILE_LAYERS, type TileLayer } from '../../geo/types.ts'
+import { HttpError } from '../http/errors.ts'
+import { MAX_ZOOM } from './layers.ts'
+import type { TileService } from './service.ts'
+
+interface TileParams {
+  layer: TileLayer
+  z: number
+  x: number
+  y: number
+}
+
+export const tileRoutes: FastifyPluginAsync<{ tiles: TileService }> = async (app, { tiles }) => {
+  app.get<{ Params: TileParams }>(
+    '/tiles/:layer/:z/:x/:y.mvt',
+    {
+      schema: {
+        tags: ['tiles'],
+        summary: 'Mapbox vector tile of villages, grids or households (EPSG:3857, extent 4096)',
+        params: Type.Object({
+          layer: Type.Union(TILE_LAYERS.map((l) => Type.Literal(l))),
+          z: Type.Integer({ minimum: 0, maximum: MAX_ZOOM }),
+          x: Type.Integer({ minimum: 0 }),
+          y: Type.Integer({ minimum: 0 }),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { layer, z, x, y } = req.params
+      const n = 2 ** z
+      if (x >= n) throw new HttpError(400, `params/x must be below ${n} at zoom ${z}`)
+      if (y >= n) throw new HttpError(400, `params/y must be below ${n} at zoom ${z}`)
+      const tile = await tiles.get(layer, z, x, y)
+      reply
+        .header('Content-Type', 'application/vnd.mapbox-vector-tile')
+        // Short max-age plus ETag: walls revalidate cheaply and see edits within a minute.
+        .header('Cache-Control', 'public, max-age=60')
+        .header('ETag', tile.etag)
+      if (req.headers['if-none-match'] === tile.etag) return reply.code(304).send()
+      return reply.send(tile.body)
+    },
+  )
+}

@@ -1,0 +1,73 @@
+// JSON shapes shared by the API and the screen. The API builds them; the screen only reads them.
+import type { Feature, FeatureCollection, LineString, Point, Polygon } from 'geojson'
+
+export type LonLat = [number, number]
+export type BBox = [number, number, number, number]
+export type GridKind = 'base' | 'exclusive'
+export type RoadKind = 'county' | 'town' | 'village'
+
+export interface Health {
+  status: 'ok'
+  db: 'pglite' | 'postgres'
+}
+
+export interface TownProps {
+  id: number
+  code: string
+  name: string
+  bbox: BBox
+}
+
+export interface VillageProps {
+  id: number
+  code: string
+  name: string
+  gridCount: number
+  households: number
+  residents: number
+  label: LonLat
+}
+
+export interface GridWorkerCard {
+  name: string
+  /** masked, e.g. 138****1234 */
+  phone: string
+}
+
+export interface GridProps {
+  id: number
+  code: string
+  name: string
+  villageId: number
+  villageName: string
+  kind: GridKind
+  households: number
+  residents: number
+  gridWorker: GridWorkerCard
+  label: LonLat
+}
+
+export interface HouseholdProps {
+  id: number
+  gridId: number
+  /** masked beyond the village group: the house number is withheld */
+  address: string
+  members: number
+  careGroup: boolean
+  partyMember: boolean
+}
+
+export interface RoadProps {
+  id: number
+  name: string
+  kind: RoadKind
+}
+
+export type TownFeature = Feature<Polygon, TownProps>
+export type VillageCollection = FeatureCollection<Polygon, VillageProps>
+export type GridCollection = FeatureCollection<Polygon, GridProps>
+export type HouseholdCollection = FeatureCollection<Point, HouseholdProps>
+export type RoadCollection = FeatureCollection<LineString, RoadProps>
+
+export const TILE_LAYERS = ['villages', 'grids', 'households'] as const
+export type TileLayer = (typeof TILE_LAYERS)[number]
