@@ -6,6 +6,7 @@ import type { Db } from './db/types.ts'
 import { geoRoutes } from './geo/routes.ts'
 import { healthRoutes } from './health.ts'
 import { registerErrorHandling } from './http/errors.ts'
+import { formatSchemaErrors } from './http/schema-errors.ts'
 import { SCREEN_DIST } from './screen/build.ts'
 import { type ScreenState, screenRoutes } from './screen/static.ts'
 import { createTileService } from './tiles/service.ts'
@@ -26,6 +27,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     bodyLimit: 1024 * 1024,
     // Validation messages name the field: "querystring/grid must be integer".
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+    schemaErrorFormatter: formatSchemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   registerErrorHandling(app)

@@ -20,7 +20,7 @@ export const tileRoutes: FastifyPluginAsync<{ tiles: TileService }> = async (app
         tags: ['tiles'],
         summary: 'Mapbox vector tile of villages, grids or households (EPSG:3857, extent 4096)',
         params: Type.Object({
-          layer: Type.Union(TILE_LAYERS.map((l) => Type.Literal(l))),
+          layer: Type.Enum([...TILE_LAYERS]),
           z: Type.Integer({ minimum: 0, maximum: MAX_ZOOM }),
           x: Type.Integer({ minimum: 0 }),
           y: Type.Integer({ minimum: 0 }),

@@ -8,6 +8,7 @@ CREATE TABLE towns (
   name        text NOT NULL,
   geom        geometry(Polygon, 4326) NOT NULL CHECK (ST_IsValid(geom))
 );
+CREATE INDEX towns_geom_gix ON towns USING gist (geom);
 
 CREATE TABLE villages (
   id              integer PRIMARY KEY,

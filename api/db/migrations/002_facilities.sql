@@ -12,6 +12,7 @@ CREATE TABLE transfer_stations (
   name  text NOT NULL,
   geom  geometry(Point, 4326) NOT NULL
 );
+CREATE INDEX transfer_stations_geom_gix ON transfer_stations USING gist (geom);
 
 CREATE TABLE collection_points (
   id          integer PRIMARY KEY,
@@ -40,6 +41,7 @@ CREATE TABLE vehicle_routes (
   collection_point_ids integer[] NOT NULL,
   geom                 geometry(LineString, 4326) NOT NULL
 );
+CREATE INDEX vehicle_routes_geom_gix ON vehicle_routes USING gist (geom);
 
 CREATE TABLE cameras (
   id       integer PRIMARY KEY,

@@ -57,3 +57,4 @@ CREATE TABLE disputes (
   geom         geometry(Point, 4326) NOT NULL
 );
 CREATE INDEX disputes_grid_idx ON disputes (grid_id, reported_at);
+CREATE INDEX disputes_geom_gix ON disputes USING gist (geom);

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import type { TestProject } from 'vitest/node'
+import { openPglite, isPgliteDb } from '../db/pglite.ts'
+import { openPostgres } from '../db/postgres.ts'
+import { migrate } from '../db/migrate.ts'
+import { loadFixtures } from '../db/fixtures.ts'
+import { withDatabase } from './pg-url.ts'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    fixtureDb: { engine: 'pglite'; dumpPath: string } | { engine: 'postgres'; template: string }
+  }
+}
+
+/**
+ * Loading the township takes tens of seconds on PGlite, so it happens once per run:
+ * PGlite's data directory is dumped to a tarball, or PostgreSQL gets a template
+ * database, and every test file clones it (see test-db.ts).
+ */
+export default async function setup(project: TestProject) {
+  const started = Date.now()
+  const url = process.env.DATABASE_URL
+  if (url) {
+    const template = `shuzhi_tpl_${process.pid}_${Date.now().toString(36)}`
+    const admin = new pg.Client({ connectionString: url })
+    await admin.connect()
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(template)}`)
+    const db = await openPostgres({ connectionString: withDatabase(url, template), statementTimeoutMs: 0 })
+    await migrate(db)
+    await loadFixtures(db)
+    await db.close()
+    project.provide('fixtureDb', { engine: 'postgres', template })
+    console.log(`[global-setup] PostgreSQL template ${template} loaded in ${Date.now() - started} ms`)
+    return async () => {
+      // Clones are dropped by their test files; the template last.
+      const clones = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${template}%`])
+      for (const { datname } of clones.rows) await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`)
+      await admin.end()
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'shuzhi-fixture-'))
+  const db = await openPglite()
+  await migrate(db)
+  await loadFixtures(db)
+  if (!isPgliteDb(db)) throw new Error('expected PGlite')
+  const dump = await db.dump()
+  const dumpPath = join(dir, 'fixture.tar.gz')
+  writeFileSync(dumpPath, Buffer.from(await dump.arrayBuffer()))
+  await db.close()
+  project.provide('fixtureDb', { engine: 'pglite', dumpPath })
+  console.log(`[global-setup] PGlite fixture database loaded in ${Date.now() - started} ms`)
+  return () => rmSync(dir, { recursive: true, force: true })
+}
