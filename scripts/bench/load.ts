@@ -1,0 +1,54 @@
+// A closed-loop load generator: `concurrency` workers call `op` back to back for
+// `seconds`; reports throughput and latency percentiles. Used for both sides of
+// every ratio, so the comparison is like for like.
+export interface LoadResult {
+  ops: number
+  seconds: number
+  perSecond: number
+  p50: number
+  p95: number
+  p99: number
+  errors: number
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+export async function runLoad(op: (i: number) => Promise<void>, concurrency: number, seconds: number): Promise<LoadResult> {
+  const latencies: number[] = []
+  let errors = 0
+  let next = 0
+  const until = performance.now() + seconds * 1000
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const i = next++
+        const t = performance.now()
+        try {
+          await op(i)
+          latencies.push(performance.now() - t)
+        } catch {
+          errors++
+        }
+      }
+    }),
+  )
+  const elapsed = (performance.now() - started) / 1000
+  latencies.sort((a, b) => a - b)
+  return {
+    ops: latencies.length,
+    seconds: elapsed,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors,
+  }
+}
+
+export function fmt(r: LoadResult): string {
+  return `${r.perSecond.toFixed(0)}/s (n=${r.ops}, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.errors ? `, ${r.errors} errors` : ''})`
+}

@@ -1,0 +1,26 @@
+// `npm run bench`: every figure is printed next to a baseline measured in the same run.
+import { canStartCluster, startTempCluster } from '../pg/temp-cluster.ts'
+import { benchStartup } from './startup.ts'
+import { benchTiles } from './tiles.ts'
+
+const only = process.argv.slice(2)
+const want = (name: string) => only.length === 0 || only.includes(name)
+
+if (want('startup')) await benchStartup()
+
+if (want('tiles')) {
+  let url = process.env.DATABASE_URL
+  let cluster: Awaited<ReturnType<typeof startTempCluster>> | undefined
+  if (!url) {
+    if (!canStartCluster()) {
+      console.log('tiles: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
+    } else {
+      cluster = await startTempCluster()
+      url = cluster.url
+      console.log(`tiles: temporary PostgreSQL cluster at ${url}`)
+    }
+  }
+  if (url) await benchTiles(url)
+  cluster?.stop()
+}
+process.exit(0)
