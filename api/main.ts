@@ -6,13 +6,14 @@ import { FIXTURES_DIR, isLoaded, loadFixtures } from './db/fixtures.ts'
 import { migrate } from './db/migrate.ts'
 import { buildScreen, screenBuildIsCurrent } from './screen/build.ts'
 import { buildServer } from './server.ts'
+import type { ScreenState } from './screen/static.ts'
 
 const startedAt = Date.now()
 const config = loadConfig()
 const elapsed = () => `${((Date.now() - startedAt) / 1000).toFixed(1)}s`
 const say = (msg: string) => process.stdout.write(`[数智网格 ${elapsed()}] ${msg}\n`)
 
-const screen = { ready: screenBuildIsCurrent() }
+const screen: ScreenState = { ready: screenBuildIsCurrent() }
 if (!screen.ready) {
   say('大屏构建中 (vite build)…')
   buildScreen((line) => say(`  vite: ${line}`))
@@ -21,8 +22,8 @@ if (!screen.ready) {
       say('大屏构建完成')
     })
     .catch((err: Error) => {
+      screen.error = err.message
       say(`大屏构建失败: ${err.message}`)
-      process.exitCode = 1
     })
 }
 

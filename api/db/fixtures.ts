@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import type { Db } from './types.ts'
 
-export const FIXTURES_DIR = new URL('../../fixtures/', import.meta.url).pathname
+// FIXTURES_DIR lets a county-scale set (npm run fixtures -- --scale N --out DIR) be loaded instead.
+export const FIXTURES_DIR = process.env.FIXTURES_DIR || new URL('../../fixtures/', import.meta.url).pathname
 
 export interface FixtureManifest {
   seed: number

@@ -7,6 +7,8 @@ import { errorBody } from '../http/errors.ts'
 export interface ScreenState {
   /** false while the first build of the screen is still running */
   ready: boolean
+  /** set when the build failed: the page says so instead of waiting forever */
+  error?: string
 }
 
 // Shown while `vite build` runs on a cold start; refreshes itself without a script (CSP forbids inline ones).
@@ -28,6 +30,9 @@ export function screenRoutes(distDir: string, state: ScreenState): FastifyPlugin
       },
     })
     const sendIndex = (reply: import('fastify').FastifyReply) => {
+      if (state.error) {
+        return reply.code(500).type('text/plain; charset=utf-8').send(`大屏构建失败，请查看服务日志: ${state.error}`)
+      }
       if (!state.ready || !existsSync(join(distDir, 'index.html'))) {
         return reply.code(503).header('Retry-After', '3').type('text/html; charset=utf-8').send(BUILDING_PAGE)
       }
