@@ -1,0 +1,86 @@
+import { GeoJsonLayer, TextLayer } from '@deck.gl/layers'
+import type { Layer } from '@deck.gl/core'
+import type { GridCollection, GridProps, VillageCollection, VillageProps } from '../../../geo/types.ts'
+
+type RGBA = [number, number, number, number]
+
+// Muted, distinct hues that read on a dark wall; neighbouring ids get far-apart hues.
+const PALETTE: RGBA[] = [
+  [56, 189, 248, 70], [45, 212, 191, 70], [129, 140, 248, 70], [250, 204, 21, 60], [244, 114, 182, 60],
+  [74, 222, 128, 60], [251, 146, 60, 60], [167, 139, 250, 70], [34, 211, 238, 70],
+]
+export const villageColour = (id: number): RGBA => PALETTE[(id * 5) % PALETTE.length]
+
+export const LABEL_FONT = 'Noto Sans CJK SC, Noto Sans SC, sans-serif'
+
+export interface LayerInput {
+  villages: VillageCollection
+  grids: GridCollection
+  zoom: number
+  /** CSS px per design px, so labels keep their design size on any wall */
+  scale: number
+  hoverVillage: number | null
+}
+
+export function townLayers({ villages, grids, zoom, scale, hoverVillage }: LayerInput): Layer[] {
+  const showGridLabels = zoom >= 12.3
+  return [
+    new GeoJsonLayer<VillageProps>({
+      id: 'villages',
+      data: villages as never,
+      pickable: true,
+      filled: true,
+      stroked: true,
+      getFillColor: (f) => {
+        const c = villageColour(f.properties.id)
+        return f.properties.id === hoverVillage ? [c[0], c[1], c[2], 140] : c
+      },
+      getLineColor: [125, 211, 252, 230],
+      getLineWidth: 2.2,
+      lineWidthUnits: 'pixels',
+      lineWidthScale: scale,
+      updateTriggers: { getFillColor: hoverVillage },
+    }),
+    new GeoJsonLayer<GridProps>({
+      id: 'grids',
+      data: grids as never,
+      pickable: false,
+      filled: false,
+      stroked: true,
+      getLineColor: [148, 197, 233, 110],
+      getLineWidth: 0.8,
+      lineWidthUnits: 'pixels',
+      lineWidthScale: scale,
+    }),
+    new TextLayer<GridProps>({
+      id: 'grid-labels',
+      data: grids.features.map((f) => f.properties),
+      visible: showGridLabels,
+      getPosition: (d) => d.label,
+      getText: (d) => d.name,
+      getSize: 12,
+      sizeScale: scale,
+      getColor: [191, 219, 254, 230],
+      fontFamily: LABEL_FONT,
+      characterSet: 'auto',
+      outlineWidth: 3,
+      outlineColor: [3, 18, 38, 255],
+      fontSettings: { sdf: true },
+    }),
+    new TextLayer<VillageProps>({
+      id: 'village-labels',
+      data: villages.features.map((f) => f.properties),
+      getPosition: (d) => d.label,
+      getText: (d) => d.name,
+      getSize: showGridLabels ? 22 : 18,
+      sizeScale: scale,
+      getColor: [255, 255, 255, 255],
+      fontFamily: LABEL_FONT,
+      fontWeight: 700,
+      characterSet: 'auto',
+      outlineWidth: 4,
+      outlineColor: [3, 18, 38, 255],
+      fontSettings: { sdf: true },
+    }),
+  ]
+}

@@ -1,0 +1,33 @@
+import { defineStore } from 'pinia'
+import { shallowRef } from 'vue'
+import type { GridCollection, RoadCollection, TownFeature, VillageCollection } from '../../../geo/types.ts'
+import { getJson } from '../api.ts'
+
+/** The township's geography, loaded once; shallow refs because GeoJSON is large and never mutated in place. */
+export const useGeoStore = defineStore('geo', () => {
+  const town = shallowRef<TownFeature | null>(null)
+  const villages = shallowRef<VillageCollection | null>(null)
+  const grids = shallowRef<GridCollection | null>(null)
+  const roads = shallowRef<RoadCollection | null>(null)
+  const error = shallowRef<string | null>(null)
+
+  async function load() {
+    try {
+      const [t, v, g, r] = await Promise.all([
+        getJson<TownFeature>('/api/town'),
+        getJson<VillageCollection>('/api/villages'),
+        getJson<GridCollection>('/api/grids'),
+        getJson<RoadCollection>('/api/roads'),
+      ])
+      town.value = t
+      villages.value = v
+      grids.value = g
+      roads.value = r
+      error.value = null
+    } catch (err) {
+      error.value = (err as Error).message
+    }
+  }
+
+  return { town, villages, grids, roads, error, load }
+})

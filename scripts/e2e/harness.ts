@@ -1,0 +1,149 @@
+// Browser e2e harness: starts the real system (tsx api/main.ts) on a free port with a
+// fresh data directory, drives Debian's Chromium through playwright-core, records every
+// request the page makes, and keeps a pass/fail tally.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { freePort } from '../pg/temp-cluster.ts'
+
+export const ROOT = new URL('../../', import.meta.url).pathname
+export const ARTIFACTS = join(ROOT, 'test-artifacts/e2e')
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader',
+]
+
+export interface System {
+  origin: string
+  startupMs: number
+  stop(): Promise<void>
+}
+
+export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> {
+  const port = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'shuzhi-e2e-'))
+  const started = performance.now()
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  const relay = (buf: Buffer) => buf.toString().split('\n').filter(Boolean).forEach((l) => console.log(`  [api] ${l}`))
+  child.stdout!.on('data', relay)
+  child.stderr!.on('data', relay)
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  const stop = async () => {
+    if (child.exitCode === null) {
+      try {
+        process.kill(-child.pid!, 'SIGTERM')
+      } catch {
+        /* gone */
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL')
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  process.once('exit', () => {
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL')
+  })
+  const origin = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 180_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`api exited with code ${child.exitCode}`)
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error('api did not answer /api/health within 180 s')
+    }
+    try {
+      const res = await fetch(`${origin}/api/health`)
+      if (res.ok) break
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const startupMs = performance.now() - started
+  // The screen may still be building on a cold start; wait for the real page.
+  for (;;) {
+    const res = await fetch(`${origin}/`)
+    if (res.status === 200) break
+    if (res.status !== 503 || Date.now() > deadline) throw new Error(`screen not served: HTTP ${res.status}`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  return { origin, startupMs, stop }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+}
+
+/** Every URL the page requested that is not on the system's own origin (data: and blob: are local). */
+export function watchRequests(page: Page, origin: string): { foreign: string[]; count: () => number } {
+  const foreign: string[] = []
+  let n = 0
+  page.on('request', (req) => {
+    n++
+    const url = req.url()
+    if (url.startsWith('data:') || url.startsWith('blob:')) return
+    if (new URL(url).origin !== origin) foreign.push(url)
+  })
+  return { foreign, count: () => n }
+}
+
+/** Page errors and console errors, which fail a scenario. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`)
+  })
+  return errors
+}
+
+/**
+ * Distinct colours in a screenshot region, decoded by the browser itself (no PNG
+ * library needed). A map that fired idle but drew nothing has one or two colours.
+ */
+export async function distinctColours(page: Page, png: Buffer): Promise<number> {
+  return page.evaluate(async (b64) => {
+    const img = new Image()
+    img.src = `data:image/png;base64,${b64}`
+    await img.decode()
+    const c = document.createElement('canvas')
+    c.width = img.width
+    c.height = img.height
+    const ctx = c.getContext('2d')!
+    ctx.drawImage(img, 0, 0)
+    const data = ctx.getImageData(0, 0, c.width, c.height).data
+    const seen = new Set<number>()
+    for (let i = 0; i < data.length; i += 4 * 7) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2])
+    return seen.size
+  }, png.toString('base64'))
+}
+
+export class Tally {
+  passed = 0
+  failed = 0
+  readonly failures: string[] = []
+
+  check(name: string, ok: boolean, detail = ''): void {
+    if (ok) {
+      this.passed++
+      console.log(`  ✓ ${name}${detail ? ` (${detail})` : ''}`)
+    } else {
+      this.failed++
+      this.failures.push(name)
+      console.log(`  ✗ ${name}${detail ? `: ${detail}` : ''}`)
+    }
+  }
+}
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  return join(ARTIFACTS, name)
+}

@@ -1,0 +1,19 @@
+// `npm run e2e`: the system as a user meets it, in headless Chromium.
+import { launchBrowser, startSystem, Tally } from './harness.ts'
+import { mapScenario } from './scenarios/map.ts'
+
+const tally = new Tally()
+const system = await startSystem()
+console.log(`system up at ${system.origin}: /api/health answered ${(system.startupMs / 1000).toFixed(1)} s after start (fresh data dir)`)
+const browser = await launchBrowser()
+try {
+  await mapScenario(browser, system, tally)
+} catch (err) {
+  tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
+} finally {
+  await browser.close()
+  await system.stop()
+}
+console.log(`\ne2e: ${tally.passed} passed, ${tally.failed} failed`)
+console.log(`${tally.passed} passed, ${tally.failed} failed`)
+process.exit(tally.failed ? 1 : 0)
