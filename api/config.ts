@@ -9,6 +9,8 @@ export interface Config {
   logLevel: string
   /** Tiles kept in memory; 0 turns the cache off (benchmarks of uncached throughput). */
   tileCacheEntries: number
+  /** PostgreSQL connections per API process */
+  pgPoolMax: number
   /** An optional external basemap tile URL template (e.g. 天地图 on the intranet); never required. */
   basemapTileUrl?: string
 }
@@ -30,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulator: (env.SIMULATOR ?? 'on') !== 'off',
     logLevel: env.LOG_LEVEL || 'info',
     tileCacheEntries: intFrom(env, 'TILE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
+    pgPoolMax: intFrom(env, 'PG_POOL_MAX', 10, 1, 1000),
     basemapTileUrl: env.BASEMAP_TILE_URL || undefined,
   }
 }

@@ -28,7 +28,7 @@ if (!screen.ready) {
 }
 
 say(config.databaseUrl ? '连接 PostgreSQL/PostGIS…' : `打开内置数据库 PGlite + PostGIS (${config.dataDir})…`)
-const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.pgPoolMax })
 const applied = await migrate(db)
 if (applied.length) say(`数据库迁移: ${applied.join(', ')}`)
 

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { Db, QueryResult, Transaction } from './types.ts'
+import type { Db, QueryOptions, QueryResult, Transaction } from './types.ts'
 import { OID, parseDate, parseInt8, parseNumeric } from './type-parsers.ts'
 
 // Per-pool type parsers, so setting them does not change pg's process-wide defaults.
@@ -43,8 +43,10 @@ class PostgresDb implements Db {
     private readonly connectionString: string,
   ) {}
 
-  async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    const r = await this.pool.query(sql, params as unknown[])
+  async query<T>(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<T>> {
+    // `binary` is a documented pg query option that @types/pg does not declare.
+    const config = { text: sql, values: params as unknown[], binary: options.binary, name: options.prepare } as pg.QueryConfig
+    const r = await this.pool.query(config)
     return { rows: r.rows as T[] }
   }
 

@@ -15,7 +15,7 @@ export function mvtSql(layer: TileLayer): string {
 }
 
 export async function renderPostgisTile(db: Queryable, layer: TileLayer, z: number, x: number, y: number): Promise<Buffer> {
-  const r = await db.query<{ tile: Buffer | Uint8Array | null }>(mvtSql(layer), [z, x, y])
+  const r = await db.query<{ tile: Buffer | Uint8Array | null }>(mvtSql(layer), [z, x, y], { binary: true, prepare: `mvt_${layer}` })
   const tile = r.rows[0]?.tile
   return tile ? Buffer.from(tile) : Buffer.alloc(0)
 }

@@ -4,7 +4,8 @@ import pg from 'pg'
 import { openPostgres } from '../../api/db/postgres.ts'
 import { migrate } from '../../api/db/migrate.ts'
 import { isLoaded, loadFixtures } from '../../api/db/fixtures.ts'
-import { buildServer } from '../../api/server.ts'
+import { Pool } from 'undici'
+import { startApiProcess } from './api-process.ts'
 import { mvtSql } from '../../api/tiles/postgis.ts'
 import { tilesCovering } from '../../geo/tile-math.ts'
 import type { TileLayer, TownFeature } from '../../geo/types.ts'
@@ -14,49 +15,58 @@ const CONCURRENCY = 16
 const SECONDS = Number(process.env.BENCH_SECONDS || 10)
 
 export async function benchTiles(databaseUrl: string): Promise<void> {
-  const db = await openPostgres({ connectionString: databaseUrl, max: CONCURRENCY })
+  // Load the township once (migrations + fixtures), as the API would on first start.
+  const db = await openPostgres({ connectionString: databaseUrl })
   await migrate(db)
   if (!(await isLoaded(db))) await loadFixtures(db)
+  await db.close()
 
-  const uncached = await buildServer({ db, tileCacheEntries: 0 })
-  await uncached.listen({ port: 0, host: '127.0.0.1' })
-  const base = `http://127.0.0.1:${(uncached.server.address() as { port: number }).port}`
-  const town = (await (await fetch(`${base}/api/town`)).json()) as TownFeature
+  const pgEnv = { DATABASE_URL: databaseUrl, PG_POOL_MAX: String(CONCURRENCY) }
+  const uncached = await startApiProcess({ ...pgEnv, TILE_CACHE_ENTRIES: '0' })
+  const town = (await (await fetch(`${uncached.origin}/api/town`)).json()) as TownFeature
   const tiles: { layer: TileLayer; z: number; x: number; y: number }[] = []
   for (const z of [12, 13, 14]) for (const t of tilesCovering(town.properties.bbox, z)) tiles.push({ layer: 'grids', ...t })
   for (const t of tilesCovering(town.properties.bbox, 14)) tiles.push({ layer: 'households', ...t })
-  console.log(`tiles: ${tiles.length} distinct tiles (grids z12–14, households z14), concurrency ${CONCURRENCY}, ${SECONDS} s each`)
+  console.log(`tiles: ${tiles.length} distinct tiles (grids z12–14, households z14), concurrency ${CONCURRENCY}, ${SECONDS} s each; API in its own process`)
 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY })
+  // Warm PostgreSQL's buffers and plans once so neither side pays for a cold cache.
+  const q = (t: (typeof tiles)[number], prepared: boolean) =>
+    pool.query({ text: mvtSql(t.layer), values: [t.z, t.x, t.y], binary: true, name: prepared ? `mvt_${t.layer}` : undefined } as pg.QueryConfig)
+  for (const t of tiles) await q(t, false)
   const direct = await runLoad(async (i) => {
-    const t = tiles[i % tiles.length]
-    await pool.query(mvtSql(t.layer), [t.z, t.x, t.y])
+    await q(tiles[i % tiles.length], false)
   }, CONCURRENCY, SECONDS)
+  const prepared = await runLoad(async (i) => {
+    await q(tiles[i % tiles.length], true)
+  }, CONCURRENCY, SECONDS)
+  await pool.end()
   console.log(`  direct ST_AsMVT via pg (baseline): ${fmt(direct)}`)
+  console.log(`  same, prepared statement:          ${fmt(prepared)}`)
 
-  const route = await runLoad(async (i) => {
-    const t = tiles[i % tiles.length]
-    const res = await fetch(`${base}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`)
-    if (res.status !== 200) throw new Error(String(res.status))
-    await res.arrayBuffer()
-  }, CONCURRENCY, SECONDS)
+  const route = await loadTiles(uncached.origin, tiles)
   console.log(`  tile route, cache off:             ${fmt(route)}`)
   console.log(`  ratio route/direct (uncached):     ${(route.perSecond / direct.perSecond).toFixed(2)}  (target ≥ 0.80)`)
-  await uncached.close()
+  console.log(`  ratio route/direct prepared:       ${(route.perSecond / prepared.perSecond).toFixed(2)}  (the route prepares its statement too)`)
+  await uncached.stop()
 
-  const cachedApp = await buildServer({ db, tileCacheEntries: 100_000 })
-  await cachedApp.listen({ port: 0, host: '127.0.0.1' })
-  const cbase = `http://127.0.0.1:${(cachedApp.server.address() as { port: number }).port}`
-  for (const t of tiles) await (await fetch(`${cbase}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`)).arrayBuffer()
-  const cached = await runLoad(async (i) => {
+  const cached = await startApiProcess(pgEnv)
+  for (const t of tiles) await (await fetch(`${cached.origin}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`)).arrayBuffer()
+  const hot = await loadTiles(cached.origin, tiles)
+  console.log(`  tile route, cached:                ${fmt(hot)}`)
+  console.log(`  ratio cached/direct:               ${(hot.perSecond / direct.perSecond).toFixed(2)}`)
+  await cached.stop()
+}
+
+async function loadTiles(origin: string, tiles: { layer: TileLayer; z: number; x: number; y: number }[]) {
+  // undici's Pool rather than fetch: the load generator should cost the machine as little as pg's client does.
+  const client = new Pool(origin, { connections: CONCURRENCY, pipelining: 1 })
+  const result = await runLoad(async (i) => {
     const t = tiles[i % tiles.length]
-    const res = await fetch(`${cbase}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`)
-    if (res.status !== 200) throw new Error(String(res.status))
-    await res.arrayBuffer()
+    const res = await client.request({ method: 'GET', path: `/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt` })
+    await res.body.arrayBuffer()
+    if (res.statusCode !== 200) throw new Error(String(res.statusCode))
   }, CONCURRENCY, SECONDS)
-  console.log(`  tile route, cached:                ${fmt(cached)}`)
-  console.log(`  ratio cached/direct:               ${(cached.perSecond / direct.perSecond).toFixed(2)}`)
-  await cachedApp.close()
-  await pool.end()
-  await db.close()
+  await client.close()
+  return result
 }
