@@ -44,9 +44,7 @@ class PostgresDb implements Db {
   ) {}
 
   async query<T>(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<T>> {
-    // `binary` is a documented pg query option that @types/pg does not declare.
-    const config = { text: sql, values: params as unknown[], binary: options.binary, name: options.prepare } as pg.QueryConfig
-    const r = await this.pool.query(config)
+    const r = await this.pool.query({ text: sql, values: params as unknown[], name: options.prepare })
     return { rows: r.rows as T[] }
   }
 

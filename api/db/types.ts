@@ -6,11 +6,6 @@ export interface QueryResult<T> {
 
 /** What repository functions need: parameterised queries, nothing engine-specific. */
 export interface QueryOptions {
-  /**
-   * Ask for binary result format (PostgreSQL): a bytea comes back as raw bytes instead of
-   * hex text that both server and client must encode and decode. Only for bytea results.
-   */
-  binary?: boolean
   /** Name for a server-side prepared statement (PostgreSQL): parsed and planned once per connection. */
   prepare?: string
 }

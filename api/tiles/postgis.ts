@@ -11,11 +11,13 @@ export function mvtSql(layer: TileLayer): string {
            ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), ${EXTENT}, ${BUFFER}, true) AS geom
       FROM ${def.table}
      WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), 4326)
+     -- a stable feature order gives the same bytes, so the same ETag, from every API process
+     ORDER BY id
      LIMIT ${MAX_FEATURES}) t`
 }
 
 export async function renderPostgisTile(db: Queryable, layer: TileLayer, z: number, x: number, y: number): Promise<Buffer> {
-  const r = await db.query<{ tile: Buffer | Uint8Array | null }>(mvtSql(layer), [z, x, y], { binary: true, prepare: `mvt_${layer}` })
+  const r = await db.query<{ tile: Buffer | Uint8Array | null }>(mvtSql(layer), [z, x, y], { prepare: `mvt_${layer}` })
   const tile = r.rows[0]?.tile
   return tile ? Buffer.from(tile) : Buffer.alloc(0)
 }

@@ -32,8 +32,16 @@ export async function benchTiles(databaseUrl: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY })
   // Warm PostgreSQL's buffers and plans once so neither side pays for a cold cache.
   const q = (t: (typeof tiles)[number], prepared: boolean) =>
-    pool.query({ text: mvtSql(t.layer), values: [t.z, t.x, t.y], binary: true, name: prepared ? `mvt_${t.layer}` : undefined } as pg.QueryConfig)
-  for (const t of tiles) await q(t, false)
+    pool.query({ text: mvtSql(t.layer), values: [t.z, t.x, t.y], name: prepared ? `mvt_${t.layer}` : undefined })
+  // Warm-up doubles as a check: the route must return exactly the bytes ST_AsMVT does.
+  let nonEmpty = 0
+  for (const t of tiles) {
+    const direct = (await q(t, false)).rows[0].tile as Buffer
+    const viaRoute = Buffer.from(await (await fetch(`${uncached.origin}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`)).arrayBuffer())
+    if (!viaRoute.equals(direct)) throw new Error(`tile ${t.layer}/${t.z}/${t.x}/${t.y} differs between route (${viaRoute.length} bytes) and direct query (${direct.length} bytes)`)
+    if (direct.length) nonEmpty++
+  }
+  console.log(`  route and direct query return identical bytes for all ${tiles.length} tiles (${nonEmpty} non-empty)`)
   const direct = await runLoad(async (i) => {
     await q(tiles[i % tiles.length], false)
   }, CONCURRENCY, SECONDS)
