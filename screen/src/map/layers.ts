@@ -1,5 +1,6 @@
 import { GeoJsonLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
+import { colourAdjacent } from '../../../geo/map-colouring.ts'
 import type { GridCollection, GridProps, VillageCollection, VillageProps } from '../../../geo/types.ts'
 
 type RGBA = [number, number, number, number]
@@ -9,7 +10,12 @@ const PALETTE: RGBA[] = [
   [56, 189, 248, 70], [45, 212, 191, 70], [129, 140, 248, 70], [250, 204, 21, 60], [244, 114, 182, 60],
   [74, 222, 128, 60], [251, 146, 60, 60], [167, 139, 250, 70], [34, 211, 238, 70],
 ]
-export const villageColour = (id: number): RGBA => PALETTE[(id * 5) % PALETTE.length]
+
+/** neighbouring villages never share a colour */
+export function villagePalette(villages: VillageCollection): (id: number) => RGBA {
+  const colour = colourAdjacent(villages.features.map((f) => ({ id: f.properties.id, ring: f.geometry.coordinates[0] })), PALETTE.length)
+  return (id) => PALETTE[colour.get(id) ?? 0]
+}
 
 export const LABEL_FONT = 'Noto Sans CJK SC, Noto Sans SC, sans-serif'
 
@@ -22,7 +28,14 @@ export interface LayerInput {
   hoverVillage: number | null
 }
 
+let paletteFor: VillageCollection | null = null
+let villageColour: (id: number) => RGBA = () => PALETTE[0]
+
 export function townLayers({ villages, grids, zoom, scale, hoverVillage }: LayerInput): Layer[] {
+  if (paletteFor !== villages) {
+    villageColour = villagePalette(villages)
+    paletteFor = villages
+  }
   const showGridLabels = zoom >= 12.3
   return [
     new GeoJsonLayer<VillageProps>({
