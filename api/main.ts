@@ -4,6 +4,7 @@ import { loadConfig } from './config.ts'
 import { openDb } from './db/index.ts'
 import { FIXTURES_DIR, isLoaded, loadFixtures } from './db/fixtures.ts'
 import { migrate } from './db/migrate.ts'
+import { ensureDemoAccounts } from './auth/demo-accounts.ts'
 import { buildScreen, screenBuildIsCurrent } from './screen/build.ts'
 import { buildServer } from './server.ts'
 import type { ScreenState } from './screen/static.ts'
@@ -42,6 +43,13 @@ if (!(await isLoaded(db))) {
     last = line
   })
   say(`示例数据已载入: ${rows} 行`)
+}
+
+const demo = await ensureDemoAccounts(db, process.env.DEMO_PASSWORD)
+if (demo.created) {
+  say(`已创建 ${demo.created} 个演示账号 (admin, leader, dispatcher, display, device, cadre-<村ID>, gw-<网格ID>)`)
+  if (demo.password) say(`演示账号初始密码 (仅显示这一次，请妥善保存): ${demo.password}`)
+  else say('演示账号密码: DEMO_PASSWORD')
 }
 
 const app = await buildServer({

@@ -9,6 +9,11 @@ import { registerErrorHandling } from './http/errors.ts'
 import { formatSchemaErrors } from './http/schema-errors.ts'
 import { SCREEN_DIST } from './screen/build.ts'
 import { type ScreenState, screenRoutes } from './screen/static.ts'
+import helmet from '@fastify/helmet'
+import { registerAuthentication } from './auth/plugin.ts'
+import { authRoutes } from './auth/routes.ts'
+import { peopleRoutes } from './people/routes.ts'
+import { attachSocketServer } from './realtime/socket.ts'
 import { createTileService } from './tiles/service.ts'
 import { tileRoutes } from './tiles/routes.ts'
 
@@ -16,6 +21,8 @@ export interface ServerOptions {
   db: Db
   logger?: boolean | { level: string }
   tileCacheEntries?: number
+  /** sign-in attempts per client IP per minute */
+  loginRateLimit?: number
   /** Serve the built screen at /; off in API-only tests. */
   screen?: { distDir?: string; state: ScreenState }
 }
@@ -32,12 +39,39 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   registerErrorHandling(app)
 
+  await app.register(helmet, {
+    // The screen's own scripts only, no inline ones; maplibre and deck.gl run workers from
+    // our origin or from blobs; styles may be set inline by the map libraries.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        workerSrc: ["'self'", 'blob:'],
+        childSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // intranet HTTP deployments are common; HSTS would lock a plain-HTTP wall out
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+  })
+  const sessions = registerAuthentication(app, opts.db)
+  attachSocketServer(app, sessions)
+
   await app.register(swagger, {
     openapi: {
       info: { title: '数智网格 API', version: '0.1.0', description: '网格化基层治理指挥中心' },
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
 
   const tiles = await createTileService(opts.db, opts.tileCacheEntries ?? 20_000)
   app.addHook('onClose', async () => tiles.close())
@@ -45,6 +79,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { db: opts.db })
+      await api.register(authRoutes, { db: opts.db, sessions, loginRateLimit: opts.loginRateLimit ?? 20 })
+      await api.register(peopleRoutes, { db: opts.db })
       await api.register(geoRoutes, { db: opts.db })
       await api.register(tileRoutes, { tiles })
     },

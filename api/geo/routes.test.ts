@@ -11,7 +11,7 @@ beforeAll(async () => {
 })
 afterAll(async () => ctx?.close())
 
-const get = (url: string) => app.inject({ method: 'GET', url })
+const get = (url: string) => ctx.as('display', url)
 
 describe('geo API', () => {
   it('reports health and the engine in use', async () => {

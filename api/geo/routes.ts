@@ -2,12 +2,23 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { notFound } from '../http/errors.ts'
-import { getTown, gridExists, listGrids, listHouseholds, listRoads, listVillages, villageExists } from './repository.ts'
+import { requireRole } from '../auth/guard.ts'
+import { READ_ROLES } from '../auth/roles.ts'
+import { assertGridInScope } from '../auth/scope.ts'
+import { getTown, listGrids, listHouseholds, listRoads, listVillages, villageExists } from './repository.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 
-/** Town, villages, grids, households and roads as GeoJSON. */
+/**
+ * Town, villages, grids, households and roads as GeoJSON. Administrative geography (the
+ * outlines, names, counts and masked grid-worker cards) is for every reading role, so a
+ * grid worker's map shows her neighbours; household data is scoped.
+ */
 export const geoRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+  app.addHook('preHandler', async (req) => {
+    requireRole(req, READ_ROLES)
+  })
+
   app.get('/town', { schema: { tags: ['geo'], summary: '镇 boundary with its bbox' } }, async () => {
     const town = await getTown(db)
     if (!town) throw notFound('town')
@@ -45,7 +56,7 @@ export const geoRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => 
     },
     async (req) => {
       const { grid } = req.query
-      if (!(await gridExists(db, grid))) throw notFound(`grid ${grid}`)
+      await assertGridInScope(db, req.user!, grid)
       return listHouseholds(db, grid)
     },
   )

@@ -7,6 +7,8 @@ import { openPglite, isPgliteDb } from '../db/pglite.ts'
 import { openPostgres } from '../db/postgres.ts'
 import { migrate } from '../db/migrate.ts'
 import { loadFixtures } from '../db/fixtures.ts'
+import { ensureDemoAccounts } from '../auth/demo-accounts.ts'
+import { TEST_PASSWORD } from './password.ts'
 import { withDatabase } from './pg-url.ts'
 
 declare module 'vitest' {
@@ -31,6 +33,7 @@ export default async function setup(project: TestProject) {
     const db = await openPostgres({ connectionString: withDatabase(url, template), statementTimeoutMs: 0 })
     await migrate(db)
     await loadFixtures(db)
+    await ensureDemoAccounts(db, TEST_PASSWORD)
     await db.close()
     project.provide('fixtureDb', { engine: 'postgres', template })
     console.log(`[global-setup] PostgreSQL template ${template} loaded in ${Date.now() - started} ms`)
@@ -45,6 +48,7 @@ export default async function setup(project: TestProject) {
   const db = await openPglite()
   await migrate(db)
   await loadFixtures(db)
+  await ensureDemoAccounts(db, TEST_PASSWORD)
   if (!isPgliteDb(db)) throw new Error('expected PGlite')
   const dump = await db.dump()
   const dumpPath = join(dir, 'fixture.tar.gz')

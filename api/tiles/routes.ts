@@ -2,6 +2,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import { TILE_LAYERS, type TileLayer } from '../../geo/types.ts'
 import { HttpError } from '../http/errors.ts'
+import { requireRole } from '../auth/guard.ts'
+import { READ_ROLES } from '../auth/roles.ts'
+import { isTownWide } from '../auth/scope.ts'
 import { MAX_ZOOM } from './layers.ts'
 import type { TileService } from './service.ts'
 
@@ -28,15 +31,19 @@ export const tileRoutes: FastifyPluginAsync<{ tiles: TileService }> = async (app
       },
     },
     async (req, reply) => {
+      const user = requireRole(req, READ_ROLES)
       const { layer, z, x, y } = req.params
+      // Household tiles cover the whole town; scoped roles read their grid's households as GeoJSON.
+      if (layer === 'households' && !isTownWide(user)) throw new HttpError(403, 'household tiles are town-wide; use /api/households?grid=ID within your scope')
       const n = 2 ** z
       if (x >= n) throw new HttpError(400, `params/x must be below ${n} at zoom ${z}`)
       if (y >= n) throw new HttpError(400, `params/y must be below ${n} at zoom ${z}`)
       const tile = await tiles.get(layer, z, x, y)
       reply
         .header('Content-Type', 'application/vnd.mapbox-vector-tile')
-        // Short max-age plus ETag: walls revalidate cheaply and see edits within a minute.
-        .header('Cache-Control', 'public, max-age=60')
+        // Short max-age plus ETag: walls revalidate cheaply and see edits within a minute;
+        // private, because the tiles are behind a sign-in.
+        .header('Cache-Control', 'private, max-age=60')
         .header('ETag', tile.etag)
       if (req.headers['if-none-match'] === tile.etag) return reply.code(304).send()
       return reply.send(tile.body)

@@ -12,7 +12,7 @@ let center: [number, number]
 beforeAll(async () => {
   ctx = await openTestApp()
   app = ctx.app
-  const town = (await app.inject('/api/town')).json() as TownFeature
+  const town = (await ctx.as('display', '/api/town')).json() as TownFeature
   const [a, b, c, d] = town.properties.bbox
   center = [(a + c) / 2, (b + d) / 2]
 })
@@ -30,7 +30,7 @@ function tileUrl(layer: string, z: number, lon = center[0], lat = center[1]) {
 describe('vector tiles', () => {
   it('serves villages and grids as MVT with their attributes', async () => {
     for (const layer of ['villages', 'grids']) {
-      const res = await app.inject(tileUrl(layer, 11))
+      const res = await ctx.as('display', tileUrl(layer, 11))
       expect(res.statusCode).toBe(200)
       expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
       expect(res.headers['cache-control']).toContain('max-age')
@@ -47,12 +47,12 @@ describe('vector tiles', () => {
   })
 
   it('shows households only from zoom 13 up', async () => {
-    const grids = (await app.inject('/api/grids')).json() as GridCollection
+    const grids = (await ctx.as('display', '/api/grids')).json() as GridCollection
     const [lon, lat] = grids.features[0].properties.label
-    const low = await app.inject(tileUrl('households', 12, lon, lat))
+    const low = await ctx.as('display', tileUrl('households', 12, lon, lat))
     expect(low.statusCode).toBe(200)
     expect(low.rawPayload.length).toBe(0)
-    const high = await app.inject(tileUrl('households', 14, lon, lat))
+    const high = await ctx.as('display', tileUrl('households', 14, lon, lat))
     const l = decode(high.rawPayload).layers.households
     expect(l.length).toBeGreaterThan(0)
     expect(l.feature(0).type).toBe(1) // point
@@ -60,19 +60,19 @@ describe('vector tiles', () => {
 
   it('answers 304 to a matching If-None-Match', async () => {
     const url = tileUrl('grids', 12)
-    const first = await app.inject(url)
+    const first = await ctx.as('display', url)
     const etag = first.headers.etag as string
     expect(etag).toMatch(/^".+"$/)
-    const again = await app.inject({ url, headers: { 'if-none-match': etag } })
+    const again = await ctx.as('display', { method: 'GET', url, headers: { 'if-none-match': etag } })
     expect(again.statusCode).toBe(304)
     expect(again.rawPayload.length).toBe(0)
   })
 
   it('drops cached tiles when the data changes', async () => {
-    const grids = (await app.inject('/api/grids')).json() as GridCollection
+    const grids = (await ctx.as('display', '/api/grids')).json() as GridCollection
     const grid = grids.features[10].properties
     const url = tileUrl('grids', 14, grid.label[0], grid.label[1])
-    const before = await app.inject(url)
+    const before = await ctx.as('display', url)
     const names = (body: Buffer) => {
       const l = decode(body).layers.grids
       return Array.from({ length: l.length }, (_, i) => String(l.feature(i).properties.name))
@@ -82,7 +82,7 @@ describe('vector tiles', () => {
     let after = before
     for (let i = 0; i < 50 && after.headers.etag === before.headers.etag; i++) {
       await new Promise((r) => setTimeout(r, 100))
-      after = await app.inject(url)
+      after = await ctx.as('display', url)
     }
     expect(after.headers.etag).not.toBe(before.headers.etag)
     expect(names(after.rawPayload)).toContain('改名测试网格')
@@ -96,7 +96,7 @@ describe('vector tiles', () => {
       ['/api/tiles/grids/2/1/9.mvt', 'y'],
       ['/api/tiles/grids/a/1/1.mvt', 'z'],
     ]) {
-      const res = await app.inject(url)
+      const res = await ctx.as('display', url)
       expect(res.statusCode, url).toBe(400)
       expect(res.json().message, url).toContain(field)
     }

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openTestApp, type TestApp } from '../test/app.ts'
+import { TEST_PASSWORD } from '../test/password.ts'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await openTestApp({ loginRateLimit: 10_000 })
+})
+afterAll(async () => t?.close())
+
+const login = (username: string, password: string) =>
+  t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } })
+
+describe('sign-in', () => {
+  it('returns a token and the user, and the token opens the API', async () => {
+    const res = await login('leader', TEST_PASSWORD)
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body.user).toMatchObject({ username: 'leader', role: 'leader', villageId: null, gridId: null })
+    expect(body.token.length).toBeGreaterThan(30)
+    expect(new Date(body.expiresAt).getTime()).toBeGreaterThan(Date.now())
+    const me = await t.app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${body.token}` } })
+    expect(me.json().username).toBe('leader')
+  })
+
+  it('rejects a wrong password or unknown user with the same answer', async () => {
+    const a = await login('leader', 'nope-nope')
+    const b = await login('nobody-here', 'nope-nope')
+    expect(a.statusCode).toBe(401)
+    expect(b.statusCode).toBe(401)
+    expect(a.json().message).toBe(b.json().message)
+  })
+
+  it('gives the display role a long-lived token', async () => {
+    const res = await login('display', TEST_PASSWORD)
+    expect(new Date(res.json().expiresAt).getTime() - Date.now()).toBeGreaterThan(300 * 24 * 3600_000)
+  })
+
+  it('locks an account after five failures in a row, even for the right password', async () => {
+    for (let i = 0; i < 5; i++) expect((await login('gw-7', 'wrong-password')).statusCode).toBe(401)
+    const res = await login('gw-7', TEST_PASSWORD)
+    expect(res.statusCode).toBe(423)
+    expect(res.json().message).toMatch(/locked/)
+    await t.db.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'gw-7'`)
+    expect((await login('gw-7', TEST_PASSWORD)).statusCode).toBe(200)
+  })
+
+  it('revokes the token on logout', async () => {
+    const token = (await login('cadre-2', TEST_PASSWORD)).json().token
+    const auth = { authorization: `Bearer ${token}` }
+    expect((await t.app.inject({ url: '/api/villages', headers: auth })).statusCode).toBe(200)
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth })).statusCode).toBe(204)
+    expect((await t.app.inject({ url: '/api/villages', headers: auth })).statusCode).toBe(401)
+  })
+
+  it('refuses an expired token', async () => {
+    const token = (await login('cadre-3', TEST_PASSWORD)).json().token
+    await t.db.query(`UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = (SELECT id FROM users WHERE username = 'cadre-3')`)
+    expect((await t.app.inject({ url: '/api/villages', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401)
+  })
+
+  it('stores only a hash of each token and a salted scrypt hash of each password', async () => {
+    const token = (await login('admin', TEST_PASSWORD)).json().token
+    const s = await t.db.query<{ n: number }>('SELECT count(*) AS n FROM sessions WHERE token_hash = $1', [token])
+    expect(s.rows[0].n).toBe(0)
+    const u = await t.db.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE username = 'admin'`)
+    expect(u.rows[0].password_hash).toMatch(/^scrypt\$16384\$8\$1\$/)
+    expect(u.rows[0].password_hash).not.toContain(TEST_PASSWORD)
+  })
+
+  it('names the field when the login body is malformed', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin' } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().message).toContain('password')
+  })
+})
+
+describe('login rate limit', () => {
+  it('answers 429 past the per-minute budget', async () => {
+    const limited = await openTestApp({ loginRateLimit: 3 })
+    try {
+      const codes: number[] = []
+      for (let i = 0; i < 5; i++) {
+        codes.push((await limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'x', password: 'y' } })).statusCode)
+      }
+      expect(codes.slice(0, 3)).toEqual([401, 401, 401])
+      expect(codes.slice(3)).toEqual([429, 429])
+    } finally {
+      await limited.close()
+    }
+  })
+})
+
+describe('security headers', () => {
+  it('sends a CSP without inline scripts and the usual hardening headers', async () => {
+    const res = await t.app.inject({ url: '/api/health' })
+    const csp = String(res.headers['content-security-policy'])
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/)
+    expect(csp).toContain("worker-src 'self' blob:")
+    expect(res.headers['x-content-type-options']).toBe('nosniff')
+    expect(res.headers['x-frame-options']).toBeDefined()
+  })
+
+  it('refuses bodies over the size limit', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'a'.repeat(2 * 1024 * 1024), password: 'x' } })
+    expect(res.statusCode).toBe(413)
+    expect(res.json()).toMatchObject({ statusCode: 413 })
+  })
+})

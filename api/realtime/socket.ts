@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify'
+import { Server } from 'socket.io'
+import type { SessionCache } from '../auth/sessions.ts'
+import type { AuthUser } from '../auth/roles.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: Server
+  }
+}
+
+/** Room names a user's pushes go to: everything for town-wide roles, their village or grid otherwise. */
+export function roomsFor(user: AuthUser): string[] {
+  if (user.role === 'villageCadre') return [`village:${user.villageId}`]
+  if (user.role === 'gridWorker') return [`grid:${user.gridId}`]
+  return ['town']
+}
+
+/**
+ * socket.io on the API's own HTTP server. The handshake carries the same bearer token as
+ * REST (`auth: { token }`); a socket without a valid one is refused before it connects.
+ */
+export function attachSocketServer(app: FastifyInstance, sessions: SessionCache): Server {
+  const io = new Server(app.server, {
+    path: '/socket.io',
+    serveClient: false,
+    // One bad client must not hold megabytes: frames over 256 kB close its socket.
+    maxHttpBufferSize: 256 * 1024,
+    cors: { origin: false },
+  })
+  io.use(async (socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token
+    if (typeof token !== 'string' || !token) return next(new Error('unauthorized: auth.token is required'))
+    try {
+      const user = await sessions.resolve(token)
+      if (!user) return next(new Error('unauthorized: token expired or revoked'))
+      socket.data.user = user
+      next()
+    } catch {
+      next(new Error('unauthorized'))
+    }
+  })
+  io.on('connection', (socket) => {
+    const user = socket.data.user as AuthUser
+    for (const room of roomsFor(user)) void socket.join(room)
+    socket.emit('hello', { user: { username: user.username, role: user.role }, rooms: roomsFor(user) })
+  })
+  app.decorate('io', io)
+  // Fastify closes the HTTP server itself; io.close() would close it a second time.
+  app.addHook('preClose', async () => {
+    io.disconnectSockets(true)
+    io.engine.close()
+  })
+  return io
+}

@@ -1,0 +1,2 @@
+/** The demo accounts' password in test databases. */
+export const TEST_PASSWORD = 'test-demo-password'
