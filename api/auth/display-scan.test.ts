@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KEY_GROUPS } from '../../scripts/fixtures/catalog.ts'
+import { openTestApp, type TestApp } from '../test/app.ts'
+
+// Walks every API response the wall display can get and scans the raw JSON for anything
+// that looks like an unmasked ID number, mobile phone number, or a key-group tag.
+const ID_NUMBER = /(?<!\d)\d{17}[\dX](?!\d)/
+const PHONE = /(?<![\d*])1[3-9]\d{9}(?!\d)/
+const KEY_TAG = new RegExp(KEY_GROUPS.join('|'))
+
+let t: TestApp
+beforeAll(async () => {
+  t = await openTestApp()
+})
+afterAll(async () => t?.close())
+
+function scan(url: string, body: string): string[] {
+  const found: string[] = []
+  for (const [name, re] of [['ID number', ID_NUMBER], ['phone', PHONE], ['key-group tag', KEY_TAG]] as const) {
+    const m = re.exec(body)
+    if (m) found.push(`${url}: ${name} ${m[0]}`)
+  }
+  return found
+}
+
+describe('display role', () => {
+  it('never receives an unmasked ID number, phone or key-group tag', async () => {
+    // households holding key-group members, so the scan looks where the risk is
+    const keyHouseholds = await t.db.query<{ household_id: number; grid_id: number; resident_id: number }>(
+      `SELECT r.household_id, h.grid_id, r.id AS resident_id FROM resident_tags k
+         JOIN residents r ON r.id = k.resident_id JOIN households h ON h.id = r.household_id
+        WHERE k.kind = 'key' ORDER BY r.id LIMIT 40`,
+    )
+    expect(keyHouseholds.rows.length).toBeGreaterThan(10)
+    const urls = ['/api/health', '/api/auth/me', '/api/town', '/api/villages', '/api/grids', '/api/roads', '/api/grids?village=3']
+    for (const k of keyHouseholds.rows) {
+      urls.push(`/api/households?grid=${k.grid_id}`, `/api/households/${k.household_id}`, `/api/residents/${k.resident_id}`)
+    }
+    const problems: string[] = []
+    let scanned = 0
+    for (const url of [...new Set(urls)]) {
+      const res = await t.as('display', url)
+      expect(res.statusCode, url).toBe(200)
+      problems.push(...scan(url, res.body))
+      scanned += res.body.length
+    }
+    // the same residents asked for unmasked are refused, not leaked
+    for (const k of keyHouseholds.rows.slice(0, 5)) {
+      const res = await t.as('display', `/api/residents/${k.resident_id}?unmask=1&reason=test-reason`)
+      expect(res.statusCode).toBe(403)
+      problems.push(...scan('unmask', res.body))
+    }
+    expect(problems).toEqual([])
+    expect(scanned).toBeGreaterThan(100_000)
+  })
+
+  it('the scan would catch a leak (the patterns match real unmasked data)', async () => {
+    const { rows } = await t.db.query<{ resident_id: number }>(`SELECT resident_id FROM resident_tags WHERE kind = 'key' LIMIT 1`)
+    const res = await t.as('leader', `/api/residents/${rows[0].resident_id}?unmask=1&reason=${encodeURIComponent('扫描自检')}`)
+    const hits = scan('leader', res.body)
+    expect(hits.some((h) => h.includes('ID number'))).toBe(true)
+    expect(hits.some((h) => h.includes('key-group tag'))).toBe(true)
+  })
+})

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Rng } from '../../geo/random.ts'
+import { openTestApp, type TestApp } from '../test/app.ts'
+
+// 1,000 random and malformed requests over every route: each must get a 4xx or a 2xx,
+// never a 500, and the server must still answer afterwards. Seeded, so a failure replays.
+let t: TestApp
+beforeAll(async () => {
+  t = await openTestApp()
+})
+afterAll(async () => t?.close())
+
+const NASTY = ['', ' ', '-1', '0', '1e309', 'NaN', 'null', 'true', '[]', '{}', '%00', '../../etc/passwd', "1' OR '1'='1", '9'.repeat(40),
+  '１２', '<script>', '\u0000', '😀', 'a'.repeat(3000), '2147483648', '-2147483649', '1.5', '0x10', ' 7 ']
+const PATHS = ['/api/villages', '/api/grids', '/api/households', '/api/town', '/api/roads', '/api/health', '/api/auth/me', '/api/audit',
+  '/api/households/:id', '/api/residents/:id', '/api/tiles/:layer/:z/:x/:y.mvt', '/api/auth/login', '/api/auth/logout']
+const PARAMS = ['village', 'grid', 'unmask', 'reason', 'limit', 'offset', 'residentId', 'username', 'x']
+
+function randomValue(rng: Rng): unknown {
+  switch (rng.int(0, 6)) {
+    case 0: return rng.pick(NASTY)
+    case 1: return rng.int(-5, 300_000)
+    case 2: return rng.range(-1e6, 1e6)
+    case 3: return null
+    case 4: return [rng.pick(NASTY), rng.int(0, 9)]
+    case 5: return { nested: rng.pick(NASTY) }
+    default: return rng.chance(0.5)
+  }
+}
+
+describe('fuzz', () => {
+  it('answers 1,000 malformed requests without a 5xx or a crash', async () => {
+    const rng = new Rng(808)
+    const tokens = [await t.token('admin'), await t.token('display'), await t.token('cadre-1'), 'garbage-token-xxxxxxxxxxxx', '']
+    const fails: string[] = []
+    const counts: Record<string, number> = {}
+    for (let i = 0; i < 1000; i++) {
+      let url = rng.pick(PATHS).replace(/:(\w+)/g, () => encodeURIComponent(String(rng.pick([...NASTY, rng.int(-3, 99999)]))))
+      const q = Array.from({ length: rng.int(0, 3) }, () => `${rng.pick(PARAMS)}=${encodeURIComponent(String(randomValue(rng)))}`)
+      if (q.length) url += '?' + q.join('&')
+      const method = rng.pick(['GET', 'GET', 'POST', 'PUT', 'DELETE'] as const)
+      const token = rng.pick(tokens)
+      const bodyKind = rng.int(0, 3)
+      const payload =
+        bodyKind === 0 ? undefined
+        : bodyKind === 1 ? JSON.stringify({ username: randomValue(rng), password: randomValue(rng), extra: randomValue(rng) })
+        : bodyKind === 2 ? rng.pick(['{', '{"username":', '[1,2', 'not json', '\u0000\u0001', '{"a":' + '['.repeat(500)])
+        : JSON.stringify(randomValue(rng))
+      const res = await t.app.inject({
+        method, url,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload !== undefined ? { 'content-type': rng.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded']) } : {}) },
+        payload,
+      })
+      counts[String(res.statusCode)[0] + 'xx'] = (counts[String(res.statusCode)[0] + 'xx'] ?? 0) + 1
+      if (res.statusCode >= 500) fails.push(`${method} ${url} → ${res.statusCode} ${res.body.slice(0, 120)}`)
+      else if (res.statusCode >= 400) {
+        const body = res.json()
+        if (typeof body.message !== 'string' || body.statusCode !== res.statusCode) fails.push(`${method} ${url}: error body ${res.body.slice(0, 80)}`)
+      }
+    }
+    expect(fails).toEqual([])
+    expect(counts['4xx']).toBeGreaterThan(500)
+    expect((await t.app.inject('/api/health')).statusCode).toBe(200)
+  })
+})
