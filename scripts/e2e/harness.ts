@@ -16,6 +16,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader',
 ]
 
+/** the demo accounts' password in e2e runs */
+export const E2E_PASSWORD = 'e2e-demo-password'
+
 export interface System {
   origin: string
   startupMs: number
@@ -28,7 +31,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
   const started = performance.now()
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
@@ -76,6 +79,17 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
     await new Promise((r) => setTimeout(r, 500))
   }
   return { origin, startupMs, stop }
+}
+
+/** a bearer token for a demo account, through the public login route */
+export async function apiLogin(origin: string, username: string): Promise<string> {
+  const res = await fetch(`${origin}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: E2E_PASSWORD }),
+  })
+  if (!res.ok) throw new Error(`login ${username}: HTTP ${res.status}`)
+  return ((await res.json()) as { token: string }).token
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -1,5 +1,6 @@
 // `npm run e2e`: the system as a user meets it, in headless Chromium.
 import { launchBrowser, startSystem, Tally } from './harness.ts'
+import { loginScenario } from './scenarios/login.ts'
 import { mapScenario } from './scenarios/map.ts'
 
 const tally = new Tally()
@@ -7,6 +8,7 @@ const system = await startSystem()
 console.log(`system up at ${system.origin}: /api/health answered ${(system.startupMs / 1000).toFixed(1)} s after start (fresh data dir)`)
 const browser = await launchBrowser()
 try {
+  await loginScenario(browser, system, tally)
   await mapScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))

@@ -1,7 +1,7 @@
 // The town map: loads with villages and grids drawn, labels in Chinese, nothing fetched
 // from outside the origin, at the three wall sizes the command centres use.
 import type { Browser } from 'playwright-core'
-import { artifactPath, distinctColours, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { apiLogin, artifactPath, distinctColours, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 
 export const WALLS = [
   { name: '1920x1080', width: 1920, height: 1080 },
@@ -10,13 +10,15 @@ export const WALLS = [
 ]
 
 export async function mapScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
+  // A wall is pinned with a display-role token in the URL, once.
+  const token = await apiLogin(system.origin, 'display')
   for (const wall of WALLS) {
     const context = await browser.newContext({ viewport: { width: wall.width, height: wall.height }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
     const page = await context.newPage()
     const requests = watchRequests(page, system.origin)
     const errors = watchErrors(page)
     const t0 = Date.now()
-    await page.goto(system.origin + '/')
+    await page.goto(`${system.origin}/?token=${token}`)
     let ready = true
     try {
       await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
@@ -24,6 +26,7 @@ export async function mapScenario(browser: Browser, system: System, tally: Tally
       ready = false
     }
     const readyMs = Date.now() - t0
+    tally.check(`[${wall.name}] token removed from the address bar`, !page.url().includes('token='), page.url())
     tally.check(`[${wall.name}] map idle with villages and grids`, ready, `${readyMs} ms after navigation`)
     // deck.gl draws its first frame right after the map's idle; give it one animation frame.
     await page.waitForTimeout(500)

@@ -1,0 +1,72 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+
+const KEY = 'shuzhi.token'
+
+export interface SignedInUser {
+  id: number
+  username: string
+  displayName: string
+  role: string
+  villageId: number | null
+  gridId: number | null
+}
+
+/**
+ * The bearer token. A wall is set up once with /?token=… (a display-role token, valid for a
+ * year): the token is kept in localStorage and removed from the address bar at once, so
+ * it does not linger in history or screenshots.
+ */
+export const useAuthStore = defineStore('auth', () => {
+  const token = ref<string | null>(localStorage.getItem(KEY))
+  const user = ref<SignedInUser | null>(null)
+  const message = ref<string | null>(null)
+
+  function consumeUrlToken(): void {
+    const url = new URL(window.location.href)
+    const fromUrl = url.searchParams.get('token')
+    if (!fromUrl) return
+    url.searchParams.delete('token')
+    window.history.replaceState(null, '', url.pathname + url.search + url.hash)
+    setToken(fromUrl)
+  }
+
+  function setToken(t: string | null): void {
+    token.value = t
+    if (t) localStorage.setItem(KEY, t)
+    else localStorage.removeItem(KEY)
+  }
+
+  async function login(username: string, password: string): Promise<boolean> {
+    message.value = null
+    const res = await fetch('/api/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    })
+    if (!res.ok) {
+      message.value =
+        res.status === 401 ? '用户名或密码错误' : res.status === 423 ? '连续登录失败，账号已锁定 15 分钟' : res.status === 429 ? '尝试过于频繁，请稍后再试' : `登录失败 (${res.status})`
+      return false
+    }
+    const body = (await res.json()) as { token: string; user: SignedInUser }
+    user.value = body.user
+    setToken(body.token)
+    return true
+  }
+
+  /** the server refused the token: back to the sign-in page */
+  function expire(): void {
+    setToken(null)
+    user.value = null
+    message.value = '登录已过期，请重新登录'
+  }
+
+  async function logout(): Promise<void> {
+    if (token.value) await fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token.value}` } }).catch(() => {})
+    setToken(null)
+    user.value = null
+  }
+
+  return { token, user, message, consumeUrlToken, login, expire, logout }
+})
