@@ -69,6 +69,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(swagger, {
     openapi: {
       info: { title: '数智网格 API', version: '0.1.0', description: '网格化基层治理指挥中心' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
     },
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
