@@ -7,12 +7,14 @@ import { geoRoutes } from './geo/routes.ts'
 import { healthRoutes } from './health.ts'
 import { registerErrorHandling } from './http/errors.ts'
 import { formatSchemaErrors } from './http/schema-errors.ts'
+import { rejectNonFiniteNumbers } from './http/finite-numbers.ts'
 import { SCREEN_DIST } from './screen/build.ts'
 import { type ScreenState, screenRoutes } from './screen/static.ts'
 import helmet from '@fastify/helmet'
 import { registerAuthentication } from './auth/plugin.ts'
 import { authRoutes } from './auth/routes.ts'
 import { peopleRoutes } from './people/routes.ts'
+import { statsRoutes } from './stats/routes.ts'
 import { attachSocketServer } from './realtime/socket.ts'
 import { createTileService } from './tiles/service.ts'
 import { tileRoutes } from './tiles/routes.ts'
@@ -33,11 +35,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: opts.logger ?? false,
     bodyLimit: 1024 * 1024,
     // Validation messages name the field: "querystring/grid must be integer".
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false, strictNumbers: true } },
     schemaErrorFormatter: formatSchemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   registerErrorHandling(app)
+  rejectNonFiniteNumbers(app)
 
   await app.register(helmet, {
     // The screen's own scripts only, no inline ones; maplibre and deck.gl run workers from
@@ -83,6 +86,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(healthRoutes, { db: opts.db })
       await api.register(authRoutes, { db: opts.db, sessions, loginRateLimit: opts.loginRateLimit ?? 20 })
       await api.register(peopleRoutes, { db: opts.db })
+      await api.register(statsRoutes, { db: opts.db })
       await api.register(geoRoutes, { db: opts.db })
       await api.register(tileRoutes, { tiles })
     },

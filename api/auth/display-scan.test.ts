@@ -32,9 +32,9 @@ describe('display role', () => {
         WHERE k.kind = 'key' ORDER BY r.id LIMIT 40`,
     )
     expect(keyHouseholds.rows.length).toBeGreaterThan(10)
-    const urls = ['/api/health', '/api/auth/me', '/api/town', '/api/villages', '/api/grids', '/api/roads', '/api/grids?village=3']
+    const urls = ['/api/health', '/api/auth/me', '/api/town', '/api/villages', '/api/grids', '/api/roads', '/api/grids?village=3', '/api/stats?scope=town', '/api/stats?scope=village:2']
     for (const k of keyHouseholds.rows) {
-      urls.push(`/api/households?grid=${k.grid_id}`, `/api/households/${k.household_id}`, `/api/residents/${k.resident_id}`)
+      urls.push(`/api/stats?scope=grid:${k.grid_id}`, `/api/households?grid=${k.grid_id}`, `/api/households/${k.household_id}`, `/api/residents/${k.resident_id}`)
     }
     const problems: string[] = []
     let scanned = 0

@@ -93,6 +93,8 @@ describe('geo API', () => {
       ['/api/households', 'grid'],
       ['/api/households?grid=1.5', 'grid'],
       ['/api/households?grid=-3', 'grid'],
+      ['/api/households?grid=1e309', 'grid'],
+      ['/api/households/1e309', 'id'],
     ]) {
       const res = await get(url)
       expect(res.statusCode, url).toBe(400)

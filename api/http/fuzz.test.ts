@@ -13,12 +13,12 @@ afterAll(async () => t?.close())
 const NASTY = ['', ' ', '-1', '0', '1e309', 'NaN', 'null', 'true', '[]', '{}', '%00', '../../etc/passwd', "1' OR '1'='1", '9'.repeat(40),
   '１２', '<script>', '\u0000', '😀', 'a'.repeat(3000), '2147483648', '-2147483649', '1.5', '0x10', ' 7 ']
 const PATHS = ['/api/villages', '/api/grids', '/api/households', '/api/town', '/api/roads', '/api/health', '/api/auth/me', '/api/audit',
-  '/api/households/:id', '/api/residents/:id', '/api/tiles/:layer/:z/:x/:y.mvt', '/api/auth/login', '/api/auth/logout']
-const PARAMS = ['village', 'grid', 'unmask', 'reason', 'limit', 'offset', 'residentId', 'username', 'x']
+  '/api/households/:id', '/api/residents/:id', '/api/tiles/:layer/:z/:x/:y.mvt', '/api/auth/login', '/api/auth/logout', '/api/stats']
+const PARAMS = ['scope', 'scope', 'village', 'grid', 'unmask', 'reason', 'limit', 'offset', 'residentId', 'username', 'x']
 
 function randomValue(rng: Rng): unknown {
   switch (rng.int(0, 6)) {
-    case 0: return rng.pick(NASTY)
+    case 0: return rng.pick([...NASTY, 'town', 'village:3', 'grid:0', 'grid:99999', 'village:1:2'])
     case 1: return rng.int(-5, 300_000)
     case 2: return rng.range(-1e6, 1e6)
     case 3: return null

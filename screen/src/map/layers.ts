@@ -1,7 +1,7 @@
-import { GeoJsonLayer, TextLayer } from '@deck.gl/layers'
+import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
 import { colourAdjacent } from '../../../geo/map-colouring.ts'
-import type { GridCollection, GridProps, VillageCollection, VillageProps } from '../../../geo/types.ts'
+import type { GridCollection, GridProps, HouseholdCollection, HouseholdProps, VillageCollection, VillageProps } from '../../../geo/types.ts'
 
 type RGBA = [number, number, number, number]
 
@@ -26,12 +26,25 @@ export interface LayerInput {
   /** CSS px per design px, so labels keep their design size on any wall */
   scale: number
   hoverVillage: number | null
+  selectedVillage: number | null
+  selectedGrid: number | null
+  households: HouseholdCollection | null
+}
+
+/** 户况图谱 colours: party member households red, care-group households amber, the rest cyan */
+export const HOUSEHOLD_COLOURS: Record<'party' | 'care' | 'normal', RGBA> = {
+  party: [239, 68, 68, 235],
+  care: [251, 191, 36, 235],
+  normal: [34, 211, 238, 215],
+}
+export function householdSituation(h: HouseholdProps): 'party' | 'care' | 'normal' {
+  return h.partyMember ? 'party' : h.careGroup ? 'care' : 'normal'
 }
 
 let paletteFor: VillageCollection | null = null
 let villageColour: (id: number) => RGBA = () => PALETTE[0]
 
-export function townLayers({ villages, grids, zoom, scale, hoverVillage }: LayerInput): Layer[] {
+export function townLayers({ villages, grids, zoom, scale, hoverVillage, selectedVillage, selectedGrid, households }: LayerInput): Layer[] {
   if (paletteFor !== villages) {
     villageColour = villagePalette(villages)
     paletteFor = villages
@@ -46,29 +59,49 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage }: Layer
       stroked: true,
       getFillColor: (f) => {
         const c = villageColour(f.properties.id)
+        if (selectedVillage !== null && f.properties.id !== selectedVillage) return [c[0], c[1], c[2], 25]
         return f.properties.id === hoverVillage ? [c[0], c[1], c[2], 140] : c
       },
-      getLineColor: [125, 211, 252, 230],
-      getLineWidth: 2.2,
+      getLineColor: (f) => (f.properties.id === selectedVillage ? [94, 234, 212, 255] : [125, 211, 252, 230]),
+      getLineWidth: (f) => (f.properties.id === selectedVillage ? 4 : 2.2),
       lineWidthUnits: 'pixels',
       lineWidthScale: scale,
-      updateTriggers: { getFillColor: hoverVillage },
+      updateTriggers: { getFillColor: [hoverVillage, selectedVillage], getLineColor: selectedVillage, getLineWidth: selectedVillage },
     }),
     new GeoJsonLayer<GridProps>({
       id: 'grids',
       data: grids as never,
-      pickable: false,
-      filled: false,
+      // grids are clicked once a village is open
+      pickable: selectedVillage !== null,
+      filled: true,
       stroked: true,
-      getLineColor: [148, 197, 233, 110],
-      getLineWidth: 0.8,
+      getFillColor: (f) => (f.properties.id === selectedGrid ? [94, 234, 212, 60] : [0, 0, 0, 0]),
+      getLineColor: (f) => (f.properties.id === selectedGrid ? [250, 204, 21, 255] : [148, 197, 233, 110]),
+      getLineWidth: (f) => (f.properties.id === selectedGrid ? 3 : 0.8),
+      autoHighlight: selectedVillage !== null,
+      highlightColor: [56, 189, 248, 70],
+      updateTriggers: { getFillColor: selectedGrid, getLineColor: selectedGrid, getLineWidth: selectedGrid },
       lineWidthUnits: 'pixels',
       lineWidthScale: scale,
+    }),
+    new ScatterplotLayer<{ properties: HouseholdProps; geometry: { coordinates: [number, number] } }>({
+      id: 'households',
+      data: (households?.features ?? []) as never,
+      visible: !!households,
+      pickable: true,
+      getPosition: (d) => d.geometry.coordinates,
+      getFillColor: (d) => HOUSEHOLD_COLOURS[householdSituation(d.properties)],
+      getLineColor: [3, 18, 38, 255],
+      stroked: true,
+      lineWidthMinPixels: 1,
+      radiusUnits: 'pixels',
+      getRadius: 6,
+      radiusScale: scale,
     }),
     new TextLayer<GridProps>({
       id: 'grid-labels',
       data: grids.features.map((f) => f.properties),
-      visible: showGridLabels,
+      visible: showGridLabels && !households,
       getPosition: (d) => d.label,
       getText: (d) => d.name,
       getSize: 12,

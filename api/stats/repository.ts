@@ -1,0 +1,178 @@
+import type { Queryable } from '../db/types.ts'
+import type { Scope } from './scope.ts'
+import type { CountBy, Stats } from '../../geo/stats.ts'
+
+export type { Stats }
+
+// Every figure is filtered by the same two parameters: $1 village id, $2 grid id (NULL =
+// not restricted). Figures recorded per grid (people, cameras, disputes) add up from grid
+// to village to town; figures recorded per village (party attendance, welfare funds,
+// health coverage, star ratings) add up from village to town and are absent at grid scope.
+const IN_GRIDS = `SELECT g.id FROM grids g WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)`
+const IN_VILLAGES = `SELECT v.id FROM villages v WHERE ($1::int IS NULL OR v.id = $1)`
+
+/** 星级评定: excellent 2, qualified 1, basic/failed 0; national honour +2, provincial +1 */
+export function starsOf(review: string, honour: string | null): number {
+  const base = review === 'excellent' ? 2 : review === 'qualified' ? 1 : 0
+  return base + (honour === 'national' ? 2 : honour === 'provincial' ? 1 : 0)
+}
+
+const countBy = (rows: { key: string; count: number }[]): CountBy[] => rows.map((r) => ({ key: r.key, count: r.count }))
+
+export async function scopeName(db: Queryable, scope: Scope): Promise<Stats['scope'] | null> {
+  const town = (await db.query<{ id: number; name: string }>('SELECT id, name FROM towns ORDER BY id LIMIT 1')).rows[0]
+  const path: Stats['scope']['path'] = [{ kind: 'town', id: null, name: town.name }]
+  if (scope.kind === 'village') {
+    const v = (await db.query<{ name: string }>('SELECT name FROM villages WHERE id = $1', [scope.id])).rows[0]
+    if (!v) return null
+    path.push({ kind: 'village', id: scope.id, name: v.name })
+  } else if (scope.kind === 'grid') {
+    const g = (await db.query<{ name: string; village_id: number; village: string }>(
+      'SELECT g.name, g.village_id, v.name AS village FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.id = $1', [scope.id])).rows[0]
+    if (!g) return null
+    path.push({ kind: 'village', id: g.village_id, name: g.village }, { kind: 'grid', id: scope.id, name: g.name })
+  }
+  return { kind: scope.kind, id: scope.id, name: path[path.length - 1].name, path }
+}
+
+export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDetail: boolean }): Promise<Stats | null> {
+  const named = await scopeName(db, scope)
+  if (!named) return null
+  const p = [scope.kind === 'village' ? scope.id : null, scope.kind === 'grid' ? scope.id : null]
+  const q = <T>(sql: string) => db.query<T>(sql, p).then((r) => r.rows)
+  const residentsIn = `SELECT r.* FROM residents r JOIN households h ON h.id = r.household_id WHERE h.grid_id IN (${IN_GRIDS})`
+
+  const [pop] = await q<{ households: number; residents: number; male: number; female: number; party: number }>(
+    `SELECT (SELECT count(*) FROM households WHERE grid_id IN (${IN_GRIDS})) AS households,
+            count(*) AS residents, count(*) FILTER (WHERE r.gender = '男') AS male, count(*) FILTER (WHERE r.gender = '女') AS female,
+            count(*) FILTER (WHERE r.party_member) AS party
+       FROM (${residentsIn}) r`,
+  )
+  const ageBands = await q<{ key: string; count: number }>(
+    `SELECT band AS key, count(*) AS count FROM (
+       SELECT CASE WHEN age < 18 THEN '0-17岁' WHEN age < 60 THEN '18-59岁' WHEN age < 80 THEN '60-79岁' ELSE '80岁以上' END AS band
+         FROM (SELECT date_part('year', age(r.birth_date)) AS age FROM (${residentsIn}) r) a) b
+      GROUP BY band ORDER BY min(band)`,
+  )
+  const tags = await q<{ kind: string; key: string; count: number }>(
+    `SELECT t.kind, t.tag AS key, count(*) AS count FROM resident_tags t JOIN (${residentsIn}) r ON r.id = t.resident_id
+      GROUP BY t.kind, t.tag ORDER BY count(*) DESC, t.tag`,
+  )
+  const [counts] = await q<{ items: number; departments: number; villages: number; grids: number; vehicles: number; points: number }>(
+    `SELECT (SELECT count(*) FROM data_items) AS items, (SELECT count(*) FROM departments) AS departments,
+            (SELECT count(DISTINCT g.village_id) FROM grids g WHERE g.id IN (${IN_GRIDS})) AS villages,
+            (SELECT count(*) FROM grids WHERE id IN (${IN_GRIDS})) AS grids,
+            (SELECT count(*) FROM vehicles) AS vehicles,
+            (SELECT count(*) FROM collection_points WHERE grid_id IN (${IN_GRIDS})) AS points`,
+  )
+  const cameras = await q<{ key: string; total: number; online: number }>(
+    `SELECT kind AS key, count(*) AS total, count(*) FILTER (WHERE online) AS online FROM cameras WHERE grid_id IN (${IN_GRIDS}) GROUP BY kind ORDER BY kind`,
+  )
+  const disputes = await q<{ type: string; status: string; month: string; resolved: boolean; n: number }>(
+    `SELECT type, status, to_char(reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*) AS n, false AS resolved
+       FROM disputes WHERE grid_id IN (${IN_GRIDS}) GROUP BY type, status, month`,
+  )
+  const resolvedMonthly = await q<{ month: string; n: number }>(
+    `SELECT to_char(resolved_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*) AS n
+       FROM disputes WHERE grid_id IN (${IN_GRIDS}) AND status = 'resolved' GROUP BY month`,
+  )
+  const sumBy = <K extends string>(key: (d: (typeof disputes)[number]) => K) => {
+    const m = new Map<K, number>()
+    for (const d of disputes) m.set(key(d), (m.get(key(d)) ?? 0) + d.n)
+    return [...m].map(([k, count]) => ({ key: k, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
+  }
+  const months = [...new Set([...disputes.map((d) => d.month), ...resolvedMonthly.map((r) => r.month)])].sort()
+  const byStatus = sumBy((d) => d.status)
+  const statusCount = (s: string) => byStatus.find((b) => b.key === s)?.count ?? 0
+  const [ref] = (await db.query<{ month: string | null }>(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM health_coverage`)).rows
+
+  const stats: Stats = {
+    scope: named,
+    referenceMonth: ref?.month ?? null,
+    population: {
+      households: pop.households, residents: pop.residents, male: pop.male, female: pop.female,
+      ageBands: countBy(ageBands), partyMembers: pop.party,
+      careGroups: countBy(tags.filter((t) => t.kind === 'care')),
+      keyGroupTotal: tags.filter((t) => t.kind === 'key').reduce((s, t) => s + t.count, 0),
+      ...(opts.keyGroupDetail ? { keyGroups: countBy(tags.filter((t) => t.kind === 'key')) } : {}),
+      dataItems: counts.items, departments: counts.departments,
+    },
+    party: null,
+    affairs: null,
+    health: null,
+    management: {
+      villages: counts.villages, grids: counts.grids, vehicles: counts.vehicles, collectionPoints: counts.points,
+      cameras: {
+        total: cameras.reduce((s, c) => s + c.total, 0),
+        online: cameras.reduce((s, c) => s + c.online, 0),
+        byKind: cameras.map((c) => ({ key: c.key, count: c.total })),
+      },
+    },
+    law: {
+      disputes: disputes.reduce((s, d) => s + d.n, 0),
+      byType: sumBy((d) => d.type),
+      byStatus,
+      resolved: statusCount('resolved'),
+      closed: statusCount('resolved') + statusCount('failed'),
+      monthly: months.map((m) => ({
+        month: m,
+        reported: disputes.filter((d) => d.month === m).reduce((s, d) => s + d.n, 0),
+        resolved: resolvedMonthly.find((r) => r.month === m)?.n ?? 0,
+      })),
+    },
+  }
+  if (scope.kind === 'grid') return stats
+
+  const attendance = await q<{ month: string; kind: string; expected: number; attended: number }>(
+    `SELECT to_char(month, 'YYYY-MM') AS month, kind, sum(expected) AS expected, sum(attended) AS attended
+       FROM party_activities WHERE village_id IN (${IN_VILLAGES}) AND $2::int IS NULL GROUP BY month, kind ORDER BY month`,
+  )
+  const stars = await q<{ village_id: number; name: string; year: number; annual_review: string; honour: string | null }>(
+    `SELECT s.village_id, v.name, s.year, s.annual_review, s.honour FROM star_reviews s JOIN villages v ON v.id = s.village_id
+      WHERE s.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL AND s.year = (SELECT max(year) FROM star_reviews) ORDER BY s.village_id`,
+  )
+  const attendanceMonths = [...new Set(attendance.map((a) => a.month))]
+  const pick = (m: string, kind: string) => {
+    const a = attendance.find((x) => x.month === m && x.kind === kind)
+    return { expected: a?.expected ?? 0, attended: a?.attended ?? 0 }
+  }
+  stats.party = {
+    members: pop.party,
+    attendance: attendanceMonths.map((m) => ({ month: m, activityDay: pick(m, 'activityDay'), threeMeetings: pick(m, 'threeMeetings') })),
+    stars: stars.map((s) => ({ villageId: s.village_id, name: s.name, year: s.year, stars: starsOf(s.annual_review, s.honour) })),
+  }
+
+  const funds = await q<{ category: string; amount: number; recipients: number }>(
+    `SELECT category, sum(amount_yuan) AS amount, sum(recipients) AS recipients FROM welfare_funds
+      WHERE village_id IN (${IN_VILLAGES}) AND $2::int IS NULL GROUP BY category ORDER BY sum(amount_yuan) DESC`,
+  )
+  const fundsByVillage = await q<{ village_id: number; name: string; amount: number }>(
+    `SELECT f.village_id, v.name, sum(f.amount_yuan) AS amount FROM welfare_funds f JOIN villages v ON v.id = f.village_id
+      WHERE f.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL GROUP BY f.village_id, v.name ORDER BY sum(f.amount_yuan) DESC`,
+  )
+  const notices = await q<{ id: number; village: string; category: string; title: string; published_at: Date }>(
+    `SELECT n.id, v.name AS village, n.category, n.title, n.published_at FROM notices n JOIN villages v ON v.id = n.village_id
+      WHERE n.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL ORDER BY n.published_at DESC, n.id DESC LIMIT 12`,
+  )
+  const cents = (x: number) => Math.round(x * 100) / 100
+  stats.affairs = {
+    fundsByCategory: funds.map((f) => ({ category: f.category, amountYuan: cents(f.amount), recipients: f.recipients })),
+    fundsByVillage: fundsByVillage.map((f) => ({ villageId: f.village_id, name: f.name, amountYuan: cents(f.amount) })),
+    fundsTotalYuan: cents(funds.reduce((s, f) => s + f.amount, 0)),
+    notices: notices.map((n) => ({ id: n.id, villageName: n.village, category: n.category, title: n.title, publishedAt: new Date(n.published_at).toISOString() })),
+  }
+
+  const health = await q<{ village_id: number; name: string; eligible: number; medical_insured: number; pension_insured: number; vaccinated: number }>(
+    `SELECT h.village_id, v.name, h.eligible, h.medical_insured, h.pension_insured, h.vaccinated FROM health_coverage h JOIN villages v ON v.id = h.village_id
+      WHERE h.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL AND h.month = (SELECT max(month) FROM health_coverage) ORDER BY h.village_id`,
+  )
+  const sum = (k: 'eligible' | 'medical_insured' | 'pension_insured' | 'vaccinated') => health.reduce((s, h) => s + h[k], 0)
+  stats.health = {
+    month: ref?.month ?? '',
+    eligible: sum('eligible'), medicalInsured: sum('medical_insured'), pensionInsured: sum('pension_insured'), vaccinated: sum('vaccinated'),
+    byVillage: health.map((h) => ({
+      villageId: h.village_id, name: h.name, eligible: h.eligible, medicalInsured: h.medical_insured, pensionInsured: h.pension_insured, vaccinated: h.vaccinated,
+    })),
+  }
+  return stats
+}

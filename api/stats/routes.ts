@@ -1,0 +1,33 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import type { Db } from '../db/types.ts'
+import { requireRole } from '../auth/guard.ts'
+import { READ_ROLES, UNMASK_ROLES } from '../auth/roles.ts'
+import { assertGridInScope, assertVillageInScope, isTownWide } from '../auth/scope.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import { getStats } from './repository.ts'
+import { parseScope, SCOPE_PATTERN } from './scope.ts'
+
+/** The five modules' figures for a scope: 党建先锋, 村级事务, 疫网即办, 智慧管理, 法制视野. */
+export const statsRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+  app.get<{ Querystring: { scope: string } }>(
+    '/stats',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'figures of the five screen modules for town, village:ID or grid:ID',
+        querystring: Type.Object({ scope: Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 }) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => {
+      const user = requireRole(req, READ_ROLES)
+      const scope = parseScope(req.query.scope)
+      if (scope.kind === 'town' && !isTownWide(user)) throw new HttpError(403, 'town-wide figures are outside your scope')
+      if (scope.kind === 'village') await assertVillageInScope(db, user, scope.id!)
+      if (scope.kind === 'grid') await assertGridInScope(db, user, scope.id!)
+      const stats = await getStats(db, scope, { keyGroupDetail: UNMASK_ROLES.includes(user.role) })
+      if (!stats) throw notFound(`${scope.kind} ${scope.id}`)
+      return stats
+    },
+  )
+}

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openTestApp, type TestApp } from '../test/app.ts'
+import type { Stats } from './repository.ts'
+import { starsOf } from './repository.ts'
+
+let t: TestApp
+const cache = new Map<string, Stats>()
+async function stats(scope: string, as = 'leader'): Promise<Stats> {
+  const key = `${as} ${scope}`
+  if (!cache.has(key)) {
+    const res = await t.as(as, `/api/stats?scope=${scope}`)
+    expect(res.statusCode, `${scope}: ${res.body.slice(0, 200)}`).toBe(200)
+    cache.set(key, res.json())
+  }
+  return cache.get(key)!
+}
+beforeAll(async () => {
+  t = await openTestApp()
+})
+afterAll(async () => t?.close())
+
+// Figures recorded per grid, which must add up grid → village → town.
+function gridAdditive(s: Stats): Record<string, number> {
+  const out: Record<string, number> = {
+    households: s.population.households, residents: s.population.residents, male: s.population.male, female: s.population.female,
+    partyMembers: s.population.partyMembers, keyGroupTotal: s.population.keyGroupTotal, grids: s.management.grids,
+    camerasTotal: s.management.cameras.total, camerasOnline: s.management.cameras.online, collectionPoints: s.management.collectionPoints,
+    disputes: s.law.disputes, resolved: s.law.resolved, closed: s.law.closed,
+  }
+  for (const b of s.population.ageBands) out[`age ${b.key}`] = b.count
+  for (const c of s.population.careGroups) out[`care ${c.key}`] = c.count
+  for (const c of s.management.cameras.byKind) out[`camera ${c.key}`] = c.count
+  for (const d of s.law.byType) out[`dispute ${d.key}`] = d.count
+  for (const d of s.law.byStatus) out[`status ${d.key}`] = d.count
+  for (const m of s.law.monthly) {
+    out[`reported ${m.month}`] = m.reported
+    out[`resolved ${m.month}`] = m.resolved
+  }
+  return out
+}
+
+// Figures recorded per village, which must add up village → town.
+function villageAdditive(s: Stats): Record<string, number> {
+  const out = gridAdditive(s)
+  for (const f of s.affairs!.fundsByCategory) {
+    out[`funds ${f.category}`] = Math.round(f.amountYuan * 100)
+    out[`recipients ${f.category}`] = f.recipients
+  }
+  out.eligible = s.health!.eligible
+  out.medical = s.health!.medicalInsured
+  out.pension = s.health!.pensionInsured
+  out.vaccinated = s.health!.vaccinated
+  for (const a of s.party!.attendance) {
+    out[`activityDay ${a.month}`] = a.activityDay.attended
+    out[`threeMeetings ${a.month}`] = a.threeMeetings.attended
+    out[`expected ${a.month}`] = a.activityDay.expected
+  }
+  out.stars = s.party!.stars.reduce((sum, x) => sum + x.stars, 0)
+  return out
+}
+
+function addUp(parts: Record<string, number>[]): Record<string, number> {
+  const total: Record<string, number> = {}
+  for (const p of parts) for (const [k, v] of Object.entries(p)) total[k] = (total[k] ?? 0) + v
+  return total
+}
+
+describe('GET /api/stats', () => {
+  it("a village's grid-recorded figures equal the sum over its grids", async () => {
+    const grids = (await t.db.query<{ id: number; village_id: number }>('SELECT id, village_id FROM grids WHERE village_id IN (1, 9) ORDER BY id')).rows
+    for (const villageId of [1, 9]) {
+      const village = gridAdditive(await stats(`village:${villageId}`))
+      const parts = await Promise.all(grids.filter((g) => g.village_id === villageId).map(async (g) => gridAdditive(await stats(`grid:${g.id}`))))
+      expect(addUp(parts)).toEqual(village)
+      expect(village.residents).toBeGreaterThan(1000)
+    }
+  })
+
+  it("the town's figures equal the sum over its 17 villages", async () => {
+    const town = villageAdditive(await stats('town'))
+    const parts: Record<string, number>[] = []
+    for (let v = 1; v <= 17; v++) parts.push(villageAdditive(await stats(`village:${v}`)))
+    const sum = addUp(parts)
+    expect(sum).toEqual(town)
+    expect(town.residents).toBeGreaterThan(36_000)
+    expect(town.grids).toBe(208)
+  })
+
+  it('fills all five modules for the town', async () => {
+    const s = await stats('town')
+    expect(s.scope).toMatchObject({ kind: 'town', id: null, name: '店子镇' })
+    expect(s.party!.attendance).toHaveLength(12)
+    expect(s.party!.stars).toHaveLength(17)
+    expect(s.affairs!.fundsByVillage).toHaveLength(17)
+    expect(s.affairs!.notices.length).toBeGreaterThan(5)
+    expect(s.health!.byVillage).toHaveLength(17)
+    expect(s.management.cameras.total).toBeGreaterThan(100)
+    expect(s.law.monthly.length).toBeGreaterThanOrEqual(12)
+    expect(s.population.dataItems).toBe(30)
+    expect(s.population.departments).toBe(12)
+  })
+
+  it('rates village secretaries by the star rule', () => {
+    expect(starsOf('excellent', null)).toBe(2)
+    expect(starsOf('qualified', 'provincial')).toBe(2)
+    expect(starsOf('basic', 'national')).toBe(2)
+    expect(starsOf('failed', null)).toBe(0)
+    expect(starsOf('excellent', 'national')).toBe(4)
+  })
+
+  it('gives a grid its path and leaves village-recorded modules out', async () => {
+    const grid = (await t.db.query<{ id: number }>('SELECT id FROM grids WHERE village_id = 3 ORDER BY id LIMIT 1')).rows[0].id
+    const s = await stats(`grid:${grid}`)
+    expect(s.scope.path.map((p) => p.kind)).toEqual(['town', 'village', 'grid'])
+    expect(s.party).toBeNull()
+    expect(s.affairs).toBeNull()
+    expect(s.health).toBeNull()
+    expect(s.population.households).toBeGreaterThan(30)
+  })
+
+  it('shows key-group categories only to roles that may see them', async () => {
+    expect((await stats('town', 'leader')).population.keyGroups!.length).toBe(7)
+    const display = await stats('town', 'display')
+    expect(display.population.keyGroups).toBeUndefined()
+    expect(display.population.keyGroupTotal).toBeGreaterThan(0)
+  })
+
+  it('answers 400 on a bad scope, 404 on an unknown one, 403 outside the caller scope', async () => {
+    for (const bad of ['', 'city', 'village:', 'village:abc', 'grid:0', 'town:1', 'village:1;drop']) {
+      const res = await t.as('leader', `/api/stats?scope=${encodeURIComponent(bad)}`)
+      expect(res.statusCode, bad).toBe(400)
+      expect(res.json().message).toContain('scope')
+    }
+    expect((await t.as('leader', '/api/stats')).statusCode).toBe(400)
+    expect((await t.as('leader', '/api/stats?scope=village:999')).statusCode).toBe(404)
+    expect((await t.as('cadre-1', '/api/stats?scope=village:1')).statusCode).toBe(200)
+    expect((await t.as('cadre-1', '/api/stats?scope=village:2')).statusCode).toBe(403)
+    expect((await t.as('cadre-1', '/api/stats?scope=town')).statusCode).toBe(403)
+    expect((await t.as('device', '/api/stats?scope=town')).statusCode).toBe(403)
+  })
+})

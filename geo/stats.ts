@@ -1,0 +1,61 @@
+// The figures of the five screen modules for one scope, as GET /api/stats returns them.
+export type ScopeKind = 'town' | 'village' | 'grid'
+
+export interface CountBy {
+  key: string
+  count: number
+}
+
+export interface Stats {
+  scope: { kind: ScopeKind; id: number | null; name: string; path: { kind: ScopeKind; id: number | null; name: string }[] }
+  referenceMonth: string | null
+  population: {
+    households: number
+    residents: number
+    male: number
+    female: number
+    ageBands: CountBy[]
+    partyMembers: number
+    careGroups: CountBy[]
+    keyGroupTotal: number
+    /** per category only for roles that may see key-group data */
+    keyGroups?: CountBy[]
+    dataItems: number
+    departments: number
+  }
+  party: {
+    members: number
+    attendance: { month: string; activityDay: { expected: number; attended: number }; threeMeetings: { expected: number; attended: number } }[]
+    stars: { villageId: number; name: string; year: number; stars: number }[]
+  } | null
+  affairs: {
+    fundsByCategory: { category: string; amountYuan: number; recipients: number }[]
+    fundsByVillage: { villageId: number; name: string; amountYuan: number }[]
+    fundsTotalYuan: number
+    notices: { id: number; villageName: string; category: string; title: string; publishedAt: string }[]
+  } | null
+  health: {
+    month: string
+    eligible: number
+    medicalInsured: number
+    pensionInsured: number
+    vaccinated: number
+    byVillage: { villageId: number; name: string; eligible: number; medicalInsured: number; pensionInsured: number; vaccinated: number }[]
+  } | null
+  management: {
+    villages: number
+    grids: number
+    cameras: { total: number; online: number; byKind: CountBy[] }
+    vehicles: number
+    collectionPoints: number
+  }
+  law: {
+    disputes: number
+    byType: CountBy[]
+    byStatus: CountBy[]
+    resolved: number
+    closed: number
+    monthly: { month: string; reported: number; resolved: number }[]
+  }
+}
+

@@ -1,0 +1,116 @@
+import type { Stats } from '../../../geo/stats.ts'
+import { axisStyle, baseOption } from './theme.ts'
+
+const pct = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 10 : 0)
+const shortMonth = (m: string) => `${Number(m.slice(5, 7))}月`
+
+/** 党建先锋: 28日活动日 and 三会一课 attendance by month */
+export function attendanceOption(p: NonNullable<Stats['party']>, s: number) {
+  return {
+    ...baseOption(s),
+    legend: { top: 0, textStyle: { color: '#cfe8ff', fontSize: 12 * s }, itemWidth: 14 * s, itemHeight: 8 * s },
+    grid: { left: 40 * s, right: 12 * s, top: 28 * s, bottom: 22 * s },
+    xAxis: { type: 'category', data: p.attendance.map((a) => shortMonth(a.month)), ...axisStyle(s) },
+    yAxis: { type: 'value', min: 60, max: 100, ...axisStyle(s), axisLabel: { ...axisStyle(s).axisLabel, formatter: '{value}%' } },
+    series: [
+      { name: '28日活动日', type: 'line', smooth: true, symbolSize: 5 * s, data: p.attendance.map((a) => pct(a.activityDay.attended, a.activityDay.expected)) },
+      { name: '三会一课', type: 'line', smooth: true, symbolSize: 5 * s, data: p.attendance.map((a) => pct(a.threeMeetings.attended, a.threeMeetings.expected)) },
+    ],
+  }
+}
+
+/** 星级评定 of village secretaries */
+export function starsOption(p: NonNullable<Stats['party']>, s: number) {
+  const rows = [...p.stars].sort((a, b) => b.stars - a.stars)
+  return {
+    ...baseOption(s),
+    grid: { left: 64 * s, right: 16 * s, top: 6 * s, bottom: 6 * s },
+    xAxis: { type: 'value', max: 4, show: false },
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), ...axisStyle(s), axisLabel: { color: '#cfe8ff', fontSize: 11 * s, interval: 0 } },
+    series: [{ type: 'bar', barWidth: '55%', data: rows.map((r) => r.stars), itemStyle: { color: '#fbbf24', borderRadius: 3 * s },
+      label: { show: true, position: 'right', color: '#fbbf24', fontSize: 11 * s, formatter: (x: { value: number }) => '★'.repeat(x.value) || '—' } }],
+  }
+}
+
+/** 村级事务: welfare funds by category */
+export function fundsOption(a: NonNullable<Stats['affairs']>, s: number) {
+  return {
+    ...baseOption(s),
+    tooltip: { trigger: 'item' as const, textStyle: { fontSize: 13 * s } },
+    legend: { orient: 'vertical', right: 0, top: 'middle', textStyle: { color: '#cfe8ff', fontSize: 12 * s }, itemWidth: 12 * s, itemHeight: 8 * s },
+    series: [{
+      type: 'pie', radius: ['42%', '72%'], center: ['32%', '50%'], label: { show: false },
+      data: a.fundsByCategory.map((f) => ({ name: f.category, value: Math.round(f.amountYuan) })),
+    }],
+  }
+}
+
+/** 疫网即办: coverage per village (or the one village) */
+export function coverageOption(h: NonNullable<Stats['health']>, s: number) {
+  const rows = h.byVillage
+  return {
+    ...baseOption(s),
+    legend: { top: 0, textStyle: { color: '#cfe8ff', fontSize: 12 * s }, itemWidth: 14 * s, itemHeight: 8 * s },
+    grid: { left: 36 * s, right: 8 * s, top: 28 * s, bottom: 44 * s },
+    xAxis: { type: 'category', data: rows.map((r) => r.name.replace(/村$/, '')), ...axisStyle(s), axisLabel: { ...axisStyle(s).axisLabel, rotate: 40, interval: 0, fontSize: 10 * s } },
+    yAxis: { type: 'value', min: 60, max: 100, ...axisStyle(s) },
+    series: [
+      { name: '医保', type: 'bar', barGap: 0, data: rows.map((r) => pct(r.medicalInsured, r.eligible)) },
+      { name: '养老', type: 'bar', data: rows.map((r) => pct(r.pensionInsured, r.eligible)) },
+      { name: '疫苗', type: 'bar', data: rows.map((r) => pct(r.vaccinated, r.eligible)) },
+    ],
+  }
+}
+
+/** 智慧管理: population by age band */
+export function ageOption(p: Stats['population'], s: number) {
+  return {
+    ...baseOption(s),
+    tooltip: { trigger: 'item' as const, textStyle: { fontSize: 13 * s } },
+    series: [{
+      type: 'pie', radius: ['38%', '68%'], center: ['50%', '54%'],
+      label: { color: '#cfe8ff', fontSize: 11 * s, formatter: '{b}\n{d}%' }, labelLine: { length: 6 * s, length2: 6 * s },
+      data: p.ageBands.map((b) => ({ name: b.key, value: b.count })),
+    }],
+  }
+}
+
+/** 智慧管理: care groups */
+export function careOption(p: Stats['population'], s: number) {
+  const rows = p.careGroups.slice(0, 9)
+  return {
+    ...baseOption(s),
+    grid: { left: 66 * s, right: 34 * s, top: 4 * s, bottom: 4 * s },
+    xAxis: { type: 'value', show: false },
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.key), ...axisStyle(s), axisLabel: { color: '#cfe8ff', fontSize: 11 * s, interval: 0 } },
+    series: [{ type: 'bar', barWidth: '55%', data: rows.map((r) => r.count), itemStyle: { color: '#22d3ee', borderRadius: 3 * s },
+      label: { show: true, position: 'right', color: '#cfe8ff', fontSize: 11 * s } }],
+  }
+}
+
+/** 法制视野: disputes by type */
+export function disputeTypeOption(l: Stats['law'], s: number) {
+  return {
+    ...baseOption(s),
+    tooltip: { trigger: 'item' as const, textStyle: { fontSize: 13 * s } },
+    legend: { orient: 'vertical', right: 0, top: 'middle', textStyle: { color: '#cfe8ff', fontSize: 11 * s }, itemWidth: 12 * s, itemHeight: 8 * s },
+    series: [{ type: 'pie', radius: ['40%', '70%'], center: ['30%', '50%'], label: { show: false }, roseType: 'radius',
+      data: l.byType.map((t) => ({ name: t.key, value: t.count })) }],
+  }
+}
+
+/** 法制视野: reported and resolved by month */
+export function disputeTrendOption(l: Stats['law'], s: number) {
+  const months = l.monthly.slice(-12)
+  return {
+    ...baseOption(s),
+    legend: { top: 0, textStyle: { color: '#cfe8ff', fontSize: 12 * s }, itemWidth: 14 * s, itemHeight: 8 * s },
+    grid: { left: 30 * s, right: 8 * s, top: 28 * s, bottom: 22 * s },
+    xAxis: { type: 'category', data: months.map((m) => shortMonth(m.month)), ...axisStyle(s) },
+    yAxis: { type: 'value', minInterval: 1, ...axisStyle(s) },
+    series: [
+      { name: '受理', type: 'bar', data: months.map((m) => m.reported), itemStyle: { color: '#38bdf8' } },
+      { name: '化解', type: 'line', smooth: true, data: months.map((m) => m.resolved), itemStyle: { color: '#34d399' } },
+    ],
+  }
+}

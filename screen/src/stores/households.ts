@@ -1,0 +1,53 @@
+import { defineStore } from 'pinia'
+import { shallowRef, watch } from 'vue'
+import type { HouseholdCollection } from '../../../geo/types.ts'
+import { getJson } from '../api.ts'
+import { useScopeStore } from './scope.ts'
+
+export interface HouseholdMember {
+  id: number
+  name: string
+  gender: string
+  age: number
+  relation: string
+  idNumber: string
+  phone: string
+  partyMember: boolean
+  careGroups: string[]
+  masked: boolean
+}
+export interface HouseholdDetail {
+  id: number
+  gridId: number
+  address: string
+  members: HouseholdMember[]
+}
+
+/** 户况图谱 of the selected grid, and the open household card (以户查人). */
+export const useHouseholdStore = defineStore('households', () => {
+  const scope = useScopeStore()
+  const points = shallowRef<HouseholdCollection | null>(null)
+  const detail = shallowRef<HouseholdDetail | null>(null)
+
+  watch(
+    () => scope.key,
+    async () => {
+      points.value = null
+      if (scope.current.kind !== 'grid') return
+      const key = scope.key
+      const fc = await getJson<HouseholdCollection>(`/api/households?grid=${scope.current.id}`).catch(() => null)
+      if (key === scope.key) points.value = fc
+    },
+    { immediate: true },
+  )
+  watch(
+    () => scope.householdId,
+    async (id) => {
+      detail.value = null
+      if (id === null) return
+      const d = await getJson<HouseholdDetail>(`/api/households/${id}`).catch(() => null)
+      if (id === scope.householdId) detail.value = d
+    },
+  )
+  return { points, detail }
+})

@@ -1,0 +1,41 @@
+import { defineStore } from 'pinia'
+import { shallowRef, watch } from 'vue'
+import type { Stats } from '../../../geo/stats.ts'
+import { getJson } from '../api.ts'
+import { scopeKey, useScopeStore } from './scope.ts'
+
+export type { Stats }
+
+/**
+ * Figures of the five modules for the selected scope. At grid scope the village-recorded
+ * modules (party, affairs, health) come from the grid's village, and say so.
+ */
+export const useStatsStore = defineStore('stats', () => {
+  const scope = useScopeStore()
+  const current = shallowRef<Stats | null>(null)
+  const village = shallowRef<Stats | null>(null)
+  const error = shallowRef<string | null>(null)
+  let seq = 0
+
+  async function refresh(): Promise<void> {
+    const mine = ++seq
+    const key = scope.key
+    try {
+      const s = await getJson<Stats>(`/api/stats?scope=${encodeURIComponent(key)}`)
+      let v: Stats | null = null
+      if (s.scope.kind === 'grid') {
+        const parent = s.scope.path.find((p) => p.kind === 'village')!
+        v = await getJson<Stats>(`/api/stats?scope=${scopeKey({ kind: 'village', id: parent.id })}`)
+      }
+      if (mine !== seq) return // a newer scope won the race
+      current.value = s
+      village.value = v
+      error.value = null
+    } catch (err) {
+      if (mine === seq) error.value = (err as Error).message
+    }
+  }
+
+  watch(() => scope.key, refresh)
+  return { current, village, error, refresh }
+})
