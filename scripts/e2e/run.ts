@@ -2,6 +2,7 @@
 import { launchBrowser, startSystem, Tally } from './harness.ts'
 import { loginScenario } from './scenarios/login.ts'
 import { mapScenario } from './scenarios/map.ts'
+import { drillScenario } from './scenarios/drill.ts'
 
 const tally = new Tally()
 const system = await startSystem()
@@ -10,6 +11,7 @@ const browser = await launchBrowser()
 try {
   await loginScenario(browser, system, tally)
   await mapScenario(browser, system, tally)
+  await drillScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {

@@ -93,8 +93,8 @@ export function disputeTypeOption(l: Stats['law'], s: number) {
   return {
     ...baseOption(s),
     tooltip: { trigger: 'item' as const, textStyle: { fontSize: 13 * s } },
-    legend: { orient: 'vertical', right: 0, top: 'middle', textStyle: { color: '#cfe8ff', fontSize: 11 * s }, itemWidth: 12 * s, itemHeight: 8 * s },
-    series: [{ type: 'pie', radius: ['40%', '70%'], center: ['30%', '50%'], label: { show: false }, roseType: 'radius',
+    legend: { orient: 'horizontal', bottom: 0, left: 'center', textStyle: { color: '#cfe8ff', fontSize: 10.5 * s }, itemWidth: 10 * s, itemHeight: 7 * s, itemGap: 6 * s },
+    series: [{ type: 'pie', radius: ['22%', '62%'], center: ['50%', '36%'], label: { show: false }, roseType: 'radius',
       data: l.byType.map((t) => ({ name: t.key, value: t.count })) }],
   }
 }

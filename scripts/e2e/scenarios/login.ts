@@ -27,7 +27,7 @@ export async function loginScenario(browser: Browser, system: System, tally: Tal
     ready = false
   }
   tally.check('[login] leader signs in and the map loads', ready)
-  const header = await page.locator('header').innerText()
+  const header = await page.locator('[data-testid="title-bar"]').innerText()
   tally.check('[login] signed-in user shown with a sign-out button', /镇领导/.test(header) && /退出/.test(header))
   // The wrong password's 401 shows up as a console resource error; that one is expected.
   const unexpected = errors.filter((e) => !/status of 401/.test(e))

@@ -35,7 +35,7 @@ export async function mapScenario(browser: Browser, system: System, tally: Tally
     const mapPng = mapBox ? await page.screenshot({ clip: mapBox }) : png
     const colours = await distinctColours(page, mapPng)
     tally.check(`[${wall.name}] map area has drawn content`, colours > 50, `${colours} distinct colours`)
-    const text = await page.locator('header').innerText()
+    const text = await page.locator('[data-testid="title-bar"]').innerText()
     tally.check(`[${wall.name}] title shows the town name`, /店子镇/.test(text) && /数智网格/.test(text))
     const stats = await page.evaluate(() => {
       const m = (window as unknown as { __map?: { getStyle(): { sources: Record<string, unknown> }; loaded(): boolean } }).__map

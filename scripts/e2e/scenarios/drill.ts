@@ -1,0 +1,102 @@
+// Drill-down town → village → grid → household on the wall, checking at each level that
+// the five panels drew their charts for the new scope, at the three wall sizes.
+import type { Browser, Page } from 'playwright-core'
+import { apiLogin, artifactPath, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { WALLS } from './map.ts'
+
+const PANELS = ['党建先锋', '村级事务', '疫网即办', '智慧管理', '法制视野']
+
+/** every chart on the page, and the names of those whose canvas has drawn pixels */
+async function drawnCharts(page: Page): Promise<{ total: number; drawn: string[] }> {
+  return page.evaluate(() => {
+    const all = [...document.querySelectorAll<HTMLElement>('[data-chart]')]
+    const drawn = all
+      .filter((el) => {
+        const c = el.querySelector('canvas')
+        if (!c || !c.width || !c.height) return false
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+        let painted = 0
+        for (let i = 3; i < data.length; i += 4 * 13) if (data[i] > 0) painted++
+        return painted > 50
+      })
+      .map((el) => el.dataset.chart!)
+    return { total: all.length, drawn }
+  })
+}
+
+const allDrawn = (c: { total: number; drawn: string[] }, min: number) => c.total >= min && c.drawn.length === c.total
+
+async function crumbs(page: Page): Promise<string> {
+  return (await page.locator('[data-testid="breadcrumb"]').innerText()).replace(/\s+/g, ' ')
+}
+
+/** click a map position given in lon/lat */
+async function clickLonLat(page: Page, lonlat: [number, number]): Promise<void> {
+  const box = (await page.locator('[data-testid="map"]').boundingBox())!
+  const p = await page.evaluate((ll) => {
+    const m = (window as unknown as { __map: { project(x: [number, number]): { x: number; y: number } } }).__map
+    return m.project(ll)
+  }, lonlat)
+  await page.mouse.click(box.x + p.x, box.y + p.y)
+}
+
+async function settle(page: Page) {
+  await page.waitForTimeout(1800) // fly-to animation and chart animation
+}
+
+export async function drillScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
+  const token = await apiLogin(system.origin, 'display')
+  const auth = { Authorization: `Bearer ${token}` }
+  const villages = (await (await fetch(`${system.origin}/api/villages`, { headers: auth })).json()) as { features: { properties: { id: number; name: string; label: [number, number] } }[] }
+  const village = villages.features[7].properties
+  const grids = (await (await fetch(`${system.origin}/api/grids?village=${village.id}`, { headers: auth })).json()) as { features: { properties: { id: number; name: string; label: [number, number] } }[] }
+  const grid = grids.features[0].properties
+  const households = (await (await fetch(`${system.origin}/api/households?grid=${grid.id}`, { headers: auth })).json()) as { features: { geometry: { coordinates: [number, number] } }[] }
+
+  for (const wall of WALLS) {
+    const context = await browser.newContext({ viewport: { width: wall.width, height: wall.height }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+    const page = await context.newPage()
+    const requests = watchRequests(page, system.origin)
+    const errors = watchErrors(page)
+    await page.goto(`${system.origin}/?token=${token}`)
+    await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
+    await settle(page)
+    const text = await page.locator('main').innerText()
+    tally.check(`[${wall.name}] five module panels present`, PANELS.every((p) => text.includes(p)))
+    const townCharts = await drawnCharts(page)
+    tally.check(`[${wall.name}] town: every chart drew`, allDrawn(townCharts, 8), `${townCharts.drawn.length}/${townCharts.total}: ${townCharts.drawn.join(', ')}`)
+    await page.screenshot({ path: artifactPath(`drill-1-town-${wall.name}.png`) })
+
+    await clickLonLat(page, village.label)
+    await page.waitForFunction((name) => document.querySelector('[data-testid="breadcrumb"]')?.textContent?.includes(name), village.name, { timeout: 10_000 }).catch(() => {})
+    await settle(page)
+    tally.check(`[${wall.name}] village click → village scope`, (await crumbs(page)).includes(village.name), await crumbs(page))
+    tally.check(`[${wall.name}] URL holds the scope`, page.url().includes(`scope=village%3A${village.id}`) || page.url().includes(`scope=village:${village.id}`), page.url())
+    const villageCharts = await drawnCharts(page)
+    tally.check(`[${wall.name}] village: every chart drew`, allDrawn(villageCharts, 7), `${villageCharts.drawn.length}/${villageCharts.total}: ${villageCharts.drawn.join(', ')}`)
+    await page.screenshot({ path: artifactPath(`drill-2-village-${wall.name}.png`) })
+
+    await clickLonLat(page, grid.label)
+    await page.waitForFunction((name) => document.querySelector('[data-testid="breadcrumb"]')?.textContent?.includes(name), grid.name, { timeout: 10_000 }).catch(() => {})
+    await settle(page)
+    tally.check(`[${wall.name}] grid click → grid scope`, (await crumbs(page)).includes(grid.name), await crumbs(page))
+    const gridCharts = await drawnCharts(page)
+    tally.check(`[${wall.name}] grid: every chart drew`, allDrawn(gridCharts, 7), `${gridCharts.drawn.length}/${gridCharts.total}: ${gridCharts.drawn.join(', ')}`)
+    await page.screenshot({ path: artifactPath(`drill-3-grid-${wall.name}.png`) })
+
+    await clickLonLat(page, households.features[0].geometry.coordinates)
+    const card = page.locator('[data-testid="household-card"]')
+    await card.waitFor({ timeout: 10_000 }).catch(() => {})
+    const cardText = (await card.isVisible()) ? await card.innerText() : ''
+    tally.check(`[${wall.name}] household click → member card, masked`, /\*/.test(cardText) && /户主/.test(cardText), cardText.slice(0, 60))
+    await page.screenshot({ path: artifactPath(`drill-4-household-${wall.name}.png`) })
+
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Escape')
+    await settle(page)
+    tally.check(`[${wall.name}] Escape goes back up to the village`, (await crumbs(page)).includes(village.name) && !(await crumbs(page)).includes(grid.name), await crumbs(page))
+    tally.check(`[${wall.name}] drill: zero requests outside the origin`, requests.foreign.length === 0, requests.foreign.slice(0, 3).join(', '))
+    tally.check(`[${wall.name}] drill: no page or console errors`, errors.length === 0, errors.slice(0, 3).join(' | '))
+    await context.close()
+  }
+}
