@@ -15,6 +15,7 @@ import { registerAuthentication } from './auth/plugin.ts'
 import { authRoutes } from './auth/routes.ts'
 import { peopleRoutes } from './people/routes.ts'
 import { statsRoutes } from './stats/routes.ts'
+import { searchRoutes } from './search/routes.ts'
 import { attachSocketServer } from './realtime/socket.ts'
 import { createTileService } from './tiles/service.ts'
 import { tileRoutes } from './tiles/routes.ts'
@@ -87,6 +88,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(authRoutes, { db: opts.db, sessions, loginRateLimit: opts.loginRateLimit ?? 20 })
       await api.register(peopleRoutes, { db: opts.db })
       await api.register(statsRoutes, { db: opts.db })
+      await api.register(searchRoutes, { db: opts.db })
       await api.register(geoRoutes, { db: opts.db })
       await api.register(tileRoutes, { tiles })
     },

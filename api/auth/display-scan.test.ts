@@ -26,15 +26,15 @@ function scan(url: string, body: string): string[] {
 describe('display role', () => {
   it('never receives an unmasked ID number, phone or key-group tag', async () => {
     // households holding key-group members, so the scan looks where the risk is
-    const keyHouseholds = await t.db.query<{ household_id: number; grid_id: number; resident_id: number }>(
-      `SELECT r.household_id, h.grid_id, r.id AS resident_id FROM resident_tags k
+    const keyHouseholds = await t.db.query<{ household_id: number; grid_id: number; resident_id: number; name: string }>(
+      `SELECT r.household_id, h.grid_id, r.id AS resident_id, r.name FROM resident_tags k
          JOIN residents r ON r.id = k.resident_id JOIN households h ON h.id = r.household_id
         WHERE k.kind = 'key' ORDER BY r.id LIMIT 40`,
     )
     expect(keyHouseholds.rows.length).toBeGreaterThan(10)
     const urls = ['/api/health', '/api/auth/me', '/api/town', '/api/villages', '/api/grids', '/api/roads', '/api/grids?village=3', '/api/stats?scope=town', '/api/stats?scope=village:2']
     for (const k of keyHouseholds.rows) {
-      urls.push(`/api/stats?scope=grid:${k.grid_id}`, `/api/households?grid=${k.grid_id}`, `/api/households/${k.household_id}`, `/api/residents/${k.resident_id}`)
+      urls.push(`/api/search?q=${encodeURIComponent(k.name)}`, `/api/stats?scope=grid:${k.grid_id}`, `/api/households?grid=${k.grid_id}`, `/api/households/${k.household_id}`, `/api/residents/${k.resident_id}`)
     }
     const problems: string[] = []
     let scanned = 0

@@ -13,8 +13,8 @@ afterAll(async () => t?.close())
 const NASTY = ['', ' ', '-1', '0', '1e309', 'NaN', 'null', 'true', '[]', '{}', '%00', '../../etc/passwd', "1' OR '1'='1", '9'.repeat(40),
   '１２', '<script>', '\u0000', '😀', 'a'.repeat(3000), '2147483648', '-2147483649', '1.5', '0x10', ' 7 ']
 const PATHS = ['/api/villages', '/api/grids', '/api/households', '/api/town', '/api/roads', '/api/health', '/api/auth/me', '/api/audit',
-  '/api/households/:id', '/api/residents/:id', '/api/tiles/:layer/:z/:x/:y.mvt', '/api/auth/login', '/api/auth/logout', '/api/stats']
-const PARAMS = ['scope', 'scope', 'village', 'grid', 'unmask', 'reason', 'limit', 'offset', 'residentId', 'username', 'x']
+  '/api/households/:id', '/api/residents/:id', '/api/tiles/:layer/:z/:x/:y.mvt', '/api/auth/login', '/api/auth/logout', '/api/stats', '/api/search']
+const PARAMS = ['q', 'scope', 'scope', 'village', 'grid', 'unmask', 'reason', 'limit', 'offset', 'residentId', 'username', 'x']
 
 function randomValue(rng: Rng): unknown {
   switch (rng.int(0, 6)) {

@@ -95,6 +95,17 @@ export async function drillScenario(browser: Browser, system: System, tally: Tal
     await page.keyboard.press('Escape')
     await settle(page)
     tally.check(`[${wall.name}] Escape goes back up to the village`, (await crumbs(page)).includes(village.name) && !(await crumbs(page)).includes(grid.name), await crumbs(page))
+    if (wall === WALLS[0]) {
+      // 搜索: a resident by full name jumps to the grid and opens the household, masked
+      const other = villages.features[2].properties
+      await page.fill('[data-testid="search"] input', other.name)
+      const hit = page.locator('[data-testid="search"] li', { hasText: other.name }).first()
+      await hit.waitFor({ timeout: 10_000 }).catch(() => {})
+      await page.screenshot({ path: artifactPath(`search-${wall.name}.png`) })
+      if (await hit.isVisible()) await hit.click()
+      await page.waitForFunction((name) => document.querySelector('[data-testid="breadcrumb"]')?.textContent?.includes(name), other.name, { timeout: 10_000 }).catch(() => {})
+      tally.check(`[${wall.name}] search jumps to the village`, (await crumbs(page)).includes(other.name), await crumbs(page))
+    }
     tally.check(`[${wall.name}] drill: zero requests outside the origin`, requests.foreign.length === 0, requests.foreign.slice(0, 3).join(', '))
     tally.check(`[${wall.name}] drill: no page or console errors`, errors.length === 0, errors.slice(0, 3).join(' | '))
     await context.close()

@@ -1,0 +1,54 @@
+import type { Queryable } from '../db/types.ts'
+import { maskAddress, maskName } from '../privacy/mask.ts'
+
+export interface SearchHit {
+  kind: 'village' | 'grid' | 'household' | 'resident'
+  id: number
+  label: string
+  detail: string
+  /** the scope to jump to: village:ID or grid:ID */
+  scope: string
+  householdId: number | null
+}
+
+/** LIKE pattern with the user's text taken literally */
+const contains = (q: string) => '%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%'
+
+/**
+ * One box for village, grid, address or resident. People hits are masked and limited to
+ * the caller's scope ($2 village, $3 grid; NULL = town-wide), as everything else is.
+ */
+export async function search(db: Queryable, q: string, scope: [number | null, number | null], limit: number): Promise<SearchHit[]> {
+  const p = contains(q)
+  const hits: SearchHit[] = []
+  const villages = await db.query<{ id: number; name: string }>(`SELECT id, name FROM villages WHERE name LIKE $1 ORDER BY id LIMIT $2`, [p, limit])
+  for (const v of villages.rows) hits.push({ kind: 'village', id: v.id, label: v.name, detail: '村', scope: `village:${v.id}`, householdId: null })
+  const grids = await db.query<{ id: number; name: string; village: string }>(
+    `SELECT g.id, g.name, v.name AS village FROM grids g JOIN villages v ON v.id = g.village_id
+      WHERE g.name LIKE $1 OR g.code LIKE $1 OR (v.name || g.name) LIKE $1 ORDER BY g.id LIMIT $2`,
+    [p, limit],
+  )
+  for (const g of grids.rows) hits.push({ kind: 'grid', id: g.id, label: `${g.village}${g.name}`, detail: '网格', scope: `grid:${g.id}`, householdId: null })
+  const inScope = `($3::int IS NULL OR g.village_id = $3) AND ($4::int IS NULL OR g.id = $4)`
+  const households = await db.query<{ id: number; grid_id: number; address: string; house_number: string }>(
+    `SELECT h.id, h.grid_id, h.address, h.house_number FROM households h JOIN grids g ON g.id = h.grid_id
+      WHERE h.address LIKE $1 AND ${inScope} ORDER BY h.id LIMIT $2`,
+    [p, limit, ...scope],
+  )
+  for (const h of households.rows) {
+    hits.push({ kind: 'household', id: h.id, label: maskAddress(h.address, h.house_number), detail: '住户', scope: `grid:${h.grid_id}`, householdId: h.id })
+  }
+  // Residents by full name only: a single character would list half the township.
+  if ([...q].length >= 2) {
+    const residents = await db.query<{ id: number; name: string; household_id: number; grid_id: number; village: string; grid: string }>(
+      `SELECT r.id, r.name, r.household_id, h.grid_id, v.name AS village, g.name AS grid
+         FROM residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id JOIN villages v ON v.id = g.village_id
+        WHERE r.name = $1 AND ${inScope} ORDER BY r.id LIMIT $2`,
+      [q, limit, ...scope],
+    )
+    for (const r of residents.rows) {
+      hits.push({ kind: 'resident', id: r.id, label: maskName(r.name), detail: `${r.village}${r.grid}`, scope: `grid:${r.grid_id}`, householdId: r.household_id })
+    }
+  }
+  return hits.slice(0, limit)
+}

@@ -1,0 +1,61 @@
+// `npm run soak -- --minutes 30`: the wall left running with the scope changing every few
+// seconds (town → village → grid → household and back). JS heap is measured after a forced
+// GC at the warm-up mark (5 minutes, or a sixth of a shorter run) and at the end; growth
+// over 10% fails. CI runs a short version.
+import { parseArgs } from 'node:util'
+import { apiLogin, artifactPath, launchBrowser, startSystem } from './harness.ts'
+
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, interval: { type: 'string', default: '3' } } })
+const minutes = Number(values.minutes)
+const intervalS = Number(values.interval)
+const warmupMs = Math.min(5 * 60_000, (minutes * 60_000) / 6)
+
+const system = await startSystem()
+const browser = await launchBrowser()
+let failed = false
+try {
+  const token = await apiLogin(system.origin, 'display')
+  const auth = { Authorization: `Bearer ${token}` }
+  const grids = (await (await fetch(`${system.origin}/api/grids`, { headers: auth })).json()) as { features: { properties: { id: number; villageId: number } }[] }
+  const scopes: string[] = []
+  for (const g of grids.features.filter((_, i) => i % 9 === 0)) scopes.push('town', `village:${g.properties.villageId}`, `grid:${g.properties.id}`)
+
+  const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(`${system.origin}/?token=${token}`)
+  await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
+  const cdp = await page.context().newCDPSession(page)
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage')
+    return ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize
+  }
+
+  const started = Date.now()
+  let baseline = 0
+  let changes = 0
+  while (Date.now() - started < minutes * 60_000) {
+    const scope = scopes[changes % scopes.length]
+    // the same path the back button takes: URL, then popstate into the scope store
+    await page.evaluate((s) => {
+      window.history.pushState(null, '', s === 'town' ? '/' : `/?scope=${s}`)
+      window.dispatchEvent(new PopStateEvent('popstate'))
+    }, scope)
+    changes++
+    await page.waitForTimeout(intervalS * 1000)
+    if (!baseline && Date.now() - started >= warmupMs) {
+      baseline = await heap()
+      console.log(`soak: warm-up done after ${changes} scope changes, heap ${(baseline / 1e6).toFixed(1)} MB`)
+    }
+  }
+  const end = await heap()
+  const growth = ((end - baseline) / baseline) * 100
+  await page.screenshot({ path: artifactPath('soak-end-1920x1080.png') })
+  console.log(`soak: ${minutes} min, ${changes} scope changes, heap ${(baseline / 1e6).toFixed(1)} MB → ${(end / 1e6).toFixed(1)} MB after warm-up: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (limit +10%), ${errors.length} page errors`)
+  failed = growth > 10 || errors.length > 0
+  console.log(`${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed`)
+} finally {
+  await browser.close()
+  await system.stop()
+}
+process.exit(failed ? 1 : 0)
