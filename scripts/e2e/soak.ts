@@ -5,10 +5,12 @@
 import { parseArgs } from 'node:util'
 import { apiLogin, artifactPath, launchBrowser, startSystem } from './harness.ts'
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, interval: { type: 'string', default: '3' } } })
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '30' }, interval: { type: 'string', default: '3' }, grids: { type: 'string', default: '24' } },
+})
 const minutes = Number(values.minutes)
 const intervalS = Number(values.interval)
-const warmupMs = Math.min(5 * 60_000, (minutes * 60_000) / 6)
+const gridCount = Number(values.grids)
 
 const system = await startSystem()
 const browser = await launchBrowser()
@@ -18,7 +20,13 @@ try {
   const auth = { Authorization: `Bearer ${token}` }
   const grids = (await (await fetch(`${system.origin}/api/grids`, { headers: auth })).json()) as { features: { properties: { id: number; villageId: number } }[] }
   const scopes: string[] = []
-  for (const g of grids.features.filter((_, i) => i % 9 === 0)) scopes.push('town', `village:${g.properties.villageId}`, `grid:${g.properties.id}`)
+  const step = Math.max(1, Math.floor(grids.features.length / gridCount))
+  for (const g of grids.features.filter((_, i) => i % step === 0).slice(0, gridCount)) scopes.push('town', `village:${g.properties.villageId}`, `grid:${g.properties.id}`)
+  // Warm-up covers at least two full cycles of the scopes, so every code path, font glyph and
+  // cache has been met before the baseline: growth after that is what a day on the wall adds.
+  const cycleMs = scopes.length * intervalS * 1000
+  const warmupMs = Math.max(Math.min(5 * 60_000, (minutes * 60_000) / 6), 2 * cycleMs)
+  if (warmupMs >= minutes * 60_000 * 0.75) throw new Error(`--minutes ${minutes} is too short for ${scopes.length} scopes every ${intervalS} s; lower --grids`)
 
   const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage()
   const errors: string[] = []
