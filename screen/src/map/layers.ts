@@ -41,6 +41,15 @@ export function householdSituation(h: HouseholdProps): 'party' | 'care' | 'norma
   return h.partyMember ? 'party' : h.careGroup ? 'care' : 'normal'
 }
 
+// Label data derived once per loaded collection: a new array on every redraw would make
+// deck.gl rebuild the text attributes each time.
+const propsOf = new WeakMap<object, unknown[]>()
+function propertiesOf<P>(fc: { features: { properties: P }[] }): P[] {
+  let list = propsOf.get(fc) as P[] | undefined
+  if (!list) propsOf.set(fc, (list = fc.features.map((f) => f.properties)))
+  return list
+}
+
 let paletteFor: VillageCollection | null = null
 let villageColour: (id: number) => RGBA = () => PALETTE[0]
 
@@ -50,7 +59,9 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage, selecte
     paletteFor = villages
   }
   const showGridLabels = zoom >= 12.3
-  return [
+  // Layers that would draw nothing are left out rather than hidden: a hidden layer still
+  // compiles its shaders, which costs seconds on a software-rendered wall PC.
+  const layers: (Layer | false)[] = [
     new GeoJsonLayer<VillageProps>({
       id: 'villages',
       data: villages as never,
@@ -84,10 +95,9 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage, selecte
       lineWidthUnits: 'pixels',
       lineWidthScale: scale,
     }),
-    new ScatterplotLayer<{ properties: HouseholdProps; geometry: { coordinates: [number, number] } }>({
+    !!households && new ScatterplotLayer<{ properties: HouseholdProps; geometry: { coordinates: [number, number] } }>({
       id: 'households',
-      data: (households?.features ?? []) as never,
-      visible: !!households,
+      data: households.features as never,
       pickable: true,
       getPosition: (d) => d.geometry.coordinates,
       getFillColor: (d) => HOUSEHOLD_COLOURS[householdSituation(d.properties)],
@@ -98,10 +108,9 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage, selecte
       getRadius: 6,
       radiusScale: scale,
     }),
-    new TextLayer<GridProps>({
+    showGridLabels && !households && new TextLayer<GridProps>({
       id: 'grid-labels',
-      data: grids.features.map((f) => f.properties),
-      visible: showGridLabels && !households,
+      data: propertiesOf(grids),
       getPosition: (d) => d.label,
       getText: (d) => d.name,
       getSize: 12,
@@ -115,7 +124,7 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage, selecte
     }),
     new TextLayer<VillageProps>({
       id: 'village-labels',
-      data: villages.features.map((f) => f.properties),
+      data: propertiesOf(villages),
       getPosition: (d) => d.label,
       getText: (d) => d.name,
       getSize: showGridLabels ? 22 : 18,
@@ -129,4 +138,5 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage, selecte
       fontSettings: { sdf: true },
     }),
   ]
+  return layers.filter((l): l is Layer => !!l)
 }

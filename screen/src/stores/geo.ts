@@ -10,6 +10,8 @@ export const useGeoStore = defineStore('geo', () => {
   const grids = shallowRef<GridCollection | null>(null)
   const roads = shallowRef<RoadCollection | null>(null)
   const error = shallowRef<string | null>(null)
+  /** the map has drawn the town; charts start then, so the map comes first on a slow wall PC */
+  const mapDrawn = shallowRef(false)
 
   async function load() {
     try {
@@ -29,5 +31,5 @@ export const useGeoStore = defineStore('geo', () => {
     }
   }
 
-  return { town, villages, grids, roads, error, load }
+  return { town, villages, grids, roads, error, mapDrawn, load }
 })

@@ -91,10 +91,14 @@ export async function drillScenario(browser: Browser, system: System, tally: Tal
     tally.check(`[${wall.name}] household click → member card, masked`, /\*/.test(cardText) && /户主/.test(cardText), cardText.slice(0, 60))
     await page.screenshot({ path: artifactPath(`drill-4-household-${wall.name}.png`) })
 
-    await page.keyboard.press('Escape')
-    await page.keyboard.press('Escape')
-    await settle(page)
-    tally.check(`[${wall.name}] Escape goes back up to the village`, (await crumbs(page)).includes(village.name) && !(await crumbs(page)).includes(grid.name), await crumbs(page))
+    await page.keyboard.press('Escape') // closes the household card
+    await page.locator('[data-testid="household-card"]').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {})
+    await page.keyboard.press('Escape') // grid → village
+    await page
+      .waitForFunction((name) => !document.querySelector('[data-testid="breadcrumb"]')?.textContent?.includes(name), grid.name, { timeout: 10_000 })
+      .catch(() => {})
+    const afterEscape = await crumbs(page)
+    tally.check(`[${wall.name}] Escape goes back up to the village`, afterEscape.includes(village.name) && !afterEscape.includes(grid.name), afterEscape)
     if (wall === WALLS[0]) {
       // 搜索: a resident by full name jumps to the grid and opens the household, masked
       const other = villages.features[2].properties
