@@ -6,11 +6,13 @@ import { freePort } from '../pg/temp-cluster.ts'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 
-export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<{ origin: string; stop(): Promise<void> }> {
+export const BENCH_PASSWORD = 'bench-demo-password'
+
+export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<{ origin: string; token: string; stop(): Promise<void> }> {
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: BENCH_PASSWORD, ...env },
     stdio: 'ignore',
   })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
@@ -24,8 +26,17 @@ export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<{ origin:
     }
     await new Promise((r) => setTimeout(r, 100))
   }
+  // a display-role token, as a wall would hold
+  const login = await fetch(`${origin}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'display', password: BENCH_PASSWORD }),
+  })
+  if (!login.ok) throw new Error(`bench login failed: HTTP ${login.status} (an existing database keeps its own demo password)`)
+  const token = ((await login.json()) as { token: string }).token
   return {
     origin,
+    token,
     async stop() {
       child.kill('SIGTERM')
       await exited

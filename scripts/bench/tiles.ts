@@ -23,7 +23,8 @@ export async function benchTiles(databaseUrl: string): Promise<void> {
 
   const pgEnv = { DATABASE_URL: databaseUrl, PG_POOL_MAX: String(CONCURRENCY) }
   const uncached = await startApiProcess({ ...pgEnv, TILE_CACHE_ENTRIES: '0' })
-  const town = (await (await fetch(`${uncached.origin}/api/town`)).json()) as TownFeature
+  const auth = { Authorization: `Bearer ${uncached.token}` }
+  const town = (await (await fetch(`${uncached.origin}/api/town`, { headers: auth })).json()) as TownFeature
   const tiles: { layer: TileLayer; z: number; x: number; y: number }[] = []
   for (const z of [12, 13, 14]) for (const t of tilesCovering(town.properties.bbox, z)) tiles.push({ layer: 'grids', ...t })
   for (const t of tilesCovering(town.properties.bbox, 14)) tiles.push({ layer: 'households', ...t })
@@ -37,7 +38,7 @@ export async function benchTiles(databaseUrl: string): Promise<void> {
   let nonEmpty = 0
   for (const t of tiles) {
     const direct = (await q(t, false)).rows[0].tile as Buffer
-    const viaRoute = Buffer.from(await (await fetch(`${uncached.origin}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`)).arrayBuffer())
+    const viaRoute = Buffer.from(await (await fetch(`${uncached.origin}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`, { headers: auth })).arrayBuffer())
     if (!viaRoute.equals(direct)) throw new Error(`tile ${t.layer}/${t.z}/${t.x}/${t.y} differs between route (${viaRoute.length} bytes) and direct query (${direct.length} bytes)`)
     if (direct.length) nonEmpty++
   }
@@ -52,26 +53,26 @@ export async function benchTiles(databaseUrl: string): Promise<void> {
   console.log(`  direct ST_AsMVT via pg (baseline): ${fmt(direct)}`)
   console.log(`  same, prepared statement:          ${fmt(prepared)}`)
 
-  const route = await loadTiles(uncached.origin, tiles)
+  const route = await loadTiles(uncached.origin, uncached.token, tiles)
   console.log(`  tile route, cache off:             ${fmt(route)}`)
   console.log(`  ratio route/direct (uncached):     ${(route.perSecond / direct.perSecond).toFixed(2)}  (target ≥ 0.80)`)
   console.log(`  ratio route/direct prepared:       ${(route.perSecond / prepared.perSecond).toFixed(2)}  (the route prepares its statement too)`)
   await uncached.stop()
 
   const cached = await startApiProcess(pgEnv)
-  for (const t of tiles) await (await fetch(`${cached.origin}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`)).arrayBuffer()
-  const hot = await loadTiles(cached.origin, tiles)
+  for (const t of tiles) await (await fetch(`${cached.origin}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`, { headers: { Authorization: `Bearer ${cached.token}` } })).arrayBuffer()
+  const hot = await loadTiles(cached.origin, cached.token, tiles)
   console.log(`  tile route, cached:                ${fmt(hot)}`)
   console.log(`  ratio cached/direct:               ${(hot.perSecond / direct.perSecond).toFixed(2)}`)
   await cached.stop()
 }
 
-async function loadTiles(origin: string, tiles: { layer: TileLayer; z: number; x: number; y: number }[]) {
+async function loadTiles(origin: string, token: string, tiles: { layer: TileLayer; z: number; x: number; y: number }[]) {
   // undici's Pool rather than fetch: the load generator should cost the machine as little as pg's client does.
   const client = new Pool(origin, { connections: CONCURRENCY, pipelining: 1 })
   const result = await runLoad(async (i) => {
     const t = tiles[i % tiles.length]
-    const res = await client.request({ method: 'GET', path: `/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt` })
+    const res = await client.request({ method: 'GET', path: `/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`, headers: { authorization: `Bearer ${token}` } })
     await res.body.arrayBuffer()
     if (res.statusCode !== 200) throw new Error(String(res.statusCode))
   }, CONCURRENCY, SECONDS)
