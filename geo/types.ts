@@ -71,3 +71,14 @@ export type RoadCollection = FeatureCollection<LineString, RoadProps>
 
 export const TILE_LAYERS = ['villages', 'grids', 'households'] as const
 export type TileLayer = (typeof TILE_LAYERS)[number]
+
+/** one row of the screen's search box (GET /api/search) */
+export interface SearchHit {
+  kind: 'village' | 'grid' | 'household' | 'resident'
+  id: number
+  label: string
+  detail: string
+  /** the scope to jump to: village:ID or grid:ID */
+  scope: string
+  householdId: number | null
+}

@@ -1,15 +1,9 @@
 import type { Queryable } from '../db/types.ts'
 import { maskAddress, maskName } from '../privacy/mask.ts'
+import type { SearchHit } from '../../geo/types.ts'
 
-export interface SearchHit {
-  kind: 'village' | 'grid' | 'household' | 'resident'
-  id: number
-  label: string
-  detail: string
-  /** the scope to jump to: village:ID or grid:ID */
-  scope: string
-  householdId: number | null
-}
+export type { SearchHit }
+
 
 /** LIKE pattern with the user's text taken literally */
 const contains = (q: string) => '%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%'
