@@ -19,6 +19,8 @@ import { searchRoutes } from './search/routes.ts'
 import { attachSocketServer } from './realtime/socket.ts'
 import { createTileService } from './tiles/service.ts'
 import { tileRoutes } from './tiles/routes.ts'
+import { createVehicleService, type VehicleSettings } from './vehicles/service.ts'
+import { vehicleRoutes } from './vehicles/routes.ts'
 
 export interface ServerOptions {
   db: Db
@@ -26,6 +28,8 @@ export interface ServerOptions {
   tileCacheEntries?: number
   /** sign-in attempts per client IP per minute */
   loginRateLimit?: number
+  /** live vehicle tick, alert rules, retention; defaults suit the township */
+  vehicles?: Partial<VehicleSettings>
   /** Serve the built screen at /; off in API-only tests. */
   screen?: { distDir?: string; state: ScreenState }
 }
@@ -68,7 +72,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     crossOriginEmbedderPolicy: false,
   })
   const sessions = registerAuthentication(app, opts.db)
-  attachSocketServer(app, sessions)
+  const io = attachSocketServer(app, sessions)
+  const vehicles = await createVehicleService(opts.db, io, app.log, opts.vehicles)
+  app.addHook('onClose', async () => vehicles.close())
 
   await app.register(swagger, {
     openapi: {
@@ -91,6 +97,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(searchRoutes, { db: opts.db })
       await api.register(geoRoutes, { db: opts.db })
       await api.register(tileRoutes, { tiles })
+      await api.register(vehicleRoutes, { db: opts.db, vehicles })
     },
     { prefix: '/api' },
   )

@@ -11,6 +11,8 @@ declare module 'fastify' {
 
 /** Room names a user's pushes go to: everything for town-wide roles, their village or grid otherwise. */
 export function roomsFor(user: AuthUser): string[] {
+  // a vehicle terminal only sends; it hears nothing
+  if (user.role === 'device') return []
   if (user.role === 'villageCadre') return [`village:${user.villageId}`]
   if (user.role === 'gridWorker') return [`grid:${user.gridId}`]
   return ['town']

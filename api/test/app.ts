@@ -3,6 +3,7 @@ import type { Db } from '../db/types.ts'
 import { buildServer } from '../server.ts'
 import { TEST_PASSWORD } from './password.ts'
 import { openFixtureDb } from './test-db.ts'
+import type { VehicleSettings } from '../vehicles/service.ts'
 
 export interface TestApp {
   app: FastifyInstance
@@ -15,9 +16,11 @@ export interface TestApp {
 }
 
 /** A server on a private clone of the fixture database, API only. */
-export async function openTestApp(opts: { tileCacheEntries?: number; loginRateLimit?: number } = {}): Promise<TestApp> {
+export async function openTestApp(
+  opts: { tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings> } = {},
+): Promise<TestApp> {
   const db = await openFixtureDb()
-  const app = await buildServer({ db, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000 })
+  const app = await buildServer({ db, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles })
   await app.ready()
   const tokens = new Map<string, string>()
   const token = async (username: string) => {

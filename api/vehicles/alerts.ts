@@ -1,0 +1,180 @@
+import type { Db, Queryable } from '../db/types.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import type { AlertKind, AlertState, VehicleAlert } from '../../geo/vehicles.ts'
+import type { LatestFix } from './ingest.ts'
+
+export const ALERTS_CHANNEL = 'vehicle_alerts'
+
+export interface AlertRules {
+  speedLimitKmh: number
+  /** no fix for this long: offline */
+  offlineAfterSeconds: number
+  /** standing still this long away from a collection point or the transfer station: dwell */
+  dwellMinutes: number
+  /** farther than this from the vehicle's assigned route: off route */
+  offRouteMeters: number
+  /** within this distance of a collection point or the transfer station counts as "at a stop" */
+  stopRadiusMeters: number
+}
+
+export const DEFAULT_ALERT_RULES: AlertRules = {
+  speedLimitKmh: 60,
+  offlineAfterSeconds: 300,
+  dwellMinutes: 15,
+  offRouteMeters: 300,
+  stopRadiusMeters: 80,
+}
+
+/** One alert as JSON, built by PostgreSQL so every query and every NOTIFY says the same. */
+const ALERT_JSON = `json_build_object(
+  'id', a.id, 'vehicleId', a.vehicle_id, 'plate', (SELECT plate FROM vehicles WHERE id = a.vehicle_id),
+  'kind', a.kind, 'state', a.state, 'message', a.message,
+  'lon', ST_X(a.geom), 'lat', ST_Y(a.geom), 'villageId', a.village_id,
+  'raisedAt', to_char(a.raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  'endedAt', to_char(a.ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  'acknowledgedBy', a.acknowledged_by, 'closedBy', a.closed_by)`
+
+const announce = (cte: string) => `WITH a AS (${cte}) SELECT pg_notify('${ALERTS_CHANNEL}', ${ALERT_JSON}::text) FROM a`
+
+const RAISE = announce(`
+  INSERT INTO vehicle_alerts (vehicle_id, kind, message, geom, village_id, detail)
+  VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7::jsonb)
+  ON CONFLICT (vehicle_id, kind) WHERE ended_at IS NULL DO NOTHING
+  RETURNING *`)
+
+const END = announce(`
+  UPDATE vehicle_alerts SET ended_at = now()
+  WHERE vehicle_id = $1 AND kind = $2 AND ended_at IS NULL
+  RETURNING *`)
+
+interface Facts {
+  vehicle_id: number
+  route_m: number | null
+  at_stop: boolean
+}
+
+const FACTS = `
+SELECT f.vehicle_id,
+  (SELECT min(ST_Distance(r.geom::geography, f.geom::geography)) FROM vehicle_routes r WHERE r.vehicle_id = f.vehicle_id) AS route_m,
+  EXISTS (SELECT 1 FROM collection_points c WHERE ST_DWithin(c.geom::geography, f.geom::geography, $4))
+    OR EXISTS (SELECT 1 FROM transfer_stations s WHERE ST_DWithin(s.geom::geography, f.geom::geography, $4)) AS at_stop
+FROM (SELECT vehicle_id, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
+      FROM unnest($1::int[], $2::float8[], $3::float8[]) AS t(vehicle_id, lon, lat)) f`
+
+/**
+ * Server-side alert rules. The process that ingests a fix judges it; the offline check runs
+ * in every process. Raising goes through a unique index on active conditions, so however
+ * many processes see the same thing, one row is written and one NOTIFY announces it.
+ */
+export class AlertEngine {
+  /** active conditions, as announced on NOTIFY: vehicleId → kinds */
+  private readonly active = new Map<number, Set<AlertKind>>()
+
+  constructor(
+    private readonly db: Db,
+    readonly rules: AlertRules,
+  ) {}
+
+  async load(): Promise<void> {
+    const r = await this.db.query<{ vehicle_id: number; kind: AlertKind }>('SELECT vehicle_id, kind FROM vehicle_alerts WHERE ended_at IS NULL')
+    for (const row of r.rows) this.mark(row.vehicle_id, row.kind, true)
+  }
+
+  /** Keeps the active set in step with what any process announced. */
+  heard(alert: VehicleAlert): void {
+    this.mark(alert.vehicleId, alert.kind, alert.endedAt === null)
+  }
+
+  isActive(vehicleId: number, kind: AlertKind): boolean {
+    return this.active.get(vehicleId)?.has(kind) ?? false
+  }
+
+  private mark(vehicleId: number, kind: AlertKind, on: boolean) {
+    let kinds = this.active.get(vehicleId)
+    if (!kinds) this.active.set(vehicleId, (kinds = new Set()))
+    if (on) kinds.add(kind)
+    else kinds.delete(kind)
+  }
+
+  /** Judges the newest fixes of a just-ingested batch. */
+  async evaluate(fixes: LatestFix[], now = Date.now()): Promise<void> {
+    if (!fixes.length) return
+    const facts = await this.db.query<Facts>(FACTS, [
+      fixes.map((f) => f.vehicleId), fixes.map((f) => f.lon), fixes.map((f) => f.lat), this.rules.stopRadiusMeters,
+    ])
+    const byId = new Map(facts.rows.map((r) => [r.vehicle_id, r]))
+    for (const f of fixes) {
+      const fact = byId.get(f.vehicleId)
+      const stoodMin = f.stationarySince ? (now - Date.parse(f.stationarySince)) / 60_000 : 0
+      const routeM = fact?.route_m ?? null
+      await this.settle(f, 'offline', false, '')
+      await this.settle(f, 'overspeed', f.speedKmh > this.rules.speedLimitKmh,
+        `超速 ${f.speedKmh.toFixed(0)} km/h (限速 ${this.rules.speedLimitKmh})`)
+      await this.settle(f, 'offRoute', routeM !== null && routeM > this.rules.offRouteMeters,
+        `偏离指定路线 ${Math.round(routeM ?? 0)} 米`)
+      await this.settle(f, 'dwell', stoodMin >= this.rules.dwellMinutes && !fact?.at_stop,
+        `在收集点外停留 ${Math.floor(stoodMin)} 分钟`)
+    }
+  }
+
+  /** Raises offline alerts for vehicles whose newest fix is too old. */
+  async checkOffline(latest: Iterable<LatestFix>, now = Date.now()): Promise<void> {
+    const limit = this.rules.offlineAfterSeconds * 1000
+    for (const f of latest) {
+      const silentMs = now - Date.parse(f.time)
+      if (silentMs > limit) await this.settle(f, 'offline', true, `${Math.floor(silentMs / 60_000)} 分钟未上报位置`)
+    }
+  }
+
+  private async settle(f: LatestFix, kind: AlertKind, holds: boolean, message: string): Promise<void> {
+    if (holds === this.isActive(f.vehicleId, kind)) return
+    if (holds) {
+      await this.db.query(RAISE, [f.vehicleId, kind, message, f.lon, f.lat, f.villageId, JSON.stringify({ speedKmh: f.speedKmh, time: f.time })])
+    } else {
+      await this.db.query(END, [f.vehicleId, kind])
+    }
+    // The NOTIFY will say so too; marking now stops the next fix from trying again.
+    this.mark(f.vehicleId, kind, holds)
+  }
+}
+
+export interface AlertFilter {
+  /** active: condition still holds or not yet closed; all: everything */
+  view: 'open' | 'all'
+  villageId: number | null
+  vehicleId?: number
+  limit: number
+}
+
+export async function listAlerts(db: Queryable, filter: AlertFilter): Promise<VehicleAlert[]> {
+  const r = await db.query<{ alert: VehicleAlert }>(
+    `SELECT ${ALERT_JSON} AS alert FROM vehicle_alerts a
+     WHERE ($1::text = 'all' OR a.state <> 'closed')
+       AND ($2::int IS NULL OR a.village_id = $2) AND ($3::int IS NULL OR a.vehicle_id = $3)
+     ORDER BY a.raised_at DESC, a.id DESC LIMIT $4`,
+    [filter.view, filter.villageId, filter.vehicleId ?? null, filter.limit],
+  )
+  return r.rows.map((row) => (typeof row.alert === 'string' ? JSON.parse(row.alert) : row.alert))
+}
+
+const NEXT: Record<'acknowledge' | 'close', { from: AlertState[]; to: AlertState; by: string; at: string }> = {
+  acknowledge: { from: ['open'], to: 'acknowledged', by: 'acknowledged_by', at: 'acknowledged_at' },
+  close: { from: ['open', 'acknowledged'], to: 'closed', by: 'closed_by', at: 'closed_at' },
+}
+
+/** A dispatcher's handling of an alert; 409 when it is already past that step. */
+export async function handleAlert(db: Db, id: number, action: 'acknowledge' | 'close', username: string): Promise<VehicleAlert> {
+  const step = NEXT[action]
+  return db.transaction(async (tx) => {
+    const cur = await tx.query<{ state: AlertState }>('SELECT state FROM vehicle_alerts WHERE id = $1 FOR UPDATE', [id])
+    if (!cur.rows.length) throw notFound(`alert ${id}`)
+    if (!step.from.includes(cur.rows[0].state)) throw new HttpError(409, `alert ${id} is ${cur.rows[0].state}; cannot ${action}`)
+    const r = await tx.query<{ alert: VehicleAlert | string }>(
+      `WITH a AS (UPDATE vehicle_alerts SET state = $2, ${step.by} = $3, ${step.at} = now() WHERE id = $1 RETURNING *)
+       SELECT ${ALERT_JSON} AS alert, pg_notify('${ALERTS_CHANNEL}', ${ALERT_JSON}::text) FROM a`,
+      [id, step.to, username],
+    )
+    const alert = r.rows[0].alert
+    return typeof alert === 'string' ? JSON.parse(alert) : alert
+  })
+}

@@ -1,0 +1,137 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import type { Db } from '../db/types.ts'
+import { requireRole } from '../auth/guard.ts'
+import { READ_ROLES, TOWN_WIDE_ROLES, type Role } from '../auth/roles.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import type { PositionInput } from '../../geo/vehicles.ts'
+import { handleAlert, listAlerts } from './alerts.ts'
+import { getTrack, listVehicleFacts, toSummary } from './repository.ts'
+import type { VehicleService } from './service.ts'
+
+const INGEST_ROLES: readonly Role[] = ['device', 'dispatcher', 'admin']
+const DISPATCH_ROLES: readonly Role[] = ['dispatcher', 'admin']
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
+const MAX_TRACK_HOURS = 48
+
+// Types only: ranges are checked per fix by the ingest function, so one bad fix is reported
+// by index and field while the rest of the batch is stored (a device would otherwise resend
+// the whole batch forever, or drop it).
+const Position = Type.Object(
+  {
+    vehicleId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+    time: Type.String({ maxLength: 40, description: 'ISO 8601; at most 2 minutes ahead of the server' }),
+    lon: Type.Number({ description: 'WGS-84 (or GCJ-02 with crs: gcj02), [-180, 180]' }),
+    lat: Type.Number({ description: '[-90, 90]' }),
+    speedKmh: Type.Number({ description: '[0, 300]' }),
+    heading: Type.Number({ description: 'degrees clockwise from north, [0, 360]' }),
+    accuracy: Type.Optional(Type.Number({ description: 'metres' })),
+  },
+  { additionalProperties: false },
+)
+
+export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleService }> = async (app, { db, vehicles }) => {
+  app.post<{ Body: { positions: PositionInput[]; crs?: 'wgs84' | 'gcj02' } }>(
+    '/vehicles/positions',
+    {
+      bodyLimit: 2 * 1024 * 1024,
+      schema: {
+        tags: ['vehicles'],
+        summary: 'ingest GPS fixes; 202 once durably stored; resends are idempotent',
+        body: Type.Object(
+          {
+            positions: Type.Array(Position, { minItems: 1, maxItems: 5000 }),
+            crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02')])),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      requireRole(req, INGEST_ROLES)
+      const r = await vehicles.ingest(req.body.positions, { crs: req.body.crs })
+      if (r.accepted === 0 && r.rejected.length) {
+        const more = r.rejected.length > 1 ? ` (and ${r.rejected.length - 1} more)` : ''
+        throw new HttpError(400, r.rejected[0].message + more)
+      }
+      return reply.code(202).send({ accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected })
+    },
+  )
+
+  app.get('/vehicles', { schema: { tags: ['vehicles'], summary: 'vehicles with status, latest position, today\'s distance and coverage' } }, async (req) => {
+    const user = requireRole(req, READ_ROLES)
+    const now = Date.now()
+    const rows = await listVehicleFacts(db, vehicles.settings.rules.stopRadiusMeters, now)
+    const list = rows.map((row) => toSummary(row, vehicles.hub.get(row.id), vehicles.settings.rules.offlineAfterSeconds, now))
+    // a village cadre follows the trucks in his village; everyone else the whole town's
+    return user.role === 'villageCadre' ? list.filter((v) => v.villageId === user.villageId) : list
+  })
+
+  app.get<{ Params: { id: number }; Querystring: { from: string; to: string; simplify: number } }>(
+    '/vehicles/:id/track',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: `a vehicle's track as a GeoJSON LineString with per-vertex times (≤ ${MAX_TRACK_HOURS} h)`,
+        params: Type.Object({ id: Id }),
+        querystring: Type.Object(
+          {
+            from: Type.String({ format: 'date-time' }),
+            to: Type.String({ format: 'date-time' }),
+            simplify: Type.Number({ minimum: 0, maximum: 1000, default: 0, description: 'tolerance in metres; speeds are left out when > 0' }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      requireRole(req, TOWN_WIDE_ROLES)
+      const from = new Date(req.query.from)
+      const to = new Date(req.query.to)
+      if (!(to > from)) throw new HttpError(400, 'querystring/to must be after from')
+      if (to.getTime() - from.getTime() > MAX_TRACK_HOURS * 3_600_000) throw new HttpError(400, `querystring/to must be within ${MAX_TRACK_HOURS} hours of from`)
+      const known = await db.query('SELECT 1 FROM vehicles WHERE id = $1', [req.params.id])
+      if (!known.rows.length) throw notFound(`vehicle ${req.params.id}`)
+      return getTrack(db, req.params.id, from, to, req.query.simplify)
+    },
+  )
+
+  app.get<{ Querystring: { view: 'open' | 'all'; limit: number; vehicleId?: number } }>(
+    '/vehicles/alerts',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'vehicle alerts, newest first; open = not yet closed by a dispatcher',
+        querystring: Type.Object(
+          {
+            view: Type.Union([Type.Literal('open'), Type.Literal('all')], { default: 'open' }),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+            vehicleId: Type.Optional(Id),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const user = requireRole(req, READ_ROLES)
+      if (user.role === 'gridWorker') throw new HttpError(403, 'vehicle alerts are for dispatchers, leaders and village cadres')
+      const villageId = user.role === 'villageCadre' ? user.villageId : null
+      return listAlerts(db, { view: req.query.view, limit: req.query.limit, vehicleId: req.query.vehicleId, villageId })
+    },
+  )
+
+  app.post<{ Params: { id: number; action: 'acknowledge' | 'close' } }>(
+    '/vehicles/alerts/:id/:action',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'a dispatcher acknowledges or closes an alert',
+        params: Type.Object({ id: Id, action: Type.Union([Type.Literal('acknowledge'), Type.Literal('close')]) }),
+      },
+    },
+    async (req) => {
+      const user = requireRole(req, DISPATCH_ROLES)
+      return handleAlert(db, req.params.id, req.params.action, user.username)
+    },
+  )
+}

@@ -1,0 +1,146 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Server, Socket } from 'socket.io'
+import type { Db } from '../db/types.ts'
+import type { AuthUser } from '../auth/roles.ts'
+import { parseLiveScope, type LiveScope, type PositionInput, type VehicleAlert } from '../../geo/vehicles.ts'
+import { AlertEngine, ALERTS_CHANNEL, DEFAULT_ALERT_RULES, type AlertRules } from './alerts.ts'
+import { fromTuple, ingestPositions, POSITIONS_CHANNEL, type FixTuple, type IngestOptions, type IngestResult } from './ingest.ts'
+import { LiveHub } from './live-hub.ts'
+import { loadLatest } from './repository.ts'
+
+export interface VehicleSettings {
+  tickMs: number
+  maxBufferedPackets: number
+  /** how often every process looks for vehicles that went silent */
+  offlineCheckMs: number
+  /** days of position history kept; older fixes are deleted hourly */
+  historyDays: number
+  rules: AlertRules
+}
+
+export const DEFAULT_VEHICLE_SETTINGS: VehicleSettings = {
+  tickMs: 250,
+  maxBufferedPackets: 16,
+  offlineCheckMs: 10_000,
+  historyDays: 180,
+  rules: DEFAULT_ALERT_RULES,
+}
+
+/** Roles that follow vehicles live; scoped roles see their own village. */
+const LIVE_ROLES = new Set(['admin', 'leader', 'dispatcher', 'display', 'villageCadre', 'gridWorker'])
+
+export interface VehicleService {
+  readonly hub: LiveHub
+  readonly alerts: AlertEngine
+  readonly settings: VehicleSettings
+  ingest(positions: PositionInput[], options?: IngestOptions): Promise<IngestResult>
+  close(): Promise<void>
+}
+
+/** Rooms where a user hears alerts: town-wide roles all of them, a village's people their own. */
+export function alertRooms(alert: VehicleAlert): string[] {
+  return alert.villageId ? ['alerts:town', `alerts:village:${alert.villageId}`] : ['alerts:town']
+}
+
+async function villageOf(db: Db, user: AuthUser): Promise<number | null> {
+  if (user.role === 'villageCadre') return user.villageId
+  if (user.role === 'gridWorker' && user.gridId) {
+    const r = await db.query<{ village_id: number }>('SELECT village_id FROM grids WHERE id = $1', [user.gridId])
+    return r.rows[0]?.village_id ?? null
+  }
+  return null
+}
+
+/** The scope a user may follow: town-wide roles anything; village people only inside their village. */
+function allowedScope(scope: LiveScope, ownVillage: number | null, townWide: boolean): string | null {
+  if (townWide) return null
+  if (scope.kind === 'village' && scope.villageId === ownVillage) return null
+  return `scope ${scope.kind === 'village' ? `village:${scope.villageId}` : scope.kind} is outside your scope (village:${ownVillage})`
+}
+
+export async function createVehicleService(
+  db: Db,
+  io: Server,
+  log: FastifyBaseLogger,
+  overrides: Partial<VehicleSettings> = {},
+): Promise<VehicleService> {
+  const settings: VehicleSettings = { ...DEFAULT_VEHICLE_SETTINGS, ...overrides, rules: { ...DEFAULT_ALERT_RULES, ...overrides.rules } }
+  const hub = new LiveHub(io, settings)
+  const alerts = new AlertEngine(db, settings.rules)
+  await alerts.load()
+  hub.apply(await loadLatest(db))
+
+  const unlisten = [
+    await db.listen(POSITIONS_CHANNEL, (payload) => {
+      try {
+        hub.apply((JSON.parse(payload) as FixTuple[]).map(fromTuple))
+      } catch (err) {
+        log.warn({ err }, 'bad vehicle_positions notification dropped')
+      }
+    }),
+    await db.listen(ALERTS_CHANNEL, (payload) => {
+      try {
+        const alert = JSON.parse(payload) as VehicleAlert
+        alerts.heard(alert)
+        io.local.to(alertRooms(alert)).emit('alerts', [alert])
+      } catch (err) {
+        log.warn({ err }, 'bad vehicle_alerts notification dropped')
+      }
+    }),
+  ]
+
+  io.on('connection', (socket: Socket) => {
+    const user = socket.data.user as AuthUser
+    if (!LIVE_ROLES.has(user.role)) return
+    const townWide = !['villageCadre', 'gridWorker'].includes(user.role)
+    const ownVillage = townWide ? Promise.resolve(null) : villageOf(db, user)
+    void ownVillage.then((v) => socket.join(townWide ? 'alerts:town' : `alerts:village:${v}`))
+    socket.on('subscribe', async (msg: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => {}
+      const scope = parseLiveScope((msg as { scope?: unknown } | null)?.scope)
+      if (!scope) return reply({ ok: false, error: "scope must be 'town', 'village:ID' or 'bbox:minLon,minLat,maxLon,maxLat'" })
+      const denied = allowedScope(scope, await ownVillage, townWide)
+      if (denied) return reply({ ok: false, error: denied })
+      const state = hub.subscribe(socket, scope)
+      reply({ ok: true, scope: (msg as { scope: string }).scope, vehicles: state.length })
+    })
+    socket.on('unsubscribe', () => hub.unsubscribe(socket))
+    socket.on('disconnect', () => hub.unsubscribe(socket))
+  })
+
+  let checking = false
+  const offlineTimer = setInterval(() => {
+    if (checking) return
+    checking = true
+    alerts.checkOffline(hub.all()).catch((err) => log.error({ err }, 'offline check failed')).finally(() => (checking = false))
+  }, settings.offlineCheckMs)
+  offlineTimer.unref()
+
+  const retention = async () => {
+    await db.query(`DELETE FROM vehicle_positions WHERE time < now() - make_interval(days => $1)`, [settings.historyDays])
+  }
+  const retentionTimer = setInterval(() => void retention().catch((err) => log.error({ err }, 'retention failed')), 3_600_000)
+  retentionTimer.unref()
+
+  const judging = new Set<Promise<unknown>>()
+  return {
+    hub,
+    alerts,
+    settings,
+    async ingest(positions, options) {
+      const result = await ingestPositions(db, positions, { maxAgeMs: settings.historyDays * 86_400_000, ...options })
+      // Judged after the answer is settled; a failing rule must not fail the ingest.
+      const judged = alerts.evaluate(result.latest).catch((err) => log.error({ err }, 'alert evaluation failed'))
+      judging.add(judged)
+      void judged.finally(() => judging.delete(judged))
+      return result
+    },
+    async close() {
+      clearInterval(offlineTimer)
+      clearInterval(retentionTimer)
+      hub.close()
+      await Promise.all(judging)
+      for (const stop of unlisten) await stop()
+    },
+  }
+}

@@ -1,0 +1,96 @@
+// Live vehicle types shared by the API, the simulator and the screen.
+
+/** One GPS fix as pushed on the socket (`positions` event) and returned by the API. WGS-84. */
+export interface VehiclePosition {
+  vehicleId: number
+  /** ISO 8601, UTC */
+  time: string
+  lon: number
+  lat: number
+  speedKmh: number
+  heading: number
+}
+
+/** One fix as a device sends it to POST /api/vehicles/positions. */
+export interface PositionInput extends VehiclePosition {
+  accuracy?: number
+}
+
+export type VehicleStatus = 'moving' | 'stopped' | 'offline' | 'noSignal'
+
+export interface VehicleSummary {
+  id: number
+  plate: string
+  name: string
+  driverName: string
+  cameraUrl: string | null
+  status: VehicleStatus
+  position: VehiclePosition | null
+  villageId: number | null
+  /** km driven today (Asia/Shanghai day) from the stored track */
+  distanceTodayKm: number
+  /** collection points of the vehicle's route visited today / on the route */
+  pointsVisitedToday: number
+  pointsOnRoute: number
+}
+
+export const ALERT_KINDS = ['offline', 'overspeed', 'dwell', 'offRoute'] as const
+export type AlertKind = (typeof ALERT_KINDS)[number]
+export const ALERT_LABELS: Record<AlertKind, string> = {
+  offline: '离线',
+  overspeed: '超速',
+  dwell: '异常停留',
+  offRoute: '偏离路线',
+}
+
+export type AlertState = 'open' | 'acknowledged' | 'closed'
+
+export interface VehicleAlert {
+  id: number
+  vehicleId: number
+  plate: string
+  kind: AlertKind
+  state: AlertState
+  message: string
+  lon: number | null
+  lat: number | null
+  villageId: number | null
+  raisedAt: string
+  /** when the condition cleared (truck back online, speed back under the limit); null while it holds */
+  endedAt: string | null
+  acknowledgedBy: string | null
+  closedBy: string | null
+}
+
+/** A live subscription: the whole town, one village, or the map's viewport. */
+export type LiveScope =
+  | { kind: 'town' }
+  | { kind: 'village'; villageId: number }
+  | { kind: 'bbox'; minLon: number; minLat: number; maxLon: number; maxLat: number }
+
+/** Parses `town`, `village:ID` or `bbox:minLon,minLat,maxLon,maxLat`; null when malformed. */
+export function parseLiveScope(text: unknown): LiveScope | null {
+  if (typeof text !== 'string' || text.length > 100) return null
+  if (text === 'town') return { kind: 'town' }
+  let m = /^village:([1-9]\d{0,8})$/.exec(text)
+  if (m) return { kind: 'village', villageId: Number(m[1]) }
+  m = /^bbox:(.+)$/.exec(text)
+  if (!m) return null
+  const parts = m[1].split(',')
+  if (parts.length !== 4 || parts.some((p) => !/^-?\d+(\.\d+)?$/.test(p.trim()))) return null
+  const [minLon, minLat, maxLon, maxLat] = parts.map(Number)
+  if (minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90 || minLon >= maxLon || minLat >= maxLat) return null
+  return { kind: 'bbox', minLon, minLat, maxLon, maxLat }
+}
+
+export function liveScopeKey(scope: LiveScope): string {
+  if (scope.kind === 'town') return 'town'
+  if (scope.kind === 'village') return `village:${scope.villageId}`
+  return `bbox:${scope.minLon},${scope.minLat},${scope.maxLon},${scope.maxLat}`
+}
+
+export function inLiveScope(scope: LiveScope, p: { lon: number; lat: number }, villageId: number | null): boolean {
+  if (scope.kind === 'town') return true
+  if (scope.kind === 'village') return villageId === scope.villageId
+  return p.lon >= scope.minLon && p.lon <= scope.maxLon && p.lat >= scope.minLat && p.lat <= scope.maxLat
+}
