@@ -20,7 +20,7 @@ export interface VehicleSettings {
 
 export const DEFAULT_VEHICLE_SETTINGS: VehicleSettings = {
   tickMs: 250,
-  maxBufferedPackets: 16,
+  maxBufferedPackets: 8,
   offlineCheckMs: 10_000,
   historyDays: 180,
   rules: DEFAULT_ALERT_RULES,
