@@ -8,6 +8,9 @@ import { ensureDemoAccounts } from './auth/demo-accounts.ts'
 import { buildScreen, screenBuildIsCurrent } from './screen/build.ts'
 import { buildServer } from './server.ts'
 import type { ScreenState } from './screen/static.ts'
+import { createSession, findLoginCandidate } from './auth/repository.ts'
+import { loadRoutes } from '../scripts/simulate/routes.ts'
+import { startSimulator } from '../scripts/simulate/simulator.ts'
 
 const startedAt = Date.now()
 const config = loadConfig()
@@ -62,13 +65,26 @@ await app.listen({ port: config.port, host: config.host })
 const address = app.server.address()
 const port = typeof address === 'object' && address ? address.port : config.port
 say(`就绪: http://localhost:${port}/  (API 文档 /api/docs, 数据库 ${db.engine})`)
-if (config.simulator) say('车辆模拟器: 随"实时垃圾车"一期上线 (SIMULATOR=off 可关闭)')
+let simulator: { stop(): Promise<void> } | null = null
+if (config.simulator) {
+  // The demo's trucks report through the public ingest route as the `device` account.
+  const device = await findLoginCandidate(db, 'device')
+  if (!device) say('车辆模拟器未启动: 没有 device 账号')
+  else {
+    const { token } = await createSession(db, device.user)
+    const routes = loadRoutes(FIXTURES_DIR)
+    const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
+    simulator = startSimulator({ target: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, token, routes, log: (line) => say(`车辆模拟器: ${line}`) })
+    say(`车辆模拟器: ${routes.length} 辆垃圾车上路 (SIMULATOR=off 可关闭)`)
+  }
+}
 
 let closing = false
 async function shutdown(signal: string) {
   if (closing) return
   closing = true
   say(`${signal}: 正在关闭…`)
+  await simulator?.stop().catch(() => {})
   await app.close().catch(() => {})
   await db.close().catch(() => {})
   process.exit(0)
