@@ -34,6 +34,23 @@ export interface VehicleSummary {
   pointsOnRoute: number
 }
 
+/** GET /api/vehicles/:id/track: a LineString with the time (epoch ms) of every vertex, for playback. */
+export interface VehicleTrack {
+  type: 'Feature'
+  geometry: { type: 'LineString'; coordinates: [number, number][] }
+  properties: {
+    vehicleId: number
+    from: string
+    to: string
+    /** fixes in the range before any simplification */
+    points: number
+    times: number[]
+    /** km/h per vertex; empty when simplified */
+    speeds: number[]
+    distanceKm: number
+  }
+}
+
 export const ALERT_KINDS = ['offline', 'overspeed', 'dwell', 'offRoute'] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 export const ALERT_LABELS: Record<AlertKind, string> = {

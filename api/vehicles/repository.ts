@@ -1,12 +1,8 @@
 import type { Queryable } from '../db/types.ts'
-import type { VehicleStatus, VehicleSummary } from '../../geo/vehicles.ts'
+import type { VehicleStatus, VehicleSummary, VehicleTrack as Track } from '../../geo/vehicles.ts'
 import type { LatestFix } from './ingest.ts'
+import { shanghaiMidnight } from '../../geo/time.ts'
 
-/** Midnight of today in Asia/Shanghai (UTC+8, no daylight saving), as an instant. */
-export function shanghaiMidnight(now = Date.now()): Date {
-  const day = Math.floor((now + 8 * 3_600_000) / 86_400_000)
-  return new Date(day * 86_400_000 - 8 * 3_600_000)
-}
 
 export function vehicleStatus(fix: LatestFix | undefined, offlineAfterSeconds: number, now = Date.now()): VehicleStatus {
   if (!fix) return 'noSignal'
@@ -75,11 +71,6 @@ export async function loadLatest(db: Queryable): Promise<LatestFix[]> {
   }))
 }
 
-export interface Track {
-  type: 'Feature'
-  geometry: { type: 'LineString'; coordinates: [number, number][] }
-  properties: { vehicleId: number; from: string; to: string; points: number; times: number[]; speeds: number[]; distanceKm: number }
-}
 
 /**
  * A vehicle's track for a time range as a GeoJSON LineString, with the time (epoch ms) and

@@ -8,3 +8,7 @@ declare module 'maplibre-gl/dist/maplibre-gl-worker.mjs?url' {
   const url: string
   export default url
 }
+declare module '*.svg?no-inline' {
+  const url: string
+  export default url
+}

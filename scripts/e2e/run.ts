@@ -3,15 +3,20 @@ import { launchBrowser, startSystem, Tally } from './harness.ts'
 import { loginScenario } from './scenarios/login.ts'
 import { mapScenario } from './scenarios/map.ts'
 import { drillScenario } from './scenarios/drill.ts'
+import { vehiclesScenario } from './scenarios/vehicles.ts'
 
+// `npm run e2e -- vehicles drill` runs only those scenarios
+const only = process.argv.slice(2)
+const want = (name: string) => only.length === 0 || only.includes(name)
 const tally = new Tally()
 const system = await startSystem()
 console.log(`system up at ${system.origin}: /api/health answered ${(system.startupMs / 1000).toFixed(1)} s after start (fresh data dir)`)
 const browser = await launchBrowser()
 try {
-  await loginScenario(browser, system, tally)
-  await mapScenario(browser, system, tally)
-  await drillScenario(browser, system, tally)
+  if (want('login')) await loginScenario(browser, system, tally)
+  if (want('map')) await mapScenario(browser, system, tally)
+  if (want('drill')) await drillScenario(browser, system, tally)
+  if (want('vehicles')) await vehiclesScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {

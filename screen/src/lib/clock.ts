@@ -17,3 +17,11 @@ export function useBeijingClock() {
   onBeforeUnmount(() => clearInterval(timer))
   return now
 }
+
+const hms = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+const mdhm = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+
+/** 14:05:09 in Beijing time */
+export const beijingTime = (t: string | number | Date) => hms.format(new Date(t))
+/** 11/25 14:05 in Beijing time */
+export const beijingDateTime = (t: string | number | Date) => mdhm.format(new Date(t))

@@ -68,5 +68,12 @@ export const useAuthStore = defineStore('auth', () => {
     user.value = null
   }
 
-  return { token, user, message, consumeUrlToken, login, expire, logout }
+  /** who holds the token (a wall set up with /?token=… knows only the token) */
+  async function loadUser(): Promise<void> {
+    if (!token.value || user.value) return
+    const res = await fetch('/api/auth/me', { headers: { Authorization: `Bearer ${token.value}` } }).catch(() => null)
+    if (res?.ok) user.value = (await res.json()) as SignedInUser
+  }
+
+  return { token, user, message, consumeUrlToken, login, expire, logout, loadUser }
 })
