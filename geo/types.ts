@@ -82,3 +82,28 @@ export interface SearchHit {
   scope: string
   householdId: number | null
 }
+
+export interface CollectionPointProps {
+  id: number
+  name: string
+  villageId: number
+  gridId: number
+  bins: number
+}
+export interface TransferStationProps {
+  id: number
+  name: string
+}
+export interface CameraProps {
+  id: number
+  name: string
+  kind: 'high' | 'low' | 'face'
+  online: boolean
+  gridId: number
+}
+/** GET /api/facilities: where trucks stop and what watches the town */
+export interface Facilities {
+  collectionPoints: FeatureCollection<Point, CollectionPointProps>
+  transferStations: FeatureCollection<Point, TransferStationProps>
+  cameras: FeatureCollection<Point, CameraProps>
+}

@@ -79,6 +79,21 @@ export interface VehicleAlert {
   closedBy: string | null
 }
 
+export interface VehicleDispatch {
+  id: number
+  vehicleId: number
+  plate: string
+  collectionPointId: number
+  collectionPointName: string
+  lon: number
+  lat: number
+  note: string
+  state: 'sent' | 'arrived' | 'cancelled'
+  createdBy: string
+  createdAt: string
+  doneAt: string | null
+}
+
 /** A live subscription: the whole town, one village, or the map's viewport. */
 export type LiveScope =
   | { kind: 'town' }

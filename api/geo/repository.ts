@@ -1,8 +1,9 @@
 import type { Queryable } from '../db/types.ts'
 import type {
+  Facilities,
   BBox, GridCollection, GridProps, HouseholdCollection, LonLat, RoadCollection, TownFeature, VillageCollection,
 } from '../../geo/types.ts'
-import type { LineString, Point, Polygon } from 'geojson'
+import type { FeatureCollection, LineString, Point, Polygon } from 'geojson'
 import { maskAddress, maskPhone } from '../privacy/mask.ts'
 
 // Geometry leaves PostGIS as GeoJSON with 7 decimals (~1 cm), parsed by the driver as json.
@@ -125,5 +126,26 @@ export async function listRoads(db: Queryable): Promise<RoadCollection> {
     features: r.rows.map((x) => ({
       type: 'Feature', id: x.id, geometry: x.geometry, properties: { id: x.id, name: x.name, kind: x.kind },
     })),
+  }
+}
+
+/** Collection points, transfer stations and cameras, one query each, as GeoJSON points. */
+export async function listFacilities(db: Queryable): Promise<Facilities> {
+  const points = <R extends { lon: number; lat: number }, P>(rows: R[], props: (r: R) => P): FeatureCollection<Point, P> => ({
+    type: 'FeatureCollection',
+    features: rows.map((r) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [r.lon, r.lat] }, properties: props(r) })),
+  })
+  const xy = 'round(ST_X(geom)::numeric, 7)::float8 AS lon, round(ST_Y(geom)::numeric, 7)::float8 AS lat'
+  const [cp, ts, cam] = await Promise.all([
+    db.query<{ id: number; name: string; village_id: number; grid_id: number; bins: number; lon: number; lat: number }>(
+      `SELECT id, name, village_id, grid_id, bins, ${xy} FROM collection_points ORDER BY id`),
+    db.query<{ id: number; name: string; lon: number; lat: number }>(`SELECT id, name, ${xy} FROM transfer_stations ORDER BY id`),
+    db.query<{ id: number; name: string; kind: 'high' | 'low' | 'face'; online: boolean; grid_id: number; lon: number; lat: number }>(
+      `SELECT id, name, kind, online, grid_id, ${xy} FROM cameras ORDER BY id`),
+  ])
+  return {
+    collectionPoints: points(cp.rows, (r) => ({ id: r.id, name: r.name, villageId: r.village_id, gridId: r.grid_id, bins: r.bins })),
+    transferStations: points(ts.rows, (r) => ({ id: r.id, name: r.name })),
+    cameras: points(cam.rows, (r) => ({ id: r.id, name: r.name, kind: r.kind, online: r.online, gridId: r.grid_id })),
   }
 }

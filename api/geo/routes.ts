@@ -5,7 +5,7 @@ import { notFound } from '../http/errors.ts'
 import { requireRole } from '../auth/guard.ts'
 import { READ_ROLES } from '../auth/roles.ts'
 import { assertGridInScope } from '../auth/scope.ts'
-import { getTown, listGrids, listHouseholds, listRoads, listVillages, villageExists } from './repository.ts'
+import { getTown, listFacilities, listGrids, listHouseholds, listRoads, listVillages, villageExists } from './repository.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 
@@ -59,6 +59,10 @@ export const geoRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => 
       await assertGridInScope(db, req.user!, grid)
       return listHouseholds(db, grid)
     },
+  )
+
+  app.get('/facilities', { schema: { tags: ['geo'], summary: 'collection points, transfer stations and cameras' } }, async () =>
+    listFacilities(db),
   )
 
   app.get('/roads', { schema: { tags: ['geo'], summary: 'roads for the offline basemap' } }, async () => listRoads(db))

@@ -97,7 +97,7 @@ export class AlertEngine {
   }
 
   /** Judges the newest fixes of a just-ingested batch. */
-  async evaluate(fixes: LatestFix[], now = Date.now()): Promise<void> {
+  async evaluate(fixes: LatestFix[], onDispatch: (vehicleId: number) => boolean = () => false, now = Date.now()): Promise<void> {
     if (!fixes.length) return
     const facts = await this.db.query<Facts>(FACTS, [
       fixes.map((f) => f.vehicleId), fixes.map((f) => f.lon), fixes.map((f) => f.lat), this.rules.stopRadiusMeters,
@@ -110,7 +110,7 @@ export class AlertEngine {
       await this.settle(f, 'offline', false, '')
       await this.settle(f, 'overspeed', f.speedKmh > this.rules.speedLimitKmh,
         `超速 ${f.speedKmh.toFixed(0)} km/h (限速 ${this.rules.speedLimitKmh})`)
-      await this.settle(f, 'offRoute', routeM !== null && routeM > this.rules.offRouteMeters,
+      await this.settle(f, 'offRoute', routeM !== null && routeM > this.rules.offRouteMeters && !onDispatch(f.vehicleId),
         `偏离指定路线 ${Math.round(routeM ?? 0)} 米`)
       await this.settle(f, 'dwell', stoodMin >= this.rules.dwellMinutes && !fact?.at_stop,
         `在收集点外停留 ${Math.floor(stoodMin)} 分钟`)

@@ -43,6 +43,11 @@ describe('POST /api/vehicles/positions', () => {
     expect(v2.position?.time).toBe(batch[2].time)
     expect(v2.villageId).toBe(inVillage.villageId)
     expect(v2.status).toBe('moving')
+    const driver = (await t.db.query<{ driver_name: string }>('SELECT driver_name FROM vehicles WHERE id = 2')).rows[0].driver_name
+    expect(v2.driverName).toBe(driver)
+    const onWall = ((await t.as('display', '/api/vehicles')).json() as VehicleSummary[]).find((v) => v.id === 2)!
+    expect(onWall.driverName).not.toBe(driver)
+    expect(onWall.driverName).toContain('*')
   })
 
   it('rejects bad fixes by index and field, and stores the valid rest', async () => {

@@ -1,7 +1,7 @@
 import { io as connect, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
-import type { PositionInput, VehicleAlert, VehiclePosition } from '../../geo/vehicles.ts'
+import type { PositionInput, VehicleAlert, VehicleDispatch, VehiclePosition } from '../../geo/vehicles.ts'
 
 // Real socket.io clients against the real server on a port: scope filtering, coalescing,
 // catch-up on (re)subscribe, refusals, alerts pushed.
@@ -26,6 +26,7 @@ interface Client {
   socket: Socket
   batches: VehiclePosition[][]
   alerts: VehicleAlert[]
+  dispatches: VehicleDispatch[]
   subscribe(scope: string): Promise<{ ok: boolean; error?: string; vehicles?: number }>
   close(): void
 }
@@ -36,11 +37,13 @@ async function client(username: string): Promise<Client> {
     socket,
     batches: [],
     alerts: [],
+    dispatches: [],
     subscribe: (scope) => socket.timeout(5000).emitWithAck('subscribe', { scope }),
     close: () => socket.close(),
   }
   socket.on('positions', (batch: VehiclePosition[]) => c.batches.push(batch))
   socket.on('alerts', (list: VehicleAlert[]) => c.alerts.push(...list))
+  socket.on('dispatch', (d: VehicleDispatch) => c.dispatches.push(d))
   await new Promise<void>((resolve, reject) => {
     socket.on('hello', () => resolve())
     socket.on('connect_error', reject)
@@ -184,5 +187,42 @@ describe('live positions over socket.io', () => {
     expect(alert.plate).toMatch(/^鲁/)
     expect(alert.villageId).toBe(villages[2].id)
     d.close()
+  })
+
+  it('pushes a dispatch order to the trucks and the screens, and closes it when the truck stands there', async () => {
+    const device = await client('device')
+    const screen = await client('dispatcher')
+    const cp = (await t.db.query<{ id: number; lon: number; lat: number }>(
+      'SELECT id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM collection_points ORDER BY id LIMIT 1',
+    )).rows[0]
+    const send = (user: string, body: unknown, vehicleId = 9) =>
+      t.as(user, { method: 'POST', url: `/api/vehicles/${vehicleId}/dispatch`, payload: body as Record<string, unknown> })
+    expect((await send('display', { collectionPointId: cp.id })).statusCode).toBe(403)
+    expect((await send('dispatcher', { collectionPointId: 999_999 })).json().message).toMatch(/collectionPointId/)
+    expect((await send('dispatcher', { collectionPointId: cp.id }, 999_999)).statusCode).toBe(404)
+    const first = await send('dispatcher', { collectionPointId: cp.id, note: '满溢' })
+    expect(first.statusCode).toBe(201)
+    const order = first.json() as VehicleDispatch
+    expect(order).toMatchObject({ vehicleId: 9, collectionPointId: cp.id, state: 'sent', note: '满溢', createdBy: 'dispatcher' })
+    await until(() => device.dispatches.some((d) => d.id === order.id) && screen.dispatches.some((d) => d.id === order.id), 'order pushed')
+
+    // the truck drives past without stopping: still under way; then it stands at the point
+    await ingest([at(cp, 9, 20, { speedKmh: 30 })])
+    await sleep(TICK)
+    expect(device.dispatches.filter((d) => d.id === order.id).map((d) => d.state)).toEqual(['sent'])
+    await ingest([at(cp, 9, 10, { speedKmh: 0 })])
+    await until(() => screen.dispatches.some((d) => d.id === order.id && d.state === 'arrived'), 'arrival')
+    const cancel = await t.as('dispatcher', { method: 'POST', url: `/api/vehicles/dispatches/${order.id}/cancel` })
+    expect(cancel.statusCode).toBe(409)
+
+    // a new order replaces one still under way
+    const a = (await send('dispatcher', { collectionPointId: cp.id })).json() as VehicleDispatch
+    const b = (await send('dispatcher', { collectionPointId: cp.id })).json() as VehicleDispatch
+    const list = (await t.as('dispatcher', '/api/vehicles/dispatches?active=0')).json() as VehicleDispatch[]
+    expect(list.find((d) => d.id === a.id)?.state).toBe('cancelled')
+    expect(list.find((d) => d.id === b.id)?.state).toBe('sent')
+    expect((await t.as('dispatcher', { method: 'POST', url: `/api/vehicles/dispatches/${b.id}/cancel` })).json().state).toBe('cancelled')
+    device.close()
+    screen.close()
   })
 })

@@ -4,8 +4,10 @@ import type { Db } from '../db/types.ts'
 import { requireRole } from '../auth/guard.ts'
 import { READ_ROLES, TOWN_WIDE_ROLES, type Role } from '../auth/roles.ts'
 import { HttpError, notFound } from '../http/errors.ts'
+import { maskName } from '../privacy/mask.ts'
 import type { PositionInput } from '../../geo/vehicles.ts'
 import { handleAlert, listAlerts } from './alerts.ts'
+import { cancelDispatch, createDispatch, listDispatches } from './dispatch.ts'
 import { getTrack, listVehicleFacts, toSummary } from './repository.ts'
 import type { VehicleService } from './service.ts'
 
@@ -62,7 +64,12 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     const user = requireRole(req, READ_ROLES)
     const now = Date.now()
     const rows = await listVehicleFacts(db, vehicles.settings.rules.stopRadiusMeters, now)
-    const list = rows.map((row) => toSummary(row, vehicles.hub.get(row.id), vehicles.settings.rules.offlineAfterSeconds, now))
+    // drivers' names are for the people who dispatch them; the wall shows them masked
+    const showDriver = DISPATCH_ROLES.includes(user.role) || user.role === 'leader'
+    const list = rows.map((row) => {
+      const v = toSummary(row, vehicles.hub.get(row.id), vehicles.settings.rules.offlineAfterSeconds, now)
+      return showDriver ? v : { ...v, driverName: maskName(v.driverName) }
+    })
     // a village cadre follows the trucks in his village; everyone else the whole town's
     return user.role === 'villageCadre' ? list.filter((v) => v.villageId === user.villageId) : list
   })
@@ -132,6 +139,49 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     async (req) => {
       const user = requireRole(req, DISPATCH_ROLES)
       return handleAlert(db, req.params.id, req.params.action, user.username)
+    },
+  )
+
+  app.post<{ Params: { id: number }; Body: { collectionPointId: number; note?: string } }>(
+    '/vehicles/:id/dispatch',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'send a truck to a collection point; pushed to the truck and the screens, done when it stands there',
+        params: Type.Object({ id: Id }),
+        body: Type.Object({ collectionPointId: Id, note: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      const user = requireRole(req, DISPATCH_ROLES)
+      return reply.code(201).send(await createDispatch(db, req.params.id, req.body.collectionPointId, req.body.note ?? '', user.username))
+    },
+  )
+
+  app.post<{ Params: { id: number } }>(
+    '/vehicles/dispatches/:id/cancel',
+    { schema: { tags: ['vehicles'], summary: 'cancel a dispatch order still under way', params: Type.Object({ id: Id }) } },
+    async (req) => {
+      const user = requireRole(req, DISPATCH_ROLES)
+      return cancelDispatch(db, req.params.id, user.username)
+    },
+  )
+
+  app.get<{ Querystring: { active: number; limit: number } }>(
+    '/vehicles/dispatches',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'dispatch orders, newest first',
+        querystring: Type.Object(
+          { active: Type.Integer({ minimum: 0, maximum: 1, default: 1 }), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      requireRole(req, TOWN_WIDE_ROLES)
+      return listDispatches(db, req.query.active === 1, req.query.limit)
     },
   )
 }

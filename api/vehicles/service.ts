@@ -6,6 +6,8 @@ import { parseLiveScope, type LiveScope, type PositionInput, type VehicleAlert }
 import { AlertEngine, ALERTS_CHANNEL, DEFAULT_ALERT_RULES, type AlertRules } from './alerts.ts'
 import { fromTuple, ingestPositions, POSITIONS_CHANNEL, type FixTuple, type IngestOptions, type IngestResult } from './ingest.ts'
 import { LiveHub } from './live-hub.ts'
+import { DISPATCH_CHANNEL, DispatchTracker } from './dispatch.ts'
+import type { VehicleDispatch } from '../../geo/vehicles.ts'
 import { loadLatest } from './repository.ts'
 
 export interface VehicleSettings {
@@ -32,6 +34,7 @@ const LIVE_ROLES = new Set(['admin', 'leader', 'dispatcher', 'display', 'village
 export interface VehicleService {
   readonly hub: LiveHub
   readonly alerts: AlertEngine
+  readonly dispatches: DispatchTracker
   readonly settings: VehicleSettings
   ingest(positions: PositionInput[], options?: IngestOptions): Promise<IngestResult>
   close(): Promise<void>
@@ -68,6 +71,8 @@ export async function createVehicleService(
   const hub = new LiveHub(io, settings)
   const alerts = new AlertEngine(db, settings.rules)
   await alerts.load()
+  const dispatches = new DispatchTracker(db, settings.rules.stopRadiusMeters)
+  await dispatches.load()
   hub.apply(await loadLatest(db))
 
   const unlisten = [
@@ -87,10 +92,21 @@ export async function createVehicleService(
         log.warn({ err }, 'bad vehicle_alerts notification dropped')
       }
     }),
+    await db.listen(DISPATCH_CHANNEL, (payload) => {
+      try {
+        const order = JSON.parse(payload) as VehicleDispatch
+        dispatches.heard(order)
+        // screens of the town-wide roles, and the trucks' terminals (the simulator obeys)
+        io.local.to(['alerts:town', 'devices']).emit('dispatch', order)
+      } catch (err) {
+        log.warn({ err }, 'bad vehicle_dispatches notification dropped')
+      }
+    }),
   ]
 
   io.on('connection', (socket: Socket) => {
     const user = socket.data.user as AuthUser
+    if (user.role === 'device') void socket.join('devices')
     if (!LIVE_ROLES.has(user.role)) return
     const townWide = !['villageCadre', 'gridWorker'].includes(user.role)
     const ownVillage = townWide ? Promise.resolve(null) : villageOf(db, user)
@@ -126,11 +142,16 @@ export async function createVehicleService(
   return {
     hub,
     alerts,
+    dispatches,
     settings,
     async ingest(positions, options) {
       const result = await ingestPositions(db, positions, { maxAgeMs: settings.historyDays * 86_400_000, ...options })
       // Judged after the answer is settled; a failing rule must not fail the ingest.
-      const judged = alerts.evaluate(result.latest).catch((err) => log.error({ err }, 'alert evaluation failed'))
+      const judged = Promise.all([
+        // a dispatched truck leaves its route on purpose
+        alerts.evaluate(result.latest, (id) => dispatches.isActive(id)),
+        dispatches.check(result.latest),
+      ]).catch((err) => log.error({ err }, 'alert evaluation failed'))
       judging.add(judged)
       void judged.finally(() => judging.delete(judged))
       return result

@@ -1,5 +1,6 @@
+import { io } from 'socket.io-client'
 import { Rng } from '../../geo/random.ts'
-import type { PositionInput } from '../../geo/vehicles.ts'
+import type { PositionInput, VehicleDispatch } from '../../geo/vehicles.ts'
 import type { SimRoute } from './routes.ts'
 import { type Fault, SimTruck } from './truck.ts'
 
@@ -118,12 +119,23 @@ export function startSimulator(opts: SimulatorOptions): { stop(): Promise<void>;
   const timer = setInterval(() => {
     if (!stopped) tick()
   }, 1000 / hz)
+
+  // Dispatch orders reach the trucks over socket.io, as the terminals' channel; they obey.
+  const orders = io(opts.target, { auth: { token: opts.token }, transports: ['websocket'] })
+  orders.on('dispatch', (d: VehicleDispatch) => {
+    const truck = trucks[d.vehicleId - 1]
+    if (d.state === 'sent' && truck) {
+      truck.dispatchTo([d.lon, d.lat])
+      opts.log?.(`${d.plate} 前往 ${d.collectionPointName}`)
+    }
+  })
   return {
     stats,
     trucks,
     async stop() {
       stopped = true
       clearInterval(timer)
+      orders.close()
       await inFlight
     },
   }

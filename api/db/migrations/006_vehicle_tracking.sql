@@ -27,6 +27,7 @@ CREATE TABLE vehicle_latest (
   village_id       integer REFERENCES villages(id),
   stationary_since timestamptz
 );
+CREATE INDEX vehicle_latest_geom_gix ON vehicle_latest USING gist (geom);
 
 -- A condition (offline, overspeed, …) is active from raised_at until ended_at; the
 -- dispatcher's handling (open → acknowledged → closed) is separate from the condition.
@@ -50,3 +51,4 @@ CREATE TABLE vehicle_alerts (
 -- overspeed both try to insert, one wins, and only the winner announces it.
 CREATE UNIQUE INDEX vehicle_alerts_one_active ON vehicle_alerts (vehicle_id, kind) WHERE ended_at IS NULL;
 CREATE INDEX vehicle_alerts_raised_idx ON vehicle_alerts (raised_at DESC);
+CREATE INDEX vehicle_alerts_geom_gix ON vehicle_alerts USING gist (geom);

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { io, type Socket } from 'socket.io-client'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
-import type { VehicleAlert, VehiclePosition, VehicleStatus, VehicleSummary } from '../../../geo/vehicles.ts'
+import type { VehicleAlert, VehicleDispatch, VehiclePosition, VehicleStatus, VehicleSummary } from '../../../geo/vehicles.ts'
 import { getJson } from '../api.ts'
 import { useAuthStore } from './auth.ts'
 
@@ -43,6 +43,8 @@ export const useVehicleStore = defineStore('vehicles', () => {
   const live = shallowRef(new Map<number, LiveTruck>())
   const alerts = shallowRef<VehicleAlert[]>([])
   const toasts = ref<VehicleAlert[]>([])
+  /** orders under way, by vehicle */
+  const dispatches = shallowRef(new Map<number, VehicleDispatch>())
   const followId = ref<number | null>(null)
   const connected = ref(false)
   /** counts position batches: watchers of `live` (a Map mutated in place) watch this */
@@ -112,6 +114,39 @@ export const useVehicleStore = defineStore('vehicles', () => {
     toastTimers.add(timer)
   }
 
+  function applyDispatch(d: VehicleDispatch): void {
+    const next = new Map(dispatches.value)
+    if (d.state === 'sent') next.set(d.vehicleId, d)
+    else if (next.get(d.vehicleId)?.id === d.id) next.delete(d.vehicleId)
+    dispatches.value = next
+  }
+
+  async function refreshDispatches(): Promise<void> {
+    try {
+      const active = await getJson<VehicleDispatch[]>('/api/vehicles/dispatches?active=1')
+      dispatches.value = new Map(active.map((d) => [d.vehicleId, d]))
+    } catch {
+      /* scoped roles do not see orders */
+    }
+  }
+
+  async function dispatch(vehicleId: number, collectionPointId: number, note: string): Promise<string | null> {
+    const res = await fetch(`/api/vehicles/${vehicleId}/dispatch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${auth.token}` },
+      body: JSON.stringify({ collectionPointId, note }),
+    })
+    const body = (await res.json()) as VehicleDispatch & { message?: string }
+    if (!res.ok) return body.message ?? `派车失败 (${res.status})`
+    applyDispatch(body)
+    return null
+  }
+
+  async function cancelDispatch(id: number): Promise<void> {
+    const res = await fetch(`/api/vehicles/dispatches/${id}/cancel`, { method: 'POST', headers: { Authorization: `Bearer ${auth.token}` } })
+    if (res.ok) applyDispatch((await res.json()) as VehicleDispatch)
+  }
+
   async function refreshList(): Promise<void> {
     try {
       list.value = await getJson<VehicleSummary[]>('/api/vehicles')
@@ -137,6 +172,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
       connected.value = true
       socket!.emit('subscribe', { scope: 'town' })
       void refreshAlerts()
+      void refreshDispatches()
     })
     socket.on('disconnect', () => (connected.value = false))
     socket.on('connect_error', (err) => {
@@ -145,6 +181,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
     })
     socket.on('positions', applyPositions)
     socket.on('alerts', applyAlerts)
+    socket.on('dispatch', applyDispatch)
   }
 
   function disconnect(): void {
@@ -161,6 +198,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
   }
 
   return {
+    dispatches, dispatch, cancelDispatch,
     list, live, version, alerts, openAlerts, toasts, followId, connected, byId, statusOf,
     connect, disconnect, refreshList, refreshAlerts, handle, applyPositions, applyAlerts,
   }

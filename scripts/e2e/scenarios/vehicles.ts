@@ -40,6 +40,13 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     await page.locator('[data-testid="vehicle-row-2"]').click()
     const card = await page.waitForSelector('[data-testid="vehicle-card"]', { timeout: 5000 }).then(() => true, () => false)
     tally.check('[vehicles] clicking a truck opens its card in follow mode', card)
+    // dispatch it to a collection point a little way off: the order shows on the card and the map
+    await page.locator('[data-testid="dispatch-target"]').selectOption({ index: 6 })
+    await page.locator('[data-testid="dispatch-send"]').click()
+    const ordered = await page.waitForSelector('[data-testid="dispatch-order"]', { timeout: 5000 }).then(() => true, () => false)
+    tally.check('[vehicles] a dispatch order is sent and shown on the truck card', ordered)
+    const active = (await (await fetch(`${system.origin}/api/vehicles/dispatches`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { vehicleId: number }[]
+    tally.check('[vehicles] the order is stored as under way', active.some((d) => d.vehicleId === 2), JSON.stringify(active).slice(0, 200))
     await page.locator('[data-testid="replay-today"]').click()
     const bar = await page.waitForSelector('[data-testid="playback-bar"]', { timeout: 10_000 }).then(() => true, () => false)
     tally.check('[vehicles] playback bar opens with today\'s track', bar)
