@@ -13,6 +13,12 @@ export interface Config {
   pgPoolMax: number
   /** An optional external basemap tile URL template (e.g. 天地图 on the intranet); never required. */
   basemapTileUrl?: string
+  vehicles: {
+    tickMs: number
+    historyDays: number
+    speedLimitKmh: number
+    offlineAfterSeconds: number
+  }
 }
 
 function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
@@ -34,5 +40,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tileCacheEntries: intFrom(env, 'TILE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
     pgPoolMax: intFrom(env, 'PG_POOL_MAX', 10, 1, 1000),
     basemapTileUrl: env.BASEMAP_TILE_URL || undefined,
+    vehicles: {
+      tickMs: intFrom(env, 'VEHICLE_TICK_MS', 250, 20, 10_000),
+      historyDays: intFrom(env, 'VEHICLE_HISTORY_DAYS', 180, 1, 3650),
+      speedLimitKmh: intFrom(env, 'VEHICLE_SPEED_LIMIT_KMH', 60, 10, 200),
+      offlineAfterSeconds: intFrom(env, 'VEHICLE_OFFLINE_SECONDS', 300, 10, 86_400),
+    },
   }
 }

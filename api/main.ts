@@ -11,6 +11,7 @@ import type { ScreenState } from './screen/static.ts'
 import { createSession, findLoginCandidate } from './auth/repository.ts'
 import { loadRoutes } from '../scripts/simulate/routes.ts'
 import { startSimulator } from '../scripts/simulate/simulator.ts'
+import { DEFAULT_ALERT_RULES } from './vehicles/alerts.ts'
 
 const startedAt = Date.now()
 const config = loadConfig()
@@ -59,6 +60,11 @@ const app = await buildServer({
   db,
   logger: { level: config.logLevel },
   tileCacheEntries: config.tileCacheEntries,
+  vehicles: {
+    tickMs: config.vehicles.tickMs,
+    historyDays: config.vehicles.historyDays,
+    rules: { ...DEFAULT_ALERT_RULES, speedLimitKmh: config.vehicles.speedLimitKmh, offlineAfterSeconds: config.vehicles.offlineAfterSeconds },
+  },
   screen: { state: screen },
 })
 await app.listen({ port: config.port, host: config.host })

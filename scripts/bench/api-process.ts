@@ -8,7 +8,9 @@ const ROOT = new URL('../../', import.meta.url).pathname
 
 export const BENCH_PASSWORD = 'bench-demo-password'
 
-export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<{ origin: string; token: string; stop(): Promise<void> }> {
+export async function startApiProcess(
+  env: NodeJS.ProcessEnv,
+): Promise<{ origin: string; token: string; login(username: string): Promise<string>; stop(): Promise<void> }> {
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
     cwd: ROOT,
@@ -26,17 +28,21 @@ export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<{ origin:
     }
     await new Promise((r) => setTimeout(r, 100))
   }
+  const login = async (username: string) => {
+    const res = await fetch(`${origin}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password: BENCH_PASSWORD }),
+    })
+    if (!res.ok) throw new Error(`bench login ${username} failed: HTTP ${res.status} (an existing database keeps its own demo password)`)
+    return ((await res.json()) as { token: string }).token
+  }
   // a display-role token, as a wall would hold
-  const login = await fetch(`${origin}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'display', password: BENCH_PASSWORD }),
-  })
-  if (!login.ok) throw new Error(`bench login failed: HTTP ${login.status} (an existing database keeps its own demo password)`)
-  const token = ((await login.json()) as { token: string }).token
+  const token = await login('display')
   return {
     origin,
     token,
+    login,
     async stop() {
       child.kill('SIGTERM')
       await exited

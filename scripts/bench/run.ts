@@ -2,25 +2,27 @@
 import { canStartCluster, startTempCluster } from '../pg/temp-cluster.ts'
 import { benchStartup } from './startup.ts'
 import { benchTiles } from './tiles.ts'
+import { benchLive } from './live.ts'
 
 const only = process.argv.slice(2)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
 if (want('startup')) await benchStartup()
 
-if (want('tiles')) {
+if (want('tiles') || want('live')) {
   let url = process.env.DATABASE_URL
   let cluster: Awaited<ReturnType<typeof startTempCluster>> | undefined
   if (!url) {
     if (!canStartCluster()) {
-      console.log('tiles: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
+      console.log('tiles, live: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
     } else {
       cluster = await startTempCluster()
       url = cluster.url
       console.log(`tiles: temporary PostgreSQL cluster at ${url}`)
     }
   }
-  if (url) await benchTiles(url)
+  if (url && want('tiles')) await benchTiles(url)
+  if (url && want('live')) await benchLive(url)
   cluster?.stop()
 }
 process.exit(0)
