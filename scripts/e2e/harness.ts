@@ -23,6 +23,8 @@ export interface System {
   origin: string
   startupMs: number
   stop(): Promise<void>
+  /** kill -9 of the API and everything it started, as a power cut would */
+  kill9(): Promise<void>
 }
 
 export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> {
@@ -38,21 +40,23 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
   const relay = (buf: Buffer) => buf.toString().split('\n').filter(Boolean).forEach((l) => console.log(`  [api] ${l}`))
   child.stdout!.on('data', relay)
   child.stderr!.on('data', relay)
-  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  // exitCode stays null for a child killed by a signal, so "still running" is tracked here
+  let running = true
+  const exited = new Promise<void>((r) => child.once('exit', () => ((running = false), r())))
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (running) {
       try {
         process.kill(-child.pid!, 'SIGTERM')
       } catch {
         /* gone */
       }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL')
+      if (running) process.kill(-child.pid!, 'SIGKILL')
     }
     rmSync(dataDir, { recursive: true, force: true })
   }
   process.once('exit', () => {
-    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL')
+    if (running) process.kill(-child.pid!, 'SIGKILL')
   })
   const origin = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 180_000
@@ -78,7 +82,11 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
     if (res.status !== 503 || Date.now() > deadline) throw new Error(`screen not served: HTTP ${res.status}`)
     await new Promise((r) => setTimeout(r, 500))
   }
-  return { origin, startupMs, stop }
+  const kill9 = async () => {
+    if (running) process.kill(-child.pid!, 'SIGKILL')
+    await exited
+  }
+  return { origin, startupMs, stop, kill9 }
 }
 
 /** a bearer token for a demo account, through the public login route */
