@@ -51,13 +51,14 @@ export interface VehicleTrack {
   }
 }
 
-export const ALERT_KINDS = ['offline', 'overspeed', 'dwell', 'offRoute'] as const
+export const ALERT_KINDS = ['offline', 'overspeed', 'dwell', 'offRoute', 'missedPoint'] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 export const ALERT_LABELS: Record<AlertKind, string> = {
   offline: '离线',
   overspeed: '超速',
   dwell: '异常停留',
   offRoute: '偏离路线',
+  missedPoint: '漏收',
 }
 
 export type AlertState = 'open' | 'acknowledged' | 'closed'

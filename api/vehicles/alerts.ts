@@ -42,6 +42,20 @@ const RAISE = announce(`
   ON CONFLICT (vehicle_id, kind) WHERE ended_at IS NULL DO NOTHING
   RETURNING *`)
 
+// The route's collection points the truck did not stand at (speed < 5 km/h within the stop
+// radius) between leaving the transfer station and coming back; one event for the run.
+const MISSED = announce(`
+  INSERT INTO vehicle_alerts (vehicle_id, kind, message, geom, village_id, detail, ended_at)
+  SELECT $1, 'missedPoint', '本趟漏收 ' || count(*) || ' 个收集点: ' || string_agg(c.name, '、' ORDER BY c.id),
+         ST_SetSRID(ST_MakePoint($4, $5), 4326), NULL, jsonb_build_object('collectionPointIds', jsonb_agg(c.id ORDER BY c.id)), now()
+  FROM vehicle_routes r JOIN collection_points c ON c.id = ANY(r.collection_point_ids)
+  WHERE r.vehicle_id = $1
+    AND NOT EXISTS (SELECT 1 FROM vehicle_positions p
+                    WHERE p.vehicle_id = $1 AND p.time BETWEEN $2 AND $3 AND p.speed_kmh < 5
+                      AND ST_DWithin(p.geom::geography, c.geom::geography, $6))
+  HAVING count(*) > 0
+  RETURNING *`)
+
 const END = announce(`
   UPDATE vehicle_alerts SET ended_at = now()
   WHERE vehicle_id = $1 AND kind = $2 AND ended_at IS NULL
@@ -51,13 +65,15 @@ interface Facts {
   vehicle_id: number
   route_m: number | null
   at_stop: boolean
+  at_depot: boolean
 }
 
 const FACTS = `
 SELECT f.vehicle_id,
   (SELECT min(ST_Distance(r.geom::geography, f.geom::geography)) FROM vehicle_routes r WHERE r.vehicle_id = f.vehicle_id) AS route_m,
   EXISTS (SELECT 1 FROM collection_points c WHERE ST_DWithin(c.geom::geography, f.geom::geography, $4))
-    OR EXISTS (SELECT 1 FROM transfer_stations s WHERE ST_DWithin(s.geom::geography, f.geom::geography, $4)) AS at_stop
+    OR EXISTS (SELECT 1 FROM transfer_stations s WHERE ST_DWithin(s.geom::geography, f.geom::geography, $4)) AS at_stop,
+  EXISTS (SELECT 1 FROM transfer_stations s WHERE ST_DWithin(s.geom::geography, f.geom::geography, $4)) AS at_depot
 FROM (SELECT vehicle_id, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
       FROM unnest($1::int[], $2::float8[], $3::float8[]) AS t(vehicle_id, lon, lat)) f`
 
@@ -69,6 +85,8 @@ FROM (SELECT vehicle_id, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
 export class AlertEngine {
   /** active conditions, as announced on NOTIFY: vehicleId → kinds */
   private readonly active = new Map<number, Set<AlertKind>>()
+  /** when each truck left the transfer station on its current run */
+  private readonly runStarted = new Map<number, string>()
 
   constructor(
     private readonly db: Db,
@@ -114,7 +132,22 @@ export class AlertEngine {
         `偏离指定路线 ${Math.round(routeM ?? 0)} 米`)
       await this.settle(f, 'dwell', stoodMin >= this.rules.dwellMinutes && !fact?.at_stop,
         `在收集点外停留 ${Math.floor(stoodMin)} 分钟`)
+      await this.followRun(f, fact?.at_depot ?? false)
     }
+  }
+
+  /** A run starts when the truck leaves the transfer station and ends when it is back. */
+  private async followRun(f: LatestFix, atDepot: boolean): Promise<void> {
+    const started = this.runStarted.get(f.vehicleId)
+    if (!atDepot) {
+      if (!started) this.runStarted.set(f.vehicleId, f.time)
+      return
+    }
+    if (!started) return
+    this.runStarted.delete(f.vehicleId)
+    // a run shorter than ten minutes is the truck turning in the yard, not a collection run
+    if (Date.parse(f.time) - Date.parse(started) < 10 * 60_000) return
+    await this.db.query(MISSED, [f.vehicleId, started, f.time, f.lon, f.lat, this.rules.stopRadiusMeters])
   }
 
   /** Raises offline alerts for vehicles whose newest fix is too old. */

@@ -168,4 +168,29 @@ describe('alerts', () => {
     const open = (await t.as('dispatcher', '/api/vehicles/alerts')).json() as VehicleAlert[]
     expect(open.some((a) => a.id === alert.id)).toBe(false)
   })
+
+  it('reports the collection points a run skipped when the truck is back at the transfer station', async () => {
+    const depot = (await t.db.query<{ lon: number; lat: number }>('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM transfer_stations LIMIT 1')).rows[0]
+    const points = (await t.db.query<{ id: number; name: string; lon: number; lat: number }>(
+      `SELECT c.id, c.name, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat FROM vehicle_routes r
+       JOIN collection_points c ON c.id = ANY(r.collection_point_ids) WHERE r.vehicle_id = 10 ORDER BY c.id`,
+    )).rows
+    expect(points.length).toBeGreaterThan(2)
+    const [visited, ...skipped] = points
+    const run = [
+      fix({ vehicleId: 10, time: ago(40 * 60), lon: depot.lon, lat: depot.lat, speedKmh: 0 }),
+      fix({ vehicleId: 10, time: ago(35 * 60), lon: visited.lon + 0.01, lat: visited.lat, speedKmh: 30 }),
+      // drives past one point without stopping: not collected
+      fix({ vehicleId: 10, time: ago(30 * 60), lon: skipped[0].lon, lat: skipped[0].lat, speedKmh: 30 }),
+      fix({ vehicleId: 10, time: ago(20 * 60), lon: visited.lon, lat: visited.lat, speedKmh: 0 }),
+      fix({ vehicleId: 10, time: ago(10 * 60), lon: visited.lon + 0.01, lat: visited.lat, speedKmh: 30 }),
+    ]
+    // one fix per request, as a truck reports
+    for (const f of run) expect((await post([f])).statusCode).toBe(202)
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await post([fix({ vehicleId: 10, time: ago(60), lon: depot.lon, lat: depot.lat, speedKmh: 0 })])).statusCode).toBe(202)
+    const alert = await waitForAlert((a) => a.vehicleId === 10 && a.kind === 'missedPoint')
+    expect(alert.message).toBe(`本趟漏收 ${skipped.length} 个收集点: ${skipped.map((p) => p.name).join('、')}`)
+    expect(alert.endedAt).not.toBeNull()
+  })
 })

@@ -31,10 +31,12 @@ CREATE INDEX vehicle_latest_geom_gix ON vehicle_latest USING gist (geom);
 
 -- A condition (offline, overspeed, …) is active from raised_at until ended_at; the
 -- dispatcher's handling (open → acknowledged → closed) is separate from the condition.
+-- missedPoint is an event (a run ended without a stop at some of its collection points):
+-- it is written already ended.
 CREATE TABLE vehicle_alerts (
   id              integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   vehicle_id      integer NOT NULL REFERENCES vehicles(id),
-  kind            text NOT NULL CHECK (kind IN ('offline', 'overspeed', 'dwell', 'offRoute')),
+  kind            text NOT NULL CHECK (kind IN ('offline', 'overspeed', 'dwell', 'offRoute', 'missedPoint')),
   state           text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'acknowledged', 'closed')),
   message         text NOT NULL,
   detail          jsonb NOT NULL DEFAULT '{}',

@@ -100,7 +100,8 @@ export const useVehicleStore = defineStore('vehicles', () => {
     for (const a of incoming) {
       const isNew = !next.has(a.id)
       next.set(a.id, a)
-      if (isNew && a.endedAt === null) toast(a)
+      // conditions pop up when they start; a missed collection point is an event, already over
+      if (isNew && (a.endedAt === null || a.kind === 'missedPoint')) toast(a)
     }
     alerts.value = [...next.values()].sort((a, b) => b.raisedAt.localeCompare(a.raisedAt)).slice(0, ALERTS_KEPT)
   }
