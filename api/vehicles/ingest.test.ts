@@ -194,3 +194,44 @@ describe('alerts', () => {
     expect(alert.endedAt).not.toBeNull()
   })
 })
+
+describe('history', () => {
+  it('finds where a truck stood and names the collection point', async () => {
+    const cp = (await t.db.query<{ name: string; lon: number; lat: number }>('SELECT name, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM collection_points ORDER BY id DESC LIMIT 1')).rows[0]
+    const fixes = [
+      fix({ vehicleId: 11, time: ago(600), lon: cp.lon + 0.01, lat: cp.lat, speedKmh: 30 }),
+      ...[480, 450, 420, 390, 360, 330].map((s) => fix({ vehicleId: 11, time: ago(s), lon: cp.lon + 0.00001, lat: cp.lat, speedKmh: 0 })),
+      fix({ vehicleId: 11, time: ago(300), lon: cp.lon + 0.01, lat: cp.lat, speedKmh: 30 }),
+      // a 30-second halt at a junction is no stop
+      fix({ vehicleId: 11, time: ago(200), lon: cp.lon + 0.02, lat: cp.lat, speedKmh: 0 }),
+      fix({ vehicleId: 11, time: ago(170), lon: cp.lon + 0.02, lat: cp.lat, speedKmh: 0 }),
+      fix({ vehicleId: 11, time: ago(140), lon: cp.lon + 0.03, lat: cp.lat, speedKmh: 30 }),
+    ]
+    expect((await post(fixes)).statusCode).toBe(202)
+    const res = await t.as('dispatcher', `/api/vehicles/11/stops?from=${encodeURIComponent(ago(3600))}&to=${encodeURIComponent(ago(0))}`)
+    expect(res.statusCode).toBe(200)
+    const stops = res.json() as { start: string; end: string; minutes: number; place: { kind: string; name: string } | null }[]
+    expect(stops).toHaveLength(1)
+    expect(stops[0].minutes).toBeCloseTo(2.5, 1)
+    expect(stops[0].start).toBe(fixes[1].time)
+    expect(stops[0].place).toMatchObject({ kind: 'collectionPoint', name: cp.name })
+  })
+
+  it('exports the day as CSV for Excel, drivers masked for the wall', async () => {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+    const res = await t.as('display', `/api/vehicles/report.csv?date=${today}`)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/text\/csv/)
+    expect(res.body.startsWith('\uFEFF日期,车牌')).toBe(true)
+    const lines = res.body.trim().split('\r\n')
+    const vehicles = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM vehicles')).rows[0].n
+    expect(lines).toHaveLength(vehicles + 1)
+    const plate = (await t.db.query<{ plate: string }>('SELECT plate FROM vehicles WHERE id = 2')).rows[0].plate
+    const v2 = lines.find((l) => l.includes(plate))!
+    expect(v2.split(',')[3]).toContain('*')
+    expect(Number(v2.split(',')[4])).toBeGreaterThanOrEqual(0)
+    const bad = await t.as('display', '/api/vehicles/report.csv?date=2026-13-45')
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().message).toMatch(/querystring\/date/)
+  })
+})

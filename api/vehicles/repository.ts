@@ -26,22 +26,74 @@ interface VehicleRow {
  * points the truck stood near today). The live position and status come from the caller,
  * who holds the newest fixes in memory.
  */
-export async function listVehicleFacts(db: Queryable, stopRadiusMeters: number, now = Date.now()): Promise<VehicleRow[]> {
+export async function listVehicleFacts(db: Queryable, stopRadiusMeters: number, now = Date.now(), until?: Date): Promise<VehicleRow[]> {
   const r = await db.query<VehicleRow>(
     `SELECT v.id, v.plate, v.name, v.driver_name, v.camera_url,
        (SELECT ST_Length(ST_MakeLine(p.geom ORDER BY p.time)::geography)
-          FROM vehicle_positions p WHERE p.vehicle_id = v.id AND p.time >= $1) AS distance_m,
+          FROM vehicle_positions p WHERE p.vehicle_id = v.id AND p.time >= $1 AND p.time < $3) AS distance_m,
        (SELECT count(*) FROM collection_points c
           WHERE c.id = ANY(r.collection_point_ids)
             AND EXISTS (SELECT 1 FROM vehicle_positions p
-                        WHERE p.vehicle_id = v.id AND p.time >= $1 AND p.speed_kmh < 5
+                        WHERE p.vehicle_id = v.id AND p.time >= $1 AND p.time < $3 AND p.speed_kmh < 5
                           AND ST_DWithin(p.geom::geography, c.geom::geography, $2)))::int AS points_visited,
        coalesce(cardinality(r.collection_point_ids), 0) AS points_on_route
      FROM vehicles v LEFT JOIN vehicle_routes r ON r.vehicle_id = v.id
      ORDER BY v.id`,
-    [shanghaiMidnight(now).toISOString(), stopRadiusMeters],
+    [shanghaiMidnight(now).toISOString(), stopRadiusMeters, until ? until.toISOString() : 'infinity'],
   )
   return r.rows
+}
+
+export interface Stop {
+  start: string
+  end: string
+  minutes: number
+  lon: number
+  lat: number
+  /** the collection point or transfer station it stood at, if any */
+  place: { kind: 'collectionPoint' | 'transferStation'; id: number; name: string } | null
+}
+
+/**
+ * Where a truck stood still (under 3 km/h) for at least `minSeconds`: consecutive slow fixes
+ * form one stop (gaps and islands over the time-ordered track), named after the collection
+ * point or transfer station it stood at.
+ */
+export async function listStops(db: Queryable, vehicleId: number, from: Date, to: Date, minSeconds: number, radiusMeters: number): Promise<Stop[]> {
+  const r = await db.query<{ start: Date | string; end: Date | string; lon: number; lat: number; place_kind: string | null; place_id: number | null; place_name: string | null }>(
+    `WITH p AS (
+       SELECT time, geom, speed_kmh < 3 AS still FROM vehicle_positions
+       WHERE vehicle_id = $1 AND time >= $2 AND time <= $3
+     ), g AS (
+       SELECT *, sum(CASE WHEN still THEN 0 ELSE 1 END) OVER (ORDER BY time) AS island FROM p
+     ), s AS (
+       SELECT min(time) AS start, max(time) AS "end", ST_Centroid(ST_Collect(geom)) AS at
+       FROM g WHERE still GROUP BY island
+       HAVING max(time) - min(time) >= make_interval(secs => $4)
+     )
+     SELECT s.start, s."end", ST_X(s.at) AS lon, ST_Y(s.at) AS lat, pl.kind AS place_kind, pl.id AS place_id, pl.name AS place_name
+     FROM s LEFT JOIN LATERAL (
+       SELECT * FROM (
+         SELECT 'collectionPoint' AS kind, c.id, c.name, ST_Distance(c.geom::geography, s.at::geography) AS d FROM collection_points c
+         UNION ALL
+         SELECT 'transferStation', t.id, t.name, ST_Distance(t.geom::geography, s.at::geography) FROM transfer_stations t
+       ) x WHERE x.d <= $5 ORDER BY x.d LIMIT 1
+     ) pl ON true
+     ORDER BY s.start`,
+    [vehicleId, from.toISOString(), to.toISOString(), minSeconds, radiusMeters],
+  )
+  return r.rows.map((row) => {
+    const start = new Date(row.start)
+    const end = new Date(row.end)
+    return {
+      start: start.toISOString(),
+      end: end.toISOString(),
+      minutes: Math.round((end.getTime() - start.getTime()) / 6000) / 10,
+      lon: row.lon,
+      lat: row.lat,
+      place: row.place_kind ? { kind: row.place_kind as 'collectionPoint' | 'transferStation', id: row.place_id!, name: row.place_name! } : null,
+    }
+  })
 }
 
 export function toSummary(row: VehicleRow, fix: LatestFix | undefined, offlineAfterSeconds: number, now = Date.now()): VehicleSummary {

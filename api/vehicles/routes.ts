@@ -8,7 +8,7 @@ import { maskName } from '../privacy/mask.ts'
 import type { PositionInput } from '../../geo/vehicles.ts'
 import { handleAlert, listAlerts } from './alerts.ts'
 import { cancelDispatch, createDispatch, listDispatches } from './dispatch.ts'
-import { getTrack, listVehicleFacts, toSummary } from './repository.ts'
+import { getTrack, listStops, listVehicleFacts, toSummary } from './repository.ts'
 import type { VehicleService } from './service.ts'
 
 const INGEST_ROLES: readonly Role[] = ['device', 'dispatcher', 'admin']
@@ -32,7 +32,25 @@ const Position = Type.Object(
   { additionalProperties: false },
 )
 
+/** A CSV field, quoted when needed, and never read by a spreadsheet as a formula. */
+export function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+}
+
+function timeRange(q: { from: string; to: string }): { from: Date; to: Date } {
+  const from = new Date(q.from)
+  const to = new Date(q.to)
+  if (!(to > from)) throw new HttpError(400, 'querystring/to must be after from')
+  if (to.getTime() - from.getTime() > MAX_TRACK_HOURS * 3_600_000) throw new HttpError(400, `querystring/to must be within ${MAX_TRACK_HOURS} hours of from`)
+  return { from, to }
+}
+
 export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleService }> = async (app, { db, vehicles }) => {
+  const assertVehicle = async (id: number) => {
+    if (!(await db.query('SELECT 1 FROM vehicles WHERE id = $1', [id])).rows.length) throw notFound(`vehicle ${id}`)
+  }
+
   app.post<{ Body: { positions: PositionInput[]; crs?: 'wgs84' | 'gcj02' } }>(
     '/vehicles/positions',
     {
@@ -93,13 +111,71 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     },
     async (req) => {
       requireRole(req, TOWN_WIDE_ROLES)
-      const from = new Date(req.query.from)
-      const to = new Date(req.query.to)
-      if (!(to > from)) throw new HttpError(400, 'querystring/to must be after from')
-      if (to.getTime() - from.getTime() > MAX_TRACK_HOURS * 3_600_000) throw new HttpError(400, `querystring/to must be within ${MAX_TRACK_HOURS} hours of from`)
-      const known = await db.query('SELECT 1 FROM vehicles WHERE id = $1', [req.params.id])
-      if (!known.rows.length) throw notFound(`vehicle ${req.params.id}`)
+      const { from, to } = timeRange(req.query)
+      await assertVehicle(req.params.id)
       return getTrack(db, req.params.id, from, to, req.query.simplify)
+    },
+  )
+
+  app.get<{ Params: { id: number }; Querystring: { from: string; to: string; minMinutes: number } }>(
+    '/vehicles/:id/stops',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: `where a vehicle stood still, and at which collection point or transfer station (≤ ${MAX_TRACK_HOURS} h)`,
+        params: Type.Object({ id: Id }),
+        querystring: Type.Object(
+          {
+            from: Type.String({ format: 'date-time' }),
+            to: Type.String({ format: 'date-time' }),
+            minMinutes: Type.Number({ minimum: 0.5, maximum: 600, default: 2 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      requireRole(req, TOWN_WIDE_ROLES)
+      const { from, to } = timeRange(req.query)
+      await assertVehicle(req.params.id)
+      return listStops(db, req.params.id, from, to, req.query.minMinutes * 60, vehicles.settings.rules.stopRadiusMeters)
+    },
+  )
+
+  app.get<{ Querystring: { date: string } }>(
+    '/vehicles/report.csv',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'daily mileage and collection coverage per vehicle, CSV (UTF-8 with BOM, opens in Excel)',
+        querystring: Type.Object({ date: Type.String({ format: 'date', description: 'a day in Asia/Shanghai, YYYY-MM-DD' }) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      const user = requireRole(req, TOWN_WIDE_ROLES)
+      // midnight to midnight in Asia/Shanghai (UTC+8)
+      const start = new Date(`${req.query.date}T00:00:00+08:00`)
+      const end = new Date(start.getTime() + 86_400_000)
+      const rows = await listVehicleFacts(db, vehicles.settings.rules.stopRadiusMeters, start.getTime(), end)
+      const alertCounts = await db.query<{ vehicle_id: number; n: number }>(
+        'SELECT vehicle_id, count(*)::int AS n FROM vehicle_alerts WHERE raised_at >= $1 AND raised_at < $2 GROUP BY vehicle_id',
+        [start.toISOString(), end.toISOString()],
+      )
+      const alertsBy = new Map(alertCounts.rows.map((r) => [r.vehicle_id, r.n]))
+      const showDriver = DISPATCH_ROLES.includes(user.role) || user.role === 'leader'
+      const lines = [['日期', '车牌', '车辆', '驾驶员', '里程(km)', '已到收集点', '应到收集点', '覆盖率(%)', '告警数']]
+      for (const r of rows) {
+        lines.push([
+          req.query.date, r.plate, r.name, showDriver ? r.driver_name : maskName(r.driver_name),
+          ((r.distance_m ?? 0) / 1000).toFixed(1), String(r.points_visited), String(r.points_on_route),
+          r.points_on_route ? ((r.points_visited / r.points_on_route) * 100).toFixed(0) : '',
+          String(alertsBy.get(r.id) ?? 0),
+        ])
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('Content-Disposition', `attachment; filename="vehicles-${req.query.date}.csv"`)
+        .send('\uFEFF' + lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n')
     },
   )
 
