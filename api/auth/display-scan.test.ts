@@ -32,7 +32,9 @@ describe('display role', () => {
         WHERE k.kind = 'key' ORDER BY r.id LIMIT 40`,
     )
     expect(keyHouseholds.rows.length).toBeGreaterThan(10)
-    const urls = ['/api/health', '/api/auth/me', '/api/town', '/api/villages', '/api/grids', '/api/roads', '/api/grids?village=3', '/api/stats?scope=town', '/api/stats?scope=village:2']
+    const urls = ['/api/health', '/api/auth/me', '/api/town', '/api/villages', '/api/grids', '/api/roads', '/api/grids?village=3', '/api/stats?scope=town', '/api/stats?scope=village:2',
+      '/api/facilities', '/api/vehicles', '/api/vehicles/alerts?view=all', '/api/vehicles/dispatches?active=0',
+      `/api/vehicles/report.csv?date=${new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())}`]
     for (const k of keyHouseholds.rows) {
       urls.push(`/api/search?q=${encodeURIComponent(k.name)}`, `/api/stats?scope=grid:${k.grid_id}`, `/api/households?grid=${k.grid_id}`, `/api/households/${k.household_id}`, `/api/residents/${k.resident_id}`)
     }

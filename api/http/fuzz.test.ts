@@ -7,14 +7,17 @@ import { openTestApp, type TestApp } from '../test/app.ts'
 let t: TestApp
 beforeAll(async () => {
   t = await openTestApp()
+  const doc = t.app.swagger() as { paths: Record<string, unknown> }
+  PATHS = Object.keys(doc.paths).map((p) => p.replace(/\{(\w+)\}/g, ':$1'))
 })
 afterAll(async () => t?.close())
 
 const NASTY = ['', ' ', '-1', '0', '1e309', 'NaN', 'null', 'true', '[]', '{}', '%00', '../../etc/passwd', "1' OR '1'='1", '9'.repeat(40),
   '１２', '<script>', '\u0000', '😀', 'a'.repeat(3000), '2147483648', '-2147483649', '1.5', '0x10', ' 7 ']
-const PATHS = ['/api/villages', '/api/grids', '/api/households', '/api/town', '/api/roads', '/api/health', '/api/auth/me', '/api/audit',
-  '/api/households/:id', '/api/residents/:id', '/api/tiles/:layer/:z/:x/:y.mvt', '/api/auth/login', '/api/auth/logout', '/api/stats', '/api/search']
-const PARAMS = ['q', 'scope', 'scope', 'village', 'grid', 'unmask', 'reason', 'limit', 'offset', 'residentId', 'username', 'x']
+const PARAMS = ['q', 'scope', 'scope', 'village', 'grid', 'unmask', 'reason', 'limit', 'offset', 'residentId', 'username', 'x',
+  'from', 'to', 'simplify', 'view', 'vehicleId', 'active', 'date', 'minMinutes']
+/** every documented route, read from the app's own OpenAPI document, so a new route is fuzzed too */
+let PATHS: string[] = []
 
 function randomValue(rng: Rng): unknown {
   switch (rng.int(0, 6)) {
@@ -30,6 +33,8 @@ function randomValue(rng: Rng): unknown {
 
 describe('fuzz', () => {
   it('answers 1,000 malformed requests without a 5xx or a crash', async () => {
+    expect(PATHS).toContain('/api/vehicles/positions')
+    expect(PATHS.length).toBeGreaterThan(20)
     const rng = new Rng(808)
     const tokens = [await t.token('admin'), await t.token('display'), await t.token('cadre-1'), 'garbage-token-xxxxxxxxxxxx', '']
     const fails: string[] = []
