@@ -17,6 +17,7 @@ import { peopleRoutes } from './people/routes.ts'
 import { statsRoutes } from './stats/routes.ts'
 import { searchRoutes } from './search/routes.ts'
 import { attachSocketServer } from './realtime/socket.ts'
+import { pushDataChanges } from './realtime/changes.ts'
 import { createTileService } from './tiles/service.ts'
 import { tileRoutes } from './tiles/routes.ts'
 import { createVehicleService, type VehicleSettings } from './vehicles/service.ts'
@@ -75,6 +76,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const io = attachSocketServer(app, sessions)
   const vehicles = await createVehicleService(opts.db, io, app.log, opts.vehicles)
   app.addHook('onClose', async () => vehicles.close())
+  const stopPushingChanges = await pushDataChanges(opts.db, io)
+  app.addHook('onClose', stopPushingChanges)
 
   await app.register(swagger, {
     openapi: {

@@ -39,3 +39,27 @@ describe('socket.io handshake', () => {
     cadre.socket.close()
   })
 })
+
+describe('data changes', () => {
+  it('tells screens, not terminals, which tables changed, once per burst', async () => {
+    const screen = await open({ token: await t.token('display') })
+    const device = await open({ token: await t.token('device') })
+    const seen: { tables: string[] }[] = []
+    let deviceHeard = 0
+    screen.socket.on('dataChanged', (m: { tables: string[] }) => seen.push(m))
+    device.socket.on('dataChanged', () => deviceHeard++)
+    // three statements in quick succession, as an import would run them
+    await t.db.query("UPDATE disputes SET status = status WHERE id IN (SELECT id FROM disputes ORDER BY id LIMIT 3)")
+    await t.db.query('UPDATE cameras SET online = online WHERE id = 1')
+    await t.db.query('UPDATE disputes SET status = status WHERE id = 1')
+    const end = Date.now() + 5000
+    while (!seen.length && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(seen).toHaveLength(1)
+    expect(seen[0].tables.sort()).toEqual(['cameras', 'disputes'])
+    expect(deviceHeard).toBe(0)
+    screen.socket.close()
+    device.socket.close()
+  })
+})
+

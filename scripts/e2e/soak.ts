@@ -12,7 +12,8 @@ const minutes = Number(values.minutes)
 const intervalS = Number(values.interval)
 const gridCount = Number(values.grids)
 
-const system = await startSystem()
+// the trucks drive meanwhile: live positions, trails and alerts are what a wall holds for days
+const system = await startSystem({ SIMULATOR: 'on' })
 const browser = await launchBrowser()
 let failed = false
 try {

@@ -165,8 +165,11 @@ export const useVehicleStore = defineStore('vehicles', () => {
     }
   }
 
-  /** One socket per screen; on every (re)connect it subscribes again and gets the current state. */
-  function connect(): void {
+  /**
+   * The screen's one socket (trucks, alerts, orders, and data-change notices for the panels);
+   * on every (re)connect it subscribes again and gets the current state.
+   */
+  function connect(onDataChanged?: (tables: string[]) => void): void {
     if (socket || !auth.token) return
     socket = io({ auth: { token: auth.token }, transports: ['websocket'], reconnectionDelayMax: 10_000 })
     socket.on('connect', () => {
@@ -183,6 +186,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
     socket.on('positions', applyPositions)
     socket.on('alerts', applyAlerts)
     socket.on('dispatch', applyDispatch)
+    if (onDataChanged) socket.on('dataChanged', (m: { tables: string[] }) => onDataChanged(m.tables))
   }
 
   function disconnect(): void {

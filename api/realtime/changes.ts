@@ -1,0 +1,32 @@
+import type { Server } from 'socket.io'
+import type { Db } from '../db/types.ts'
+
+/** Tables whose changes move the figures on the screen's panels. */
+const PANEL_TABLES = new Set([
+  'villages', 'grids', 'households', 'residents', 'resident_tags', 'cameras', 'disputes',
+  'party_activities', 'welfare_funds', 'notices', 'health_coverage', 'star_reviews',
+])
+
+/**
+ * Tells screens that governance data changed (any process, any client, psql by hand: the
+ * triggers of migration 004 NOTIFY data_changed), so panels refresh at once instead of
+ * waiting for their timer. Bursts (an import of thousands of rows) become one push a second.
+ */
+export async function pushDataChanges(db: Db, io: Server, quietMs = 1000): Promise<() => Promise<void>> {
+  const pending = new Set<string>()
+  let timer: NodeJS.Timeout | null = null
+  const stop = await db.listen('data_changed', (table) => {
+    if (!PANEL_TABLES.has(table)) return
+    pending.add(table)
+    timer ??= setTimeout(() => {
+      timer = null
+      // wall screens and people alike; the payload names tables only, never data
+      io.local.except('devices').emit('dataChanged', { tables: [...pending] })
+      pending.clear()
+    }, quietMs)
+  })
+  return async () => {
+    if (timer) clearTimeout(timer)
+    await stop()
+  }
+}
