@@ -1,15 +1,9 @@
 import gcoord from 'gcoord'
 import type { Db } from '../db/types.ts'
-import type { PositionInput } from '../../geo/vehicles.ts'
+import type { PositionInput, VehiclePosition } from '../../geo/vehicles.ts'
 
 /** A fix that moved a vehicle's newest position: what the live map and alert rules need. */
-export interface LatestFix {
-  vehicleId: number
-  time: string
-  lon: number
-  lat: number
-  speedKmh: number
-  heading: number
+export interface LatestFix extends VehiclePosition {
   villageId: number | null
   /** since when the truck has stood (speed < 3 km/h within 30 m); null while it moves */
   stationarySince: string | null

@@ -75,32 +75,25 @@ export async function createVehicleService(
   await dispatches.load()
   hub.apply(await loadLatest(db))
 
+  // A notification that does not parse is logged and dropped; the listener stays.
+  const listenJson = <T>(channel: string, handle: (message: T) => void) =>
+    db.listen(channel, (payload) => {
+      try {
+        handle(JSON.parse(payload) as T)
+      } catch (err) {
+        log.warn({ err, channel }, 'bad notification dropped')
+      }
+    })
   const unlisten = [
-    await db.listen(POSITIONS_CHANNEL, (payload) => {
-      try {
-        hub.apply((JSON.parse(payload) as FixTuple[]).map(fromTuple))
-      } catch (err) {
-        log.warn({ err }, 'bad vehicle_positions notification dropped')
-      }
+    await listenJson<FixTuple[]>(POSITIONS_CHANNEL, (tuples) => hub.apply(tuples.map(fromTuple))),
+    await listenJson<VehicleAlert>(ALERTS_CHANNEL, (alert) => {
+      alerts.heard(alert)
+      io.local.to(alertRooms(alert)).emit('alerts', [alert])
     }),
-    await db.listen(ALERTS_CHANNEL, (payload) => {
-      try {
-        const alert = JSON.parse(payload) as VehicleAlert
-        alerts.heard(alert)
-        io.local.to(alertRooms(alert)).emit('alerts', [alert])
-      } catch (err) {
-        log.warn({ err }, 'bad vehicle_alerts notification dropped')
-      }
-    }),
-    await db.listen(DISPATCH_CHANNEL, (payload) => {
-      try {
-        const order = JSON.parse(payload) as VehicleDispatch
-        dispatches.heard(order)
-        // screens of the town-wide roles, and the trucks' terminals (the simulator obeys)
-        io.local.to(['alerts:town', 'devices']).emit('dispatch', order)
-      } catch (err) {
-        log.warn({ err }, 'bad vehicle_dispatches notification dropped')
-      }
+    await listenJson<VehicleDispatch>(DISPATCH_CHANNEL, (order) => {
+      dispatches.heard(order)
+      // screens of the town-wide roles, and the trucks' terminals (the simulator obeys)
+      io.local.to(['alerts:town', 'devices']).emit('dispatch', order)
     }),
   ]
 

@@ -2,7 +2,7 @@ import { LineLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
 import type { CameraProps, CollectionPointProps, Facilities } from '../../../geo/types.ts'
 import type { VehicleDispatch } from '../../../geo/vehicles.ts'
-import { LABEL_FONT } from './layers.ts'
+import { LABEL_STYLE } from './layers.ts'
 
 type Pt = { geometry: { coordinates: [number, number] } }
 
@@ -67,11 +67,7 @@ export function facilityLayers({ facilities, zoom, scale, selectedVillage, dispa
       sizeScale: scale,
       getPixelOffset: [0, -18 * scale],
       getColor: [253, 186, 116, 255],
-      fontFamily: LABEL_FONT,
-      characterSet: 'auto',
-      outlineWidth: 3,
-      outlineColor: [3, 18, 38, 255],
-      fontSettings: { sdf: true },
+      ...LABEL_STYLE,
     }),
   ]
   const orders = dispatches
@@ -111,11 +107,7 @@ export function facilityLayers({ facilities, zoom, scale, selectedVillage, dispa
         sizeScale: scale,
         getPixelOffset: [0, -24 * scale],
         getColor: [250, 204, 21, 255],
-        fontFamily: LABEL_FONT,
-        characterSet: 'auto',
-        outlineWidth: 3,
-        outlineColor: [3, 18, 38, 255],
-        fontSettings: { sdf: true },
+        ...LABEL_STYLE,
       }),
     )
   }

@@ -18,6 +18,14 @@ export function villagePalette(villages: VillageCollection): (id: number) => RGB
 }
 
 export const LABEL_FONT = 'Noto Sans CJK SC, Noto Sans SC, sans-serif'
+/** how every label on the map is drawn: the local CJK font, outlined against the dark map */
+export const LABEL_STYLE = {
+  fontFamily: LABEL_FONT,
+  characterSet: 'auto',
+  outlineWidth: 3,
+  outlineColor: [3, 18, 38, 255] as RGBA,
+  fontSettings: { sdf: true },
+} as const
 
 export interface LayerInput {
   villages: VillageCollection
@@ -116,11 +124,7 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage, selecte
       getSize: 12,
       sizeScale: scale,
       getColor: [191, 219, 254, 230],
-      fontFamily: LABEL_FONT,
-      characterSet: 'auto',
-      outlineWidth: 3,
-      outlineColor: [3, 18, 38, 255],
-      fontSettings: { sdf: true },
+      ...LABEL_STYLE,
     }),
     new TextLayer<VillageProps>({
       id: 'village-labels',
@@ -130,12 +134,9 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage, selecte
       getSize: showGridLabels ? 22 : 18,
       sizeScale: scale,
       getColor: [255, 255, 255, 255],
-      fontFamily: LABEL_FONT,
+      ...LABEL_STYLE,
       fontWeight: 700,
-      characterSet: 'auto',
       outlineWidth: 4,
-      outlineColor: [3, 18, 38, 255],
-      fontSettings: { sdf: true },
     }),
   ]
   return layers.filter((l): l is Layer => !!l)

@@ -2,7 +2,7 @@ import { IconLayer, PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/laye
 import type { Layer } from '@deck.gl/core'
 import type { VehicleStatus } from '../../../geo/vehicles.ts'
 import { glidePosition, type LiveTruck } from '../stores/vehicles.ts'
-import { LABEL_FONT } from './layers.ts'
+import { LABEL_STYLE } from './layers.ts'
 
 type RGBA = [number, number, number, number]
 
@@ -97,11 +97,7 @@ export function vehicleLayers({ trucks, now, scale, statusOf, alerted, plateOf, 
       sizeScale: scale,
       getPixelOffset: [0, 24 * scale],
       getColor: [255, 255, 255, 240],
-      fontFamily: LABEL_FONT,
-      characterSet: 'auto',
-      outlineWidth: 3,
-      outlineColor: [3, 18, 38, 255],
-      fontSettings: { sdf: true },
+      ...LABEL_STYLE,
     }),
   ]
   return layers.filter((l): l is Layer => !!l)
