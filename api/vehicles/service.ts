@@ -102,8 +102,14 @@ export async function createVehicleService(
     if (user.role === 'device') void socket.join('devices')
     if (!LIVE_ROLES.has(user.role)) return
     const townWide = !['villageCadre', 'gridWorker'].includes(user.role)
-    const ownVillage = townWide ? Promise.resolve(null) : villageOf(db, user)
-    void ownVillage.then((v) => socket.join(townWide ? 'alerts:town' : `alerts:village:${v}`))
+    // a failed lookup leaves a scoped user with no village: every scope is then refused, nothing leaks
+    const ownVillage = townWide
+      ? Promise.resolve(null)
+      : villageOf(db, user).catch((err) => (log.error({ err }, 'village lookup for a socket failed'), null))
+    void ownVillage.then((v) => {
+      if (townWide) void socket.join('alerts:town')
+      else if (v !== null) void socket.join(`alerts:village:${v}`)
+    })
     socket.on('subscribe', async (msg: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => {}
       const scope = parseLiveScope((msg as { scope?: unknown } | null)?.scope)
