@@ -9,6 +9,24 @@ export interface LoadResult {
   p95: number
   p99: number
   errors: number
+  /** every latency, sorted, so rounds can be combined */
+  latencies: number[]
+}
+
+/** Several rounds of the same load as one result. */
+export function combine(rounds: LoadResult[]): LoadResult {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b)
+  const seconds = rounds.reduce((s, r) => s + r.seconds, 0)
+  return {
+    ops: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: rounds.reduce((s, r) => s + r.errors, 0),
+    latencies,
+  }
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -46,6 +64,7 @@ export async function runLoad(op: (i: number) => Promise<void>, concurrency: num
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     errors,
+    latencies,
   }
 }
 

@@ -9,10 +9,11 @@ import { startApiProcess } from './api-process.ts'
 import { mvtSql } from '../../api/tiles/postgis.ts'
 import { tilesCovering } from '../../geo/tile-math.ts'
 import type { TileLayer, TownFeature } from '../../geo/types.ts'
-import { fmt, runLoad } from './load.ts'
+import { combine, fmt, type LoadResult, runLoad } from './load.ts'
 
 const CONCURRENCY = 16
-const SECONDS = Number(process.env.BENCH_SECONDS || 10)
+const SECONDS = Number(process.env.BENCH_SECONDS || 12)
+const ROUNDS = 3
 
 export async function benchTiles(databaseUrl: string): Promise<void> {
   // Load the township once (migrations + fixtures), as the API would on first start.
@@ -43,17 +44,21 @@ export async function benchTiles(databaseUrl: string): Promise<void> {
     if (direct.length) nonEmpty++
   }
   console.log(`  route and direct query return identical bytes for all ${tiles.length} tiles (${nonEmpty} non-empty)`)
-  const direct = await runLoad(async (i) => {
-    await q(tiles[i % tiles.length], false)
-  }, CONCURRENCY, SECONDS)
-  const prepared = await runLoad(async (i) => {
-    await q(tiles[i % tiles.length], true)
-  }, CONCURRENCY, SECONDS)
+  // The three loads take turns in rounds, so drift over the run (autovacuum, the CPU's clock,
+  // a neighbour on the host) falls on all of them alike instead of on whichever ran last.
+  const rounds = { direct: [] as LoadResult[], prepared: [] as LoadResult[], route: [] as LoadResult[] }
+  for (let r = 0; r < ROUNDS; r++) {
+    rounds.direct.push(await runLoad(async (i) => void (await q(tiles[i % tiles.length], false)), CONCURRENCY, SECONDS / ROUNDS))
+    rounds.prepared.push(await runLoad(async (i) => void (await q(tiles[i % tiles.length], true)), CONCURRENCY, SECONDS / ROUNDS))
+    rounds.route.push(await loadTiles(uncached.origin, uncached.token, tiles, SECONDS / ROUNDS))
+  }
   await pool.end()
+  const direct = combine(rounds.direct)
+  const prepared = combine(rounds.prepared)
+  const route = combine(rounds.route)
+  console.log(`  (${ROUNDS} interleaved rounds of ${SECONDS / ROUNDS} s per load)`)
   console.log(`  direct ST_AsMVT via pg (baseline): ${fmt(direct)}`)
   console.log(`  same, prepared statement:          ${fmt(prepared)}`)
-
-  const route = await loadTiles(uncached.origin, uncached.token, tiles)
   console.log(`  tile route, cache off:             ${fmt(route)}`)
   console.log(`  ratio route/direct (uncached):     ${(route.perSecond / direct.perSecond).toFixed(2)}  (target ≥ 0.80)`)
   console.log(`  ratio route/direct prepared:       ${(route.perSecond / prepared.perSecond).toFixed(2)}  (the route prepares its statement too)`)
@@ -61,13 +66,13 @@ export async function benchTiles(databaseUrl: string): Promise<void> {
 
   const cached = await startApiProcess(pgEnv)
   for (const t of tiles) await (await fetch(`${cached.origin}/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`, { headers: { Authorization: `Bearer ${cached.token}` } })).arrayBuffer()
-  const hot = await loadTiles(cached.origin, cached.token, tiles)
+  const hot = await loadTiles(cached.origin, cached.token, tiles, SECONDS)
   console.log(`  tile route, cached:                ${fmt(hot)}`)
   console.log(`  ratio cached/direct:               ${(hot.perSecond / direct.perSecond).toFixed(2)}`)
   await cached.stop()
 }
 
-async function loadTiles(origin: string, token: string, tiles: { layer: TileLayer; z: number; x: number; y: number }[]) {
+async function loadTiles(origin: string, token: string, tiles: { layer: TileLayer; z: number; x: number; y: number }[], seconds: number) {
   // undici's Pool rather than fetch: the load generator should cost the machine as little as pg's client does.
   const client = new Pool(origin, { connections: CONCURRENCY, pipelining: 1 })
   const result = await runLoad(async (i) => {
@@ -75,7 +80,7 @@ async function loadTiles(origin: string, token: string, tiles: { layer: TileLaye
     const res = await client.request({ method: 'GET', path: `/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`, headers: { authorization: `Bearer ${token}` } })
     await res.body.arrayBuffer()
     if (res.statusCode !== 200) throw new Error(String(res.statusCode))
-  }, CONCURRENCY, SECONDS)
+  }, CONCURRENCY, seconds)
   await client.close()
   return result
 }
