@@ -21,7 +21,7 @@ export interface VehicleSettings {
 }
 
 export const DEFAULT_VEHICLE_SETTINGS: VehicleSettings = {
-  tickMs: 250,
+  tickMs: 100,
   maxBufferedPackets: 8,
   offlineCheckMs: 10_000,
   historyDays: 180,

@@ -8,12 +8,14 @@ import { Agent } from 'undici'
 import type { PositionInput, VehiclePosition } from '../../geo/vehicles.ts'
 import { freePort } from '../pg/temp-cluster.ts'
 import { startApiProcess } from './api-process.ts'
+import { loadConfig } from '../../api/config.ts'
 
 const VEHICLES = Number(process.env.BENCH_VEHICLES || 2000)
 const CLIENTS = Number(process.env.BENCH_CLIENTS || 50)
 const SECONDS = Number(process.env.BENCH_SECONDS || 20)
 const WARMUP_S = 5
-const TICK_MS = process.env.BENCH_TICK_MS || '100'
+/** the shipped default unless BENCH_TICK_MS asks for another */
+const TICK_MS = process.env.BENCH_TICK_MS || String(loadConfig({}).vehicles.tickMs)
 /** fixes go out in this many batches a second, as a handful of gateways would send them */
 const BATCHES_PER_S = 10
 
