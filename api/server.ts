@@ -29,6 +29,8 @@ export interface ServerOptions {
   tileCacheEntries?: number
   /** sign-in attempts per client IP per minute */
   loginRateLimit?: number
+  /** how often open sockets' tokens are checked again (logout, expiry) */
+  socketRecheckMs?: number
   /** live vehicle tick, alert rules, retention; defaults suit the township */
   vehicles?: Partial<VehicleSettings>
   /** Serve the built screen at /; off in API-only tests. */
@@ -76,7 +78,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   })
   app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)))
   const sessions = registerAuthentication(app, opts.db)
-  const io = attachSocketServer(app, sessions)
+  const io = attachSocketServer(app, sessions, opts.socketRecheckMs)
   const vehicles = await createVehicleService(opts.db, io, app.log, opts.vehicles)
   app.addHook('onClose', async () => vehicles.close())
   const stopPushingChanges = await pushDataChanges(opts.db, io)

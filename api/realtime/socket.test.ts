@@ -1,11 +1,12 @@
 import { io as connect, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
+import { TEST_PASSWORD } from '../test/password.ts'
 
 let t: TestApp
 let url: string
 beforeAll(async () => {
-  t = await openTestApp()
+  t = await openTestApp({ socketRecheckMs: 300 })
   await t.app.listen({ port: 0, host: '127.0.0.1' })
   url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`
 })
@@ -60,6 +61,26 @@ describe('data changes', () => {
     expect(deviceHeard).toBe(0)
     screen.socket.close()
     device.socket.close()
+  })
+})
+
+describe('sign-out', () => {
+  it('closes the sockets of a token that was logged out', async () => {
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'leader', password: TEST_PASSWORD } })
+    const token = login.json().token as string
+    const s = await open({ token })
+    let ended = false
+    s.socket.on('sessionEnded', () => (ended = true))
+    const closed = new Promise<void>((r) => s.socket.on('disconnect', () => r()))
+    const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { authorization: `Bearer ${token}` } })
+    expect(out.statusCode).toBe(204)
+    await closed
+    expect(ended).toBe(true)
+    // a socket of another, still valid session stays
+    const other = await open({ token: await t.token('display') })
+    await new Promise((r) => setTimeout(r, 700))
+    expect(other.socket.connected).toBe(true)
+    other.socket.close()
   })
 })
 

@@ -22,7 +22,7 @@ export function roomsFor(user: AuthUser): string[] {
  * socket.io on the API's own HTTP server. The handshake carries the same bearer token as
  * REST (`auth: { token }`); a socket without a valid one is refused before it connects.
  */
-export function attachSocketServer(app: FastifyInstance, sessions: SessionCache): Server {
+export function attachSocketServer(app: FastifyInstance, sessions: SessionCache, recheckMs = 30_000): Server {
   const io = new Server(app.server, {
     path: '/socket.io',
     serveClient: false,
@@ -37,6 +37,7 @@ export function attachSocketServer(app: FastifyInstance, sessions: SessionCache)
       const user = await sessions.resolve(token)
       if (!user) return next(new Error('unauthorized: token expired or revoked'))
       socket.data.user = user
+      socket.data.token = token
       next()
     } catch {
       next(new Error('unauthorized'))
@@ -47,6 +48,24 @@ export function attachSocketServer(app: FastifyInstance, sessions: SessionCache)
     for (const room of roomsFor(user)) void socket.join(room)
     socket.emit('hello', { user: { username: user.username, role: user.role }, rooms: roomsFor(user) })
   })
+  // A socket outlives its handshake: every recheck, sockets whose token was revoked (logout on
+  // any process) or has expired are told and closed, so a signed-out screen stops receiving.
+  let checking = false
+  const recheck = setInterval(() => {
+    if (checking) return
+    checking = true
+    void (async () => {
+      for (const socket of io.of('/').sockets.values()) {
+        const user = await sessions.resolve(socket.data.token as string).catch(() => undefined)
+        if (user === null) {
+          socket.emit('sessionEnded', { message: '登录已失效' })
+          socket.disconnect(true)
+        }
+      }
+    })().finally(() => (checking = false))
+  }, recheckMs)
+  recheck.unref()
+  app.addHook('onClose', async () => clearInterval(recheck))
   app.decorate('io', io)
   // Fastify closes the HTTP server itself; io.close() would close it a second time.
   app.addHook('preClose', async () => {

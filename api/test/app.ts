@@ -17,10 +17,10 @@ export interface TestApp {
 
 /** A server on a private clone of the fixture database, API only. */
 export async function openTestApp(
-  opts: { tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings> } = {},
+  opts: { tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings>; socketRecheckMs?: number } = {},
 ): Promise<TestApp> {
   const db = await openFixtureDb()
-  const app = await buildServer({ db, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles })
+  const app = await buildServer({ db, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs })
   await app.ready()
   const tokens = new Map<string, string>()
   const token = async (username: string) => {

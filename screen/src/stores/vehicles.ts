@@ -183,6 +183,8 @@ export const useVehicleStore = defineStore('vehicles', () => {
       connected.value = false
       if (/unauthorized/.test(err.message)) auth.expire()
     })
+    // signed out elsewhere or expired: the server closed the socket; back to the sign-in page
+    socket.on('sessionEnded', () => auth.expire())
     socket.on('positions', applyPositions)
     socket.on('alerts', applyAlerts)
     socket.on('dispatch', applyDispatch)
