@@ -75,31 +75,62 @@ class PostgresDb implements Db {
     }
   }
 
-  // LISTEN needs one dedicated session, not a pooled one that is handed back.
-  async listen(channel: string, onPayload: (payload: string) => void) {
-    if (!this.listener) {
+  // LISTEN needs one dedicated session, not a pooled one that is handed back. If that session
+  // is lost (server restart, a dropped connection, pg_terminate_backend), it is opened again
+  // and every channel LISTENed anew, so live pushes resume by themselves.
+  private connecting: Promise<pg.Client> | null = null
+  private closed = false
+
+  private async listenerClient(): Promise<pg.Client> {
+    if (this.listener) return this.listener
+    this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.connectionString })
       await client.connect()
-      client.on('error', () => {})
       client.on('notification', (msg) => {
         for (const h of this.handlers.get(msg.channel) ?? []) h(msg.payload ?? '')
       })
+      const lost = () => {
+        if (this.listener !== client) return
+        this.listener = null
+        client.end().catch(() => {})
+        if (!this.closed) this.reconnect(1000)
+      }
+      client.on('error', lost)
+      client.on('end', lost)
+      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
       this.listener = client
-    }
+      return client
+    })().finally(() => (this.connecting = null))
+    return this.connecting
+  }
+
+  private reconnect(delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.listenerClient().catch(() => this.reconnect(Math.min(delayMs * 2, 10_000)))
+    }, delayMs)
+    timer.unref()
+  }
+
+  async listen(channel: string, onPayload: (payload: string) => void) {
     let set = this.handlers.get(channel)
+    const isNew = !set
     if (!set) {
       set = new Set()
       this.handlers.set(channel, set)
-      await this.listener.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
     }
     set.add(onPayload)
+    const client = await this.listenerClient()
+    if (isNew) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
     return async () => {
       set.delete(onPayload)
     }
   }
 
   async close(): Promise<void> {
-    await this.listener?.end().catch(() => {})
+    this.closed = true
+    const listener = this.listener
+    this.listener = null
+    await listener?.end().catch(() => {})
     await this.pool.end()
   }
 }
