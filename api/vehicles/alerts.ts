@@ -187,7 +187,7 @@ export async function listAlerts(db: Queryable, filter: AlertFilter): Promise<Ve
      ORDER BY a.raised_at DESC, a.id DESC LIMIT $4`,
     [filter.view, filter.villageId, filter.vehicleId ?? null, filter.limit],
   )
-  return r.rows.map((row) => (typeof row.alert === 'string' ? JSON.parse(row.alert) : row.alert))
+  return r.rows.map((row) => row.alert)
 }
 
 const NEXT: Record<'acknowledge' | 'close', { from: AlertState[]; to: AlertState; by: string; at: string }> = {
@@ -202,12 +202,11 @@ export async function handleAlert(db: Db, id: number, action: 'acknowledge' | 'c
     const cur = await tx.query<{ state: AlertState }>('SELECT state FROM vehicle_alerts WHERE id = $1 FOR UPDATE', [id])
     if (!cur.rows.length) throw notFound(`alert ${id}`)
     if (!step.from.includes(cur.rows[0].state)) throw new HttpError(409, `alert ${id} is ${cur.rows[0].state}; cannot ${action}`)
-    const r = await tx.query<{ alert: VehicleAlert | string }>(
+    const r = await tx.query<{ alert: VehicleAlert }>(
       `WITH a AS (UPDATE vehicle_alerts SET state = $2, ${step.by} = $3, ${step.at} = now() WHERE id = $1 RETURNING *)
        SELECT ${ALERT_JSON} AS alert, pg_notify('${ALERTS_CHANNEL}', ${ALERT_JSON}::text) FROM a`,
       [id, step.to, username],
     )
-    const alert = r.rows[0].alert
-    return typeof alert === 'string' ? JSON.parse(alert) : alert
+    return r.rows[0].alert
   })
 }

@@ -14,13 +14,13 @@ const DISPATCH_JSON = `json_build_object(
 
 /** Runs a data-modifying statement on vehicle_dispatches (as CTE `d`) and announces each changed row. */
 async function changeAndAnnounce(q: Queryable, cte: string, params: unknown[]): Promise<VehicleDispatch[]> {
-  const r = await q.query<{ dispatch: VehicleDispatch | string }>(
+  const r = await q.query<{ dispatch: VehicleDispatch }>(
     `WITH d AS (${cte})
      SELECT ${DISPATCH_JSON} AS dispatch, pg_notify('${DISPATCH_CHANNEL}', ${DISPATCH_JSON}::text)
      FROM d JOIN collection_points c ON c.id = d.collection_point_id`,
     params,
   )
-  return r.rows.map((row) => (typeof row.dispatch === 'string' ? JSON.parse(row.dispatch) : row.dispatch))
+  return r.rows.map((row) => row.dispatch)
 }
 
 /** Sends a truck to a collection point; an order it still had is cancelled in the same transaction. */
@@ -57,12 +57,12 @@ export async function cancelDispatch(db: Db, id: number, username: string): Prom
 }
 
 export async function listDispatches(db: Queryable, activeOnly: boolean, limit: number): Promise<VehicleDispatch[]> {
-  const r = await db.query<{ dispatch: VehicleDispatch | string }>(
+  const r = await db.query<{ dispatch: VehicleDispatch }>(
     `SELECT ${DISPATCH_JSON} AS dispatch FROM vehicle_dispatches d JOIN collection_points c ON c.id = d.collection_point_id
      WHERE NOT $1::boolean OR d.state = 'sent' ORDER BY d.created_at DESC, d.id DESC LIMIT $2`,
     [activeOnly, limit],
   )
-  return r.rows.map((row) => (typeof row.dispatch === 'string' ? JSON.parse(row.dispatch) : row.dispatch))
+  return r.rows.map((row) => row.dispatch)
 }
 
 /**

@@ -152,13 +152,13 @@ export async function ingestPositions(db: Db, positions: PositionInput[], option
   if (!valid.length) return { accepted: 0, duplicates: 0, rejected, latest: [] }
 
   const latest = await db.transaction(async (tx) => {
-    const r = await tx.query<{ inserted: number; latest: LatestRow[] | string }>(INGEST_SQL, [
+    const r = await tx.query<{ inserted: number; latest: LatestRow[] }>(INGEST_SQL, [
       valid.map((v) => v.vehicleId), valid.map((v) => v.time.toISOString()),
       valid.map((v) => round7(v.lon)), valid.map((v) => round7(v.lat)),
       valid.map((v) => v.speedKmh), valid.map((v) => v.heading), valid.map((v) => v.accuracy),
     ])
     const row = r.rows[0]
-    const rows = (typeof row.latest === 'string' ? JSON.parse(row.latest) : row.latest) as LatestRow[]
+    const rows = row.latest
     const fixes = rows.map((l): LatestFix => ({
       vehicleId: l.vehicle_id, time: new Date(l.time).toISOString(), lon: l.lon, lat: l.lat,
       speedKmh: l.speed_kmh, heading: l.heading, villageId: l.village_id,

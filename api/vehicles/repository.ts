@@ -130,7 +130,7 @@ export async function loadLatest(db: Queryable): Promise<LatestFix[]> {
  * redundant (ST_Simplify on a LineStringM keeps each kept vertex's time in M).
  */
 export async function getTrack(db: Queryable, vehicleId: number, from: Date, to: Date, simplifyMeters: number): Promise<Track> {
-  const r = await db.query<{ coords: string | [number, number, number][] | null; speeds: number[] | null; distance_m: number | null; points: number }>(
+  const r = await db.query<{ coords: [number, number, number][] | null; speeds: number[] | null; distance_m: number | null; points: number }>(
     `WITH p AS (
        SELECT geom, time, speed_kmh FROM vehicle_positions
        WHERE vehicle_id = $1 AND time >= $2 AND time <= $3 ORDER BY time
@@ -149,7 +149,7 @@ export async function getTrack(db: Queryable, vehicleId: number, from: Date, to:
     [vehicleId, from.toISOString(), to.toISOString(), simplifyMeters],
   )
   const row = r.rows[0]
-  const coords = (row?.coords ? (typeof row.coords === 'string' ? JSON.parse(row.coords) : row.coords) : []) as [number, number, number][]
+  const coords = row?.coords ?? []
   // A single fix makes a one-point "line"; GeoJSON wants two, so it is drawn twice.
   const pts = coords.length === 1 ? [coords[0], coords[0]] : coords
   return {
