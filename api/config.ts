@@ -11,6 +11,8 @@ export interface Config {
   tileCacheEntries: number
   /** PostgreSQL connections per API process */
   pgPoolMax: number
+  /** socket.io's Redis adapter joins the rooms of several API processes; unset for one process */
+  redisUrl?: string
   /** An optional external basemap tile URL template (e.g. 天地图 on the intranet); never required. */
   basemapTileUrl?: string
   vehicles: {
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     tileCacheEntries: intFrom(env, 'TILE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
     pgPoolMax: intFrom(env, 'PG_POOL_MAX', 10, 1, 1000),
+    redisUrl: env.REDIS_URL || undefined,
     basemapTileUrl: env.BASEMAP_TILE_URL || undefined,
     vehicles: {
       // 100 ms: a fix reaches the wall within ~0.1 s (p99 69 ms with 2,000 trucks and 50 screens,

@@ -60,6 +60,7 @@ const app = await buildServer({
   db,
   logger: { level: config.logLevel },
   tileCacheEntries: config.tileCacheEntries,
+  redisUrl: config.redisUrl,
   vehicles: {
     tickMs: config.vehicles.tickMs,
     historyDays: config.vehicles.historyDays,

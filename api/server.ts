@@ -18,6 +18,7 @@ import { statsRoutes } from './stats/routes.ts'
 import { searchRoutes } from './search/routes.ts'
 import { attachSocketServer } from './realtime/socket.ts'
 import { pushDataChanges } from './realtime/changes.ts'
+import { useRedisAdapter } from './realtime/redis-adapter.ts'
 import { createTileService } from './tiles/service.ts'
 import { tileRoutes } from './tiles/routes.ts'
 import { createVehicleService, type VehicleSettings } from './vehicles/service.ts'
@@ -33,6 +34,8 @@ export interface ServerOptions {
   socketRecheckMs?: number
   /** live vehicle tick, alert rules, retention; defaults suit the township */
   vehicles?: Partial<VehicleSettings>
+  /** socket.io rooms shared with the other API processes through this Redis (REDIS_URL) */
+  redisUrl?: string
   /** Serve the built screen at /; off in API-only tests. */
   screen?: { distDir?: string; state: ScreenState }
 }
@@ -79,6 +82,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)))
   const sessions = registerAuthentication(app, opts.db)
   const io = attachSocketServer(app, sessions, opts.socketRecheckMs)
+  if (opts.redisUrl) app.addHook('onClose', await useRedisAdapter(io, opts.redisUrl, app.log))
   const vehicles = await createVehicleService(opts.db, io, app.log, opts.vehicles)
   app.addHook('onClose', async () => vehicles.close())
   const stopPushingChanges = await pushDataChanges(opts.db, io)

@@ -7,6 +7,7 @@ import { currentUser } from './guard.ts'
 import { verifyPassword } from './password.ts'
 import { createSession, findLoginCandidate, recordFailedLogin, recordSuccessfulLogin, revokeSession } from './repository.ts'
 import { bearerToken, type SessionCache } from './sessions.ts'
+import { endSessionSockets } from '../realtime/socket.ts'
 
 const UserSchema = Type.Object({
   id: Type.Integer(),
@@ -59,6 +60,7 @@ export const authRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache; lo
     const token = bearerToken(req.headers.authorization)!
     await revokeSession(db, token)
     sessions.forget(token)
+    endSessionSockets(app.io, token)
     return reply.code(204).send()
   })
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Server } from 'socket.io'
 import type { SessionCache } from '../auth/sessions.ts'
 import type { AuthUser } from '../auth/roles.ts'
+import { tokenHash } from '../auth/repository.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,6 +17,20 @@ export function roomsFor(user: AuthUser): string[] {
   if (user.role === 'villageCadre') return [`village:${user.villageId}`]
   if (user.role === 'gridWorker') return [`grid:${user.gridId}`]
   return ['town']
+}
+
+/** The room of every socket opened with one token, so a logout can reach them on any process. */
+export const sessionRoom = (token: string) => `session:${tokenHash(token).slice(0, 32)}`
+
+/**
+ * Tells a token's sockets their session is over and closes them: at once on this process, and
+ * on every process when the Redis adapter joins them; otherwise the periodic recheck on the
+ * other processes finds the revoked token within recheckMs.
+ */
+export function endSessionSockets(io: Server, token: string): void {
+  const room = sessionRoom(token)
+  io.to(room).emit('sessionEnded', { message: '登录已失效' })
+  io.in(room).disconnectSockets(true)
 }
 
 /**
@@ -46,6 +61,7 @@ export function attachSocketServer(app: FastifyInstance, sessions: SessionCache,
   io.on('connection', (socket) => {
     const user = socket.data.user as AuthUser
     for (const room of roomsFor(user)) void socket.join(room)
+    void socket.join(sessionRoom(socket.data.token as string))
     socket.emit('hello', { user: { username: user.username, role: user.role }, rooms: roomsFor(user) })
   })
   // A socket outlives its handshake: every recheck, sockets whose token was revoked (logout on
@@ -69,7 +85,7 @@ export function attachSocketServer(app: FastifyInstance, sessions: SessionCache,
   app.decorate('io', io)
   // Fastify closes the HTTP server itself; io.close() would close it a second time.
   app.addHook('preClose', async () => {
-    io.disconnectSockets(true)
+    io.local.disconnectSockets(true)
     io.engine.close()
   })
   return io

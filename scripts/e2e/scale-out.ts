@@ -1,6 +1,7 @@
-// `npm run scaleout` (needs DATABASE_URL naming an empty PostGIS database): two API
-// processes on one PostgreSQL. A fix ingested by one reaches a socket client of the other,
-// and an alert both could raise is raised once, announced once to every client.
+// `npm run scaleout` (needs DATABASE_URL naming an empty PostGIS database and REDIS_URL a
+// Redis server): two API processes sharing PostgreSQL and Redis. A fix ingested by one reaches
+// a socket client of the other, an alert both could raise is raised once and announced once
+// to every client, and a logout on one closes the user's sockets on the other at once.
 import { io, type Socket } from 'socket.io-client'
 import pg from 'pg'
 import type { VehicleAlert, VehiclePosition } from '../../geo/vehicles.ts'
@@ -8,8 +9,10 @@ import { apiLogin, startSystem, Tally } from './harness.ts'
 
 const url = process.env.DATABASE_URL
 if (!url) throw new Error('DATABASE_URL must name an empty PostGIS database')
+const redisUrl = process.env.REDIS_URL
+if (!redisUrl) throw new Error('REDIS_URL must name a Redis server: the two processes share socket.io rooms through it')
 const tally = new Tally()
-const env = { DATABASE_URL: url, VEHICLE_OFFLINE_SECONDS: '10', VEHICLE_TICK_MS: '100' }
+const env = { DATABASE_URL: url, REDIS_URL: redisUrl, VEHICLE_OFFLINE_SECONDS: '10', VEHICLE_TICK_MS: '100' }
 const a = await startSystem(env)
 const b = await startSystem(env)
 const sockets: Socket[] = []
@@ -65,6 +68,20 @@ try {
   await new Promise((r) => setTimeout(r, 11_000)) // one more round of both checkers
   tally.check('an offline truck raises one alert across two processes', offline && (await rows(3, 'offline')) === 1, `${await rows(3, 'offline')} rows`)
   await pool.end()
+
+  // Without Redis, B would notice the revoked token only after its session cache (10 s) and
+  // socket recheck (30 s); through the shared rooms the logout on A reaches B's socket at once.
+  const token = await apiLogin(b.origin, 'leader')
+  const onlyB = io(b.origin, { auth: { token }, transports: ['websocket'], reconnection: false })
+  sockets.push(onlyB)
+  await new Promise<void>((r) => onlyB.once('hello', () => r()))
+  let ended = false
+  onlyB.on('sessionEnded', () => (ended = true))
+  const closed = new Promise<boolean>((r) => onlyB.on('disconnect', () => r(true)))
+  const loggedOutAt = Date.now()
+  const out = await fetch(`${a.origin}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  const wasClosed = await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 3000))])
+  tally.check('a logout on A closes that user\'s socket on B at once (rooms shared through Redis)', out.status === 204 && wasClosed && ended, `${Date.now() - loggedOutAt} ms`)
 } catch (err) {
   tally.check('scale-out scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {
