@@ -66,6 +66,8 @@ interface Facts {
   route_m: number | null
   at_stop: boolean
   at_depot: boolean
+  /** ISO time the current run began, null while at the transfer station */
+  run_started_at: string | null
 }
 
 const FACTS = `
@@ -73,7 +75,8 @@ SELECT f.vehicle_id,
   (SELECT min(ST_Distance(r.geom::geography, f.geom::geography)) FROM vehicle_routes r WHERE r.vehicle_id = f.vehicle_id) AS route_m,
   EXISTS (SELECT 1 FROM collection_points c WHERE ST_DWithin(c.geom::geography, f.geom::geography, $4))
     OR EXISTS (SELECT 1 FROM transfer_stations s WHERE ST_DWithin(s.geom::geography, f.geom::geography, $4)) AS at_stop,
-  EXISTS (SELECT 1 FROM transfer_stations s WHERE ST_DWithin(s.geom::geography, f.geom::geography, $4)) AS at_depot
+  EXISTS (SELECT 1 FROM transfer_stations s WHERE ST_DWithin(s.geom::geography, f.geom::geography, $4)) AS at_depot,
+  (SELECT to_char(l.run_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM vehicle_latest l WHERE l.vehicle_id = f.vehicle_id) AS run_started_at
 FROM (SELECT vehicle_id, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
       FROM unnest($1::int[], $2::float8[], $3::float8[]) AS t(vehicle_id, lon, lat)) f`
 
@@ -85,8 +88,6 @@ FROM (SELECT vehicle_id, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
 export class AlertEngine {
   /** active conditions, as announced on NOTIFY: vehicleId → kinds */
   private readonly active = new Map<number, Set<AlertKind>>()
-  /** when each truck left the transfer station on its current run */
-  private readonly runStarted = new Map<number, string>()
 
   constructor(
     private readonly db: Db,
@@ -132,19 +133,27 @@ export class AlertEngine {
         `偏离指定路线 ${Math.round(routeM ?? 0)} 米`)
       await this.settle(f, 'dwell', stoodMin >= this.rules.dwellMinutes && !fact?.at_stop,
         `在收集点外停留 ${Math.floor(stoodMin)} 分钟`)
-      await this.followRun(f, fact?.at_depot ?? false)
+      if (fact) await this.followRun(f, fact)
     }
   }
 
-  /** A run starts when the truck leaves the transfer station and ends when it is back. */
-  private async followRun(f: LatestFix, atDepot: boolean): Promise<void> {
-    const started = this.runStarted.get(f.vehicleId)
-    if (!atDepot) {
-      if (!started) this.runStarted.set(f.vehicleId, f.time)
+  /**
+   * A run starts when the truck leaves the transfer station and ends when it is back. The
+   * start is written once per run, and read back with the batch's other facts, so the hot path
+   * writes nothing while a truck simply drives on or stands in the yard.
+   */
+  private async followRun(f: LatestFix, fact: Facts): Promise<void> {
+    const started = fact.run_started_at
+    if (!fact.at_depot) {
+      if (started === null) {
+        await this.db.query('UPDATE vehicle_latest SET run_started_at = $2 WHERE vehicle_id = $1 AND run_started_at IS NULL', [f.vehicleId, f.time])
+      }
       return
     }
-    if (!started) return
-    this.runStarted.delete(f.vehicleId)
+    if (started === null) return
+    // Whoever clears the mark ends the run: two processes back at the station judge it once.
+    const ended = await this.db.query('UPDATE vehicle_latest SET run_started_at = NULL WHERE vehicle_id = $1 AND run_started_at = $2 RETURNING vehicle_id', [f.vehicleId, started])
+    if (!ended.rows.length) return
     // a run shorter than ten minutes is the truck turning in the yard, not a collection run
     if (Date.parse(f.time) - Date.parse(started) < 10 * 60_000) return
     await this.db.query(MISSED, [f.vehicleId, started, f.time, f.lon, f.lat, this.rules.stopRadiusMeters])

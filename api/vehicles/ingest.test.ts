@@ -2,6 +2,7 @@ import gcoord from 'gcoord'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import type { PositionInput, VehicleAlert, VehicleSummary } from '../../geo/vehicles.ts'
+import { AlertEngine, DEFAULT_ALERT_RULES } from './alerts.ts'
 
 let t: TestApp
 let inVillage: { villageId: number; lon: number; lat: number }
@@ -188,10 +189,19 @@ describe('alerts', () => {
     // one fix per request, as a truck reports
     for (const f of run) expect((await post([f])).statusCode).toBe(202)
     await new Promise((r) => setTimeout(r, 300))
-    expect((await post([fix({ vehicleId: 10, time: ago(60), lon: depot.lon, lat: depot.lat, speedKmh: 0 })])).statusCode).toBe(202)
+    // The truck's return is ingested by another API process: its own alert engine, which saw
+    // none of the run, ends it from what the database remembers.
+    const back = fix({ vehicleId: 10, time: ago(60), lon: depot.lon, lat: depot.lat, speedKmh: 0 })
+    const otherProcess = new AlertEngine(t.db, DEFAULT_ALERT_RULES)
+    await otherProcess.evaluate([{ ...back, villageId: null, stationarySince: back.time }])
     const alert = await waitForAlert((a) => a.vehicleId === 10 && a.kind === 'missedPoint')
     expect(alert.message).toBe(`本趟漏收 ${skipped.length} 个收集点: ${skipped.map((p) => p.name).join('、')}`)
     expect(alert.endedAt).not.toBeNull()
+    // the same return reaching this process too judges nothing a second time
+    expect((await post([back])).statusCode).toBe(202)
+    await new Promise((r) => setTimeout(r, 300))
+    const rows = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM vehicle_alerts WHERE vehicle_id = 10 AND kind = 'missedPoint'`)
+    expect(rows.rows[0].n).toBe(1)
   })
 })
 
