@@ -23,6 +23,7 @@ import { createTileService } from './tiles/service.ts'
 import { tileRoutes } from './tiles/routes.ts'
 import { createVehicleService, type VehicleSettings } from './vehicles/service.ts'
 import { vehicleRoutes } from './vehicles/routes.ts'
+import { terminalRoutes } from './terminals/routes.ts'
 
 export interface ServerOptions {
   db: Db
@@ -110,6 +111,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(geoRoutes, { db: opts.db })
       await api.register(tileRoutes, { tiles })
       await api.register(vehicleRoutes, { db: opts.db, vehicles })
+      await api.register(terminalRoutes, { db: opts.db })
     },
     { prefix: '/api' },
   )
