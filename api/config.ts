@@ -13,6 +13,8 @@ export interface Config {
   pgPoolMax: number
   /** socket.io's Redis adapter joins the rooms of several API processes; unset for one process */
   redisUrl?: string
+  /** TCP port of the JT/T 808 gateway for vehicle terminals (8808; `off` turns it off, 0 picks a free one) */
+  jt808Port?: number
   /** An optional external basemap tile URL template (e.g. 天地图 on the intranet); never required. */
   basemapTileUrl?: string
   vehicles: {
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tileCacheEntries: intFrom(env, 'TILE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
     pgPoolMax: intFrom(env, 'PG_POOL_MAX', 10, 1, 1000),
     redisUrl: env.REDIS_URL || undefined,
+    jt808Port: env.JT808_PORT === 'off' ? undefined : intFrom(env, 'JT808_PORT', 8808, 0, 65535),
     basemapTileUrl: env.BASEMAP_TILE_URL || undefined,
     vehicles: {
       // 100 ms: a fix reaches the wall within ~0.1 s (p99 69 ms with 2,000 trucks and 50 screens,

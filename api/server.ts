@@ -24,6 +24,13 @@ import { tileRoutes } from './tiles/routes.ts'
 import { createVehicleService, type VehicleSettings } from './vehicles/service.ts'
 import { vehicleRoutes } from './vehicles/routes.ts'
 import { terminalRoutes } from './terminals/routes.ts'
+import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    jt808: Jt808Gateway | null
+  }
+}
 
 export interface ServerOptions {
   db: Db
@@ -37,6 +44,8 @@ export interface ServerOptions {
   vehicles?: Partial<VehicleSettings>
   /** socket.io rooms shared with the other API processes through this Redis (REDIS_URL) */
   redisUrl?: string
+  /** the JT/T 808 TCP gateway (JT808_PORT); off when not given (API-only tests) */
+  jt808?: Jt808Options
   /** Serve the built screen at /; off in API-only tests. */
   screen?: { distDir?: string; state: ScreenState }
 }
@@ -85,6 +94,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const io = attachSocketServer(app, sessions, opts.socketRecheckMs)
   if (opts.redisUrl) app.addHook('onClose', await useRedisAdapter(io, opts.redisUrl, app.log))
   const vehicles = await createVehicleService(opts.db, io, app.log, opts.vehicles)
+  let jt808: Jt808Gateway | null = null
+  if (opts.jt808) {
+    const gateway = (jt808 = await startJt808Gateway(opts.db, (positions, o) => vehicles.ingest(positions, o), app.log, opts.jt808))
+    vehicles.onDispatch((order) => gateway.sendDispatch(order))
+    // the gateway stops before the vehicle service it stores through
+    app.addHook('preClose', async () => gateway.close())
+  }
+  app.decorate('jt808', jt808)
   app.addHook('onClose', async () => vehicles.close())
   const stopPushingChanges = await pushDataChanges(opts.db, io)
   app.addHook('onClose', stopPushingChanges)
@@ -111,7 +128,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(geoRoutes, { db: opts.db })
       await api.register(tileRoutes, { tiles })
       await api.register(vehicleRoutes, { db: opts.db, vehicles })
-      await api.register(terminalRoutes, { db: opts.db })
+      await api.register(terminalRoutes, { db: opts.db, gateway: jt808 })
     },
     { prefix: '/api' },
   )

@@ -4,6 +4,8 @@ import type { Db } from '../db/types.ts'
 import { requireRole } from '../auth/guard.ts'
 import type { Role } from '../auth/roles.ts'
 import { createTerminal, deleteTerminal, listTerminals, type NewTerminal } from './repository.ts'
+import { HttpError } from '../http/errors.ts'
+import type { Jt808Gateway } from '../gateways/jt808/gateway.ts'
 
 const VIEW_ROLES: readonly Role[] = ['admin', 'dispatcher']
 const Phone = Type.String({
@@ -24,7 +26,7 @@ const TerminalSchema = Type.Object({
   createdAt: Type.String(),
 })
 
-export const terminalRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const terminalRoutes: FastifyPluginAsync<{ db: Db; gateway: Jt808Gateway | null }> = async (app, { db, gateway }) => {
   app.post<{ Body: NewTerminal & { protocol: 'jt808'; crs?: NewTerminal['crs'] } }>(
     '/terminals',
     {
@@ -62,6 +64,33 @@ export const terminalRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }
       requireRole(req, ['admin'])
       await deleteTerminal(db, req.params.phone)
       return reply.code(204).send()
+    },
+  )
+
+  app.post<{ Params: { phone: string } }>(
+    '/terminals/:phone/locate',
+    {
+      schema: {
+        tags: ['terminals'],
+        summary: 'ask a connected terminal for its position now (0x8201); the answer is stored like any fix',
+        params: Type.Object({ phone: Phone }),
+        response: {
+          200: Type.Object({
+            phone: Type.String(), time: Type.Union([Type.String(), Type.Null()]), lon: Type.Number(), lat: Type.Number(),
+            speedKmh: Type.Number(), heading: Type.Number(), positioned: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, VIEW_ROLES)
+      const phone = req.params.phone
+      if (!gateway) throw new HttpError(409, 'the JT/T 808 gateway is off (JT808_PORT is not set)')
+      const answer = await gateway.locate(phone)
+      // a terminal holds one connection, on one API process: the one it connected to
+      if (answer === 'notConnected') throw new HttpError(409, `terminal ${phone} is not connected to this API process`)
+      if (answer === null) throw new HttpError(504, `terminal ${phone} did not answer within 10 s`)
+      return { phone, time: answer.time, lon: answer.lon, lat: answer.lat, speedKmh: answer.speedKmh, heading: answer.direction, positioned: answer.flags.positioned }
     },
   )
 }

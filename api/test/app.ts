@@ -4,6 +4,7 @@ import { buildServer } from '../server.ts'
 import { TEST_PASSWORD } from './password.ts'
 import { openFixtureDb } from './test-db.ts'
 import type { VehicleSettings } from '../vehicles/service.ts'
+import type { Jt808Options } from '../gateways/jt808/gateway.ts'
 
 export interface TestApp {
   app: FastifyInstance
@@ -17,10 +18,10 @@ export interface TestApp {
 
 /** A server on a private clone of the fixture database, API only. */
 export async function openTestApp(
-  opts: { tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings>; socketRecheckMs?: number } = {},
+  opts: { tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings>; socketRecheckMs?: number; jt808?: Jt808Options } = {},
 ): Promise<TestApp> {
   const db = await openFixtureDb()
-  const app = await buildServer({ db, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs })
+  const app = await buildServer({ db, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs, jt808: opts.jt808 })
   await app.ready()
   const tokens = new Map<string, string>()
   const token = async (username: string) => {

@@ -37,6 +37,8 @@ export interface VehicleService {
   readonly dispatches: DispatchTracker
   readonly settings: VehicleSettings
   ingest(positions: PositionInput[], options?: IngestOptions): Promise<IngestResult>
+  /** every dispatch order this process hears of (protocol gateways pass them to the truck) */
+  onDispatch(listener: (order: VehicleDispatch) => void): void
   close(): Promise<void>
 }
 
@@ -75,6 +77,7 @@ export async function createVehicleService(
   await dispatches.load()
   hub.apply(await loadLatest(db))
 
+  const dispatchListeners: ((order: VehicleDispatch) => void)[] = []
   // A notification that does not parse is logged and dropped; the listener stays.
   const listenJson = <T>(channel: string, handle: (message: T) => void) =>
     db.listen(channel, (payload) => {
@@ -94,6 +97,7 @@ export async function createVehicleService(
       dispatches.heard(order)
       // screens of the town-wide roles, and the trucks' terminals (the simulator obeys)
       io.local.to(['alerts:town', 'devices']).emit('dispatch', order)
+      for (const listener of dispatchListeners) listener(order)
     }),
   ]
 
@@ -155,6 +159,7 @@ export async function createVehicleService(
       void judged.finally(() => judging.delete(judged))
       return result
     },
+    onDispatch: (listener) => void dispatchListeners.push(listener),
     async close() {
       clearInterval(offlineTimer)
       clearInterval(retentionTimer)

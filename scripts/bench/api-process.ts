@@ -10,11 +10,12 @@ export const BENCH_PASSWORD = 'bench-demo-password'
 
 export async function startApiProcess(
   env: NodeJS.ProcessEnv,
-): Promise<{ origin: string; token: string; login(username: string): Promise<string>; stop(): Promise<void> }> {
+): Promise<{ origin: string; jt808Port: number; token: string; login(username: string): Promise<string>; stop(): Promise<void> }> {
   const port = await freePort()
+  const jt808Port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: BENCH_PASSWORD, ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: BENCH_PASSWORD, JT808_PORT: String(jt808Port), ...env },
     stdio: 'ignore',
   })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
@@ -41,6 +42,7 @@ export async function startApiProcess(
   const token = await login('display')
   return {
     origin,
+    jt808Port,
     token,
     login,
     async stop() {

@@ -11,7 +11,7 @@ const ROOT = new URL('../../', import.meta.url).pathname
 async function timeToHealth(dataDir: string): Promise<{ ms: number; stop(): Promise<void> }> {
   const port = await freePort()
   const started = performance.now()
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn' }
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', JT808_PORT: '0' }
   delete env.DATABASE_URL
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], { cwd: ROOT, env, stdio: 'ignore' })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))

@@ -33,7 +33,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
   const started = performance.now()
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, JT808_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })

@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto'
+import type { Socket } from 'node:net'
+import type { FastifyBaseLogger } from 'fastify'
+import type { PositionInput } from '../../../geo/vehicles.ts'
+import type { TerminalBinding } from '../../terminals/repository.ts'
+import { FrameError, FrameSplitter } from './frame.ts'
+import { decodeFrame, encodeMessage, type Edition, type Header } from './header.ts'
+import { MsgId } from './ids.ts'
+import type { Location } from './location.ts'
+import {
+  decodeTerminalMessage, encodePlatformResponse, encodeRegistrationResponse, encodeTextMessage,
+  PlatformResult, RegistrationResult, TextFlag, TextType, type TerminalMessage,
+} from './messages.ts'
+import { Reassembler } from './reassembly.ts'
+import type { BatchOutcome } from './ingest-batcher.ts'
+
+/** What a session needs from the gateway around it. */
+export interface SessionContext {
+  findBinding(phone: string): Promise<TerminalBinding | null>
+  recordRegistration(phone: string, authCode: string, device: Record<string, unknown>): Promise<void>
+  /** logout (0x0003): the auth code is void, the terminal must register again */
+  forgetAuthCode(phone: string): Promise<void>
+  ingest(positions: PositionInput[], crs: TerminalBinding['crs']): Promise<BatchOutcome>
+  /** authenticated: the gateway now routes commands for this phone and vehicle here */
+  attach(session: TerminalSession): void
+  detach(session: TerminalSession): void
+  seen(phone: string): void
+  log: FastifyBaseLogger
+  limits: SessionLimits
+}
+
+export interface SessionLimits {
+  /** escaped bytes of one frame; longer is dropped */
+  maxFrameBytes: number
+  /** decoded messages waiting to be handled before the socket stops reading */
+  maxQueuedMessages: number
+  /** bytes of replies the peer has not read before it is cut off */
+  maxUnreadReplyBytes: number
+  /** bad frames in a row before the connection is closed: the peer speaks something else */
+  maxBadFramesInARow: number
+  /** failed authentications before the connection is closed */
+  maxAuthFailures: number
+}
+
+/**
+ * A report whose receiver has no fix (status bit 1 clear) or no valid time carries status only:
+ * its coordinates are 0,0 or a stale place, so it is answered and not stored as a position.
+ */
+const toPosition = (vehicleId: number, l: Location): PositionInput | null =>
+  l.flags.positioned && l.time
+    ? { vehicleId, time: l.time, lon: l.lon, lat: l.lat, speedKmh: l.speedKmh, heading: l.direction % 360 }
+    : null
+
+/**
+ * One TCP connection of one terminal: frames in, replies out, in the order the terminal sent
+ * them. Positions are answered only after they are durably stored, so a terminal that never
+ * got its 0x8001 resends, and a resend is idempotent.
+ */
+export class TerminalSession {
+  binding: TerminalBinding | null = null
+  edition: Edition = 2013
+  protocolVersion: number | undefined
+  phone: string | null = null
+  private serial = 0
+  private queue: Promise<void> = Promise.resolve()
+  private queued = 0
+  private paused = false
+  private badInARow = 0
+  private authFailures = 0
+  private closed = false
+  private readonly splitter: FrameSplitter
+  private readonly reassembler = new Reassembler({ maxPending: 8, maxBytes: 256 * 1024, timeoutMs: 60_000 })
+  private readonly pendingQueries = new Map<number, (l: Location | null) => void>()
+  readonly stats = { messages: 0, badFrames: 0 }
+
+  constructor(
+    readonly socket: Socket,
+    private readonly ctx: SessionContext,
+  ) {
+    this.splitter = new FrameSplitter({
+      maxFrameBytes: ctx.limits.maxFrameBytes,
+      onDrop: (d) => ctx.log.warn({ peer: this.peer, reason: d.reason, bytes: d.bytes }, 'jt808: bytes dropped'),
+    })
+    socket.on('data', (chunk) => this.receive(chunk))
+  }
+
+  get peer(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}${this.phone ? ` ${this.phone}` : ''}`
+  }
+
+  get authenticated(): boolean {
+    return this.binding !== null
+  }
+
+  /** Ends the connection once pending replies are written. */
+  close(reason: string): void {
+    if (this.closed) return
+    this.closed = true
+    this.ctx.log.info({ peer: this.peer, reason }, 'jt808: closing connection')
+    this.socket.end()
+    // a peer that never reads would hold the socket open: destroy after a grace period
+    setTimeout(() => this.socket.destroy(), 2000).unref()
+  }
+
+  private receive(chunk: Buffer): void {
+    for (const raw of this.splitter.push(chunk)) {
+      let header: Header
+      let body: Buffer
+      try {
+        ;({ header, body } = decodeFrame(raw))
+      } catch (err) {
+        this.badFrame(err)
+        continue
+      }
+      const whole = this.reassembler.push(header, body, Date.now())
+      if (header.packet && header.packet.index < header.packet.total && whole === null) {
+        // a packet of a longer message: received; the message is answered when complete
+        this.enqueue(async () => this.respond(header, PlatformResult.ok))
+        continue
+      }
+      if (whole === null) continue
+      let msg: TerminalMessage
+      try {
+        msg = decodeTerminalMessage(header.packet ? { ...header, packet: undefined } : header, whole)
+      } catch (err) {
+        this.badFrame(err)
+        this.enqueue(async () => this.respond(header, PlatformResult.messageError))
+        continue
+      }
+      this.badInARow = 0
+      this.enqueue(() => this.handle(msg))
+    }
+  }
+
+  private badFrame(err: unknown): void {
+    this.stats.badFrames++
+    const reason = err instanceof FrameError ? err.reason : 'error'
+    this.ctx.log.warn({ peer: this.peer, reason, err: (err as Error).message }, 'jt808: malformed frame dropped')
+    if (++this.badInARow >= this.ctx.limits.maxBadFramesInARow) this.close(`${this.badInARow} malformed frames in a row`)
+  }
+
+  /** Messages are handled one after another; a terminal that outpaces us is read slower. */
+  private enqueue(task: () => Promise<void>): void {
+    this.queued++
+    if (this.queued > this.ctx.limits.maxQueuedMessages && !this.paused) {
+      this.paused = true
+      this.socket.pause()
+    }
+    this.queue = this.queue
+      .then(task)
+      .catch((err) => this.ctx.log.error({ peer: this.peer, err }, 'jt808: message handling failed'))
+      .finally(() => {
+        this.queued--
+        if (this.paused && this.queued <= this.ctx.limits.maxQueuedMessages / 2) {
+          this.paused = false
+          this.socket.resume()
+        }
+      })
+  }
+
+  private async handle(msg: TerminalMessage): Promise<void> {
+    const h = msg.header
+    this.stats.messages++
+    this.edition = h.edition
+    this.protocolVersion = h.protocolVersion
+    // a terminal's header carries its ID; one connection speaks for one terminal
+    if (this.phone !== null && h.phone !== this.phone) {
+      this.ctx.log.warn({ peer: this.peer, phone: h.phone }, 'jt808: another terminal ID on an authenticated connection')
+      return this.respond(h, PlatformResult.failure)
+    }
+    if (this.binding) this.ctx.seen(h.phone)
+    switch (msg.kind) {
+      case 'registration':
+        return this.register(h, msg.body as unknown as Record<string, unknown>)
+      case 'authentication':
+        return this.authenticate(h, msg.body.authCode)
+    }
+    if (!this.binding) return this.respond(h, PlatformResult.failure)
+    switch (msg.kind) {
+      case 'heartbeat':
+        return this.respond(h, PlatformResult.ok)
+      case 'logout':
+        await this.ctx.forgetAuthCode(h.phone)
+        this.respond(h, PlatformResult.ok)
+        return this.close('terminal logged out')
+      case 'locationReport':
+        return this.store(h, [msg.body])
+      case 'batchLocation':
+        return this.store(h, msg.body.locations)
+      case 'locationQueryResponse': {
+        this.pendingQueries.get(msg.body.replySerial)?.(msg.body.location)
+        this.pendingQueries.delete(msg.body.replySerial)
+        // an answer needs no reply; its position is stored like any other
+        const p = toPosition(this.binding.vehicleId, msg.body.location)
+        if (p) await this.ctx.ingest([p], this.binding.crs).catch(() => undefined)
+        return
+      }
+      case 'terminalResponse':
+        this.ctx.log.info({ peer: this.peer, ...msg.body }, 'jt808: terminal answered')
+        return
+      default:
+        return this.respond(h, PlatformResult.unsupported)
+    }
+  }
+
+  private async register(h: Header, device: Record<string, unknown>): Promise<void> {
+    const binding = await this.ctx.findBinding(h.phone)
+    if (!binding) {
+      this.ctx.log.warn({ peer: this.peer, phone: h.phone }, 'jt808: unknown terminal refused registration')
+      this.write(MsgId.registrationResponse, h, encodeRegistrationResponse({ replySerial: h.serial, result: RegistrationResult.terminalUnknown }))
+      return
+    }
+    const authCode = randomBytes(8).toString('hex')
+    await this.ctx.recordRegistration(h.phone, authCode, device)
+    this.write(MsgId.registrationResponse, h, encodeRegistrationResponse({ replySerial: h.serial, result: RegistrationResult.ok, authCode }))
+  }
+
+  private async authenticate(h: Header, authCode: string): Promise<void> {
+    const binding = await this.ctx.findBinding(h.phone)
+    if (!binding || !binding.authCode || binding.authCode !== authCode) {
+      this.respond(h, PlatformResult.failure)
+      if (++this.authFailures >= this.ctx.limits.maxAuthFailures) this.close('authentication failed repeatedly')
+      return
+    }
+    this.binding = binding
+    this.phone = h.phone
+    this.ctx.attach(this)
+    this.ctx.seen(h.phone)
+    return this.respond(h, PlatformResult.ok)
+  }
+
+  private async store(h: Header, locations: Location[]): Promise<void> {
+    const binding = this.binding!
+    const positions = locations.map((l) => toPosition(binding.vehicleId, l)).filter((p): p is PositionInput => p !== null)
+    if (!positions.length) return this.respond(h, PlatformResult.ok)
+    let outcome: BatchOutcome
+    try {
+      outcome = await this.ctx.ingest(positions, binding.crs)
+    } catch (err) {
+      // not stored: "failure" makes the terminal send it again
+      this.ctx.log.error({ peer: this.peer, err }, 'jt808: ingest failed')
+      return this.respond(h, PlatformResult.failure)
+    }
+    if (outcome.rejected.length) this.ctx.log.warn({ peer: this.peer, rejected: outcome.rejected.map((r) => r.message) }, 'jt808: fixes refused')
+    // every fix refused: a message error, which terminals do not resend
+    return this.respond(h, outcome.accepted === 0 ? PlatformResult.messageError : PlatformResult.ok)
+  }
+
+  private respond(h: Header, result: number): void {
+    this.write(MsgId.platformResponse, h, encodePlatformResponse({ replySerial: h.serial, replyId: h.msgId, result }))
+  }
+
+  /** A platform message in the terminal's own edition; returns its serial. */
+  private write(msgId: number, to: Pick<Header, 'phone' | 'edition' | 'protocolVersion'>, body: Buffer): number {
+    const serial = this.serial
+    this.serial = (this.serial + 1) & 0xffff
+    if (this.closed || this.socket.destroyed) return serial
+    if (this.socket.writableLength > this.ctx.limits.maxUnreadReplyBytes) {
+      this.close('peer does not read its replies')
+      return serial
+    }
+    this.socket.write(encodeMessage({ msgId, edition: to.edition, phone: to.phone, serial, protocolVersion: to.protocolVersion }, body))
+    return serial
+  }
+
+  private get me(): Pick<Header, 'phone' | 'edition' | 'protocolVersion'> {
+    return { phone: this.phone!, edition: this.edition, protocolVersion: this.protocolVersion }
+  }
+
+  /** A text message (0x8300) shown on the terminal's display and read aloud. */
+  sendText(text: string): void {
+    if (!this.phone) return
+    this.write(MsgId.textMessage, this.me, encodeTextMessage({ flag: TextFlag.display | TextFlag.tts, textType: TextType.service, text }, this.edition))
+  }
+
+  /** Asks for the position now (0x8201); resolves with the 0x0201 answer, or null after timeoutMs. */
+  locate(timeoutMs: number): Promise<Location | null> {
+    if (!this.phone) return Promise.resolve(null)
+    const serial = this.write(MsgId.locationQuery, this.me, Buffer.alloc(0))
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingQueries.delete(serial)
+        resolve(null)
+      }, timeoutMs)
+      this.pendingQueries.set(serial, (l) => {
+        clearTimeout(timer)
+        resolve(l)
+      })
+    })
+  }
+
+  /** the connection ended: nothing more is routed here */
+  ended(): void {
+    this.closed = true
+    for (const resolve of this.pendingQueries.values()) resolve(null)
+    this.pendingQueries.clear()
+    if (this.binding) this.ctx.detach(this)
+  }
+}
