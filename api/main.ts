@@ -11,6 +11,10 @@ import type { ScreenState } from './screen/static.ts'
 import { createSession, findLoginCandidate } from './auth/repository.ts'
 import { loadRoutes } from '../scripts/simulate/routes.ts'
 import { startSimulator } from '../scripts/simulate/simulator.ts'
+import { httpTransport } from '../scripts/simulate/transport.ts'
+import { jt808Transport } from '../scripts/simulate/jt808/transport.ts'
+import { loadCollectionPoints } from '../scripts/simulate/routes.ts'
+import { ensureDemoTerminals } from './terminals/demo.ts'
 import { DEFAULT_ALERT_RULES } from './vehicles/alerts.ts'
 
 const startedAt = Date.now()
@@ -56,11 +60,15 @@ if (demo.created) {
   else say('演示账号密码: DEMO_PASSWORD')
 }
 
+const bound = await ensureDemoTerminals(db)
+if (bound) say(`已为 ${bound} 辆车绑定演示 JT/T 808 终端 (GET /api/terminals)`)
+
 const app = await buildServer({
   db,
   logger: { level: config.logLevel },
   tileCacheEntries: config.tileCacheEntries,
   redisUrl: config.redisUrl,
+  jt808: config.jt808Port !== undefined ? { port: config.jt808Port, host: config.host } : undefined,
   vehicles: {
     tickMs: config.vehicles.tickMs,
     historyDays: config.vehicles.historyDays,
@@ -81,8 +89,13 @@ if (config.simulator) {
     const { token } = await createSession(db, device.user)
     const routes = loadRoutes(FIXTURES_DIR)
     const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
-    simulator = startSimulator({ target: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, token, routes, log: (line) => say(`车辆模拟器: ${line}`) })
-    say(`车辆模拟器: ${routes.length} 辆垃圾车上路 (SIMULATOR=off 可关闭)`)
+    // With the gateway on, the demo trucks are JT/T 808 terminals (2013 and 2019 editions), so
+    // the whole path a real truck takes runs in the demo; otherwise they use the HTTP ingest.
+    const transport = app.jt808
+      ? jt808Transport(host, app.jt808.port, loadCollectionPoints(FIXTURES_DIR))
+      : httpTransport(`http://${host.includes(':') ? `[${host}]` : host}:${port}`, token)
+    simulator = startSimulator({ transport, routes, log: (line) => say(`车辆模拟器: ${line}`) })
+    say(`车辆模拟器: ${routes.length} 辆垃圾车上路, ${app.jt808 ? `经 JT/T 808 网关 (端口 ${app.jt808.port})` : '经 HTTP 接口'} (SIMULATOR=off 可关闭)`)
   }
 }
 

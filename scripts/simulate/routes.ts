@@ -31,6 +31,11 @@ const parseLine = (ewkt: string): LonLat[] => {
   return m[1].split(',').map((pair) => pair.trim().split(' ').map(Number) as LonLat)
 }
 
+/** Collection points by name: a dispatch text names the point, the simulated driver finds it. */
+export function loadCollectionPoints(fixturesDir: string): Map<string, LonLat> {
+  return new Map(readRows<{ name: string; geom: string }>(fixturesDir, 'collection_points.ndjson.gz').map((c) => [c.name, parsePoint(c.geom)]))
+}
+
 /**
  * The demo township's truck runs, read from the generated fixtures (the same files the
  * database was loaded from), so the simulator needs no read access to the API: it only

@@ -1,14 +1,12 @@
-import { io } from 'socket.io-client'
 import { Rng } from '../../geo/random.ts'
-import type { PositionInput, VehicleDispatch } from '../../geo/vehicles.ts'
+import type { PositionInput } from '../../geo/vehicles.ts'
 import type { SimRoute } from './routes.ts'
+import type { Transport } from './transport.ts'
 import { type Fault, SimTruck } from './truck.ts'
 
 export interface SimulatorOptions {
-  /** the API's origin, e.g. http://127.0.0.1:3000 */
-  target: string
-  /** bearer token of a `device` (or dispatcher) account */
-  token: string
+  /** how fixes leave the trucks: the HTTP ingest route or JT/T 808 terminals */
+  transport: Transport
   routes: SimRoute[]
   /** vehicles 1..N; beyond the routes they drive the runs again (bench: extra vehicles must exist) */
   vehicles?: number
@@ -31,7 +29,6 @@ export interface SimulatorStats {
 
 /** Fixes held back while a truck has no network, or after a failed request; a terminal keeps ~a day. */
 const MAX_QUEUED = 200_000
-const MAX_BATCH = 5000
 
 function faultOf(vehicleId: number, faults: boolean): Fault {
   if (!faults) return 'none'
@@ -39,8 +36,8 @@ function faultOf(vehicleId: number, faults: boolean): Fault {
 }
 
 /**
- * Drives the trucks and reports their fixes through the public ingest API, exactly as
- * terminals or a gateway would: batched per tick, resent after a failure (the API is
+ * Drives the trucks and reports their fixes through the public ingest API or as JT/T 808
+ * terminals, exactly as real trucks would: batched per tick, resent after a failure (the API is
  * idempotent), held back during network gaps and uploaded late (out of order), never dropped.
  */
 export function startSimulator(opts: SimulatorOptions): { stop(): Promise<void>; stats: SimulatorStats; trucks: SimTruck[] } {
@@ -60,30 +57,9 @@ export function startSimulator(opts: SimulatorOptions): { stop(): Promise<void>;
   let stopped = false
 
   const send = async (batch: PositionInput[]) => {
-    for (let i = 0; i < batch.length; i += MAX_BATCH) {
-      const chunk = batch.slice(i, i + MAX_BATCH)
-      try {
-        const res = await fetch(`${opts.target}/api/vehicles/positions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
-          body: JSON.stringify({ positions: chunk }),
-        })
-        const body = (await res.json().catch(() => ({}))) as { accepted?: number; rejected?: unknown[]; message?: string }
-        if (res.status === 202 || res.status === 400) {
-          stats.sent += chunk.length
-          stats.accepted += body.accepted ?? 0
-          stats.rejected += body.rejected?.length ?? (res.status === 400 ? chunk.length : 0)
-          if (res.status === 400) opts.log?.(`rejected batch: ${body.message}`)
-        } else {
-          throw new Error(`HTTP ${res.status} ${body.message ?? ''}`)
-        }
-      } catch (err) {
-        stats.failedRequests++
-        if (stats.failedRequests % 20 === 1) opts.log?.(`send failed, will resend: ${(err as Error).message}`)
-        retry.push(...chunk)
-        if (retry.length > MAX_QUEUED) retry.splice(0, retry.length - MAX_QUEUED)
-      }
-    }
+    const failed = await opts.transport.send(batch, stats, opts.log)
+    retry.push(...failed)
+    if (retry.length > MAX_QUEUED) retry.splice(0, retry.length - MAX_QUEUED)
   }
 
   const tick = () => {
@@ -120,14 +96,12 @@ export function startSimulator(opts: SimulatorOptions): { stop(): Promise<void>;
     if (!stopped) tick()
   }, 1000 / hz)
 
-  // Dispatch orders reach the trucks over socket.io, as the terminals' channel; they obey.
-  const orders = io(opts.target, { auth: { token: opts.token }, transports: ['websocket'] })
-  orders.on('dispatch', (d: VehicleDispatch) => {
-    const truck = trucks[d.vehicleId - 1]
-    if (d.state === 'sent' && truck) {
-      truck.dispatchTo([d.lon, d.lat])
-      opts.log?.(`${d.plate} 前往 ${d.collectionPointName}`)
-    }
+  // Dispatch orders reach the trucks through their transport's channel; they obey.
+  opts.transport.onOrder((order) => {
+    const truck = trucks[order.vehicleId - 1]
+    if (!truck) return
+    truck.dispatchTo(order.target)
+    opts.log?.(order.label)
   })
   return {
     stats,
@@ -135,8 +109,8 @@ export function startSimulator(opts: SimulatorOptions): { stop(): Promise<void>;
     async stop() {
       stopped = true
       clearInterval(timer)
-      orders.close()
       await inFlight
+      await opts.transport.close()
     },
   }
 }

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { FIXTURES_DIR } from '../../../api/db/fixtures.ts'
 import { loadRoutes } from '../../simulate/routes.ts'
 import { startSimulator } from '../../simulate/simulator.ts'
+import { httpTransport } from '../../simulate/transport.ts'
 import { apiLogin, artifactPath, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 
 async function mapShot(page: Page): Promise<Buffer> {
@@ -13,7 +14,7 @@ async function mapShot(page: Page): Promise<Buffer> {
 
 export async function vehiclesScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const device = await apiLogin(system.origin, 'device')
-  const sim = startSimulator({ target: system.origin, token: device, routes: loadRoutes(FIXTURES_DIR), hz: 1, faults: false })
+  const sim = startSimulator({ transport: httpTransport(system.origin, device), routes: loadRoutes(FIXTURES_DIR), hz: 1, faults: false })
   try {
     // a few seconds of driving before the wall opens, so there is a track to replay
     await new Promise((r) => setTimeout(r, 8000))

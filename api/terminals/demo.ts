@@ -1,0 +1,28 @@
+import type { Db } from '../db/types.ts'
+import type { Edition } from '../gateways/jt808/header.ts'
+
+/** The demo terminals' IDs: 2013 terminals send 12 digits, 2019 ones 20 (leading zeros kept). */
+export function demoTerminalPhone(vehicleId: number, edition: Edition): string {
+  const twelve = `0${13_800_000_000 + vehicleId}`
+  return edition === 2019 ? `00000000${twelve}` : twelve
+}
+
+/** Half the demo fleet has 2019-edition terminals, half 2013 ones. */
+export const demoEdition = (vehicleId: number): Edition => (vehicleId % 2 ? 2019 : 2013)
+
+/**
+ * Binds a demo terminal to every truck the first time the system starts with none bound, so
+ * the simulator's trucks can report over JT/T 808. A deployment unbinds them and binds its
+ * real terminals (POST /api/terminals); once any terminal exists nothing is added.
+ */
+export async function ensureDemoTerminals(db: Db): Promise<number> {
+  const any = await db.query('SELECT 1 FROM terminals LIMIT 1')
+  if (any.rows.length) return 0
+  const vehicles = (await db.query<{ id: number }>('SELECT id FROM vehicles ORDER BY id')).rows
+  if (!vehicles.length) return 0
+  await db.query(
+    `INSERT INTO terminals (phone, vehicle_id, created_by) SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) ON CONFLICT DO NOTHING`,
+    [vehicles.map((v) => demoTerminalPhone(v.id, demoEdition(v.id))), vehicles.map((v) => v.id), vehicles.map(() => 'demo')],
+  )
+  return vehicles.length
+}
