@@ -3,18 +3,19 @@ import { canStartCluster, startTempCluster } from '../pg/temp-cluster.ts'
 import { benchStartup } from './startup.ts'
 import { benchTiles } from './tiles.ts'
 import { benchLive } from './live.ts'
+import { benchJt808 } from './jt808.ts'
 
 const only = process.argv.slice(2)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
 if (want('startup')) await benchStartup()
 
-if (want('tiles') || want('live')) {
+if (want('tiles') || want('live') || want('jt808')) {
   let url = process.env.DATABASE_URL
   let cluster: Awaited<ReturnType<typeof startTempCluster>> | undefined
   if (!url) {
     if (!canStartCluster()) {
-      console.log('tiles, live: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
+      console.log('tiles, live, jt808: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
     } else {
       cluster = await startTempCluster()
       url = cluster.url
@@ -23,6 +24,7 @@ if (want('tiles') || want('live')) {
   }
   if (url && want('tiles')) await benchTiles(url)
   if (url && want('live')) await benchLive(url)
+  if (url && want('jt808')) await benchJt808(url)
   cluster?.stop()
 }
 process.exit(0)
