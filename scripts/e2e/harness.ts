@@ -21,6 +21,8 @@ export const E2E_PASSWORD = 'e2e-demo-password'
 
 export interface System {
   origin: string
+  /** the JT/T 808 gateway's TCP port */
+  jt808Port: number
   startupMs: number
   stop(): Promise<void>
   /** kill -9 of the API and everything it started, as a power cut would */
@@ -29,11 +31,12 @@ export interface System {
 
 export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> {
   const port = await freePort()
+  const jt808Port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'shuzhi-e2e-'))
   const started = performance.now()
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, JT808_PORT: '0', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, JT808_PORT: String(jt808Port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
@@ -86,7 +89,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
     if (running) process.kill(-child.pid!, 'SIGKILL')
     await exited
   }
-  return { origin, startupMs, stop, kill9 }
+  return { origin, jt808Port, startupMs, stop, kill9 }
 }
 
 /** a bearer token for a demo account, through the public login route */

@@ -1,11 +1,12 @@
-// Live garbage trucks on the wall: the simulator drives the demo trucks through the public
-// ingest route, the dispatcher's screen shows them moving with trails, an overspeed alert
-// pops up, a truck is followed and its track replayed.
+// Live garbage trucks on the wall: the simulator drives the demo trucks as JT/T 808 terminals
+// through the gateway, the dispatcher's screen shows them moving with trails, an overspeed
+// alert pops up, a truck is followed, dispatched (its terminal gets the order as text) and
+// its track replayed.
 import type { Browser, Page } from 'playwright-core'
 import { FIXTURES_DIR } from '../../../api/db/fixtures.ts'
-import { loadRoutes } from '../../simulate/routes.ts'
+import { loadCollectionPoints, loadRoutes } from '../../simulate/routes.ts'
 import { startSimulator } from '../../simulate/simulator.ts'
-import { httpTransport } from '../../simulate/transport.ts'
+import { jt808Transport } from '../../simulate/jt808/transport.ts'
 import { apiLogin, artifactPath, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 
 async function mapShot(page: Page): Promise<Buffer> {
@@ -14,7 +15,11 @@ async function mapShot(page: Page): Promise<Buffer> {
 
 export async function vehiclesScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const device = await apiLogin(system.origin, 'device')
-  const sim = startSimulator({ transport: httpTransport(system.origin, device), routes: loadRoutes(FIXTURES_DIR), hz: 1, faults: false })
+  const simLog: string[] = []
+  const sim = startSimulator({
+    transport: jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR)),
+    routes: loadRoutes(FIXTURES_DIR), hz: 1, faults: false, log: (line) => simLog.push(line),
+  })
   try {
     // a few seconds of driving before the wall opens, so there is a track to replay
     await new Promise((r) => setTimeout(r, 8000))
@@ -48,6 +53,9 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     tally.check('[vehicles] a dispatch order is sent and shown on the truck card', ordered)
     const active = (await (await fetch(`${system.origin}/api/vehicles/dispatches`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { vehicleId: number }[]
     tally.check('[vehicles] the order is stored as under way', active.some((d) => d.vehicleId === 2), JSON.stringify(active).slice(0, 200))
+    await page.waitForTimeout(500)
+    const heard = simLog.find((l) => l.startsWith('2 号车终端收到: 调度指令'))
+    tally.check('[vehicles] the truck\'s JT/T 808 terminal got the order as a text message (0x8300)', heard !== undefined, heard ?? simLog.slice(-3).join(' | '))
     await page.locator('[data-testid="replay-today"]').click()
     const bar = await page.waitForSelector('[data-testid="playback-bar"]', { timeout: 10_000 }).then(() => true, () => false)
     tally.check('[vehicles] playback bar opens with today\'s track', bar)
