@@ -24,6 +24,7 @@ import { tileRoutes } from './tiles/routes.ts'
 import { createVehicleService, type VehicleSettings } from './vehicles/service.ts'
 import { vehicleRoutes } from './vehicles/routes.ts'
 import { terminalRoutes } from './terminals/routes.ts'
+import { workOrderRoutes } from './work-orders/routes.ts'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
 
 declare module 'fastify' {
@@ -129,6 +130,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(tileRoutes, { tiles })
       await api.register(vehicleRoutes, { db: opts.db, vehicles })
       await api.register(terminalRoutes, { db: opts.db, gateway: jt808 })
+      await api.register(workOrderRoutes, { db: opts.db })
     },
     { prefix: '/api' },
   )

@@ -1,0 +1,130 @@
+import type { Queryable } from '../db/types.ts'
+import type { WorkOrderKpis } from '../../geo/work-orders.ts'
+import { shanghaiMidnight } from '../../geo/time.ts'
+
+export interface KpiScope {
+  villageId: number | null
+  gridId: number | null
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null)
+
+/** The loop's figures for orders reported in [from, to) within a scope. */
+export async function workOrderKpis(db: Queryable, scope: KpiScope, from: Date, to: Date, now = new Date()): Promise<WorkOrderKpis> {
+  const r = await db.query<{ total: number; open: number; overdue_open: number; closed: number; on_time: number; handling_h: number | null; satisfaction: number | null }>(
+    `SELECT count(*)::int AS total,
+            count(*) FILTER (WHERE state <> 'closed')::int AS open,
+            count(*) FILTER (WHERE state <> 'closed' AND deadline_at < $5)::int AS overdue_open,
+            count(*) FILTER (WHERE state = 'closed')::int AS closed,
+            count(*) FILTER (WHERE state = 'closed' AND NOT was_overdue)::int AS on_time,
+            (avg(extract(epoch FROM handled_at - created_at)) / 3600)::float8 AS handling_h,
+            avg(satisfaction)::float8 AS satisfaction
+       FROM work_orders
+      WHERE created_at >= $3 AND created_at < $4
+        AND ($1::int IS NULL OR village_id = $1) AND ($2::int IS NULL OR grid_id = $2)`,
+    [scope.villageId, scope.gridId, from.toISOString(), to.toISOString(), now.toISOString()],
+  )
+  const k = r.rows[0]
+  return {
+    total: k.total,
+    open: k.open,
+    overdueOpen: k.overdue_open,
+    closed: k.closed,
+    closureRate: ratio(k.closed, k.total),
+    onTimeRate: ratio(k.on_time, k.closed),
+    avgHandlingHours: k.handling_h,
+    satisfaction: k.satisfaction,
+    visitCoverage: await visitCoverage(db, scope, now),
+  }
+}
+
+/** Households visited at least once since the first of this month (Beijing time) / households. */
+export async function visitCoverage(db: Queryable, scope: KpiScope, now = new Date()): Promise<number | null> {
+  const monthStart = shanghaiMonthStart(now)
+  const r = await db.query<{ households: number; visited: number }>(
+    `SELECT count(*)::int AS households,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits v WHERE v.household_id = h.id AND v.visited_at >= $3 AND v.visited_at <= $4))::int AS visited
+       FROM households h JOIN grids g ON g.id = h.grid_id
+      WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)`,
+    [scope.villageId, scope.gridId, monthStart.toISOString(), now.toISOString()],
+  )
+  return ratio(r.rows[0].visited, r.rows[0].households)
+}
+
+export function shanghaiMonthStart(now: Date): Date {
+  const day = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', day: 'numeric' }).format(now))
+  return shanghaiMidnight(now.getTime() - (day - 1) * 86_400_000)
+}
+
+export interface VillageRank {
+  villageId: number
+  villageName: string
+  total: number
+  closureRate: number | null
+  onTimeRate: number | null
+  satisfaction: number | null
+  visitCoverage: number | null
+  /** 擂台赛 score: on-time 40, closure 30, satisfaction 20, visits 10 */
+  score: number
+}
+
+export interface GridWorkerRank {
+  gridId: number
+  gridName: string
+  villageName: string
+  gridWorkerName: string
+  reports: number
+  visits: number
+  visitCoverage: number | null
+  score: number
+}
+
+/** The villages' and grid workers' league table (擂台赛) for orders reported in [from, to). */
+export async function rankings(db: Queryable, from: Date, to: Date, now = new Date()): Promise<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[] }> {
+  const monthStart = shanghaiMonthStart(now)
+  const villages = await db.query<{ id: number; name: string; total: number; closed: number; on_time: number; satisfaction: number | null; households: number; visited: number }>(
+    `SELECT v.id, v.name,
+            coalesce(o.total, 0) AS total, coalesce(o.closed, 0) AS closed, coalesce(o.on_time, 0) AS on_time, o.satisfaction,
+            hv.households, hv.visited
+       FROM villages v
+       LEFT JOIN LATERAL (
+         SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'closed')::int AS closed,
+                count(*) FILTER (WHERE state = 'closed' AND NOT was_overdue)::int AS on_time, avg(satisfaction)::float8 AS satisfaction
+           FROM work_orders WHERE village_id = v.id AND created_at >= $1 AND created_at < $2) o ON true
+       LEFT JOIN LATERAL (
+         SELECT count(*)::int AS households,
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits x WHERE x.household_id = h.id AND x.visited_at >= $3 AND x.visited_at <= $4))::int AS visited
+           FROM households h JOIN grids g ON g.id = h.grid_id WHERE g.village_id = v.id) hv ON true
+      ORDER BY v.id`,
+    [from.toISOString(), to.toISOString(), monthStart.toISOString(), now.toISOString()],
+  )
+  const score = (parts: [number | null, number][]) => Math.round(parts.reduce((s, [v, w]) => s + (v ?? 0) * w, 0) * 10) / 10
+  const villageRanks = villages.rows.map((v): VillageRank => {
+    const closureRate = ratio(v.closed, v.total)
+    const onTimeRate = ratio(v.on_time, v.closed)
+    const coverage = ratio(v.visited, v.households)
+    return {
+      villageId: v.id, villageName: v.name, total: v.total, closureRate, onTimeRate, satisfaction: v.satisfaction, visitCoverage: coverage,
+      score: score([[onTimeRate, 40], [closureRate, 30], [v.satisfaction === null ? null : v.satisfaction / 5, 20], [coverage, 10]]),
+    }
+  }).sort((a, b) => b.score - a.score || a.villageId - b.villageId)
+
+  const workers = await db.query<{ id: number; name: string; village_name: string; grid_worker_name: string; reports: number; visits: number; households: number; visited: number }>(
+    `SELECT g.id, g.name, v.name AS village_name, g.grid_worker_name,
+            (SELECT count(*)::int FROM work_orders o WHERE o.grid_id = g.id AND o.source = 'gridWorker' AND o.created_at >= $1 AND o.created_at < $2) AS reports,
+            (SELECT count(*)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at <= $4) AS visits,
+            (SELECT count(*)::int FROM households h WHERE h.grid_id = g.id) AS households,
+            (SELECT count(DISTINCT x.household_id)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at <= $4) AS visited
+       FROM grids g JOIN villages v ON v.id = g.village_id ORDER BY g.id`,
+    [from.toISOString(), to.toISOString(), monthStart.toISOString(), now.toISOString()],
+  )
+  const maxReports = Math.max(1, ...workers.rows.map((w) => w.reports))
+  const gridWorkers = workers.rows.map((w): GridWorkerRank => {
+    const coverage = ratio(w.visited, w.households)
+    return {
+      gridId: w.id, gridName: w.name, villageName: w.village_name, gridWorkerName: w.grid_worker_name, reports: w.reports, visits: w.visits,
+      visitCoverage: coverage, score: score([[coverage, 60], [w.reports / maxReports, 40]]),
+    }
+  }).sort((a, b) => b.score - a.score || a.gridId - b.gridId)
+  return { villages: villageRanks, gridWorkers }
+}

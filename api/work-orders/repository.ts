@@ -1,0 +1,340 @@
+import type { Db, Queryable } from '../db/types.ts'
+import type { AuthUser } from '../auth/roles.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import {
+  TRANSITIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
+} from '../../geo/work-orders.ts'
+
+export const WORK_ORDERS_CHANNEL = 'work_orders'
+
+const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/** One order as JSON, built by PostgreSQL so every answer and every NOTIFY says the same. $now is the clock. */
+const orderJson = (now: string) => `json_build_object(
+  'id', o.id, 'category', o.category, 'categoryName', (SELECT name FROM work_order_categories WHERE code = o.category),
+  'description', o.description, 'source', o.source, 'externalId', o.external_id,
+  'lon', ST_X(o.geom), 'lat', ST_Y(o.geom), 'address', o.address,
+  'gridId', o.grid_id, 'gridName', (SELECT name FROM grids WHERE id = o.grid_id),
+  'villageId', o.village_id, 'villageName', (SELECT name FROM villages WHERE id = o.village_id),
+  'state', o.state, 'assigneeVillageId', o.assignee_village_id, 'assigneeDepartmentId', o.assignee_department_id,
+  'assigneeName', coalesce((SELECT name FROM villages WHERE id = o.assignee_village_id), (SELECT name FROM departments WHERE id = o.assignee_department_id)),
+  'escalationLevel', o.escalation_level, 'stateSince', ${iso('o.state_since')}, 'deadlineAt', ${iso('o.deadline_at')},
+  'overdue', o.state <> 'closed' AND o.deadline_at < ${now}, 'wasOverdue', o.was_overdue OR (o.state <> 'closed' AND o.deadline_at < ${now}),
+  'reporter', o.reporter, 'satisfaction', o.satisfaction,
+  'createdAt', ${iso('o.created_at')}, 'handledAt', ${iso('o.handled_at')}, 'closedAt', ${iso('o.closed_at')})`
+
+const HISTORY_JSON = `json_build_object(
+  'id', h.id, 'action', h.action, 'fromState', h.from_state, 'toState', h.to_state, 'actor', h.actor, 'actorRole', h.actor_role,
+  'at', ${iso('h.at')}, 'note', h.note, 'photoIds', to_json(h.photo_ids), 'detail', h.detail)`
+
+/** Who may see an order: town-wide roles all; a village cadre their village's or those assigned to it; a grid worker their grid's or their own reports. */
+const VISIBLE = `($2::int IS NULL OR o.village_id = $2 OR o.assignee_village_id = $2)
+  AND ($3::int IS NULL OR o.grid_id = $3 OR o.reporter = $4)`
+
+function scopeOf(user: AuthUser): [number | null, number | null, string] {
+  if (user.role === 'villageCadre') return [user.villageId, null, user.username]
+  if (user.role === 'gridWorker') return [null, user.gridId, user.username]
+  return [null, null, user.username]
+}
+
+interface Category {
+  code: string
+  department_id: number | null
+  sla_hours: Record<WorkOrderState, number>
+}
+
+async function category(db: Queryable, code: string): Promise<Category> {
+  const r = await db.query<Category>(
+    'SELECT c.code, d.id AS department_id, c.sla_hours FROM work_order_categories c LEFT JOIN departments d ON d.name = c.department_name WHERE c.code = $1', [code])
+  if (!r.rows.length) throw new HttpError(400, `body/category is not a known category (${code})`)
+  return r.rows[0]
+}
+
+const deadline = (c: Category, state: WorkOrderState, from: Date) =>
+  new Date(from.getTime() + (c.sla_hours[state] ?? 72) * 3_600_000).toISOString()
+
+export interface NewWorkOrder {
+  category: string
+  description: string
+  lon: number
+  lat: number
+  address?: string
+  source?: WorkOrderSource
+  externalId?: string
+  reporterName?: string
+  reporterPhone?: string
+  clientKey?: string
+  photoIds?: number[]
+}
+
+/**
+ * A new order in state 'asked', snapped to the grid it lies in. A report sent twice under one
+ * clientKey (the phone's offline queue replaying) makes one order: the second call gets the
+ * first one back with `created: false`.
+ */
+export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUser, now = new Date()): Promise<{ order: WorkOrder; created: boolean }> {
+  const cat = await category(db, input.category)
+  return db.transaction(async (tx) => {
+    if (input.clientKey) {
+      const again = await tx.query<{ id: number }>('SELECT id FROM work_orders WHERE client_key = $1', [input.clientKey])
+      if (again.rows.length) return { order: await getWorkOrder(tx, again.rows[0].id, user, now), created: false }
+    }
+    const grid = await tx.query<{ id: number; village_id: number }>(
+      `SELECT id, village_id FROM grids WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))
+       ORDER BY kind = 'base' DESC, id LIMIT 1`,
+      [input.lon, input.lat],
+    )
+    if (!grid.rows.length) throw new HttpError(422, `body/lon,lat (${input.lon}, ${input.lat}) is outside every grid of the township`)
+    const { id: gridId, village_id: villageId } = grid.rows[0]
+    // a grid worker or village cadre reports within their own village
+    const [ownVillage, ownGrid] = scopeOf(user)
+    if (ownVillage !== null && ownVillage !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
+    if (ownGrid !== null) {
+      const mine = await tx.query<{ village_id: number }>('SELECT village_id FROM grids WHERE id = $1', [ownGrid])
+      if (mine.rows[0]?.village_id !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
+    }
+    const source: WorkOrderSource = input.source ?? (user.role === 'gridWorker' ? 'gridWorker' : 'center')
+    const inserted = await tx.query<{ id: number }>(
+      `INSERT INTO work_orders (category, description, source, external_id, geom, address, grid_id, village_id, state,
+                                state_since, deadline_at, reporter, reporter_name, reporter_phone, client_key, created_at)
+       VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, 'asked', $10, $11, $12, $13, $14, $15, $10)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [cat.code, input.description, source, input.externalId ?? null, input.lon, input.lat, input.address ?? '', gridId, villageId,
+        now.toISOString(), deadline(cat, 'asked', now), user.username, input.reporterName ?? '', input.reporterPhone ?? '', input.clientKey ?? null],
+    )
+    if (!inserted.rows.length) {
+      // the same external order imported again, or the same clientKey racing
+      const existing = await tx.query<{ id: number }>(
+        'SELECT id FROM work_orders WHERE client_key = $1 OR (source = $2 AND external_id = $3)', [input.clientKey ?? null, source, input.externalId ?? null])
+      return { order: await getWorkOrder(tx, existing.rows[0].id, user, now), created: false }
+    }
+    const id = inserted.rows[0].id
+    await appendHistory(tx, id, 'create', null, 'asked', user, now, '', input.photoIds ?? [], { source })
+    await announce(tx, id, now)
+    return { order: await getWorkOrder(tx, id, user, now), created: true }
+  })
+}
+
+async function appendHistory(
+  tx: Queryable, orderId: number, action: WorkOrderHistoryEntry['action'], from: WorkOrderState | null, to: WorkOrderState,
+  actor: Pick<AuthUser, 'username' | 'role'>, at: Date, note: string, photoIds: number[], detail: Record<string, unknown>,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO work_order_history (order_id, action, from_state, to_state, actor, actor_role, at, note, photo_ids, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::int[], $10::jsonb)`,
+    [orderId, action, from, to, actor.username, actor.role, at.toISOString(), note, photoIds, JSON.stringify(detail)],
+  )
+}
+
+/** Tells every API process (and so every screen in scope) that an order changed; sent on commit. */
+async function announce(tx: Queryable, id: number, now: Date): Promise<void> {
+  await tx.query(`SELECT pg_notify('${WORK_ORDERS_CHANNEL}', ${orderJson('$2::timestamptz')}::text) FROM work_orders o WHERE o.id = $1`, [id, now.toISOString()])
+}
+
+export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, now = new Date()): Promise<WorkOrder> {
+  const r = await db.query<{ order: WorkOrder; visible: boolean; history: WorkOrderHistoryEntry[] }>(
+    `SELECT ${orderJson('$5::timestamptz')} AS order, ${VISIBLE} AS visible,
+            (SELECT coalesce(json_agg(${HISTORY_JSON} ORDER BY h.id), '[]') FROM work_order_history h WHERE h.order_id = o.id) AS history
+       FROM work_orders o WHERE o.id = $1`,
+    [id, ...scopeOf(user), now.toISOString()],
+  )
+  if (!r.rows.length) throw notFound(`work order ${id}`)
+  if (!r.rows[0].visible) throw new HttpError(403, `work order ${id} is outside your scope`)
+  return { ...r.rows[0].order, history: r.rows[0].history }
+}
+
+export interface WorkOrderFilter {
+  villageId?: number
+  gridId?: number
+  state?: WorkOrderState
+  category?: string
+  overdue?: boolean
+  /** orders with a smaller id than this (keyset paging, newest first) */
+  before?: number
+  limit: number
+}
+
+export async function listWorkOrders(db: Queryable, f: WorkOrderFilter, user: AuthUser, now = new Date()): Promise<WorkOrder[]> {
+  const r = await db.query<{ order: WorkOrder }>(
+    `SELECT ${orderJson('$5::timestamptz')} AS order FROM work_orders o
+      WHERE ${VISIBLE}
+        AND ($6::int IS NULL OR o.village_id = $6) AND ($7::int IS NULL OR o.grid_id = $7)
+        AND ($8::text IS NULL OR o.state = $8) AND ($9::text IS NULL OR o.category = $9)
+        AND ($10::boolean IS NULL OR ($10 = (o.state <> 'closed' AND o.deadline_at < $5::timestamptz)))
+        AND ($11::int IS NULL OR o.id < $11)
+      ORDER BY o.id DESC LIMIT $1`,
+    [f.limit, ...scopeOf(user), now.toISOString(), f.villageId ?? null, f.gridId ?? null, f.state ?? null, f.category ?? null, f.overdue ?? null, f.before ?? null],
+  )
+  return r.rows.map((row) => row.order)
+}
+
+export interface ActionInput {
+  action: WorkOrderAction
+  note?: string
+  photoIds?: number[]
+  villageId?: number
+  departmentId?: number
+  approve?: boolean
+  satisfaction?: number
+}
+
+interface OrderRow {
+  id: number
+  state: WorkOrderState
+  category: string
+  grid_id: number
+  village_id: number
+  assignee_village_id: number | null
+  assignee_department_id: number | null
+  reporter: string
+  deadline_at: Date | string
+}
+
+/** May this user take this action on this order now? A reason when not. */
+export function refusal(user: AuthUser, action: WorkOrderAction, o: Pick<OrderRow, 'grid_id' | 'village_id' | 'assignee_village_id' | 'reporter'>): string | null {
+  const center = ['admin', 'dispatcher'].includes(user.role)
+  const leader = user.role === 'leader'
+  const cadreOfAssignee = user.role === 'villageCadre' && o.assignee_village_id !== null && user.villageId === o.assignee_village_id
+  switch (action) {
+    case 'dispatch':
+    case 'review':
+      return center || leader ? null : `role ${user.role} may not ${action} work orders`
+    case 'transfer':
+      return center || leader || cadreOfAssignee ? null : `only the command center or the assigned village may transfer this order`
+    case 'handle': {
+      const workerOfGrid = user.role === 'gridWorker' && o.assignee_village_id === o.village_id && user.gridId === o.grid_id
+      return center || cadreOfAssignee || workerOfGrid ? null : `only the assigned village (or its grid worker) may handle this order`
+    }
+    case 'reply':
+      return center ? null : `role ${user.role} may not reply to reporters`
+    case 'rate':
+      // the reporter rates; the center records a hotline caller's rating from the call back
+      return center || user.username === o.reporter ? null : `only the reporter or the command center may rate this order`
+  }
+}
+
+/** One step of the loop: checked against the state machine (409) and the user's role and scope (403). */
+export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, user: AuthUser, now = new Date()): Promise<WorkOrder> {
+  return db.transaction(async (tx) => {
+    const r = await tx.query<OrderRow & { visible: boolean }>(
+      `SELECT o.id, o.state, o.category, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter, o.deadline_at,
+              ${VISIBLE} AS visible
+         FROM work_orders o WHERE o.id = $1 FOR UPDATE`,
+      [id, ...scopeOf(user)],
+    )
+    if (!r.rows.length) throw notFound(`work order ${id}`)
+    const o = r.rows[0]
+    if (!o.visible) throw new HttpError(403, `work order ${id} is outside your scope`)
+    const t = TRANSITIONS[input.action]
+    if (!t.from.includes(o.state)) {
+      throw new HttpError(409, `work order ${id} is ${o.state}; ${input.action} is possible only from ${t.from.join(' or ')}`)
+    }
+    const denied = refusal(user, input.action, o)
+    if (denied) throw new HttpError(403, denied)
+
+    let to: WorkOrderState = t.to
+    let assigneeVillage = o.assignee_village_id
+    let assigneeDepartment = o.assignee_department_id
+    const detail: Record<string, unknown> = {}
+    if (input.action === 'dispatch' || input.action === 'transfer') {
+      if (input.villageId !== undefined && input.departmentId !== undefined) throw new HttpError(400, 'body/departmentId: give villageId or departmentId, not both')
+      if (input.action === 'transfer' && input.villageId === undefined && input.departmentId === undefined) {
+        throw new HttpError(400, 'body/departmentId (or body/villageId) is required to transfer')
+      }
+      if (input.departmentId !== undefined) {
+        if (!(await tx.query('SELECT 1 FROM departments WHERE id = $1', [input.departmentId])).rows.length) throw new HttpError(400, `body/departmentId is not a known department (${input.departmentId})`)
+        assigneeDepartment = input.departmentId
+        assigneeVillage = null
+      } else {
+        const village = input.villageId ?? o.village_id
+        if (!(await tx.query('SELECT 1 FROM villages WHERE id = $1', [village])).rows.length) throw new HttpError(400, `body/villageId is not a known village (${village})`)
+        assigneeVillage = village
+        assigneeDepartment = null
+      }
+      if (input.action === 'transfer' && assigneeVillage === o.assignee_village_id && assigneeDepartment === o.assignee_department_id) {
+        throw new HttpError(400, 'body/departmentId: the order is already there')
+      }
+      Object.assign(detail, { villageId: assigneeVillage, departmentId: assigneeDepartment })
+    }
+    if (input.action === 'review' && input.approve === false) {
+      to = 'dispatched' // sent back to its handler
+      detail.approved = false
+    }
+    if (input.action === 'rate') {
+      if (input.satisfaction === undefined) throw new HttpError(400, 'body/satisfaction (1–5) is required to rate')
+      detail.satisfaction = input.satisfaction
+    }
+    const cat = await category(tx, o.category)
+    const late = new Date(o.deadline_at).getTime() < now.getTime()
+    await tx.query(
+      `UPDATE work_orders SET state = $2, state_since = $3, deadline_at = $4, assignee_village_id = $5, assignee_department_id = $6,
+              was_overdue = was_overdue OR $7,
+              satisfaction = coalesce($8, satisfaction),
+              handled_at = CASE WHEN $2 = 'handled' THEN $3 ELSE handled_at END,
+              closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE closed_at END
+        WHERE id = $1`,
+      [id, to, now.toISOString(), deadline(cat, to, now), assigneeVillage, assigneeDepartment, late, input.satisfaction ?? null],
+    )
+    await appendHistory(tx, id, input.action, o.state, to, user, now, input.note ?? '', input.photoIds ?? [], detail)
+    await announce(tx, id, now)
+    return getWorkOrder(tx, id, user, now)
+  })
+}
+
+const SYSTEM = { username: 'system', role: 'system' } as unknown as AuthUser
+
+/**
+ * Overdue orders (the deadline of their state has passed) are marked late; one still not
+ * handled is raised to the town's command center, and once it is overdue by another full
+ * period, to the county department responsible for its category (吹哨报到). Runs every
+ * minute on every process; the row lock makes each step happen once. `now` is the clock
+ * (tests move it).
+ */
+export async function escalateOverdue(db: Db, now = new Date()): Promise<number> {
+  const due = await db.query<{ id: number }>(
+    `SELECT id FROM work_orders WHERE state <> 'closed' AND deadline_at < $1 AND (NOT was_overdue OR (state IN ('dispatched', 'transferred') AND escalation_level < 2))
+     ORDER BY deadline_at LIMIT 500`,
+    [now.toISOString()],
+  )
+  let steps = 0
+  for (const { id } of due.rows) {
+    steps += await db.transaction(async (tx) => {
+      const r = await tx.query<OrderRow & { escalation_level: number; state_since: Date | string; department_id: number | null; sla: number; was_overdue: boolean }>(
+        `SELECT o.*, d.id AS department_id, (c.sla_hours ->> o.state)::float8 AS sla
+           FROM work_orders o JOIN work_order_categories c ON c.code = o.category LEFT JOIN departments d ON d.name = c.department_name
+          WHERE o.id = $1 FOR UPDATE OF o`,
+        [id],
+      )
+      const o = r.rows[0]
+      if (!o || o.state === 'closed' || new Date(o.deadline_at).getTime() >= now.getTime()) return 0
+      const open = o.state === 'dispatched' || o.state === 'transferred'
+      const overBy = now.getTime() - new Date(o.deadline_at).getTime()
+      let level = o.escalation_level
+      if (open && level === 0) level = 1
+      else if (open && level === 1 && overBy >= o.sla * 3_600_000 && o.department_id !== null) level = 2
+      if (level === o.escalation_level) {
+        if (o.was_overdue) return 0
+        await tx.query('UPDATE work_orders SET was_overdue = true WHERE id = $1', [id])
+        await announce(tx, id, now)
+        return 1
+      }
+      const toCounty = level === 2
+      await tx.query(
+        `UPDATE work_orders SET was_overdue = true, escalation_level = $2,
+                state = CASE WHEN $3 THEN 'transferred' ELSE state END,
+                assignee_department_id = CASE WHEN $3 THEN $4 ELSE assignee_department_id END,
+                assignee_village_id = CASE WHEN $3 THEN NULL ELSE assignee_village_id END,
+                -- the department gets a full period of its own
+                deadline_at = CASE WHEN $3 THEN $5 ELSE deadline_at END,
+                state_since = CASE WHEN $3 THEN $6 ELSE state_since END
+          WHERE id = $1`,
+        [id, level, toCounty, o.department_id, new Date(now.getTime() + o.sla * 3_600_000).toISOString(), now.toISOString()],
+      )
+      const note = toCounty ? '超期未办结，吹哨报到：提级至县职能部门' : '超期未办结，提级至镇指挥中心督办'
+      await appendHistory(tx, id, 'escalate', o.state, toCounty ? 'transferred' : o.state, SYSTEM, now, note, [], { level, departmentId: toCounty ? o.department_id : undefined })
+      await announce(tx, id, now)
+      return 1
+    })
+  }
+  return steps
+}

@@ -1,0 +1,198 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import type { Db } from '../db/types.ts'
+import { requireRole } from '../auth/guard.ts'
+import { READ_ROLES, type Role } from '../auth/roles.ts'
+import { assertGridInScope, assertHouseholdInScope, assertVillageInScope, isTownWide } from '../auth/scope.ts'
+import { HttpError } from '../http/errors.ts'
+import { parseScope, SCOPE_PATTERN } from '../stats/scope.ts'
+import { WORK_ORDER_ACTIONS, WORK_ORDER_SOURCES, WORK_ORDER_STATES, type WorkOrder, type WorkOrderSource } from '../../geo/work-orders.ts'
+import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder, listWorkOrders, WORK_ORDERS_CHANNEL, type ActionInput, type NewWorkOrder } from './repository.ts'
+import { rankings, workOrderKpis } from './kpis.ts'
+import { recordVisit } from './visits.ts'
+
+const REPORT_ROLES: readonly Role[] = ['gridWorker', 'villageCadre', 'dispatcher', 'admin', 'leader']
+const ACT_ROLES: readonly Role[] = ['gridWorker', 'villageCadre', 'dispatcher', 'admin', 'leader']
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
+const PhotoIds = Type.Array(Id, { maxItems: 9 })
+/** a key the phone's offline queue gives each report, so a replay makes no second order */
+const ClientKey = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })
+const literalUnion = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)))
+
+export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: number }> = async (app, { db, escalateEveryMs = 60_000 }) => {
+  // every process escalates; the row lock makes each step happen once
+  const timer = setInterval(() => void escalateOverdue(db).catch((err) => app.log.error({ err }, 'work order escalation failed')), escalateEveryMs)
+  timer.unref()
+  app.addHook('onClose', async () => clearInterval(timer))
+
+  // every change reaches the screens in scope on every process (NOTIFY is sent on commit)
+  const unlisten = await db.listen(WORK_ORDERS_CHANNEL, (payload) => {
+    try {
+      const order = JSON.parse(payload) as WorkOrder
+      const rooms = ['town', `village:${order.villageId}`, `grid:${order.gridId}`]
+      if (order.assigneeVillageId && order.assigneeVillageId !== order.villageId) rooms.push(`village:${order.assigneeVillageId}`)
+      app.io.local.to(rooms).emit('workOrder', order)
+    } catch (err) {
+      app.log.warn({ err }, 'bad work order notification dropped')
+    }
+  })
+  app.addHook('onClose', async () => unlisten())
+
+  app.get('/work-orders/categories', { schema: { tags: ['work orders'], summary: 'categories, responsible departments and deadlines per state' } }, async (req) => {
+    requireRole(req, READ_ROLES)
+    const r = await db.query(
+      `SELECT c.code, c.name, d.id AS "departmentId", c.department_name AS "departmentName", c.sla_hours AS "slaHours"
+         FROM work_order_categories c LEFT JOIN departments d ON d.name = c.department_name ORDER BY c.position`)
+    return r.rows
+  })
+
+  app.post<{ Body: NewWorkOrder }>(
+    '/work-orders',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: 'report an event: a new order (问), snapped to its grid; 201, or 200 with the same order when clientKey was sent before',
+        body: Type.Object(
+          {
+            category: Type.String({ maxLength: 32 }),
+            description: Type.String({ minLength: 2, maxLength: 2000 }),
+            lon: Type.Number({ minimum: -180, maximum: 180 }),
+            lat: Type.Number({ minimum: -90, maximum: 90 }),
+            address: Type.Optional(Type.String({ maxLength: 200 })),
+            source: Type.Optional(literalUnion(WORK_ORDER_SOURCES)),
+            externalId: Type.Optional(Type.String({ maxLength: 64 })),
+            reporterName: Type.Optional(Type.String({ maxLength: 50 })),
+            reporterPhone: Type.Optional(Type.String({ maxLength: 20 })),
+            clientKey: Type.Optional(ClientKey),
+            photoIds: Type.Optional(PhotoIds),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const user = requireRole(req, REPORT_ROLES)
+      const source: WorkOrderSource | undefined = req.body.source
+      if (source && source !== 'gridWorker' && !['dispatcher', 'admin'].includes(user.role)) throw new HttpError(403, `role ${user.role} may not file ${source} orders`)
+      const { order, created } = await createWorkOrder(db, req.body, user)
+      return reply.code(created ? 201 : 200).send(order)
+    },
+  )
+
+  app.get<{ Querystring: { village?: number; grid?: number; state?: WorkOrder['state']; category?: string; overdue?: boolean; before?: number; limit?: number } }>(
+    '/work-orders',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: 'orders in your scope, newest first (keyset paging with before=id)',
+        querystring: Type.Object(
+          {
+            village: Type.Optional(Id),
+            grid: Type.Optional(Id),
+            state: Type.Optional(literalUnion(WORK_ORDER_STATES)),
+            category: Type.Optional(Type.String({ maxLength: 32 })),
+            overdue: Type.Optional(Type.Boolean()),
+            before: Type.Optional(Id),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const user = requireRole(req, READ_ROLES)
+      const q = req.query
+      return listWorkOrders(db, { villageId: q.village, gridId: q.grid, state: q.state, category: q.category, overdue: q.overdue, before: q.before, limit: q.limit ?? 50 }, user)
+    },
+  )
+
+  app.get<{ Querystring: { scope: string; days?: number } }>(
+    '/work-orders/kpis',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: 'on-time rate, closure rate, average handling time, satisfaction and visit coverage for a scope',
+        querystring: Type.Object(
+          { scope: Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 }), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const user = requireRole(req, READ_ROLES)
+      const scope = parseScope(req.query.scope)
+      if (scope.kind === 'town' && !isTownWide(user)) throw new HttpError(403, 'town-wide figures are outside your scope')
+      if (scope.kind === 'village') await assertVillageInScope(db, user, scope.id!)
+      if (scope.kind === 'grid') await assertGridInScope(db, user, scope.id!)
+      const now = new Date()
+      const from = new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000)
+      return workOrderKpis(db, { villageId: scope.kind === 'village' ? scope.id : null, gridId: scope.kind === 'grid' ? scope.id : null }, from, now, now)
+    },
+  )
+
+  app.get<{ Querystring: { days?: number } }>(
+    '/work-orders/rankings',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: '擂台赛: villages and grid workers ranked',
+        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => {
+      requireRole(req, READ_ROLES)
+      const now = new Date()
+      return rankings(db, new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000), now, now)
+    },
+  )
+
+  app.get<{ Params: { id: number } }>(
+    '/work-orders/:id',
+    { schema: { tags: ['work orders'], summary: 'one order with its whole history', params: Type.Object({ id: Id }) } },
+    async (req) => getWorkOrder(db, req.params.id, requireRole(req, READ_ROLES)),
+  )
+
+  app.post<{ Params: { id: number }; Body: ActionInput }>(
+    '/work-orders/:id/actions',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: 'one step of the loop (派、转、办、审、回、评); 409 when the order is not in a state that allows it',
+        params: Type.Object({ id: Id }),
+        body: Type.Object(
+          {
+            action: literalUnion(WORK_ORDER_ACTIONS),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+            photoIds: Type.Optional(PhotoIds),
+            villageId: Type.Optional(Id),
+            departmentId: Type.Optional(Id),
+            approve: Type.Optional(Type.Boolean()),
+            satisfaction: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => actOnWorkOrder(db, req.params.id, req.body, requireRole(req, ACT_ROLES)),
+  )
+
+  app.post<{ Body: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string } }>(
+    '/household-visits',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: "a grid worker's household visit (入户走访); 201, or 200 when clientKey was sent before",
+        body: Type.Object(
+          { householdId: Id, note: Type.Optional(Type.String({ maxLength: 2000 })), photoIds: Type.Optional(PhotoIds), clientKey: Type.Optional(ClientKey) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const user = requireRole(req, ['gridWorker', 'villageCadre'])
+      await assertHouseholdInScope(db, user, req.body.householdId)
+      const { visit, created } = await recordVisit(db, req.body, user)
+      return reply.code(created ? 201 : 200).send(visit)
+    },
+  )
+}
