@@ -91,6 +91,8 @@ export interface WorkOrderKpis {
   avgHandlingHours: number | null
   /** mean rating 1–5 over rated orders */
   satisfaction: number | null
-  /** households visited at least once this month / households */
+  /** households visited at least once this month (so far) / households */
   visitCoverage: number | null
+  /** the same for last month, which is complete */
+  visitCoverageLastMonth: number | null
 }

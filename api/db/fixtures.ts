@@ -54,13 +54,24 @@ export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: Load
       const lines = gunzipSync(gz).toString('utf8').split('\n').filter((l) => l.length > 0)
       if (lines.length !== table.rows) throw new Error(`fixture ${table.file} has ${lines.length} rows, manifest says ${table.rows}`)
       // table.name was checked against the schema's own table list above.
-      const sql = `INSERT INTO "${table.name}" SELECT * FROM jsonb_populate_recordset(NULL::"${table.name}", $1::jsonb)`
+      // the fixture's own ids, also into identity columns (their sequences are moved past them below)
+      const sql = `INSERT INTO "${table.name}" OVERRIDING SYSTEM VALUE SELECT * FROM jsonb_populate_recordset(NULL::"${table.name}", $1::jsonb)`
       for (let i = 0; i < lines.length; i += CHUNK_ROWS) {
         const chunk = lines.slice(i, i + CHUNK_ROWS)
         await tx.query(sql, ['[' + chunk.join(',') + ']'])
         onProgress?.(table.name, Math.min(i + CHUNK_ROWS, lines.length), lines.length)
       }
       total += lines.length
+    }
+    // identity columns filled with the fixture's ids: the next row the system adds follows them
+    const identities = await tx.query<{ t: string; c: string }>(
+      `SELECT table_name AS t, column_name AS c FROM information_schema.columns
+        WHERE table_schema = current_schema() AND is_identity = 'YES' AND table_name = ANY($1::text[])`,
+      [manifest.tables.map((t) => t.name)],
+    )
+    for (const { t, c } of identities.rows) {
+      // names come from the catalogue, not from input
+      await tx.query(`SELECT setval(pg_get_serial_sequence('"${t}"', '${c}'), (SELECT max("${c}") FROM "${t}"))`)
     }
     await tx.exec('ANALYZE')
   })

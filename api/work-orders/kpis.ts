@@ -34,19 +34,19 @@ export async function workOrderKpis(db: Queryable, scope: KpiScope, from: Date, 
     onTimeRate: ratio(k.on_time, k.closed),
     avgHandlingHours: k.handling_h,
     satisfaction: k.satisfaction,
-    visitCoverage: await visitCoverage(db, scope, now),
+    visitCoverage: await visitCoverage(db, scope, shanghaiMonthStart(now), now),
+    visitCoverageLastMonth: await visitCoverage(db, scope, shanghaiMonthStart(new Date(shanghaiMonthStart(now).getTime() - 1)), shanghaiMonthStart(now)),
   }
 }
 
-/** Households visited at least once since the first of this month (Beijing time) / households. */
-export async function visitCoverage(db: Queryable, scope: KpiScope, now = new Date()): Promise<number | null> {
-  const monthStart = shanghaiMonthStart(now)
+/** Households visited at least once in [from, to) / households. */
+export async function visitCoverage(db: Queryable, scope: KpiScope, from: Date, to: Date): Promise<number | null> {
   const r = await db.query<{ households: number; visited: number }>(
     `SELECT count(*)::int AS households,
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits v WHERE v.household_id = h.id AND v.visited_at >= $3 AND v.visited_at <= $4))::int AS visited
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits v WHERE v.household_id = h.id AND v.visited_at >= $3 AND v.visited_at < $4))::int AS visited
        FROM households h JOIN grids g ON g.id = h.grid_id
       WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)`,
-    [scope.villageId, scope.gridId, monthStart.toISOString(), now.toISOString()],
+    [scope.villageId, scope.gridId, from.toISOString(), to.toISOString()],
   )
   return ratio(r.rows[0].visited, r.rows[0].households)
 }

@@ -157,7 +157,7 @@ describe('work orders: the loop 问、派、转、办、审、回', () => {
     const rows = (await t.db.query<{ total: number; closed: number; on_time: number; sat: number }>(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'closed')::int AS closed,
               count(*) FILTER (WHERE state = 'closed' AND NOT was_overdue)::int AS on_time, avg(satisfaction)::float8 AS sat
-         FROM work_orders WHERE village_id = $1`, [grid.village_id])).rows[0]
+         FROM work_orders WHERE village_id = $1 AND created_at >= now() - interval '366 days'`, [grid.village_id])).rows[0]
     expect(k.total).toBe(rows.total)
     expect(k.closed).toBe(rows.closed)
     expect(k.closureRate).toBeCloseTo(rows.closed / rows.total, 6)
