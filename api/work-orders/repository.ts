@@ -149,6 +149,8 @@ export interface WorkOrderFilter {
   state?: WorkOrderState
   category?: string
   overdue?: boolean
+  /** not closed yet */
+  open?: boolean
   /** orders with a smaller id than this (keyset paging, newest first) */
   before?: number
   limit: number
@@ -162,8 +164,9 @@ export async function listWorkOrders(db: Queryable, f: WorkOrderFilter, user: Au
         AND ($8::text IS NULL OR o.state = $8) AND ($9::text IS NULL OR o.category = $9)
         AND ($10::boolean IS NULL OR ($10 = (o.state <> 'closed' AND o.deadline_at < $5::timestamptz)))
         AND ($11::int IS NULL OR o.id < $11)
+        AND ($12::boolean IS NULL OR $12 = (o.state <> 'closed'))
       ORDER BY o.id DESC LIMIT $1`,
-    [f.limit, ...scopeOf(user), now.toISOString(), f.villageId ?? null, f.gridId ?? null, f.state ?? null, f.category ?? null, f.overdue ?? null, f.before ?? null],
+    [f.limit, ...scopeOf(user), now.toISOString(), f.villageId ?? null, f.gridId ?? null, f.state ?? null, f.category ?? null, f.overdue ?? null, f.before ?? null, f.open ?? null],
   )
   return r.rows.map((row) => row.order)
 }

@@ -79,7 +79,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
     },
   )
 
-  app.get<{ Querystring: { village?: number; grid?: number; state?: WorkOrder['state']; category?: string; overdue?: boolean; before?: number; limit?: number } }>(
+  app.get<{ Querystring: { village?: number; grid?: number; state?: WorkOrder['state']; category?: string; overdue?: boolean; open?: boolean; before?: number; limit?: number } }>(
     '/work-orders',
     {
       schema: {
@@ -92,6 +92,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
             state: Type.Optional(literalUnion(WORK_ORDER_STATES)),
             category: Type.Optional(Type.String({ maxLength: 32 })),
             overdue: Type.Optional(Type.Boolean()),
+            open: Type.Optional(Type.Boolean({ description: 'true: not closed yet; false: closed' })),
             before: Type.Optional(Id),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           },
@@ -102,7 +103,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
     async (req) => {
       const user = requireRole(req, READ_ROLES)
       const q = req.query
-      return listWorkOrders(db, { villageId: q.village, gridId: q.grid, state: q.state, category: q.category, overdue: q.overdue, before: q.before, limit: q.limit ?? 50 }, user)
+      return listWorkOrders(db, { villageId: q.village, gridId: q.grid, state: q.state, category: q.category, overdue: q.overdue, open: q.open, before: q.before, limit: q.limit ?? 50 }, user)
     },
   )
 

@@ -4,6 +4,7 @@ import { loginScenario } from './scenarios/login.ts'
 import { mapScenario } from './scenarios/map.ts'
 import { drillScenario } from './scenarios/drill.ts'
 import { vehiclesScenario } from './scenarios/vehicles.ts'
+import { workOrdersScenario } from './scenarios/work-orders.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios
 const only = process.argv.slice(2)
@@ -17,6 +18,7 @@ try {
   if (want('map')) await mapScenario(browser, system, tally)
   if (want('drill')) await drillScenario(browser, system, tally)
   if (want('vehicles')) await vehiclesScenario(browser, system, tally)
+  if (want('workorders')) await workOrdersScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {

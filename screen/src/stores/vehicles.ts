@@ -1,3 +1,4 @@
+import type { WorkOrder } from '../../../geo/work-orders.ts'
 import { defineStore } from 'pinia'
 import { io, type Socket } from 'socket.io-client'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
@@ -169,7 +170,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
    * The screen's one socket (trucks, alerts, orders, and data-change notices for the panels);
    * on every (re)connect it subscribes again and gets the current state.
    */
-  function connect(onDataChanged?: (tables: string[]) => void): void {
+  function connect(on: { dataChanged?: (tables: string[]) => void; workOrder?: (order: WorkOrder) => void } = {}): void {
     if (socket || !auth.token) return
     socket = io({ auth: { token: auth.token }, transports: ['websocket'], reconnectionDelayMax: 10_000 })
     socket.on('connect', () => {
@@ -188,7 +189,8 @@ export const useVehicleStore = defineStore('vehicles', () => {
     socket.on('positions', applyPositions)
     socket.on('alerts', applyAlerts)
     socket.on('dispatch', applyDispatch)
-    if (onDataChanged) socket.on('dataChanged', (m: { tables: string[] }) => onDataChanged(m.tables))
+    if (on.dataChanged) socket.on('dataChanged', (m: { tables: string[] }) => on.dataChanged!(m.tables))
+    if (on.workOrder) socket.on('workOrder', on.workOrder)
   }
 
   function disconnect(): void {

@@ -1,0 +1,33 @@
+import { ScatterplotLayer } from '@deck.gl/layers'
+import type { Layer } from '@deck.gl/core'
+import type { WorkOrder } from '../../../geo/work-orders.ts'
+
+/** open orders amber, overdue red, closed slate (collection points are the green ones); the selected one ringed */
+export function workOrderColor(o: WorkOrder): [number, number, number, number] {
+  if (o.state === 'closed') return [148, 163, 184, 140]
+  if (o.overdue) return [248, 113, 113, 240]
+  return [251, 191, 36, 235]
+}
+
+export function workOrderLayers({ orders, scale, selectedId }: { orders: WorkOrder[]; scale: number; selectedId: number | null }): Layer[] {
+  return [
+    new ScatterplotLayer<WorkOrder>({
+      id: 'work-orders',
+      // closed ones first, so the open and overdue ones are drawn on top
+      data: [...orders].sort((a, b) => Number(b.state === 'closed') - Number(a.state === 'closed')),
+      getPosition: (o) => [o.lon, o.lat],
+      getFillColor: workOrderColor,
+      getRadius: (o) => (o.id === selectedId ? 7 : o.state === 'closed' ? 3 : 4.5),
+      radiusUnits: 'pixels',
+      radiusScale: scale,
+      stroked: true,
+      // a white ring tells an open order from a household of the same colour in the household map
+      getLineColor: (o) => (o.id === selectedId || o.state !== 'closed' ? [255, 255, 255, 255] : [3, 18, 38, 255]),
+      getLineWidth: (o) => (o.state === 'closed' ? 1 : 1.5),
+      lineWidthUnits: 'pixels',
+      lineWidthScale: scale,
+      pickable: true,
+      updateTriggers: { getRadius: selectedId, getLineColor: selectedId },
+    }),
+  ]
+}

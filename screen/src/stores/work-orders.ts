@@ -1,0 +1,94 @@
+import { defineStore } from 'pinia'
+import { shallowRef, watch } from 'vue'
+import type { WorkOrder, WorkOrderKpis } from '../../../geo/work-orders.ts'
+import { getJson } from '../api.ts'
+import { useScopeStore } from './scope.ts'
+
+export interface FeedItem {
+  key: string
+  kind: 'new' | 'overdue' | 'closed' | 'moved'
+  order: WorkOrder
+  at: number
+}
+
+/** the feed and the markers are bounded: the wall runs for days */
+const FEED_MAX = 40
+const MARKERS_MAX = 300
+const KPI_DAYS = 365
+
+export interface VillageRank {
+  villageId: number
+  villageName: string
+  total: number
+  onTimeRate: number | null
+  satisfaction: number | null
+  score: number
+}
+
+/**
+ * Events and work orders for the selected scope: the loop's KPIs, the newest orders on the map,
+ * and a live feed fed by workOrder pushes (new, overdue, closed), kept to the newest FEED_MAX.
+ */
+export const useWorkOrderStore = defineStore('workOrders', () => {
+  const scope = useScopeStore()
+  const kpis = shallowRef<WorkOrderKpis | null>(null)
+  const orders = shallowRef<WorkOrder[]>([])
+  const feed = shallowRef<FeedItem[]>([])
+  const ranking = shallowRef<VillageRank[]>([])
+  const selected = shallowRef<WorkOrder | null>(null)
+  let seq = 0
+
+  const filter = () => {
+    const s = scope.current
+    return s.kind === 'village' ? `&village=${s.id}` : s.kind === 'grid' ? `&grid=${s.id}` : ''
+  }
+  const inScope = (o: WorkOrder) => {
+    const s = scope.current
+    return s.kind === 'town' || (s.kind === 'village' && (o.villageId === s.id || o.assigneeVillageId === s.id)) || (s.kind === 'grid' && o.gridId === s.id)
+  }
+
+  async function refresh(): Promise<void> {
+    const mine = ++seq
+    try {
+      const [k, list, ranks] = await Promise.all([
+        getJson<WorkOrderKpis>(`/api/work-orders/kpis?scope=${encodeURIComponent(scope.key)}&days=${KPI_DAYS}`),
+        getJson<WorkOrder[]>(`/api/work-orders?limit=${MARKERS_MAX}${filter()}`),
+        getJson<{ villages: VillageRank[] }>(`/api/work-orders/rankings?days=${KPI_DAYS}`).catch(() => ({ villages: [] })),
+      ])
+      if (mine !== seq) return
+      kpis.value = k
+      orders.value = list
+      ranking.value = ranks.villages
+      // until pushes arrive, the feed shows the newest orders of the scope
+      if (!feed.value.some((f) => inScope(f.order))) {
+        feed.value = list.slice(0, 12).map((o) => ({ key: `${o.id}-seed`, kind: o.state === 'closed' ? 'closed' : o.overdue ? 'overdue' : 'new', order: o, at: Date.parse(o.stateSince) }))
+      } else feed.value = feed.value.filter((f) => inScope(f.order))
+    } catch {
+      /* the next refresh tries again */
+    }
+  }
+
+  /** A workOrder push: into the feed, onto the map. */
+  function apply(order: WorkOrder): void {
+    if (!inScope(order)) return
+    const previous = orders.value.find((o) => o.id === order.id)
+    const kind: FeedItem['kind'] = !previous && order.state === 'asked' ? 'new' : order.state === 'closed' ? 'closed' : order.overdue && !previous?.overdue ? 'overdue' : 'moved'
+    feed.value = [{ key: `${order.id}-${order.state}-${order.stateSince}-${order.escalationLevel}`, kind, order, at: Date.now() }, ...feed.value.filter((f) => f.order.id !== order.id)].slice(0, FEED_MAX)
+    orders.value = [order, ...orders.value.filter((o) => o.id !== order.id)].slice(0, MARKERS_MAX)
+    if (selected.value?.id === order.id) void open(order.id)
+  }
+
+  async function open(id: number): Promise<void> {
+    try {
+      selected.value = await getJson<WorkOrder>(`/api/work-orders/${id}`)
+    } catch {
+      selected.value = null
+    }
+  }
+
+  watch(() => scope.key, () => {
+    feed.value = feed.value.filter((f) => inScope(f.order))
+    void refresh()
+  })
+  return { kpis, orders, feed, ranking, selected, refresh, apply, open }
+})
