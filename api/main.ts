@@ -68,6 +68,7 @@ const app = await buildServer({
   logger: { level: config.logLevel },
   tileCacheEntries: config.tileCacheEntries,
   redisUrl: config.redisUrl,
+  photosDir: config.photosDir,
   jt808: config.jt808Port !== undefined ? { port: config.jt808Port, host: config.host } : undefined,
   vehicles: {
     tickMs: config.vehicles.tickMs,

@@ -25,6 +25,9 @@ import { createVehicleService, type VehicleSettings } from './vehicles/service.t
 import { vehicleRoutes } from './vehicles/routes.ts'
 import { terminalRoutes } from './terminals/routes.ts'
 import { workOrderRoutes } from './work-orders/routes.ts'
+import { photoRoutes } from './photos/routes.ts'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
 
 declare module 'fastify' {
@@ -45,6 +48,8 @@ export interface ServerOptions {
   vehicles?: Partial<VehicleSettings>
   /** socket.io rooms shared with the other API processes through this Redis (REDIS_URL) */
   redisUrl?: string
+  /** where uploaded photos are kept (DATA_DIR/photos); a temporary folder when not given */
+  photosDir?: string
   /** the JT/T 808 TCP gateway (JT808_PORT); off when not given (API-only tests) */
   jt808?: Jt808Options
   /** Serve the built screen at /; off in API-only tests. */
@@ -131,6 +136,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(vehicleRoutes, { db: opts.db, vehicles })
       await api.register(terminalRoutes, { db: opts.db, gateway: jt808 })
       await api.register(workOrderRoutes, { db: opts.db })
+      await api.register(photoRoutes, { db: opts.db, dir: opts.photosDir ?? join(tmpdir(), `shuzhi-photos-${process.pid}`) })
     },
     { prefix: '/api' },
   )

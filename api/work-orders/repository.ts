@@ -109,10 +109,20 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
       return { order: await getWorkOrder(tx, existing.rows[0].id, user, now), created: false }
     }
     const id = inserted.rows[0].id
+    await assertPhotos(tx, input.photoIds, user)
     await appendHistory(tx, id, 'create', null, 'asked', user, now, '', input.photoIds ?? [], { source })
     await announce(tx, id, now)
     return { order: await getWorkOrder(tx, id, user, now), created: true }
   })
+}
+
+/** Photos named in a report or a step must exist and be the user's own uploads. */
+async function assertPhotos(tx: Queryable, ids: number[] | undefined, user: AuthUser): Promise<void> {
+  if (!ids?.length) return
+  const r = await tx.query<{ id: number }>('SELECT id FROM photos WHERE id = ANY($1::int[]) AND uploaded_by = $2', [ids, user.username])
+  const found = new Set(r.rows.map((row) => row.id))
+  const i = ids.findIndex((id) => !found.has(id))
+  if (i >= 0) throw new HttpError(400, `body/photoIds/${i} is not a photo you uploaded (${ids[i]})`)
 }
 
 async function appendHistory(
@@ -267,6 +277,7 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
       if (input.satisfaction === undefined) throw new HttpError(400, 'body/satisfaction (1–5) is required to rate')
       detail.satisfaction = input.satisfaction
     }
+    await assertPhotos(tx, input.photoIds, user)
     const cat = await category(tx, o.category)
     const late = new Date(o.deadline_at).getTime() < now.getTime()
     await tx.query(

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import type { Db } from '../db/types.ts'
+import { requireRole } from '../auth/guard.ts'
+import { READ_ROLES, type Role } from '../auth/roles.ts'
+import { MAX_PHOTO_BYTES, PHOTO_TYPES, readPhoto, storePhoto, type PhotoType } from './store.ts'
+
+const UPLOAD_ROLES: readonly Role[] = ['gridWorker', 'villageCadre', 'dispatcher', 'admin', 'leader']
+
+export const photoRoutes: FastifyPluginAsync<{ db: Db; dir: string }> = async (app, { db, dir }) => {
+  // the image itself is the body (no multipart): what a phone's fetch(blob) sends
+  app.addContentTypeParser([...PHOTO_TYPES], { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body))
+
+  app.post(
+    '/photos',
+    {
+      bodyLimit: MAX_PHOTO_BYTES,
+      schema: {
+        tags: ['photos'],
+        summary: 'upload a photo (body: the JPEG, PNG or WebP bytes, at most 10 MB); 201, or 200 for the same bytes again',
+      },
+    },
+    async (req, reply) => {
+      const user = requireRole(req, UPLOAD_ROLES)
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim() as PhotoType
+      if (!PHOTO_TYPES.includes(type)) return reply.code(415).send({ statusCode: 415, error: 'Unsupported Media Type', message: `headers/content-type must be one of ${PHOTO_TYPES.join(', ')}` })
+      const { photo, created } = await storePhoto(db, dir, type, req.body as Buffer, user)
+      return reply.code(created ? 201 : 200).send(photo)
+    },
+  )
+
+  for (const size of ['display', 'thumb'] as const) {
+    app.get<{ Params: { id: number } }>(
+      size === 'thumb' ? '/photos/:id/thumb' : '/photos/:id',
+      { schema: { tags: ['photos'], summary: size === 'thumb' ? 'a 320 px thumbnail, no metadata' : 'the photo re-encoded without metadata (no EXIF position)', params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }) } },
+      async (req, reply) => {
+        const body = await readPhoto(db, dir, req.params.id, size, requireRole(req, READ_ROLES))
+        return reply.header('Content-Type', 'image/jpeg').header('Cache-Control', 'private, max-age=86400').send(body)
+      },
+    )
+  }
+}

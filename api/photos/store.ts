@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import sharp, { type Metadata } from 'sharp'
+import type { Db } from '../db/types.ts'
+import type { AuthUser } from '../auth/roles.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+
+export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const
+export type PhotoType = (typeof PHOTO_TYPES)[number]
+export const MAX_PHOTO_BYTES = 10 * 1024 * 1024
+/** what a screen shows: long side at most this many pixels */
+const DISPLAY_PX = 1920
+const THUMB_PX = 320
+/** a decompression bomb (a tiny file of a gigantic image) is refused before it is decoded */
+const MAX_PIXELS = 50_000_000
+
+export interface Photo {
+  id: number
+  width: number
+  height: number
+  bytes: number
+  url: string
+  thumbUrl: string
+  uploadedBy: string
+  createdAt: string
+}
+
+const toPhoto = (r: { id: number; width: number; height: number; bytes: number; uploaded_by: string; created_at: Date | string }): Photo => ({
+  id: r.id, width: r.width, height: r.height, bytes: r.bytes, url: `/api/photos/${r.id}`, thumbUrl: `/api/photos/${r.id}/thumb`,
+  uploadedBy: r.uploaded_by, createdAt: new Date(r.created_at).toISOString(),
+})
+
+async function writeAtomically(path: string, data: Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, data)
+  await rename(tmp, path)
+}
+
+/**
+ * Stores an uploaded photo: the bytes must decode as the image type they claim. The original
+ * is kept; the display copy and the thumbnail are re-encoded as JPEG without metadata (so no
+ * GPS position or device serial leaks from EXIF), turned upright from the EXIF orientation.
+ * The same bytes from the same user again (an offline queue replaying) return the first photo.
+ */
+export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buffer, user: AuthUser): Promise<{ photo: Photo; created: boolean }> {
+  if (data.length === 0) throw new HttpError(400, 'body is empty: send the image bytes')
+  if (data.length > MAX_PHOTO_BYTES) throw new HttpError(413, `body is ${data.length} bytes; photos may be at most ${MAX_PHOTO_BYTES}`)
+  let meta: Metadata
+  try {
+    meta = await sharp(data, { limitInputPixels: MAX_PIXELS }).metadata()
+  } catch {
+    throw new HttpError(400, `body is not a readable ${mime} image`)
+  }
+  const format = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' }[mime]
+  if (meta.format !== format) throw new HttpError(415, `body is ${meta.format ?? 'not an image'}, not ${mime} as Content-Type says`)
+  const sha256 = createHash('sha256').update(data).digest('hex')
+  const again = await db.query<Parameters<typeof toPhoto>[0]>('SELECT * FROM photos WHERE sha256 = $1 AND uploaded_by = $2', [sha256, user.username])
+  if (again.rows.length) return { photo: toPhoto(again.rows[0]), created: false }
+
+  const upright = sharp(data, { limitInputPixels: MAX_PIXELS }).rotate()
+  const display = await upright.clone().resize(DISPLAY_PX, DISPLAY_PX, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 82 }).toBuffer({ resolveWithObject: true })
+  const thumb = await upright.clone().resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 70 }).toBuffer()
+  const month = new Date().toISOString().slice(0, 7)
+  const base = `${month}/${sha256.slice(0, 24)}`
+  const files = { original: `${base}.orig.${format === 'jpeg' ? 'jpg' : format}`, display: `${base}.jpg`, thumb: `${base}.thumb.jpg` }
+  await writeAtomically(join(dir, files.original), data)
+  await writeAtomically(join(dir, files.display), display.data)
+  await writeAtomically(join(dir, files.thumb), thumb)
+  const r = await db.query<Parameters<typeof toPhoto>[0]>(
+    `INSERT INTO photos (sha256, mime, bytes, width, height, original, display, thumb, uploaded_by, village_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (sha256, uploaded_by) DO UPDATE SET sha256 = excluded.sha256 RETURNING *`,
+    [sha256, mime, data.length, display.info.width, display.info.height, files.original, files.display, files.thumb, user.username,
+      user.role === 'villageCadre' ? user.villageId : user.gridId ? (await db.query<{ village_id: number }>('SELECT village_id FROM grids WHERE id = $1', [user.gridId])).rows[0]?.village_id ?? null : null],
+  )
+  return { photo: toPhoto(r.rows[0]), created: true }
+}
+
+/**
+ * The display copy or thumbnail, for someone who may see it: town-wide roles, the uploader,
+ * and the people of the village the photo was taken for (its uploader's village or an order
+ * or visit in their scope that carries it).
+ */
+export async function readPhoto(db: Db, dir: string, id: number, size: 'display' | 'thumb', user: AuthUser): Promise<Buffer> {
+  const village = user.role === 'villageCadre' ? user.villageId : null
+  const grid = user.role === 'gridWorker' ? user.gridId : null
+  const r = await db.query<{ display: string; thumb: string; allowed: boolean }>(
+    `SELECT p.display, p.thumb,
+            ($2::int IS NULL AND $3::int IS NULL) OR p.uploaded_by = $4
+            OR EXISTS (SELECT 1 FROM work_order_history h JOIN work_orders o ON o.id = h.order_id
+                        WHERE p.id = ANY(h.photo_ids) AND ($2::int IS NULL OR o.village_id = $2 OR o.assignee_village_id = $2) AND ($3::int IS NULL OR o.grid_id = $3))
+            OR EXISTS (SELECT 1 FROM household_visits v JOIN grids g ON g.id = v.grid_id
+                        WHERE p.id = ANY(v.photo_ids) AND ($2::int IS NULL OR g.village_id = $2) AND ($3::int IS NULL OR g.id = $3)) AS allowed
+       FROM photos p WHERE p.id = $1`,
+    [id, village, grid, user.username],
+  )
+  if (!r.rows.length) throw notFound(`photo ${id}`)
+  if (!r.rows[0].allowed) throw new HttpError(403, `photo ${id} is outside your scope`)
+  return readFile(join(dir, size === 'thumb' ? r.rows[0].thumb : r.rows[0].display))
+}
