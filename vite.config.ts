@@ -15,6 +15,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     reportCompressedSize: true,
     rolldownOptions: {
+      // the wall screen at /, the grid worker's phone page at /m/
+      input: { main: `${root}/index.html`, mobile: `${root}/m/index.html` },
       output: {
         // Separate long-lived vendor chunks: a screen change does not re-download the map engine.
         advancedChunks: {

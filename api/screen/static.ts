@@ -29,23 +29,26 @@ export function screenRoutes(distDir: string, state: ScreenState): FastifyPlugin
         if (path.includes('/assets/')) reply.header('Cache-Control', 'public, max-age=31536000, immutable')
       },
     })
-    const sendIndex = (reply: import('fastify').FastifyReply) => {
+    const sendIndex = (reply: import('fastify').FastifyReply, page = 'index.html') => {
       if (state.error) {
         return reply.code(500).type('text/plain; charset=utf-8').send(`大屏构建失败，请查看服务日志: ${state.error}`)
       }
       if (!state.ready || !existsSync(join(distDir, 'index.html'))) {
         return reply.code(503).header('Retry-After', '3').type('text/html; charset=utf-8').send(BUILDING_PAGE)
       }
-      return reply.header('Cache-Control', 'no-cache').sendFile('index.html')
+      return reply.header('Cache-Control', 'no-cache').sendFile(page)
     }
     app.get('/', { schema: { hide: true } }, (_req, reply) => sendIndex(reply))
+    // the grid worker's phone page
+    app.get('/m/', { schema: { hide: true } }, (_req, reply) => sendIndex(reply, 'm/index.html'))
+    app.get('/m', { schema: { hide: true } }, (_req, reply) => reply.redirect('/m/'))
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io/')) {
         // Hashed asset names never change content; anything else is a client route.
         if (!state.ready) return sendIndex(reply)
         const path = req.url.split('?')[0]
         if (path.startsWith('/assets/') || path.includes('.')) return reply.code(404).send(errorBody(404, `${path} not found`))
-        return sendIndex(reply)
+        return sendIndex(reply, path.startsWith('/m/') ? 'm/index.html' : 'index.html')
       }
       return reply.code(404).send(errorBody(404, `route ${req.method} ${req.url.split('?')[0]} not found`))
     })

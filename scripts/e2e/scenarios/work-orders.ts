@@ -1,9 +1,11 @@
-// Events and work orders on the wall: a grid worker reports an event (through the API, as the
-// phone page will) and it appears in the wall's feed over socket.io within 2 s; the dispatcher
-// and the village move it through the loop 问、派、办、审、回; the reporter's rating shows in the
-// KPIs; the order's timeline opens from the feed.
+// Events and work orders: a grid worker reports an event with a photo on the phone page
+// (Chromium with a phone viewport), first while offline (it waits in the outbox) and then
+// online, and it appears in the wall's feed over socket.io within 2 s; the dispatcher and the
+// village move it through the loop 问、派、办、审、回; the reporter's rating moves the wall's KPIs;
+// the order's timeline opens from the feed.
+import sharp from 'sharp'
 import type { Browser } from 'playwright-core'
-import { apiLogin, artifactPath, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { apiLogin, artifactPath, E2E_PASSWORD, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 
 export async function workOrdersScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const api = async (username: string, path: string, body?: unknown) => {
@@ -33,12 +35,56 @@ export async function workOrdersScenario(browser: Browser, system: System, tally
   await page.waitForTimeout(1500)
   const before = await page.locator('[data-testid="work-order-satisfaction"]').innerText()
 
+  // the phone: a grid worker signs in, is placed by the device inside the grid, takes a photo
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
+    geolocation: { longitude: lon, latitude: lat }, permissions: ['geolocation'],
+  })
+  const m = await phone.newPage()
+  const phoneRequests = watchRequests(m, system.origin)
+  const phoneErrors = watchErrors(m)
+  await m.goto(`${system.origin}/m/`)
+  await m.fill('[data-testid="m-username"]', `gw-${gridId}`)
+  await m.fill('[data-testid="m-password"]', E2E_PASSWORD)
+  await m.click('[data-testid="m-login"]')
+  const mapShown = await m.waitForSelector('[data-testid="grid-map"] canvas[data-ready="1"]', { timeout: 30_000 }).then(() => true, () => false)
+  tally.check('[phone] the grid worker signs in and sees their grid on the map', mapShown)
+  await m.getByText('使用定位').click()
+  await m.waitForFunction(() => /位置 \d/.test(document.querySelector('.where')?.textContent ?? ''), undefined, { timeout: 5000 })
+  await m.selectOption('[data-testid="m-category"]', 'garbage')
+  const description = `E2E 测试：收集点垃圾满溢 ${Date.now()}`
+  await m.fill('[data-testid="m-description"]', description)
+  const photo = await sharp({ create: { width: 1200, height: 900, channels: 3, background: { r: 90, g: 120, b: 60 } } }).jpeg().toBuffer()
+  await m.setInputFiles('[data-testid="m-photo"]', { name: 'scene.jpg', mimeType: 'image/jpeg', buffer: photo })
+  await m.waitForSelector('.photos img', { timeout: 5000 })
+  // no network: the report waits in the outbox, nothing is lost
+  await phone.setOffline(true)
+  await m.click('[data-testid="m-submit"]')
+  const queued = await m.waitForSelector('[data-testid="m-outbox"]', { timeout: 5000 }).then(() => true, () => false)
+  tally.check('[phone] offline, the report waits in the outbox', queued)
+  await m.screenshot({ path: artifactPath('work-orders-phone-offline-390.png') })
   const reportedAt = Date.now()
-  const report = await api(`gw-${gridId}`, '/api/work-orders', { category: 'garbage', description: 'E2E 测试：收集点垃圾满溢', lon, lat, clientKey: `e2e-${reportedAt}` })
-  tally.check('[work orders] a grid worker reports an event (201)', report.status === 201, `HTTP ${report.status} ${JSON.stringify(report.json).slice(0, 120)}`)
-  const id = report.json.id as number
+  await phone.setOffline(false)
+  const sent = await m.waitForSelector('[data-testid="m-notice"]:has-text("事件已上报")', { timeout: 10_000 }).then(() => true, () => false)
+  tally.check('[phone] back online, the outbox sends the report with its photo', sent && (await m.locator('[data-testid="m-outbox"]').count()) === 0)
+  const mine = (await api('dispatcher', `/api/work-orders?grid=${gridId}&limit=5`)).json as unknown as { id: number; description: string; history?: unknown }[]
+  const id = mine.find((o) => o.description === description)?.id ?? 0
+  tally.check('[phone] the report is one order, snapped to the grid', mine.filter((o) => o.description === description).length === 1, `order ${id}`)
   const onWall = await page.waitForSelector(`[data-testid="feed-${id}"]`, { timeout: 2000 }).then(() => true, () => false)
-  tally.check('[work orders] the report appears in the wall\'s feed within 2 s (socket.io)', onWall, `${Date.now() - reportedAt} ms`)
+  tally.check('[work orders] the report appears in the wall\'s feed within 2 s (socket.io)', onWall, `${Date.now() - reportedAt} ms after the phone went online`)
+  const detail = (await api('dispatcher', `/api/work-orders/${id}`)).json as { history: { photoIds: number[] }[] }
+  const photoId = detail.history[0]?.photoIds[0]
+  const photoRes = photoId ? await fetch(`${system.origin}/api/photos/${photoId}/thumb`, { headers: { Authorization: `Bearer ${await apiLogin(system.origin, 'dispatcher')}` } }) : null
+  tally.check('[phone] the photo came with it and has a thumbnail', photoRes?.status === 200 && photoRes.headers.get('content-type') === 'image/jpeg', `photo ${photoId}`)
+  await m.getByText('我的工单').click()
+  const listed = await m.waitForSelector(`[data-testid="m-order-${id}"]`, { timeout: 5000 }).then(() => true, () => false)
+  tally.check('[phone] the order is in "my orders"', listed)
+  await m.screenshot({ path: artifactPath('work-orders-phone-390.png') })
+  tally.check('[phone] zero requests outside the origin', phoneRequests.foreign.length === 0, phoneRequests.foreign.slice(0, 5).join(', '))
+  // the failed fetches while the phone was deliberately offline are the only errors allowed
+  const unexpected = phoneErrors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED'))
+  tally.check('[phone] no page or console errors (besides the fetches refused while offline)', unexpected.length === 0, unexpected.slice(0, 5).join(' | '))
+  await phone.close()
 
   const steps: [string, Record<string, unknown>][] = [
     ['dispatcher', { action: 'dispatch', villageId }],
