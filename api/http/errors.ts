@@ -20,7 +20,7 @@ export const notFound = (what: string) => new HttpError(404, `${what} not found`
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  413: 'Payload Too Large', 423: 'Locked', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  413: 'Payload Too Large', 422: 'Unprocessable Entity', 423: 'Locked', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error',
 }
 
 export function errorBody(statusCode: number, message: string): ErrorBody {

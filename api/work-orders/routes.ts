@@ -10,6 +10,7 @@ import { WORK_ORDER_ACTIONS, WORK_ORDER_SOURCES, WORK_ORDER_STATES, type WorkOrd
 import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder, listWorkOrders, WORK_ORDERS_CHANNEL, type ActionInput, type NewWorkOrder } from './repository.ts'
 import { rankings, workOrderKpis } from './kpis.ts'
 import { recordVisit } from './visits.ts'
+import { importHotline, readTable } from './hotline-import.ts'
 
 const REPORT_ROLES: readonly Role[] = ['gridWorker', 'villageCadre', 'dispatcher', 'admin', 'leader']
 const ACT_ROLES: readonly Role[] = ['gridWorker', 'villageCadre', 'dispatcher', 'admin', 'leader']
@@ -175,6 +176,32 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => actOnWorkOrder(db, req.params.id, req.body, requireRole(req, ACT_ROLES)),
+  )
+
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+  app.addContentTypeParser(['text/csv', XLSX], { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body))
+  app.post(
+    '/work-orders/import',
+    {
+      bodyLimit: 20 * 1024 * 1024,
+      schema: {
+        tags: ['work orders'],
+        summary: '12345 hotline orders from a CSV (UTF-8 or GBK) or XLSX export: all rows or none, with a report of every bad row',
+      },
+    },
+    async (req, reply) => {
+      const user = requireRole(req, ['dispatcher', 'admin'])
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim()
+      if (type !== 'text/csv' && type !== XLSX) throw new HttpError(415, `headers/content-type must be text/csv or ${XLSX}`)
+      let table: string[][]
+      try {
+        table = await readTable(req.body as Buffer, type === 'text/csv' ? 'csv' : 'xlsx')
+      } catch (err) {
+        throw new HttpError(400, `body is not a readable ${type === 'text/csv' ? 'CSV' : 'XLSX'} file: ${(err as Error).message}`)
+      }
+      const report = await importHotline(db, table, user)
+      return reply.code(report.errors.length ? 422 : 200).send(report)
+    },
   )
 
   app.post<{ Body: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string } }>(
