@@ -1,4 +1,5 @@
 import gcoord from 'gcoord'
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import type { PositionInput, VehicleAlert, VehicleSummary } from '../../geo/vehicles.ts'
@@ -240,6 +241,17 @@ describe('history', () => {
     const v2 = lines.find((l) => l.includes(plate))!
     expect(v2.split(',')[3]).toContain('*')
     expect(Number(v2.split(',')[4])).toBeGreaterThanOrEqual(0)
+    // the same report as an Excel workbook, numbers as numbers
+    const xlsx = await t.as('display', `/api/vehicles/report.xlsx?date=${today}`)
+    expect(xlsx.statusCode).toBe(200)
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+    const sheet = book.worksheets[0]
+    expect(sheet.rowCount).toBe(vehicles + 1)
+    expect(sheet.getRow(1).getCell(2).value).toBe('车牌')
+    const row2 = sheet.getRows(2, vehicles)!.find((r) => r.getCell(2).value === plate)!
+    expect(String(row2.getCell(4).value)).toContain('*')
+    expect(typeof row2.getCell(5).value).toBe('number')
     const bad = await t.as('display', '/api/vehicles/report.csv?date=2026-13-45')
     expect(bad.statusCode).toBe(400)
     expect(bad.json().message).toMatch(/querystring\/date/)

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import ExcelJS from 'exceljs'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requireRole } from '../auth/guard.ts'
@@ -142,40 +143,57 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     },
   )
 
+  /** The day's mileage, coverage and alerts per truck, as rows with a heading row. */
+  async function dailyReport(date: string, role: Role): Promise<(string | number)[][]> {
+    // midnight to midnight in Asia/Shanghai (UTC+8)
+    const start = new Date(`${date}T00:00:00+08:00`)
+    const end = new Date(start.getTime() + 86_400_000)
+    const rows = await listVehicleFacts(db, vehicles.settings.rules.stopRadiusMeters, start.getTime(), end)
+    const alertCounts = await db.query<{ vehicle_id: number; n: number }>(
+      'SELECT vehicle_id, count(*)::int AS n FROM vehicle_alerts WHERE raised_at >= $1 AND raised_at < $2 GROUP BY vehicle_id',
+      [start.toISOString(), end.toISOString()],
+    )
+    const alertsBy = new Map(alertCounts.rows.map((r) => [r.vehicle_id, r.n]))
+    const showDriver = DISPATCH_ROLES.includes(role) || role === 'leader'
+    const lines: (string | number)[][] = [['日期', '车牌', '车辆', '驾驶员', '里程(km)', '已到收集点', '应到收集点', '覆盖率(%)', '告警数']]
+    for (const r of rows) {
+      lines.push([
+        date, r.plate, r.name, showDriver ? r.driver_name : maskName(r.driver_name),
+        Math.round((r.distance_m ?? 0) / 100) / 10, r.points_visited, r.points_on_route,
+        r.points_on_route ? Math.round((r.points_visited / r.points_on_route) * 100) : '',
+        alertsBy.get(r.id) ?? 0,
+      ])
+    }
+    return lines
+  }
+
+  const reportQuery = Type.Object({ date: Type.String({ format: 'date', description: 'a day in Asia/Shanghai, YYYY-MM-DD' }) }, { additionalProperties: false })
   app.get<{ Querystring: { date: string } }>(
     '/vehicles/report.csv',
-    {
-      schema: {
-        tags: ['vehicles'],
-        summary: 'daily mileage and collection coverage per vehicle, CSV (UTF-8 with BOM, opens in Excel)',
-        querystring: Type.Object({ date: Type.String({ format: 'date', description: 'a day in Asia/Shanghai, YYYY-MM-DD' }) }, { additionalProperties: false }),
-      },
-    },
+    { schema: { tags: ['vehicles'], summary: 'daily mileage and collection coverage per vehicle, CSV (UTF-8 with BOM, opens in Excel)', querystring: reportQuery } },
     async (req, reply) => {
-      const user = requireRole(req, TOWN_WIDE_ROLES)
-      // midnight to midnight in Asia/Shanghai (UTC+8)
-      const start = new Date(`${req.query.date}T00:00:00+08:00`)
-      const end = new Date(start.getTime() + 86_400_000)
-      const rows = await listVehicleFacts(db, vehicles.settings.rules.stopRadiusMeters, start.getTime(), end)
-      const alertCounts = await db.query<{ vehicle_id: number; n: number }>(
-        'SELECT vehicle_id, count(*)::int AS n FROM vehicle_alerts WHERE raised_at >= $1 AND raised_at < $2 GROUP BY vehicle_id',
-        [start.toISOString(), end.toISOString()],
-      )
-      const alertsBy = new Map(alertCounts.rows.map((r) => [r.vehicle_id, r.n]))
-      const showDriver = DISPATCH_ROLES.includes(user.role) || user.role === 'leader'
-      const lines = [['日期', '车牌', '车辆', '驾驶员', '里程(km)', '已到收集点', '应到收集点', '覆盖率(%)', '告警数']]
-      for (const r of rows) {
-        lines.push([
-          req.query.date, r.plate, r.name, showDriver ? r.driver_name : maskName(r.driver_name),
-          ((r.distance_m ?? 0) / 1000).toFixed(1), String(r.points_visited), String(r.points_on_route),
-          r.points_on_route ? ((r.points_visited / r.points_on_route) * 100).toFixed(0) : '',
-          String(alertsBy.get(r.id) ?? 0),
-        ])
-      }
+      const lines = await dailyReport(req.query.date, requireRole(req, TOWN_WIDE_ROLES).role)
       return reply
         .type('text/csv; charset=utf-8')
         .header('Content-Disposition', `attachment; filename="vehicles-${req.query.date}.csv"`)
-        .send('\uFEFF' + lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n')
+        // kilometres with one decimal, as the column says
+        .send('\uFEFF' + lines.map((l, r) => l.map((v, i) => csvField(r > 0 && i === 4 ? (v as number).toFixed(1) : String(v))).join(',')).join('\r\n') + '\r\n')
+    },
+  )
+  app.get<{ Querystring: { date: string } }>(
+    '/vehicles/report.xlsx',
+    { schema: { tags: ['vehicles'], summary: 'the same daily report as an Excel workbook (numbers as numbers)', querystring: reportQuery } },
+    async (req, reply) => {
+      const lines = await dailyReport(req.query.date, requireRole(req, TOWN_WIDE_ROLES).role)
+      const book = new ExcelJS.Workbook()
+      const sheet = book.addWorksheet(`清运日报 ${req.query.date}`)
+      sheet.addRows(lines)
+      sheet.getRow(1).font = { bold: true }
+      sheet.columns.forEach((c) => (c.width = 12))
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('Content-Disposition', `attachment; filename="vehicles-${req.query.date}.xlsx"`)
+        .send(Buffer.from(await book.xlsx.writeBuffer()))
     },
   )
 
