@@ -42,10 +42,11 @@ export async function workOrderKpis(db: Queryable, scope: KpiScope, from: Date, 
 /** Households visited at least once in [from, to) / households. */
 export async function visitCoverage(db: Queryable, scope: KpiScope, from: Date, to: Date): Promise<number | null> {
   const r = await db.query<{ households: number; visited: number }>(
-    `SELECT count(*)::int AS households,
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits v WHERE v.household_id = h.id AND v.visited_at >= $3 AND v.visited_at < $4))::int AS visited
-       FROM households h JOIN grids g ON g.id = h.grid_id
-      WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)`,
+    `SELECT (SELECT count(*)::int FROM households h JOIN grids g ON g.id = h.grid_id
+              WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)) AS households,
+            (SELECT count(DISTINCT v.household_id)::int FROM household_visits v JOIN grids g ON g.id = v.grid_id
+              WHERE v.visited_at >= $3 AND v.visited_at < $4
+                AND ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)) AS visited`,
     [scope.villageId, scope.gridId, from.toISOString(), to.toISOString()],
   )
   return ratio(r.rows[0].visited, r.rows[0].households)

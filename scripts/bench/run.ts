@@ -4,18 +4,19 @@ import { benchStartup } from './startup.ts'
 import { benchTiles } from './tiles.ts'
 import { benchLive } from './live.ts'
 import { benchJt808 } from './jt808.ts'
+import { benchWorkOrders } from './work-orders.ts'
 
 const only = process.argv.slice(2)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
 if (want('startup')) await benchStartup()
 
-if (want('tiles') || want('live') || want('jt808')) {
+if (want('tiles') || want('live') || want('jt808') || want('workorders')) {
   let url = process.env.DATABASE_URL
   let cluster: Awaited<ReturnType<typeof startTempCluster>> | undefined
   if (!url) {
     if (!canStartCluster()) {
-      console.log('tiles, live, jt808: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
+      console.log('tiles, live, jt808, workorders: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
     } else {
       cluster = await startTempCluster()
       url = cluster.url
@@ -25,6 +26,7 @@ if (want('tiles') || want('live') || want('jt808')) {
   if (url && want('tiles')) await benchTiles(url)
   if (url && want('live')) await benchLive(url)
   if (url && want('jt808')) await benchJt808(url)
+  if (url && want('workorders')) await benchWorkOrders(url)
   cluster?.stop()
 }
 process.exit(0)
