@@ -47,6 +47,48 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
     return r.rows
   })
 
+  const Hours = Type.Number({ exclusiveMinimum: 0, maximum: 8760 })
+  app.put<{ Params: { code: string }; Body: { name: string; departmentName: string | null; slaHours: Record<string, number> } }>(
+    '/work-orders/categories/:code',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: 'add or change a category: its name, the county department it goes up to, its deadlines per state (admin)',
+        params: Type.Object({ code: Type.String({ pattern: '^[a-zA-Z]{2,32}$' }) }),
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 2, maxLength: 20 }),
+            // null first: with type coercion on, ajv would turn null into '' for a string-first union
+            departmentName: Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 50 })]),
+            slaHours: Type.Object(
+              { asked: Hours, dispatched: Hours, transferred: Hours, handled: Hours, reviewed: Hours, replied: Hours },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      requireRole(req, ['admin'])
+      const { name, departmentName, slaHours } = req.body
+      if (departmentName !== null && !(await db.query('SELECT 1 FROM departments WHERE name = $1', [departmentName])).rows.length) {
+        throw new HttpError(400, `body/departmentName is not a known department (${departmentName})`)
+      }
+      const r = await db.query(
+        `INSERT INTO work_order_categories (code, name, department_name, sla_hours, position)
+         VALUES ($1, $2, $3, $4::jsonb, (SELECT coalesce(max(position), 0) + 1 FROM work_order_categories))
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, department_name = excluded.department_name, sla_hours = excluded.sla_hours
+         RETURNING code, name, department_name AS "departmentName", sla_hours AS "slaHours"`,
+        [req.params.code, name, departmentName, JSON.stringify(slaHours)],
+      ).catch((err: { code?: string }) => {
+        if (err.code === '23505') throw new HttpError(409, `body/name: another category is already called ${name}`)
+        throw err
+      })
+      return r.rows[0]
+    },
+  )
+
   app.post<{ Body: NewWorkOrder }>(
     '/work-orders',
     {

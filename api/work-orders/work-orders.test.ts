@@ -187,4 +187,22 @@ describe('work orders: the loop 问、派、转、办、审、回', () => {
     expect(k.visitCoverage).toBeGreaterThan(0)
     expect(k.visitCoverage).toBeLessThanOrEqual(visited / households)
   })
+
+  it('lets an admin add or change a category, its department and deadlines', async () => {
+    const put = (user: string, code: string, body: Record<string, unknown>) => t.as(user, { method: 'PUT', url: `/api/work-orders/categories/${code}`, payload: body })
+    const sla = { asked: 2, dispatched: 6, transferred: 6, handled: 12, reviewed: 24, replied: 48 }
+    expect((await put('dispatcher', 'flood', { name: '防汛', departmentName: '住建局', slaHours: sla })).statusCode).toBe(403)
+    const created = await put('admin', 'flood', { name: '防汛', departmentName: '住建局', slaHours: sla })
+    expect(created.statusCode).toBe(200)
+    expect(created.json()).toMatchObject({ code: 'flood', name: '防汛', departmentName: '住建局', slaHours: sla })
+    expect((await put('admin', 'flood', { name: '防汛', departmentName: '气象局', slaHours: sla })).json().message).toMatch(/body\/departmentName/)
+    expect((await put('admin', 'flood', { name: '防汛', departmentName: null, slaHours: { ...sla, handled: 0 } })).statusCode).toBe(400)
+    const clash = await put('admin', 'roadTwo', { name: '道路设施', departmentName: null, slaHours: sla })
+    expect(clash.statusCode, clash.body).toBe(409)
+    // a report in the new category gets its deadline
+    const order = (await report('dispatcher', { category: 'flood' })).json() as WorkOrder
+    expect(Date.parse(order.deadlineAt) - Date.parse(order.stateSince)).toBe(2 * 3_600_000)
+    const cats = (await t.as('display', '/api/work-orders/categories')).json() as { code: string }[]
+    expect(cats.map((c) => c.code)).toContain('flood')
+  })
 })
