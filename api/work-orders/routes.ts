@@ -174,6 +174,35 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
     },
   )
 
+  app.get<{ Querystring: { scope: string; days?: number } }>(
+    '/work-orders/heat',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: 'where orders were reported in a scope and period, as [lon, lat] pairs for a heatmap (at most 50,000)',
+        querystring: Type.Object(
+          { scope: Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 }), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const user = requireRole(req, READ_ROLES)
+      const scope = parseScope(req.query.scope)
+      if (scope.kind === 'town' && !isTownWide(user)) throw new HttpError(403, 'town-wide figures are outside your scope')
+      if (scope.kind === 'village') await assertVillageInScope(db, user, scope.id!)
+      if (scope.kind === 'grid') await assertGridInScope(db, user, scope.id!)
+      const r = await db.query<{ points: [number, number][] | null }>(
+        `SELECT json_agg(json_build_array(round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5))) AS points FROM (
+           SELECT geom FROM work_orders
+            WHERE created_at >= now() - make_interval(days => $1) AND ($2::int IS NULL OR village_id = $2) AND ($3::int IS NULL OR grid_id = $3)
+            ORDER BY id DESC LIMIT 50000) o`,
+        [req.query.days ?? 365, scope.kind === 'village' ? scope.id : null, scope.kind === 'grid' ? scope.id : null],
+      )
+      return { points: (r.rows[0].points ?? []).map(([lon, lat]) => [Number(lon), Number(lat)]) }
+    },
+  )
+
   app.get<{ Querystring: { days?: number } }>(
     '/work-orders/rankings',
     {

@@ -205,4 +205,15 @@ describe('work orders: the loop 问、派、转、办、审、回', () => {
     const cats = (await t.as('display', '/api/work-orders/categories')).json() as { code: string }[]
     expect(cats.map((c) => c.code)).toContain('flood')
   })
+
+  it('gives the places of a scope\'s reports for the heatmap', async () => {
+    const res = await t.as('leader', `/api/work-orders/heat?scope=village:${grid.village_id}&days=366`)
+    expect(res.statusCode).toBe(200)
+    const n = (await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM work_orders WHERE village_id = $1 AND created_at >= now() - interval '366 days'`, [grid.village_id])).rows[0].n
+    const points = res.json().points as [number, number][]
+    expect(points).toHaveLength(n)
+    expect(points.every(([lon, lat]) => Math.abs(lon - 117.4) < 0.3 && Math.abs(lat - 35.1) < 0.3)).toBe(true)
+    expect((await t.as(`cadre-${otherVillageGrid.village_id}`, `/api/work-orders/heat?scope=village:${grid.village_id}`)).statusCode).toBe(403)
+  })
 })

@@ -1,4 +1,5 @@
 import { ScatterplotLayer } from '@deck.gl/layers'
+import { HeatmapLayer } from '@deck.gl/aggregation-layers'
 import type { Layer } from '@deck.gl/core'
 import type { WorkOrder } from '../../../geo/work-orders.ts'
 
@@ -9,7 +10,22 @@ export function workOrderColor(o: WorkOrder): [number, number, number, number] {
   return [251, 191, 36, 235]
 }
 
-export function workOrderLayers({ orders, scale, selectedId }: { orders: WorkOrder[]; scale: number; selectedId: number | null }): Layer[] {
+export function workOrderLayers({ orders, scale, selectedId, heat }: { orders: WorkOrder[]; scale: number; selectedId: number | null; heat: [number, number][] | null }): Layer[] {
+  if (heat) {
+    // where events cluster over the year: the places that need a standing fix, not one more order
+    return [
+      new HeatmapLayer<[number, number]>({
+        id: 'work-order-heat',
+        data: heat,
+        getPosition: (p) => p,
+        radiusPixels: 28 * scale,
+        intensity: 1,
+        threshold: 0.04,
+        opacity: 0.75,
+        colorRange: [[30, 64, 175], [56, 189, 248], [74, 222, 128], [250, 204, 21], [249, 115, 22], [239, 68, 68]],
+      }),
+    ]
+  }
   return [
     new ScatterplotLayer<WorkOrder>({
       id: 'work-orders',

@@ -36,7 +36,24 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
   const feed = shallowRef<FeedItem[]>([])
   const ranking = shallowRef<VillageRank[]>([])
   const selected = shallowRef<WorkOrder | null>(null)
+  /** the heatmap of a year's reports in the scope, instead of the newest markers */
+  const heatOn = shallowRef(false)
+  const heat = shallowRef<[number, number][]>([])
   let seq = 0
+
+  async function refreshHeat(): Promise<void> {
+    if (!heatOn.value) return
+    try {
+      heat.value = (await getJson<{ points: [number, number][] }>(`/api/work-orders/heat?scope=${encodeURIComponent(scope.key)}&days=${KPI_DAYS}`)).points
+    } catch {
+      /* the markers stay */
+    }
+  }
+  function toggleHeat(): void {
+    heatOn.value = !heatOn.value
+    if (heatOn.value) void refreshHeat()
+    else heat.value = []
+  }
 
   const filter = () => {
     const s = scope.current
@@ -89,6 +106,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
   watch(() => scope.key, () => {
     feed.value = feed.value.filter((f) => inScope(f.order))
     void refresh()
+    void refreshHeat()
   })
-  return { kpis, orders, feed, ranking, selected, refresh, apply, open }
+  return { kpis, orders, feed, ranking, selected, heatOn, heat, refresh, apply, open, toggleHeat }
 })
