@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
 import type { WorkOrder, WorkOrderKpis } from '../../../geo/work-orders.ts'
-import { getJson } from '../api.ts'
+import { authHeaders, getJson } from '../api.ts'
+import { ALERT_LABELS, type VehicleAlert } from '../../../geo/vehicles.ts'
 import { useScopeStore } from './scope.ts'
 
 export interface FeedItem {
@@ -95,6 +96,27 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
     if (selected.value?.id === order.id) void open(order.id)
   }
 
+  /**
+   * Files a vehicle alert as a work order (source vehicleAlert), once: the alert's id is the
+   * order's external number. Returns an error message, or null.
+   */
+  async function fromVehicleAlert(alert: VehicleAlert): Promise<string | null> {
+    if (alert.lon === null || alert.lat === null) return '告警没有位置，不能转工单'
+    const res = await fetch('/api/work-orders', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...authHeaders() },
+      body: JSON.stringify({
+        category: 'garbage', source: 'vehicleAlert', externalId: `vehicle-alert-${alert.id}`,
+        description: `${alert.plate} ${ALERT_LABELS[alert.kind]}：${alert.message}`, lon: alert.lon, lat: alert.lat,
+      }),
+    })
+    const body = (await res.json()) as WorkOrder & { message?: string }
+    if (!res.ok) return body.message ?? `转工单失败 (${res.status})`
+    apply(body)
+    await open(body.id)
+    return null
+  }
+
   async function open(id: number): Promise<void> {
     try {
       selected.value = await getJson<WorkOrder>(`/api/work-orders/${id}`)
@@ -108,5 +130,5 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
     void refresh()
     void refreshHeat()
   })
-  return { kpis, orders, feed, ranking, selected, heatOn, heat, refresh, apply, open, toggleHeat }
+  return { kpis, orders, feed, ranking, selected, heatOn, heat, refresh, apply, open, toggleHeat, fromVehicleAlert }
 })

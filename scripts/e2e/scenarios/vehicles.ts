@@ -81,6 +81,11 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     await page.locator('[data-testid="alerts-tab"]').click()
     const listed = await page.locator('[data-testid="alert-list"]').innerText()
     tally.check('[vehicles] alert list shows the overspeed', listed.includes('超速'), listed.slice(0, 200))
+    // the dispatcher leaves the replay and files the alert as a work order for the village
+    await page.getByText('退出回放').click()
+    await page.locator('[data-testid^="alert-to-order-"]').first().click()
+    const filed = await page.waitForSelector('[data-testid="work-order-detail"]', { timeout: 5000 }).then(() => page.locator('[data-testid="work-order-detail"]').innerText(), () => '')
+    tally.check('[vehicles] an alert becomes a work order (source 车辆告警) and opens', filed.includes('车辆告警') && filed.includes('超速'), filed.slice(0, 120))
 
     tally.check('[vehicles] zero requests outside the origin', requests.foreign.length === 0, requests.foreign.slice(0, 5).join(', '))
     tally.check('[vehicles] no page or console errors', errors.length === 0, errors.slice(0, 5).join(' | '))
