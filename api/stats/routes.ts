@@ -3,10 +3,9 @@ import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requireRole } from '../auth/guard.ts'
 import { READ_ROLES, UNMASK_ROLES } from '../auth/roles.ts'
-import { assertGridInScope, assertVillageInScope, isTownWide } from '../auth/scope.ts'
-import { HttpError, notFound } from '../http/errors.ts'
+import { notFound } from '../http/errors.ts'
 import { getStats } from './repository.ts'
-import { parseScope, SCOPE_PATTERN } from './scope.ts'
+import { allowedScope, SCOPE_PATTERN } from './scope.ts'
 
 /** The five modules' figures for a scope: 党建先锋, 村级事务, 疫网即办, 智慧管理, 法制视野. */
 export const statsRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
@@ -21,10 +20,7 @@ export const statsRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     },
     async (req) => {
       const user = requireRole(req, READ_ROLES)
-      const scope = parseScope(req.query.scope)
-      if (scope.kind === 'town' && !isTownWide(user)) throw new HttpError(403, 'town-wide figures are outside your scope')
-      if (scope.kind === 'village') await assertVillageInScope(db, user, scope.id!)
-      if (scope.kind === 'grid') await assertGridInScope(db, user, scope.id!)
+      const scope = await allowedScope(db, user, req.query.scope)
       const stats = await getStats(db, scope, { keyGroupDetail: UNMASK_ROLES.includes(user.role) })
       if (!stats) throw notFound(`${scope.kind} ${scope.id}`)
       return stats

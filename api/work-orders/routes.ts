@@ -3,9 +3,9 @@ import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requireRole } from '../auth/guard.ts'
 import { READ_ROLES, type Role } from '../auth/roles.ts'
-import { assertGridInScope, assertHouseholdInScope, assertVillageInScope, isTownWide } from '../auth/scope.ts'
+import { assertHouseholdInScope } from '../auth/scope.ts'
 import { HttpError } from '../http/errors.ts'
-import { parseScope, SCOPE_PATTERN } from '../stats/scope.ts'
+import { allowedScope, SCOPE_PATTERN, scopeFilter } from '../stats/scope.ts'
 import { WORK_ORDER_ACTIONS, WORK_ORDER_SOURCES, WORK_ORDER_STATES, type WorkOrder, type WorkOrderSource } from '../../geo/work-orders.ts'
 import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder, listWorkOrders, WORK_ORDERS_CHANNEL, type ActionInput, type NewWorkOrder } from './repository.ts'
 import { rankings, workOrderKpis } from './kpis.ts'
@@ -163,14 +163,10 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => {
-      const user = requireRole(req, READ_ROLES)
-      const scope = parseScope(req.query.scope)
-      if (scope.kind === 'town' && !isTownWide(user)) throw new HttpError(403, 'town-wide figures are outside your scope')
-      if (scope.kind === 'village') await assertVillageInScope(db, user, scope.id!)
-      if (scope.kind === 'grid') await assertGridInScope(db, user, scope.id!)
+      const scope = scopeFilter(await allowedScope(db, requireRole(req, READ_ROLES), req.query.scope))
       const now = new Date()
       const from = new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000)
-      return workOrderKpis(db, { villageId: scope.kind === 'village' ? scope.id : null, gridId: scope.kind === 'grid' ? scope.id : null }, from, now, now)
+      return workOrderKpis(db, scope, from, now, now)
     },
   )
 
@@ -187,17 +183,13 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => {
-      const user = requireRole(req, READ_ROLES)
-      const scope = parseScope(req.query.scope)
-      if (scope.kind === 'town' && !isTownWide(user)) throw new HttpError(403, 'town-wide figures are outside your scope')
-      if (scope.kind === 'village') await assertVillageInScope(db, user, scope.id!)
-      if (scope.kind === 'grid') await assertGridInScope(db, user, scope.id!)
+      const scope = scopeFilter(await allowedScope(db, requireRole(req, READ_ROLES), req.query.scope))
       const r = await db.query<{ points: [number, number][] | null }>(
         `SELECT json_agg(json_build_array(round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5))) AS points FROM (
            SELECT geom FROM work_orders
             WHERE created_at >= now() - make_interval(days => $1) AND ($2::int IS NULL OR village_id = $2) AND ($3::int IS NULL OR grid_id = $3)
             ORDER BY id DESC LIMIT 50000) o`,
-        [req.query.days ?? 365, scope.kind === 'village' ? scope.id : null, scope.kind === 'grid' ? scope.id : null],
+        [req.query.days ?? 365, scope.villageId, scope.gridId],
       )
       return { points: (r.rows[0].points ?? []).map(([lon, lat]) => [Number(lon), Number(lat)]) }
     },

@@ -9,6 +9,7 @@ import { StatusBit } from '../../api/gateways/jt808/location.ts'
 import { PlatformResult } from '../../api/gateways/jt808/messages.ts'
 import { Jt808Terminal } from '../simulate/jt808/terminal.ts'
 import { startApiProcess } from './api-process.ts'
+import { percentile } from './load.ts'
 
 const TERMINALS = Number(process.env.BENCH_TERMINALS || 5000)
 const SECONDS = Number(process.env.BENCH_SECONDS || 20)
@@ -51,8 +52,7 @@ async function closedLoop(clients: number, once: (client: number, k: number) => 
   stop = true
   await Promise.all(loops)
   latencies.sort((a, b) => a - b)
-  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN)
-  return { messages, perSecond: messages / elapsed, p50: pct(0.5), p99: pct(0.99), failed }
+  return { messages, perSecond: messages / elapsed, p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), failed }
 }
 
 const show = (r: Result) =>
