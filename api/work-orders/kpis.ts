@@ -82,7 +82,9 @@ export interface GridWorkerRank {
 
 /** The villages' and grid workers' league table (擂台赛) for orders reported in [from, to). */
 export async function rankings(db: Queryable, from: Date, to: Date, now = new Date()): Promise<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[] }> {
-  const monthStart = shanghaiMonthStart(now)
+  // visits are compared over last month, which is complete for everyone
+  const monthEnd = shanghaiMonthStart(now)
+  const monthStart = shanghaiMonthStart(new Date(monthEnd.getTime() - 1))
   const villages = await db.query<{ id: number; name: string; total: number; closed: number; on_time: number; satisfaction: number | null; households: number; visited: number }>(
     `SELECT v.id, v.name,
             coalesce(o.total, 0) AS total, coalesce(o.closed, 0) AS closed, coalesce(o.on_time, 0) AS on_time, o.satisfaction,
@@ -94,10 +96,10 @@ export async function rankings(db: Queryable, from: Date, to: Date, now = new Da
            FROM work_orders WHERE village_id = v.id AND created_at >= $1 AND created_at < $2) o ON true
        LEFT JOIN LATERAL (
          SELECT count(*)::int AS households,
-                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits x WHERE x.household_id = h.id AND x.visited_at >= $3 AND x.visited_at <= $4))::int AS visited
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits x WHERE x.household_id = h.id AND x.visited_at >= $3 AND x.visited_at < $4))::int AS visited
            FROM households h JOIN grids g ON g.id = h.grid_id WHERE g.village_id = v.id) hv ON true
       ORDER BY v.id`,
-    [from.toISOString(), to.toISOString(), monthStart.toISOString(), now.toISOString()],
+    [from.toISOString(), to.toISOString(), monthStart.toISOString(), monthEnd.toISOString()],
   )
   const score = (parts: [number | null, number][]) => Math.round(parts.reduce((s, [v, w]) => s + (v ?? 0) * w, 0) * 10) / 10
   const villageRanks = villages.rows.map((v): VillageRank => {
@@ -113,11 +115,11 @@ export async function rankings(db: Queryable, from: Date, to: Date, now = new Da
   const workers = await db.query<{ id: number; name: string; village_name: string; grid_worker_name: string; reports: number; visits: number; households: number; visited: number }>(
     `SELECT g.id, g.name, v.name AS village_name, g.grid_worker_name,
             (SELECT count(*)::int FROM work_orders o WHERE o.grid_id = g.id AND o.source = 'gridWorker' AND o.created_at >= $1 AND o.created_at < $2) AS reports,
-            (SELECT count(*)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at <= $4) AS visits,
+            (SELECT count(*)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visits,
             (SELECT count(*)::int FROM households h WHERE h.grid_id = g.id) AS households,
-            (SELECT count(DISTINCT x.household_id)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at <= $4) AS visited
+            (SELECT count(DISTINCT x.household_id)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visited
        FROM grids g JOIN villages v ON v.id = g.village_id ORDER BY g.id`,
-    [from.toISOString(), to.toISOString(), monthStart.toISOString(), now.toISOString()],
+    [from.toISOString(), to.toISOString(), monthStart.toISOString(), monthEnd.toISOString()],
   )
   const maxReports = Math.max(1, ...workers.rows.map((w) => w.reports))
   const gridWorkers = workers.rows.map((w): GridWorkerRank => {

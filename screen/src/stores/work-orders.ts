@@ -17,6 +17,17 @@ const FEED_MAX = 40
 const MARKERS_MAX = 300
 const KPI_DAYS = 365
 
+export interface GridWorkerRank {
+  gridId: number
+  gridName: string
+  villageName: string
+  gridWorkerName: string
+  reports: number
+  visits: number
+  visitCoverage: number | null
+  score: number
+}
+
 export interface VillageRank {
   villageId: number
   villageName: string
@@ -36,6 +47,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
   const orders = shallowRef<WorkOrder[]>([])
   const feed = shallowRef<FeedItem[]>([])
   const ranking = shallowRef<VillageRank[]>([])
+  const workerRanking = shallowRef<GridWorkerRank[]>([])
   const selected = shallowRef<WorkOrder | null>(null)
   /** the heatmap of a year's reports in the scope, instead of the newest markers */
   const heatOn = shallowRef(false)
@@ -71,12 +83,13 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
       const [k, list, ranks] = await Promise.all([
         getJson<WorkOrderKpis>(`/api/work-orders/kpis?scope=${encodeURIComponent(scope.key)}&days=${KPI_DAYS}`),
         getJson<WorkOrder[]>(`/api/work-orders?limit=${MARKERS_MAX}${filter()}`),
-        getJson<{ villages: VillageRank[] }>(`/api/work-orders/rankings?days=${KPI_DAYS}`).catch(() => ({ villages: [] })),
+        getJson<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[] }>(`/api/work-orders/rankings?days=${KPI_DAYS}`).catch(() => ({ villages: [], gridWorkers: [] })),
       ])
       if (mine !== seq) return
       kpis.value = k
       orders.value = list
       ranking.value = ranks.villages
+      workerRanking.value = ranks.gridWorkers
       // until pushes arrive, the feed shows the newest orders of the scope
       if (!feed.value.some((f) => inScope(f.order))) {
         feed.value = list.slice(0, 12).map((o) => ({ key: `${o.id}-seed`, kind: o.state === 'closed' ? 'closed' : o.overdue ? 'overdue' : 'new', order: o, at: Date.parse(o.stateSince) }))
@@ -130,5 +143,5 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
     void refresh()
     void refreshHeat()
   })
-  return { kpis, orders, feed, ranking, selected, heatOn, heat, refresh, apply, open, toggleHeat, fromVehicleAlert }
+  return { kpis, orders, feed, ranking, workerRanking, selected, heatOn, heat, refresh, apply, open, toggleHeat, fromVehicleAlert }
 })
