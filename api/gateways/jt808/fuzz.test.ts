@@ -123,6 +123,14 @@ it('the gateway survives 100,000 malformed and mutated inputs over TCP and leaks
   const rng = new Rng(7)
   let closedByGateway = 0
   let total = 0
+  // The signed-in terminals sign in before any input flows: the strangers' inputs include
+  // registrations with the same terminal IDs, and a registration issues a new auth code.
+  const signedIn = await Promise.all(Array.from({ length: SIGNED_IN }, async (_, c) => {
+    const term = new Jt808Terminal({ host: '127.0.0.1', port, phone: phoneOf(c + 1), edition: editionOf(c + 1) })
+    await term.connect()
+    await term.login()
+    return term
+  }))
   const runs = Array.from({ length: CONNECTIONS }, (_, c) => (async () => {
     // the first connections are signed-in terminals, fed their own frames mutated, so the
     // mutations reach the ingest; the rest are strangers
@@ -130,10 +138,7 @@ it('the gateway survives 100,000 malformed and mutated inputs over TCP and leaks
     const chunk = inputs(1000 + c, per, [vehicleId])
     total += chunk.length
     if (c < SIGNED_IN) {
-      const edition = editionOf(vehicleId)
-      const term = new Jt808Terminal({ host: '127.0.0.1', port, phone: phoneOf(vehicleId), edition })
-      await term.connect()
-      await term.login()
+      const term = signedIn[c]
       let closed = false
       term.onClose = () => (closed = true)
       for (const input of chunk) term.writeRaw(input)
