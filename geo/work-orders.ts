@@ -96,3 +96,28 @@ export interface WorkOrderKpis {
   /** the same for last month, which is complete */
   visitCoverageLastMonth: number | null
 }
+
+/** One village in the league table (擂台赛), GET /api/work-orders/rankings. */
+export interface VillageRank {
+  villageId: number
+  villageName: string
+  total: number
+  closureRate: number | null
+  onTimeRate: number | null
+  satisfaction: number | null
+  visitCoverage: number | null
+  /** 擂台赛 score: on-time 40, closure 30, satisfaction 20, last month's visit coverage 10 */
+  score: number
+}
+
+/** One grid worker in the league table: last month's visit coverage 60, reports 40. */
+export interface GridWorkerRank {
+  gridId: number
+  gridName: string
+  villageName: string
+  gridWorkerName: string
+  reports: number
+  visits: number
+  visitCoverage: number | null
+  score: number
+}

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/types.ts'
-import type { WorkOrderKpis } from '../../geo/work-orders.ts'
+import type { GridWorkerRank, VillageRank, WorkOrderKpis } from '../../geo/work-orders.ts'
 import { shanghaiMidnight } from '../../geo/time.ts'
 
 export interface KpiScope {
@@ -55,29 +55,6 @@ export async function visitCoverage(db: Queryable, scope: KpiScope, from: Date, 
 export function shanghaiMonthStart(now: Date): Date {
   const day = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', day: 'numeric' }).format(now))
   return shanghaiMidnight(now.getTime() - (day - 1) * 86_400_000)
-}
-
-export interface VillageRank {
-  villageId: number
-  villageName: string
-  total: number
-  closureRate: number | null
-  onTimeRate: number | null
-  satisfaction: number | null
-  visitCoverage: number | null
-  /** 擂台赛 score: on-time 40, closure 30, satisfaction 20, visits 10 */
-  score: number
-}
-
-export interface GridWorkerRank {
-  gridId: number
-  gridName: string
-  villageName: string
-  gridWorkerName: string
-  reports: number
-  visits: number
-  visitCoverage: number | null
-  score: number
 }
 
 /** The villages' and grid workers' league table (擂台赛) for orders reported in [from, to). */

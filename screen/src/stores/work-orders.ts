@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
-import type { WorkOrder, WorkOrderKpis } from '../../../geo/work-orders.ts'
+import type { GridWorkerRank, VillageRank, WorkOrder, WorkOrderKpis } from '../../../geo/work-orders.ts'
 import { authHeaders, getJson } from '../api.ts'
 import { ALERT_LABELS, type VehicleAlert } from '../../../geo/vehicles.ts'
 import { useScopeStore } from './scope.ts'
@@ -16,26 +16,6 @@ export interface FeedItem {
 const FEED_MAX = 40
 const MARKERS_MAX = 300
 const KPI_DAYS = 365
-
-export interface GridWorkerRank {
-  gridId: number
-  gridName: string
-  villageName: string
-  gridWorkerName: string
-  reports: number
-  visits: number
-  visitCoverage: number | null
-  score: number
-}
-
-export interface VillageRank {
-  villageId: number
-  villageName: string
-  total: number
-  onTimeRate: number | null
-  satisfaction: number | null
-  score: number
-}
 
 /**
  * Events and work orders for the selected scope: the loop's KPIs, the newest orders on the map,
