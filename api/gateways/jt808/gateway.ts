@@ -21,6 +21,7 @@ export interface Jt808Options {
 
 export interface Jt808Gateway {
   readonly port: number
+  /** open connections, each counted until the message it was handling is done */
   connections(): number
   /** the session of an authenticated terminal on this process */
   session(phone: string): TerminalSession | undefined
@@ -89,8 +90,9 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
     socket.on('timeout', () => session.close(`idle for ${idleTimeoutMs / 1000} s`))
     socket.on('error', (err) => log.debug({ peer: session.peer, err: err.message }, 'jt808: socket error'))
     socket.on('close', () => {
-      open.delete(socket)
       session.ended()
+      // counted until the message it was handling is done, so connections() === 0 means quiet
+      void session.settled().then(() => open.delete(socket))
     })
   })
   server.maxConnections = opts.maxConnections ?? 20_000

@@ -147,7 +147,10 @@ export class TerminalSession {
       this.socket.pause()
     }
     this.queue = this.queue
-      .then(task)
+      // a message still queued when its connection ends is not handled: its reply could not
+      // be delivered, and a terminal resends what it was not answered (a registration handled
+      // for a dead connection would void the auth code the terminal signed in with since)
+      .then(() => (this.closed ? undefined : task()))
       .catch((err) => this.ctx.log.error({ peer: this.peer, err }, 'jt808: message handling failed'))
       .finally(() => {
         this.queued--
@@ -210,6 +213,7 @@ export class TerminalSession {
       this.write(MsgId.registrationResponse, h, encodeRegistrationResponse({ replySerial: h.serial, result: RegistrationResult.terminalUnknown }))
       return
     }
+    if (this.closed) return
     const authCode = randomBytes(8).toString('hex')
     await this.ctx.recordRegistration(h.phone, authCode, device)
     this.write(MsgId.registrationResponse, h, encodeRegistrationResponse({ replySerial: h.serial, result: RegistrationResult.ok, authCode }))
@@ -287,6 +291,11 @@ export class TerminalSession {
         resolve(l)
       })
     })
+  }
+
+  /** Settles when the message being handled, if any, is done; nothing queued runs after close. */
+  settled(): Promise<void> {
+    return this.queue
   }
 
   /** the connection ended: nothing more is routed here */
