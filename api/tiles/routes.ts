@@ -16,6 +16,29 @@ interface TileParams {
 }
 
 export const tileRoutes: FastifyPluginAsync<{ tiles: TileService }> = async (app, { tiles }) => {
+  app.get(
+    '/tiles/stats',
+    {
+      schema: {
+        tags: ['tiles'],
+        summary: 'Tile cache and rendering counters of this API process since it started (admin)',
+        response: {
+          200: Type.Object({
+            cacheEntries: Type.Integer(),
+            cacheHits: Type.Integer(),
+            sharedRenders: Type.Integer({ description: 'requests served by a render another request had started' }),
+            renders: Type.Integer(),
+            statements: Type.Union([Type.Integer(), Type.Null()], { description: 'PostgreSQL statements that rendered them (tiles asked for together share one); null on PGlite' }),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req, ['admin'])
+      return tiles.stats()
+    },
+  )
+
   app.get<{ Params: TileParams }>(
     '/tiles/:layer/:z/:x/:y.mvt',
     {

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GridCollection, TownFeature } from '../../geo/types.ts'
 import { lonLatToTile } from '../../geo/tile-math.ts'
 import { openTestApp } from '../test/app.ts'
+import type { TileLayer } from '../../geo/types.ts'
+import { mvtSql } from './postgis.ts'
+import type { TileStats } from './service.ts'
 
 let ctx: Awaited<ReturnType<typeof openTestApp>>
 let app: FastifyInstance
@@ -86,6 +89,38 @@ describe('vector tiles', () => {
     }
     expect(after.headers.etag).not.toBe(before.headers.etag)
     expect(names(after.rawPayload)).toContain('改名测试网格')
+  })
+
+  it('renders tiles asked for together in one statement on PostgreSQL, each the bytes ST_AsMVT gives alone', async () => {
+    const stats = async () => {
+      const res = await ctx.as('admin', '/api/tiles/stats')
+      expect(res.statusCode).toBe(200)
+      return res.json() as TileStats
+    }
+    const before = await stats()
+    // a map's view at z15: 4×3 tiles never asked for before, of two layers
+    const { x, y } = lonLatToTile(center[0], center[1], 15)
+    const wanted = [] as { layer: TileLayer; z: number; x: number; y: number }[]
+    for (const layer of ['grids', 'households'] as const) for (let dx = 0; dx < 4; dx++) for (let dy = 0; dy < 3; dy++) wanted.push({ layer, z: 15, x: x + dx, y: y + dy })
+    const bodies = await Promise.all(wanted.map(async (t) => {
+      const res = await ctx.as('display', `/api/tiles/${t.layer}/${t.z}/${t.x}/${t.y}.mvt`)
+      expect(res.statusCode).toBe(200)
+      return res.rawPayload
+    }))
+    expect(bodies.filter((b) => b.length > 0).length).toBeGreaterThan(wanted.length / 2)
+    const after = await stats()
+    expect(after.renders - before.renders).toBe(wanted.length)
+    if (ctx.db.engine === 'postgres') {
+      expect(after.statements! - before.statements!).toBeLessThan(wanted.length)
+      for (const [i, t] of wanted.entries()) {
+        const alone = (await ctx.db.query<{ tile: Buffer | null }>(mvtSql(t.layer), [t.z, t.x, t.y])).rows[0].tile ?? Buffer.alloc(0)
+        expect(Buffer.compare(bodies[i], Buffer.from(alone)), `${t.layer}/${t.z}/${t.x}/${t.y}`).toBe(0)
+      }
+    } else {
+      // PGlite has no ST_AsMVT: the JS renderer draws each tile, there are no statements to count
+      expect(after.statements).toBeNull()
+    }
+    expect((await ctx.as('display', '/api/tiles/stats')).statusCode).toBe(403)
   })
 
   it('rejects bad tile addresses naming the parameter', async () => {
