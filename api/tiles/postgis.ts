@@ -35,11 +35,28 @@ interface Wanted {
   reject(err: unknown): void
 }
 
+export interface BatchLimits {
+  /** fewest tiles a statement is given while more are waiting */
+  minPerStatement: number
+  maxPerStatement: number
+  /** statements a burst of tiles is spread over before each takes more than minPerStatement */
+  spread: number
+}
+
+const DEFAULT_BATCH: BatchLimits = { minPerStatement: 4, maxPerStatement: 32, spread: 8 }
+
+/** How many tiles each statement takes when n are waiting: a burst is split so the database renders it on several cores. */
+export function tilesPerStatement(n: number, limits: BatchLimits = DEFAULT_BATCH): number {
+  return Math.min(limits.maxPerStatement, Math.max(limits.minPerStatement, Math.ceil(n / limits.spread)))
+}
+
 /**
  * Renders tiles with ST_AsMVT, the tiles of a layer asked for in the same turn of the event
- * loop in one statement. A map asks for all the tiles in view at once; one round trip for
- * them spares a query (and a wake-up of a database backend) per tile, which on a machine
- * that runs the API beside PostGIS is most of the API's cost of a tile.
+ * loop in shared statements. A map asks for all the tiles in view at once; one round trip for
+ * several spares a query (and a wake-up of a database backend) per tile, which on a machine
+ * that runs the API beside PostGIS was most of the API's cost of a tile. A burst is still
+ * spread over several statements (see tilesPerStatement), so a pan's tiles are rendered on
+ * several cores rather than one after another in one backend.
  */
 export class PostgisTileRenderer {
   private readonly waiting = new Map<TileLayer, Wanted[]>()
@@ -49,7 +66,7 @@ export class PostgisTileRenderer {
 
   constructor(
     private readonly db: Queryable,
-    private readonly maxBatch = 32,
+    private readonly limits: BatchLimits = DEFAULT_BATCH,
   ) {}
 
   render(layer: TileLayer, z: number, x: number, y: number): Promise<Buffer> {
@@ -67,7 +84,8 @@ export class PostgisTileRenderer {
   private flush(): void {
     this.scheduled = false
     for (const [layer, list] of this.waiting) {
-      while (list.length) void this.run(layer, list.splice(0, this.maxBatch))
+      const size = tilesPerStatement(list.length, this.limits)
+      for (let i = 0; i < list.length; i += size) void this.run(layer, list.slice(i, i + size))
     }
     this.waiting.clear()
   }
