@@ -171,6 +171,21 @@ describe('alerts', () => {
     expect(open.some((a) => a.id === alert.id)).toBe(false)
   })
 
+  it('judges batches in the order they were stored: a slowdown right after speeding ends the overspeed', async () => {
+    const seen = new Set<number>()
+    for (let round = 0; round < 5; round++) {
+      const at = 200 - round * 20
+      await post([fix({ vehicleId: 9, time: ago(at), speedKmh: 95 })])
+      await post([fix({ vehicleId: 9, time: ago(at - 1), speedKmh: 20 })])
+      const alert = await waitForAlert((a) => a.vehicleId === 9 && a.kind === 'overspeed' && !seen.has(a.id))
+      seen.add(alert.id)
+      const ended = await waitForAlert((a) => a.id === alert.id && a.endedAt !== null)
+      expect(ended.endedAt).not.toBeNull()
+    }
+    const open = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM vehicle_alerts WHERE vehicle_id = 9 AND kind = 'overspeed' AND ended_at IS NULL`)
+    expect(open.rows[0].n).toBe(0)
+  })
+
   it('reports the collection points a run skipped when the truck is back at the transfer station', async () => {
     const depot = (await t.db.query<{ lon: number; lat: number }>('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM transfer_stations LIMIT 1')).rows[0]
     const points = (await t.db.query<{ id: number; name: string; lon: number; lat: number }>(

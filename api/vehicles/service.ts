@@ -141,7 +141,10 @@ export async function createVehicleService(
   const retentionTimer = setInterval(() => void retention().catch((err) => log.error({ err }, 'retention failed')), 3_600_000)
   retentionTimer.unref()
 
-  const judging = new Set<Promise<unknown>>()
+  // The tail of the judgements: batches are judged one after another, in the order they were
+  // stored. Judged side by side, a later batch (the truck slowed down) could be judged before
+  // the earlier one (it sped), leaving an overspeed open that had already ended.
+  let judging: Promise<unknown> = Promise.resolve()
   return {
     hub,
     alerts,
@@ -150,13 +153,13 @@ export async function createVehicleService(
     async ingest(positions, options) {
       const result = await ingestPositions(db, positions, { maxAgeMs: settings.historyDays * 86_400_000, ...options })
       // Judged after the answer is settled; a failing rule must not fail the ingest.
-      const judged = Promise.all([
-        // a dispatched truck leaves its route on purpose
-        alerts.evaluate(result.latest, (id) => dispatches.isActive(id)),
-        dispatches.check(result.latest),
-      ]).catch((err) => log.error({ err }, 'alert evaluation failed'))
-      judging.add(judged)
-      void judged.finally(() => judging.delete(judged))
+      judging = judging.then(() =>
+        Promise.all([
+          // a dispatched truck leaves its route on purpose
+          alerts.evaluate(result.latest, (id) => dispatches.isActive(id)),
+          dispatches.check(result.latest),
+        ]).catch((err) => log.error({ err }, 'alert evaluation failed')),
+      )
       return result
     },
     onDispatch: (listener) => void dispatchListeners.push(listener),
@@ -164,7 +167,7 @@ export async function createVehicleService(
       clearInterval(offlineTimer)
       clearInterval(retentionTimer)
       hub.close()
-      await Promise.all(judging)
+      await judging
       for (const stop of unlisten) await stop()
     },
   }
