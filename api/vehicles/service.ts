@@ -4,7 +4,7 @@ import type { Db } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { parseLiveScope, type LiveScope, type PositionInput, type VehicleAlert } from '../../geo/vehicles.ts'
 import { AlertEngine, ALERTS_CHANNEL, DEFAULT_ALERT_RULES, type AlertRules } from './alerts.ts'
-import { fromTuple, ingestPositions, POSITIONS_CHANNEL, type FixTuple, type IngestOptions, type IngestResult } from './ingest.ts'
+import { fromTuple, ingestPositions, POSITIONS_CHANNEL, type FixTuple, type IngestOptions, type IngestResult, type LatestFix } from './ingest.ts'
 import { LiveHub } from './live-hub.ts'
 import { DISPATCH_CHANNEL, DispatchTracker } from './dispatch.ts'
 import type { VehicleDispatch } from '../../geo/vehicles.ts'
@@ -141,10 +141,33 @@ export async function createVehicleService(
   const retentionTimer = setInterval(() => void retention().catch((err) => log.error({ err }, 'retention failed')), 3_600_000)
   retentionTimer.unref()
 
-  // The tail of the judgements: batches are judged one after another, in the order they were
-  // stored. Judged side by side, a later batch (the truck slowed down) could be judged before
-  // the earlier one (it sped), leaving an overspeed open that had already ended.
-  let judging: Promise<unknown> = Promise.resolve()
+  // Fixes waiting to be judged, the newest per vehicle. One judgement runs at a time and takes
+  // all that waits, so a vehicle's fixes are judged in the order they were stored (judged side
+  // by side, a slowdown could be judged before the speeding fix and leave an ended overspeed
+  // open), and a flood of fixes the judge cannot keep up with folds into one fix per vehicle
+  // instead of a queue that grows: the same rule the ingest applies within one batch.
+  const unjudged = new Map<number, LatestFix>()
+  let judging: Promise<void> | null = null
+  const judgeAll = async () => {
+    while (unjudged.size) {
+      const fixes = [...unjudged.values()]
+      unjudged.clear()
+      await Promise.all([
+        // a dispatched truck leaves its route on purpose
+        alerts.evaluate(fixes, (id) => dispatches.isActive(id)),
+        dispatches.check(fixes),
+      ]).catch((err) => log.error({ err }, 'alert evaluation failed'))
+    }
+    judging = null
+  }
+  const judgeSoon = (latest: LatestFix[]) => {
+    for (const f of latest) {
+      const waiting = unjudged.get(f.vehicleId)
+      if (!waiting || Date.parse(waiting.time) <= Date.parse(f.time)) unjudged.set(f.vehicleId, f)
+    }
+    judging ??= judgeAll()
+  }
+
   return {
     hub,
     alerts,
@@ -152,14 +175,8 @@ export async function createVehicleService(
     settings,
     async ingest(positions, options) {
       const result = await ingestPositions(db, positions, { maxAgeMs: settings.historyDays * 86_400_000, ...options })
-      // Judged after the answer is settled; a failing rule must not fail the ingest.
-      judging = judging.then(() =>
-        Promise.all([
-          // a dispatched truck leaves its route on purpose
-          alerts.evaluate(result.latest, (id) => dispatches.isActive(id)),
-          dispatches.check(result.latest),
-        ]).catch((err) => log.error({ err }, 'alert evaluation failed')),
-      )
+      // judged after the answer is settled; a failing rule must not fail the ingest
+      if (result.latest.length) judgeSoon(result.latest)
       return result
     },
     onDispatch: (listener) => void dispatchListeners.push(listener),
