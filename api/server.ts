@@ -21,7 +21,7 @@ import { pushDataChanges } from './realtime/changes.ts'
 import { useRedisAdapter } from './realtime/redis-adapter.ts'
 import { createTileService } from './tiles/service.ts'
 import { tileRoutes } from './tiles/routes.ts'
-import { createVehicleService, type VehicleSettings } from './vehicles/service.ts'
+import { createVehicleService, type VehicleService, type VehicleSettings } from './vehicles/service.ts'
 import { vehicleRoutes } from './vehicles/routes.ts'
 import { terminalRoutes } from './terminals/routes.ts'
 import { workOrderRoutes } from './work-orders/routes.ts'
@@ -33,6 +33,7 @@ import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gatew
 declare module 'fastify' {
   interface FastifyInstance {
     jt808: Jt808Gateway | null
+    vehicles: VehicleService
   }
 }
 
@@ -108,6 +109,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     app.addHook('preClose', async () => gateway.close())
   }
   app.decorate('jt808', jt808)
+  app.decorate('vehicles', vehicles)
   app.addHook('onClose', async () => vehicles.close())
   const stopPushingChanges = await pushDataChanges(opts.db, io)
   app.addHook('onClose', stopPushingChanges)

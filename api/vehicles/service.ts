@@ -39,6 +39,8 @@ export interface VehicleService {
   ingest(positions: PositionInput[], options?: IngestOptions): Promise<IngestResult>
   /** every dispatch order this process hears of (protocol gateways pass them to the truck) */
   onDispatch(listener: (order: VehicleDispatch) => void): void
+  /** settles once every stored fix has been judged for alerts */
+  judged(): Promise<void>
   close(): Promise<void>
 }
 
@@ -180,6 +182,7 @@ export async function createVehicleService(
       return result
     },
     onDispatch: (listener) => void dispatchListeners.push(listener),
+    judged: async () => void (await judging),
     async close() {
       clearInterval(offlineTimer)
       clearInterval(retentionTimer)
