@@ -150,6 +150,8 @@ describe('alerts', () => {
 
   it('raises overspeed once, ends it when the truck slows, and lets a dispatcher handle it', async () => {
     await post([fix({ vehicleId: 8, time: ago(30), speedKmh: 85 })])
+    // judged before the next fix arrives (fixes waiting together fold into the newest)
+    await t.app.vehicles.judged()
     await post([fix({ vehicleId: 8, time: ago(29), speedKmh: 90 })])
     const alert = await waitForAlert((a) => a.vehicleId === 8 && a.kind === 'overspeed')
     expect(alert.state).toBe('open')
@@ -202,7 +204,7 @@ describe('alerts', () => {
     ]
     // one fix per request, as a truck reports
     for (const f of run) expect((await post([f])).statusCode).toBe(202)
-    await new Promise((r) => setTimeout(r, 300))
+    await t.app.vehicles.judged()
     // The truck's return is ingested by another API process: its own alert engine, which saw
     // none of the run, ends it from what the database remembers.
     const back = fix({ vehicleId: 10, time: ago(60), lon: depot.lon, lat: depot.lat, speedKmh: 0 })
@@ -213,7 +215,7 @@ describe('alerts', () => {
     expect(alert.endedAt).not.toBeNull()
     // the same return reaching this process too judges nothing a second time
     expect((await post([back])).statusCode).toBe(202)
-    await new Promise((r) => setTimeout(r, 300))
+    await t.app.vehicles.judged()
     const rows = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM vehicle_alerts WHERE vehicle_id = 10 AND kind = 'missedPoint'`)
     expect(rows.rows[0].n).toBe(1)
   })
