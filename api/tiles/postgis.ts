@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/types.ts'
-import type { TileLayer } from '../../geo/types.ts'
+import { TILE_LAYERS, type TileLayer } from '../../geo/types.ts'
 import { BUFFER, EXTENT, LAYERS, MAX_FEATURES } from './layers.ts'
 
 // The Martin / pg_tileserv query shape: filter in 4326 on the GiST index with the
@@ -26,6 +26,8 @@ export function mvtBatchSql(layer: TileLayer): string {
   return `SELECT k.i::int AS i, (${tileQuery(layer, 'k.z', 'k.x', 'k.y')}) AS tile
     FROM unnest($1::int[], $2::int[], $3::int[]) WITH ORDINALITY AS k(z, x, y, i)`
 }
+
+const BATCH_SQL = Object.fromEntries(TILE_LAYERS.map((l) => [l, mvtBatchSql(l)])) as Record<TileLayer, string>
 
 interface Wanted {
   z: number
@@ -94,7 +96,7 @@ export class PostgisTileRenderer {
     this.statements++
     try {
       const r = await this.db.query<{ i: number; tile: Buffer | Uint8Array | null }>(
-        mvtBatchSql(layer), [batch.map((w) => w.z), batch.map((w) => w.x), batch.map((w) => w.y)], { prepare: `mvt_batch_${layer}` })
+        BATCH_SQL[layer], [batch.map((w) => w.z), batch.map((w) => w.x), batch.map((w) => w.y)], { prepare: `mvt_batch_${layer}` })
       const tiles = new Array<Buffer>(batch.length).fill(Buffer.alloc(0))
       for (const row of r.rows) if (row.tile) tiles[row.i - 1] = Buffer.from(row.tile)
       batch.forEach((w, i) => w.resolve(tiles[i]))
