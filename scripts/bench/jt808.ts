@@ -9,7 +9,7 @@ import { StatusBit } from '../../api/gateways/jt808/location.ts'
 import { PlatformResult } from '../../api/gateways/jt808/messages.ts'
 import { Jt808Terminal } from '../simulate/jt808/terminal.ts'
 import { startApiProcess } from './api-process.ts'
-import { percentile } from './load.ts'
+import { measuredWindow, percentile } from './load.ts'
 
 const TERMINALS = Number(process.env.BENCH_TERMINALS || 5000)
 const SECONDS = Number(process.env.BENCH_SECONDS || 20)
@@ -43,12 +43,7 @@ async function closedLoop(clients: number, once: (client: number, k: number) => 
       }
     }
   })
-  await new Promise((r) => setTimeout(r, WARMUP_S * 1000))
-  measuring = true
-  const t0 = performance.now()
-  await new Promise((r) => setTimeout(r, SECONDS * 1000))
-  measuring = false
-  const elapsed = (performance.now() - t0) / 1000
+  const elapsed = await measuredWindow(WARMUP_S, SECONDS, (on) => (measuring = on))
   stop = true
   await Promise.all(loops)
   latencies.sort((a, b) => a - b)

@@ -9,6 +9,7 @@ import type { PositionInput, VehiclePosition } from '../../geo/vehicles.ts'
 import { freePort } from '../pg/temp-cluster.ts'
 import { startApiProcess } from './api-process.ts'
 import { loadConfig } from '../../api/config.ts'
+import { measuredWindow, percentile } from './load.ts'
 
 const VEHICLES = Number(process.env.BENCH_VEHICLES || 2000)
 const CLIENTS = Number(process.env.BENCH_CLIENTS || 50)
@@ -79,18 +80,12 @@ async function run(target: { origin: string; ingestToken: string; clientToken: s
     }
   }
   const timer = setInterval(() => void send(), 1000 / BATCHES_PER_S)
-  await new Promise((r) => setTimeout(r, WARMUP_S * 1000))
-  measuring = true
-  const t0 = performance.now()
-  await new Promise((r) => setTimeout(r, SECONDS * 1000))
-  measuring = false
-  const elapsed = (performance.now() - t0) / 1000
+  const elapsed = await measuredWindow(WARMUP_S, SECONDS, (on) => (measuring = on))
   clearInterval(timer)
   for (const s of sockets) s.close()
   await dispatcher.close()
   latencies.sort((a, b) => a - b)
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN
-  return { delivered, perSecond: delivered / elapsed, p50: pct(0.5), p99: pct(0.99), generated, failed }
+  return { delivered, perSecond: delivered / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), generated, failed }
 }
 
 const show = (r: Result) =>

@@ -68,6 +68,19 @@ export async function runLoad(op: (i: number) => Promise<void>, concurrency: num
   }
 }
 
+/**
+ * An open-loop bench's window: waits out the warm-up, then tells the load to count for
+ * `seconds`; resolves with the seconds actually measured.
+ */
+export async function measuredWindow(warmupS: number, seconds: number, measuring: (on: boolean) => void): Promise<number> {
+  await new Promise((r) => setTimeout(r, warmupS * 1000))
+  measuring(true)
+  const t0 = performance.now()
+  await new Promise((r) => setTimeout(r, seconds * 1000))
+  measuring(false)
+  return (performance.now() - t0) / 1000
+}
+
 export function fmt(r: LoadResult): string {
   return `${r.perSecond.toFixed(0)}/s (n=${r.ops}, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.errors ? `, ${r.errors} errors` : ''})`
 }
