@@ -7,7 +7,7 @@ import { Agent } from 'undici'
 import { demoEdition, demoTerminalPhone } from '../../api/terminals/demo.ts'
 import { StatusBit } from '../../api/gateways/jt808/location.ts'
 import { PlatformResult } from '../../api/gateways/jt808/messages.ts'
-import { Jt808Terminal } from '../simulate/jt808/terminal.ts'
+import { Jt808Terminal } from '../../api/gateways/jt808/terminal-client.ts'
 import { startApiProcess } from './api-process.ts'
 import { measuredWindow, percentile } from './load.ts'
 

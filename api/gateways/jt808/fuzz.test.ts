@@ -7,10 +7,10 @@ import { connect } from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Rng } from '../../../geo/random.ts'
 import { openTestApp, type TestApp } from '../../test/app.ts'
-import { Jt808Terminal } from '../../../scripts/simulate/jt808/terminal.ts'
+import { Jt808Terminal } from './terminal-client.ts'
 import {
   encodeAuthentication, encodeBatchLocation, encodeLocation, encodeLocationQueryResponse, encodeRegistration, encodeTerminalResponse,
-} from '../../../scripts/simulate/jt808/terminal-codec.ts'
+} from './terminal-codec.ts'
 import { encodeFrame, FrameError, FrameSplitter, unescape } from './frame.ts'
 import { decodeFrame, encodeMessage, encodeSubpackaged, type Edition } from './header.ts'
 import { MsgId } from './ids.ts'

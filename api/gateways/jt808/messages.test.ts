@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   type LocationInput, encodeAuthentication, encodeBatchLocation, encodeHeartbeat, encodeLocation, encodeLocationQueryResponse,
   encodeLogout, encodeRegistration, encodeTerminalResponse,
-} from '../../../scripts/simulate/jt808/terminal-codec.ts'
+} from './terminal-codec.ts'
 import { FrameError, FrameSplitter } from './frame.ts'
 import { type Edition, decodeFrame, encodeMessage } from './header.ts'
 import { MsgId } from './ids.ts'

@@ -1,7 +1,7 @@
 /**
  * Bodies the gateway handles: decoders for what terminals send, encoders for what the platform
- * answers. The inverse directions live in platform-decoders.ts and, for the simulator, in
- * scripts/simulate/jt808/terminal-codec.ts.
+ * answers. The inverse directions live in platform-decoders.ts and terminal-codec.ts (for the
+ * terminal client that tests and the simulator drive).
  */
 import { Reader, gbkDecode, gbkEncode, paddedText, u16, u8 } from './bytes.ts'
 import { FrameError } from './frame.ts'

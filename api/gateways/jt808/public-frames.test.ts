@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   encodeAuthentication, encodeBatchLocation, encodeLocation, encodeLocationQueryResponse, encodeRegistration, encodeTerminalResponse,
-} from '../../../scripts/simulate/jt808/terminal-codec.ts'
+} from './terminal-codec.ts'
 import { type Message, decodeFrame, encodeMessage } from './header.ts'
 import { MsgId } from './ids.ts'
 import {

@@ -5,7 +5,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import Fastify from 'fastify'
 import { afterEach, expect, it } from 'vitest'
-import { encodeRegistration } from '../../../scripts/simulate/jt808/terminal-codec.ts'
+import { encodeRegistration } from './terminal-codec.ts'
 import { MAX_ESCAPED_FRAME } from './frame.ts'
 import { encodeMessage } from './header.ts'
 import { MsgId } from './ids.ts'

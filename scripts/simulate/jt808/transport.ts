@@ -3,9 +3,9 @@ import { StatusBit } from '../../../api/gateways/jt808/location.ts'
 import { PlatformResult } from '../../../api/gateways/jt808/messages.ts'
 import type { LonLat } from '../routes.ts'
 import type { SimOrder, Transport } from '../transport.ts'
-import { Jt808Terminal } from './terminal.ts'
+import { Jt808Terminal } from '../../../api/gateways/jt808/terminal-client.ts'
 import { demoEdition, demoTerminalPhone } from '../../../api/terminals/demo.ts'
-import type { LocationInput } from './terminal-codec.ts'
+import type { LocationInput } from '../../../api/gateways/jt808/terminal-codec.ts'
 
 const POSITIONED = (1 << StatusBit.positioned) | (1 << StatusBit.acc) | (1 << StatusBit.gps) | (1 << StatusBit.beidou)
 /** fixes per 0x0704 message; longer uploads are several messages (each subpackaged as needed) */

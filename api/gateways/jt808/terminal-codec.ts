@@ -1,16 +1,17 @@
 /**
- * What a JT/T 808 terminal sends: body encoders for the simulator and for the gateway's tests.
- * The platform never encodes these, so they live here rather than in api/gateways/jt808.
+ * What a JT/T 808 terminal sends: body encoders for the terminal client (terminal-client.ts)
+ * that the gateway's tests, the simulator and the benchmark drive. The platform itself never
+ * encodes these; they sit beside its codec so both directions are kept in step.
  */
-import { fixedText, gbkEncode, u16, u32, u8 } from '../../../api/gateways/jt808/bytes.ts'
-import type { Edition } from '../../../api/gateways/jt808/header.ts'
+import { fixedText, gbkEncode, u16, u32, u8 } from './bytes.ts'
+import type { Edition } from './header.ts'
 import {
   LocationItem, type LocationExtras, type LocationItemName, type RawItem, StatusBit,
-} from '../../../api/gateways/jt808/location.ts'
+} from './location.ts'
 import {
   AUTH_WIDTHS, type Authentication, REGISTRATION_WIDTHS, type Registration, type Response,
-} from '../../../api/gateways/jt808/messages.ts'
-import { isoToBcdTime } from '../../../api/gateways/jt808/time.ts'
+} from './messages.ts'
+import { isoToBcdTime } from './time.ts'
 
 /** What encodeLocation needs; a decoded Location is one. */
 export interface LocationInput {

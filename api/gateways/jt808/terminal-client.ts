@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net'
-import { FrameSplitter } from '../../../api/gateways/jt808/frame.ts'
-import { decodeFrame, encodeSubpackaged, type Edition, type Header } from '../../../api/gateways/jt808/header.ts'
-import { MsgId } from '../../../api/gateways/jt808/ids.ts'
-import { RegistrationResult, TerminalResult, type Registration, type RegistrationResponse, type Response, type TextMessage } from '../../../api/gateways/jt808/messages.ts'
-import { decodePlatformResponse, decodeRegistrationResponse, decodeTextMessage } from '../../../api/gateways/jt808/platform-decoders.ts'
+import { FrameSplitter } from './frame.ts'
+import { decodeFrame, encodeSubpackaged, type Edition, type Header } from './header.ts'
+import { MsgId } from './ids.ts'
+import { RegistrationResult, TerminalResult, type Registration, type RegistrationResponse, type Response, type TextMessage } from './messages.ts'
+import { decodePlatformResponse, decodeRegistrationResponse, decodeTextMessage } from './platform-decoders.ts'
 import {
   encodeAuthentication, encodeBatchLocation, encodeHeartbeat, encodeLocation, encodeLocationQueryResponse, encodeLogout,
   encodeRegistration, encodeTerminalResponse, type LocationInput,
