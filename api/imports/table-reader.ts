@@ -1,0 +1,109 @@
+import { Worker } from 'node:worker_threads'
+import { DEFAULT_TABLE_LIMITS, n, overLimit, TableError, type TableLimits } from './limits.ts'
+import type { TableJob, TableMessage } from './table-worker.ts'
+import { readZipDirectory } from './zip.ts'
+
+export type TableKind = 'csv' | 'xlsx'
+
+/** A table as text: the first non-empty row, and the rows after it. */
+export interface Table {
+  header: string[]
+  rows: string[][]
+}
+
+export interface TableReaderOptions {
+  /** parses running at once; each takes a worker thread and up to its heap limit */
+  maxParallel?: number
+  /** parses waiting for a turn; past that a caller is told to come back (429) */
+  maxWaiting?: number
+  /** defaults for every read; a read may tighten or loosen them */
+  limits?: Partial<TableLimits>
+}
+
+export interface TableReader {
+  read(data: Buffer, kind: TableKind, limits?: Partial<TableLimits>): Promise<Table>
+}
+
+const WORKER = new URL('./table-worker.mjs', import.meta.url)
+
+/**
+ * Reads CSV (UTF-8 or GBK) and XLSX tables from strangers without stopping the API: each parse
+ * runs in its own worker thread with a capped heap and a wall-clock limit, and is ended (and its
+ * memory returned) when it goes over either; a file over a size, row or zip limit is refused
+ * with a 413 that names the limit, a damaged one with a 400. Parses take turns, so a burst of
+ * uploads costs at most maxParallel threads.
+ */
+export function createTableReader(options: TableReaderOptions = {}): TableReader {
+  const maxParallel = options.maxParallel ?? 1
+  const maxWaiting = options.maxWaiting ?? 4
+  let running = 0
+  const waiting: (() => void)[] = []
+
+  const turn = async (): Promise<void> => {
+    if (running < maxParallel) {
+      running++
+      return
+    }
+    if (waiting.length >= maxWaiting) {
+      throw new TableError(429, `${running} files are being read and ${waiting.length} wait; send this one again in a minute`)
+    }
+    // the finishing parse hands its slot straight to the next in line
+    await new Promise<void>((resolve) => waiting.push(resolve))
+  }
+  const done = () => {
+    const next = waiting.shift()
+    if (next) next()
+    else running--
+  }
+
+  return {
+    async read(data, kind, overrides) {
+      const limits: TableLimits = { ...DEFAULT_TABLE_LIMITS, ...options.limits, ...overrides }
+      if (data.length > limits.maxBytes) throw overLimit(`is ${n(data.length)} bytes; the limit is ${n(limits.maxBytes)} (maxBytes)`)
+      // the directory check reads at most 64 kB and maxZipEntries records, so it is done here
+      // too: a bomb is refused at once, without a worker's start-up time and memory
+      if (kind === 'xlsx') readZipDirectory(data, limits)
+      await turn()
+      try {
+        return await parseInWorker(data, kind, limits)
+      } finally {
+        done()
+      }
+    },
+  }
+}
+
+function parseInWorker(data: Buffer, kind: TableKind, limits: TableLimits): Promise<Table> {
+  return new Promise((resolve, reject) => {
+    const job: TableJob = { data, kind, limits }
+    const worker = new Worker(WORKER, {
+      workerData: job,
+      resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+    })
+    const rows: string[][] = []
+    let settled = false
+    const finish = (err: Error | null) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      void worker.terminate()
+      if (err) return reject(err)
+      const header = rows.shift()
+      resolve({ header: header ?? [], rows })
+    }
+    const timer = setTimeout(() => finish(overLimit(`took more than ${n(limits.timeoutMs / 1000)} s to read (timeoutMs)`)), limits.timeoutMs)
+    worker.on('message', (m: TableMessage) => {
+      if (m.type === 'rows') for (const row of m.rows) rows.push(row)
+      else if (m.type === 'done') finish(null)
+      else finish(new TableError(m.statusCode, m.message))
+    })
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') finish(overLimit(`needs more than ${n(limits.heapMb)} MB of memory to read (heapMb)`))
+      else finish(err)
+    })
+    worker.on('exit', (code) => finish(new Error(`table worker stopped (exit code ${code}) before it was done`)))
+  })
+}
+
+/** The API's one reader: every import shares its turns. */
+export const tableReader = createTableReader()
