@@ -11,6 +11,8 @@ export interface Terminal {
   crs: TerminalCrs
   /** what the terminal reported about itself when it registered */
   device: Record<string, unknown>
+  /** signed in with the auth code it registered for: registrations are refused until an admin resets it */
+  registered: boolean
   registeredAt: string | null
   lastSeenAt: string | null
   createdBy: string
@@ -23,15 +25,25 @@ export interface TerminalBinding {
   vehicleId: number
   crs: TerminalCrs
   authCode: string | null
+  /** has signed in with authCode: registrations of this terminal are refused */
+  signedIn: boolean
 }
 
-/** Terminals are unbound and rebound by admins; every gateway process drops the old session. */
+/**
+ * Terminals are unbound and reset by admins; every gateway process drops the old session.
+ * The payload is the phone, followed by ":reset" for a reset (just the phone: unbound).
+ */
 export const TERMINALS_CHANNEL = 'terminals_changed'
+
+export function terminalChange(payload: string): { phone: string; change: 'unbound' | 'reset' } {
+  const [phone, change] = payload.split(':')
+  return { phone, change: change === 'reset' ? 'reset' : 'unbound' }
+}
 
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 const TERMINAL_JSON = `json_build_object(
   'phone', t.phone, 'vehicleId', t.vehicle_id, 'plate', v.plate, 'protocol', t.protocol, 'crs', t.crs,
-  'device', t.device, 'registeredAt', ${iso('t.registered_at')}, 'lastSeenAt', ${iso('t.last_seen_at')},
+  'device', t.device, 'registered', t.auth_code IS NOT NULL AND t.authenticated_at IS NOT NULL, 'registeredAt', ${iso('t.registered_at')}, 'lastSeenAt', ${iso('t.last_seen_at')},
   'createdBy', t.created_by, 'createdAt', ${iso('t.created_at')})`
 
 export async function listTerminals(db: Queryable): Promise<Terminal[]> {
@@ -66,17 +78,49 @@ export async function deleteTerminal(db: Queryable, phone: string): Promise<void
   if (!r.rows.length) throw notFound(`terminal ${phone}`)
 }
 
-export async function findBinding(db: Queryable, phone: string): Promise<TerminalBinding | null> {
-  const r = await db.query<{ phone: string; vehicle_id: number; crs: TerminalCrs; auth_code: string | null }>(
-    'SELECT phone, vehicle_id, crs, auth_code FROM terminals WHERE phone = $1', [phone])
-  const row = r.rows[0]
-  return row ? { phone: row.phone, vehicleId: row.vehicle_id, crs: row.crs, authCode: row.auth_code } : null
+/**
+ * An admin's reset: the terminal's registration is void (its auth code cleared), so it may
+ * register again, and its connection is closed on whichever process holds it.
+ */
+export async function resetTerminal(db: Queryable, phone: string): Promise<Terminal> {
+  const r = await db.query<{ t: Terminal }>(
+    `WITH r AS (UPDATE terminals SET auth_code = NULL, authenticated_at = NULL WHERE phone = $1 RETURNING *)
+     SELECT ${TERMINAL_JSON} AS t, pg_notify('${TERMINALS_CHANNEL}', t.phone || ':reset') FROM r t JOIN vehicles v ON v.id = t.vehicle_id`,
+    [phone])
+  if (!r.rows.length) throw notFound(`terminal ${phone}`)
+  return r.rows[0].t
 }
 
-/** Registration: a new auth code each time, and what the terminal says about itself. */
-export async function recordRegistration(db: Queryable, phone: string, authCode: string, device: Record<string, unknown>): Promise<void> {
-  await db.query('UPDATE terminals SET auth_code = $2, device = $3::jsonb, registered_at = now(), last_seen_at = now() WHERE phone = $1',
+export async function findBinding(db: Queryable, phone: string): Promise<TerminalBinding | null> {
+  const r = await db.query<{ phone: string; vehicle_id: number; crs: TerminalCrs; auth_code: string | null; signed_in: boolean }>(
+    'SELECT phone, vehicle_id, crs, auth_code, authenticated_at IS NOT NULL AS signed_in FROM terminals WHERE phone = $1', [phone])
+  const row = r.rows[0]
+  return row ? { phone: row.phone, vehicleId: row.vehicle_id, crs: row.crs, authCode: row.auth_code, signedIn: row.signed_in } : null
+}
+
+/**
+ * Registration: a new auth code and what the terminal says about itself, unless the terminal
+ * has signed in with its code since it registered (false then). One statement, so of two
+ * registrations racing on any processes only one is answered with a code that stays valid.
+ */
+export async function registerTerminal(db: Queryable, phone: string, authCode: string, device: Record<string, unknown>): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE terminals SET auth_code = $2, authenticated_at = NULL, device = $3::jsonb, registered_at = now(), last_seen_at = now()
+      WHERE phone = $1 AND (auth_code IS NULL OR authenticated_at IS NULL) RETURNING 1`,
     [phone, authCode, JSON.stringify(device)])
+  return r.rows.length > 0
+}
+
+/** The first sign-in with a code makes the registration final; false when the code was replaced meanwhile. */
+export async function confirmSignIn(db: Queryable, phone: string, authCode: string): Promise<boolean> {
+  const r = await db.query('UPDATE terminals SET authenticated_at = COALESCE(authenticated_at, now()) WHERE phone = $1 AND auth_code = $2 RETURNING 1',
+    [phone, authCode])
+  return r.rows.length > 0
+}
+
+/** Logout (0x0003): the code is void and the terminal registers again, as the standard says. */
+export async function forgetAuthCode(db: Queryable, phone: string): Promise<void> {
+  await db.query('UPDATE terminals SET auth_code = NULL, authenticated_at = NULL WHERE phone = $1', [phone])
 }
 
 /** Last-seen times of many terminals in one statement (the gateway flushes them every few seconds). */

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requireRole } from '../auth/guard.ts'
 import type { Role } from '../auth/roles.ts'
-import { createTerminal, deleteTerminal, listTerminals, type NewTerminal } from './repository.ts'
+import { createTerminal, deleteTerminal, listTerminals, resetTerminal, type NewTerminal } from './repository.ts'
 import { HttpError } from '../http/errors.ts'
 import type { Jt808Gateway } from '../gateways/jt808/gateway.ts'
 
@@ -20,6 +20,9 @@ const TerminalSchema = Type.Object({
   protocol: Type.Literal('jt808'),
   crs: Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02')]),
   device: Type.Record(Type.String(), Type.Unknown()),
+  registered: Type.Boolean({
+    description: 'signed in with the auth code it registered for: a registration of this ID is refused (result 3) until an admin resets it',
+  }),
   registeredAt: Type.Union([Type.String(), Type.Null()]),
   lastSeenAt: Type.Union([Type.String(), Type.Null()]),
   createdBy: Type.String(),
@@ -68,6 +71,24 @@ export const terminalRoutes: FastifyPluginAsync<{ db: Db; gateway: Jt808Gateway 
   )
 
   app.post<{ Params: { phone: string } }>(
+    '/terminals/:phone/reset',
+    {
+      schema: {
+        tags: ['terminals'],
+        summary: 'void a terminal\'s registration so it may register again (replaced unit, lost auth code); its open gateway session is closed (admin)',
+        params: Type.Object({ phone: Phone }),
+        response: { 200: TerminalSchema },
+      },
+    },
+    async (req) => {
+      const user = requireRole(req, ['admin'])
+      const t = await resetTerminal(db, req.params.phone)
+      req.log.warn({ phone: t.phone, by: user.username }, 'terminal registration reset')
+      return t
+    },
+  )
+
+  app.post<{ Params: { phone: string } }>(
     '/terminals/:phone/locate',
     {
       schema: {
@@ -89,7 +110,7 @@ export const terminalRoutes: FastifyPluginAsync<{ db: Db; gateway: Jt808Gateway 
       const answer = await gateway.locate(phone)
       // a terminal holds one connection, on one API process: the one it connected to
       if (answer === 'notConnected') throw new HttpError(409, `terminal ${phone} is not connected to this API process`)
-      if (answer === null) throw new HttpError(504, `terminal ${phone} did not answer within 10 s`)
+      if (answer === null) throw new HttpError(504, `terminal ${phone} did not answer within ${gateway.locateTimeoutMs / 1000} s`)
       return { phone, time: answer.time, lon: answer.lon, lat: answer.lat, speedKmh: answer.speedKmh, heading: answer.direction, positioned: answer.flags.positioned }
     },
   )

@@ -40,6 +40,28 @@ describe('terminal bindings', () => {
     expect(second.json().message).toMatch(/already has terminal 013800000303/)
   })
 
+  it('resets a registration (admin only; 404 for an unknown terminal), lists whether each is registered, and documents the route', async () => {
+    expect((await bind({ phone: '013800000606', vehicleId: 6, protocol: 'jt808' })).statusCode).toBe(201)
+    const registered = async () => ((await t.as('dispatcher', '/api/terminals')).json() as { phone: string; registered: boolean }[]).find((x) => x.phone === '013800000606')!.registered
+    expect(await registered()).toBe(false)
+    // as the gateway leaves it once the terminal has registered and signed in with its code
+    await t.db.query(`UPDATE terminals SET auth_code = 'c0ffee00c0ffee00', authenticated_at = now(), registered_at = now() WHERE phone = '013800000606'`)
+    expect(await registered()).toBe(true)
+    expect((await t.as('dispatcher', { method: 'POST', url: '/api/terminals/013800000606/reset' })).statusCode).toBe(403)
+    const reset = await t.as('admin', { method: 'POST', url: '/api/terminals/013800000606/reset' })
+    expect(reset.statusCode).toBe(200)
+    expect(reset.json()).toMatchObject({ phone: '013800000606', vehicleId: 6, registered: false })
+    expect(reset.json().registeredAt).not.toBeNull()
+    expect((await t.db.query(`SELECT auth_code FROM terminals WHERE phone = '013800000606'`)).rows[0]).toEqual({ auth_code: null })
+    expect(await registered()).toBe(false)
+    const unknown = await t.as('admin', { method: 'POST', url: '/api/terminals/013800000999/reset' })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json().message).toMatch(/terminal 013800000999 not found/)
+    expect((await t.as('admin', { method: 'POST', url: '/api/terminals/1380/reset' })).statusCode).toBe(400)
+    const docs = (await t.as('admin', '/api/docs/json')).json() as { paths: Record<string, { post?: { tags: string[]; responses: Record<string, unknown> } }> }
+    expect(docs.paths['/api/terminals/{phone}/reset'].post).toMatchObject({ tags: ['terminals'], responses: { 200: expect.anything() } })
+  })
+
   it('lets only admins bind and unbind', async () => {
     expect((await bind({ phone: '013800000505', vehicleId: 5, protocol: 'jt808' }, 'dispatcher')).statusCode).toBe(403)
     expect((await t.as('device', '/api/terminals')).statusCode).toBe(403)

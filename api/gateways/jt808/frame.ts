@@ -100,7 +100,8 @@ export interface FrameSplitterOptions {
  * maxFrameBytes of a partial frame: a peer that never sends a delimiter cannot make it grow.
  */
 export class FrameSplitter {
-  readonly maxFrameBytes: number
+  /** may be raised while running: a connection is allowed longer frames once authenticated */
+  maxFrameBytes: number
   /** totals since construction, for metrics */
   readonly stats = { frames: 0, oversized: 0, junkBytes: 0, oversizedBytes: 0 }
   private readonly onDrop?: (drop: FrameDrop) => void

@@ -13,7 +13,7 @@ let t: TestApp
 let port: number
 const IDLE_MS = 3000
 beforeAll(async () => {
-  t = await openTestApp({ jt808: { port: 0, host: '127.0.0.1', idleTimeoutMs: IDLE_MS } })
+  t = await openTestApp({ jt808: { port: 0, host: '127.0.0.1', idleTimeoutMs: IDLE_MS, locateTimeoutMs: 1000 } })
   port = t.app.jt808!.port
   const bind = async (phone: string, vehicleId: number, crs = 'wgs84') => {
     const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone, vehicleId, protocol: 'jt808', crs } })
@@ -147,6 +147,11 @@ describe('JT/T 808 gateway', () => {
     // the answer is stored like any fix
     await until(async () => (await rows(5)).some((r) => r.lon === 117.401), 'the located fix stored')
     expect((await t.as('dispatcher', { method: 'POST', url: '/api/terminals/013800000099/locate' })).statusCode).toBe(409)
+    // a terminal that does not answer: a 504 that says so
+    term.whereAmI = null
+    const silent = await t.as('dispatcher', { method: 'POST', url: '/api/terminals/013800000005/locate' })
+    expect(silent.statusCode).toBe(504)
+    expect(silent.json()).toEqual({ statusCode: 504, error: 'Gateway Timeout', message: 'terminal 013800000005 did not answer within 1 s' })
     expect((await t.as('display', { method: 'POST', url: '/api/terminals/013800000005/locate' })).statusCode).toBe(403)
     term.close()
   })

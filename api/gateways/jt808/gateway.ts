@@ -2,11 +2,16 @@ import { createServer, type Server, type Socket } from 'node:net'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/types.ts'
 import type { VehicleDispatch } from '../../../geo/vehicles.ts'
-import { findBinding, recordRegistration, recordSeen, TERMINALS_CHANNEL } from '../../terminals/repository.ts'
+import {
+  confirmSignIn, findBinding, forgetAuthCode, recordSeen, registerTerminal, terminalChange, TERMINALS_CHANNEL,
+} from '../../terminals/repository.ts'
+import { AddressLimiter, type AddressLimits } from './address-limiter.ts'
 import { IngestBatcher, type Ingest } from './ingest-batcher.ts'
 import type { Location } from './location.ts'
 import { MAX_ESCAPED_FRAME } from './frame.ts'
-import { TerminalSession, type SessionContext, type SessionLimits } from './session.ts'
+import { GatewayLog, type LogLimits } from './log-throttle.ts'
+import { TerminalSession, type SessionContext, type SessionLimits, type UnauthenticatedLimits } from './session.ts'
+import { type ConnectionSignInLimits, SignInGuard } from './sign-in-guard.ts'
 
 export interface Jt808Options {
   port: number
@@ -16,18 +21,33 @@ export interface Jt808Options {
   maxConnections?: number
   /** how long fixes wait to be stored together with other terminals' fixes */
   batchWindowMs?: number
+  /** per connection once authenticated */
   limits?: Partial<SessionLimits>
+  /** per connection until authenticated, and how long it has to */
+  unauthenticated?: Partial<UnauthenticatedLimits>
+  /** registrations and failures per connection */
+  signIn?: Partial<ConnectionSignInLimits>
+  /** registrations and failures per source address */
+  addresses?: Partial<AddressLimits>
+  /** log lines per connection and overall */
+  log?: Partial<LogLimits>
+  /** how long a location query (POST /api/terminals/:phone/locate) waits for the terminal */
+  locateTimeoutMs?: number
 }
 
 export interface Jt808Gateway {
   readonly port: number
+  readonly locateTimeoutMs: number
   /** open connections, each counted until the message it was handling is done */
   connections(): number
+  /** source addresses the rate limiter remembers (bounded by addresses.maxAddresses) */
+  trackedAddresses(): number
   /** the session of an authenticated terminal on this process */
   session(phone: string): TerminalSession | undefined
   /** a dispatch order as text on the truck's terminal display (0x8300); false when not connected here */
   sendDispatch(order: VehicleDispatch): boolean
-  locate(phone: string, timeoutMs?: number): Promise<Location | null | 'notConnected'>
+  /** null: the terminal did not answer within locateTimeoutMs */
+  locate(phone: string): Promise<Location | null | 'notConnected'>
   close(): Promise<void>
 }
 
@@ -36,7 +56,42 @@ const DEFAULT_LIMITS: SessionLimits = {
   maxQueuedMessages: 64,
   maxUnreadReplyBytes: 256 * 1024,
   maxBadFramesInARow: 50,
-  maxAuthFailures: 5,
+}
+
+/**
+ * A terminal registers (~120 bytes escaped at most) and authenticates (~80) within seconds of
+ * connecting, one message at a time; a stranger gets no more than that needs.
+ */
+const DEFAULT_UNAUTHENTICATED: UnauthenticatedLimits = {
+  maxFrameBytes: 512,
+  maxQueuedMessages: 4,
+  maxUnreadReplyBytes: 4096,
+  maxBadFramesInARow: 5,
+  maxBytes: 4096,
+  timeoutMs: 30_000,
+}
+
+/** One connection: a terminal registers once in its life and authenticates once per connection. */
+const DEFAULT_SIGN_IN: ConnectionSignInLimits = {
+  registrations: { burst: 3, perSecond: 1 / 60 },
+  failures: { burst: 3, perSecond: 1 / 60 },
+}
+
+/**
+ * One address may be a carrier NAT with thousands of terminals behind it, each registering
+ * once in its life and failing to authenticate only after a reset: generous budgets, which
+ * still hold a stranger to about one guessed terminal ID a second.
+ */
+const DEFAULT_ADDRESSES: AddressLimits = {
+  registrations: { burst: 200, perSecond: 2 },
+  failures: { burst: 100, perSecond: 1 },
+  maxAddresses: 10_000,
+}
+
+const DEFAULT_LOG: LogLimits = {
+  perConnection: { burst: 5, perSecond: 0.1 },
+  overall: { burst: 100, perSecond: 10 },
+  summaryEveryMs: 10_000,
 }
 
 export function dispatchText(order: VehicleDispatch): string {
@@ -51,6 +106,11 @@ export function dispatchText(order: VehicleDispatch): string {
  */
 export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBaseLogger, opts: Jt808Options): Promise<Jt808Gateway> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits }
+  const unauthenticated = { ...DEFAULT_UNAUTHENTICATED, ...opts.unauthenticated }
+  const signIn = { ...DEFAULT_SIGN_IN, ...opts.signIn }
+  const addresses = new AddressLimiter({ ...DEFAULT_ADDRESSES, ...opts.addresses })
+  const glog = new GatewayLog(log, { ...DEFAULT_LOG, ...opts.log })
+  const locateTimeoutMs = opts.locateTimeoutMs ?? 10_000
   const idleTimeoutMs = opts.idleTimeoutMs ?? 180_000
   const batcher = new IngestBatcher(ingest, opts.batchWindowMs ?? 20)
   const byPhone = new Map<string, TerminalSession>()
@@ -60,8 +120,9 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
 
   const ctx: SessionContext = {
     findBinding: (phone) => findBinding(db, phone),
-    recordRegistration: (phone, code, device) => recordRegistration(db, phone, code, device),
-    forgetAuthCode: async (phone) => void (await db.query('UPDATE terminals SET auth_code = NULL WHERE phone = $1', [phone])),
+    register: (phone, code, device) => registerTerminal(db, phone, code, device),
+    confirmSignIn: (phone, code) => confirmSignIn(db, phone, code),
+    forgetAuthCode: (phone) => forgetAuthCode(db, phone),
     ingest: (positions, crs) => batcher.add(positions, crs),
     attach(session) {
       const phone = session.phone!
@@ -78,17 +139,17 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
       if (byVehicle.get(vehicleId) === session) byVehicle.delete(vehicleId)
     },
     seen: (phone) => void seen.set(phone, Date.now()),
-    log,
     limits,
+    unauthenticated,
   }
 
   const server: Server = createServer((socket) => {
     open.add(socket)
     socket.setNoDelay(true)
     socket.setTimeout(idleTimeoutMs)
-    const session = new TerminalSession(socket, ctx)
+    const session = new TerminalSession(socket, ctx, new SignInGuard(addresses, socket.remoteAddress ?? 'unknown', signIn), glog.connection())
     socket.on('timeout', () => session.close(`idle for ${idleTimeoutMs / 1000} s`))
-    socket.on('error', (err) => log.debug({ peer: session.peer, err: err.message }, 'jt808: socket error'))
+    socket.on('error', (err) => session.log.debug({ peer: session.peer, err: err.message }, 'jt808: socket error'))
     socket.on('close', () => {
       session.ended()
       // counted until the message it was handling is done, so connections() === 0 means quiet
@@ -112,13 +173,21 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
   }
   const seenTimer = setInterval(() => void flushSeen(), 5000)
   seenTimer.unref()
+  // addresses whose budgets are whole again are forgotten
+  const sweepTimer = setInterval(() => addresses.sweep(), 60_000)
+  sweepTimer.unref()
 
-  // an unbound terminal is cut off on whichever process holds it
-  const unlisten = await db.listen(TERMINALS_CHANNEL, (phone) => byPhone.get(phone)?.close('terminal unbound'))
+  // an unbound or reset terminal is cut off on whichever process holds it
+  const unlisten = await db.listen(TERMINALS_CHANNEL, (payload) => {
+    const { phone, change } = terminalChange(payload)
+    byPhone.get(phone)?.close(change === 'reset' ? 'terminal reset by an admin' : 'terminal unbound')
+  })
 
   return {
     port,
+    locateTimeoutMs,
     connections: () => open.size,
+    trackedAddresses: () => addresses.size,
     session: (phone) => byPhone.get(phone),
     sendDispatch(order) {
       const session = byVehicle.get(order.vehicleId)
@@ -126,12 +195,14 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
       session.sendText(dispatchText(order))
       return true
     },
-    async locate(phone, timeoutMs = 10_000) {
+    async locate(phone) {
       const session = byPhone.get(phone)
-      return session ? session.locate(timeoutMs) : 'notConnected'
+      return session ? session.locate(locateTimeoutMs) : 'notConnected'
     },
     async close() {
       clearInterval(seenTimer)
+      clearInterval(sweepTimer)
+      glog.close()
       await unlisten()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // fixes already received are stored and answered before the connections go

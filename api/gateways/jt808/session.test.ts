@@ -10,6 +10,9 @@ import { MAX_ESCAPED_FRAME } from './frame.ts'
 import { encodeMessage } from './header.ts'
 import { MsgId } from './ids.ts'
 import { TerminalSession, type SessionContext } from './session.ts'
+import { AddressLimiter } from './address-limiter.ts'
+import { GatewayLog } from './log-throttle.ts'
+import { SignInGuard } from './sign-in-guard.ts'
 
 const PHONE = '013800000007'
 const registration = (serial: number) => encodeMessage({ msgId: MsgId.registration, edition: 2013, phone: PHONE, serial },
@@ -28,21 +31,25 @@ async function gatedSession() {
     findBinding: async (phone) => {
       lookups.push(phone)
       await gate
-      return { phone, vehicleId: 7, crs: 'wgs84', authCode: recorded.at(-1) ?? null }
+      return { phone, vehicleId: 7, crs: 'wgs84', authCode: recorded.at(-1) ?? null, signedIn: false }
     },
-    recordRegistration: async (_phone, code) => void recorded.push(code),
+    register: async (_phone, code) => (recorded.push(code), true),
+    confirmSignIn: async () => true,
     forgetAuthCode: async () => {},
     ingest: async () => ({ accepted: 0, rejected: [] }),
     attach: () => {},
     detach: () => {},
     seen: () => {},
-    log: Fastify({ logger: false }).log,
-    limits: { maxFrameBytes: MAX_ESCAPED_FRAME, maxQueuedMessages: 64, maxUnreadReplyBytes: 256 * 1024, maxBadFramesInARow: 50, maxAuthFailures: 5 },
+    limits: { maxFrameBytes: MAX_ESCAPED_FRAME, maxQueuedMessages: 64, maxUnreadReplyBytes: 256 * 1024, maxBadFramesInARow: 50 },
+    unauthenticated: { maxFrameBytes: 512, maxQueuedMessages: 4, maxUnreadReplyBytes: 4096, maxBadFramesInARow: 5, maxBytes: 4096, timeoutMs: 30_000 },
   }
+  const rate = { burst: 10, perSecond: 1 }
+  const addresses = new AddressLimiter({ registrations: rate, failures: rate, maxAddresses: 10 })
+  const log = new GatewayLog(Fastify({ logger: false }).log, { perConnection: rate, overall: rate, summaryEveryMs: 60_000 })
   let session!: TerminalSession
   const ended = new Promise<void>((resolve) => {
     server = createServer((socket: Socket) => {
-      session = new TerminalSession(socket, ctx)
+      session = new TerminalSession(socket, ctx, new SignInGuard(addresses, '127.0.0.1', { registrations: rate, failures: rate }), log.connection())
       socket.on('error', () => {})
       socket.on('close', () => {
         session.ended()

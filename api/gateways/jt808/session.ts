@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
-import type { FastifyBaseLogger } from 'fastify'
 import type { PositionInput } from '../../../geo/vehicles.ts'
 import type { TerminalBinding } from '../../terminals/repository.ts'
 import { FrameError, FrameSplitter } from './frame.ts'
@@ -13,34 +11,12 @@ import {
 } from './messages.ts'
 import { Reassembler } from './reassembly.ts'
 import type { BatchOutcome } from './ingest-batcher.ts'
+import type { ConnectionLog } from './log-throttle.ts'
+import type { SignInGuard } from './sign-in-guard.ts'
+import { authentication, registration } from './sign-in.ts'
+import type { SessionContext, SessionLimits } from './session-context.ts'
 
-/** What a session needs from the gateway around it. */
-export interface SessionContext {
-  findBinding(phone: string): Promise<TerminalBinding | null>
-  recordRegistration(phone: string, authCode: string, device: Record<string, unknown>): Promise<void>
-  /** logout (0x0003): the auth code is void, the terminal must register again */
-  forgetAuthCode(phone: string): Promise<void>
-  ingest(positions: PositionInput[], crs: TerminalBinding['crs']): Promise<BatchOutcome>
-  /** authenticated: the gateway now routes commands for this phone and vehicle here */
-  attach(session: TerminalSession): void
-  detach(session: TerminalSession): void
-  seen(phone: string): void
-  log: FastifyBaseLogger
-  limits: SessionLimits
-}
-
-export interface SessionLimits {
-  /** escaped bytes of one frame; longer is dropped */
-  maxFrameBytes: number
-  /** decoded messages waiting to be handled before the socket stops reading */
-  maxQueuedMessages: number
-  /** bytes of replies the peer has not read before it is cut off */
-  maxUnreadReplyBytes: number
-  /** bad frames in a row before the connection is closed: the peer speaks something else */
-  maxBadFramesInARow: number
-  /** failed authentications before the connection is closed */
-  maxAuthFailures: number
-}
+export type { SessionContext, SessionLimits, UnauthenticatedLimits } from './session-context.ts'
 
 /**
  * A report whose receiver has no fix (status bit 1 clear) or no valid time carries status only:
@@ -66,8 +42,9 @@ export class TerminalSession {
   private queued = 0
   private paused = false
   private badInARow = 0
-  private authFailures = 0
   private closed = false
+  private bytesBeforeAuth = 0
+  private readonly authTimer: NodeJS.Timeout
   private readonly splitter: FrameSplitter
   private readonly reassembler = new Reassembler({ maxPending: 8, maxBytes: 256 * 1024, timeoutMs: 60_000 })
   private readonly pendingQueries = new Map<number, (l: Location | null) => void>()
@@ -76,12 +53,21 @@ export class TerminalSession {
   constructor(
     readonly socket: Socket,
     private readonly ctx: SessionContext,
+    private readonly guard: SignInGuard,
+    readonly log: ConnectionLog,
   ) {
     this.splitter = new FrameSplitter({
-      maxFrameBytes: ctx.limits.maxFrameBytes,
-      onDrop: (d) => ctx.log.warn({ peer: this.peer, reason: d.reason, bytes: d.bytes }, 'jt808: bytes dropped'),
+      maxFrameBytes: ctx.unauthenticated.maxFrameBytes,
+      onDrop: (d) => log.warn({ peer: this.peer, reason: d.reason, bytes: d.bytes }, 'jt808: bytes dropped'),
     })
+    this.authTimer = setTimeout(() => this.close(`not authenticated within ${ctx.unauthenticated.timeoutMs / 1000} s`), ctx.unauthenticated.timeoutMs)
+    this.authTimer.unref()
     socket.on('data', (chunk) => this.receive(chunk))
+  }
+
+  /** what applies now: a stranger gets far less than a signed-in terminal */
+  private get limits(): SessionLimits {
+    return this.binding ? this.ctx.limits : this.ctx.unauthenticated
   }
 
   get peer(): string {
@@ -96,20 +82,36 @@ export class TerminalSession {
   close(reason: string): void {
     if (this.closed) return
     this.closed = true
-    this.ctx.log.info({ peer: this.peer, reason }, 'jt808: closing connection')
+    clearTimeout(this.authTimer)
+    this.log.last('info', { peer: this.peer, reason }, 'jt808: closing connection')
     this.socket.end()
     // a peer that never reads would hold the socket open: destroy after a grace period
     setTimeout(() => this.socket.destroy(), 2000).unref()
   }
 
   private receive(chunk: Buffer): void {
+    // after close, what still arrives until the socket is gone is read and dropped
+    if (this.closed) return
+    if (!this.binding) {
+      this.bytesBeforeAuth += chunk.length
+      if (this.bytesBeforeAuth > this.ctx.unauthenticated.maxBytes) return this.close(`${this.bytesBeforeAuth} bytes sent without authenticating`)
+    }
     for (const raw of this.splitter.push(chunk)) {
+      if (this.closed) return
+      if (!this.binding && this.queued >= this.ctx.unauthenticated.maxQueuedMessages) {
+        return this.close(`more than ${this.queued} messages waiting before authenticating`)
+      }
       let header: Header
       let body: Buffer
       try {
         ;({ header, body } = decodeFrame(raw))
       } catch (err) {
         this.badFrame(err)
+        continue
+      }
+      if (header.packet && !this.binding) {
+        // registration and authentication are never subpackaged: a stranger keeps no packets
+        this.enqueue(async () => this.respond(header, PlatformResult.failure))
         continue
       }
       const whole = this.reassembler.push(header, body, Date.now())
@@ -135,14 +137,14 @@ export class TerminalSession {
   private badFrame(err: unknown): void {
     this.stats.badFrames++
     const reason = err instanceof FrameError ? err.reason : 'error'
-    this.ctx.log.warn({ peer: this.peer, reason, err: (err as Error).message }, 'jt808: malformed frame dropped')
-    if (++this.badInARow >= this.ctx.limits.maxBadFramesInARow) this.close(`${this.badInARow} malformed frames in a row`)
+    this.log.warn({ peer: this.peer, reason, err: (err as Error).message }, 'jt808: malformed frame dropped')
+    if (++this.badInARow >= this.limits.maxBadFramesInARow) this.close(`${this.badInARow} malformed frames in a row`)
   }
 
   /** Messages are handled one after another; a terminal that outpaces us is read slower. */
   private enqueue(task: () => Promise<void>): void {
     this.queued++
-    if (this.queued > this.ctx.limits.maxQueuedMessages && !this.paused) {
+    if (this.queued > this.limits.maxQueuedMessages && !this.paused) {
       this.paused = true
       this.socket.pause()
     }
@@ -151,10 +153,10 @@ export class TerminalSession {
       // be delivered, and a terminal resends what it was not answered (a registration handled
       // for a dead connection would void the auth code the terminal signed in with since)
       .then(() => (this.closed ? undefined : task()))
-      .catch((err) => this.ctx.log.error({ peer: this.peer, err }, 'jt808: message handling failed'))
+      .catch((err) => this.log.error({ peer: this.peer, err }, 'jt808: message handling failed'))
       .finally(() => {
         this.queued--
-        if (this.paused && this.queued <= this.ctx.limits.maxQueuedMessages / 2) {
+        if (this.paused && this.queued <= this.limits.maxQueuedMessages / 2) {
           this.paused = false
           this.socket.resume()
         }
@@ -168,7 +170,7 @@ export class TerminalSession {
     this.protocolVersion = h.protocolVersion
     // a terminal's header carries its ID; one connection speaks for one terminal
     if (this.phone !== null && h.phone !== this.phone) {
-      this.ctx.log.warn({ peer: this.peer, phone: h.phone }, 'jt808: another terminal ID on an authenticated connection')
+      this.log.warn({ peer: this.peer, phone: h.phone }, 'jt808: another terminal ID on an authenticated connection')
       return this.respond(h, PlatformResult.failure)
     }
     if (this.binding) this.ctx.seen(h.phone)
@@ -199,7 +201,7 @@ export class TerminalSession {
         return
       }
       case 'terminalResponse':
-        this.ctx.log.info({ peer: this.peer, ...msg.body }, 'jt808: terminal answered')
+        this.log.info({ peer: this.peer, ...msg.body }, 'jt808: terminal answered')
         return
       default:
         return this.respond(h, PlatformResult.unsupported)
@@ -207,27 +209,23 @@ export class TerminalSession {
   }
 
   private async register(h: Header, device: Record<string, unknown>): Promise<void> {
-    const binding = await this.ctx.findBinding(h.phone)
-    if (!binding) {
-      this.ctx.log.warn({ peer: this.peer, phone: h.phone }, 'jt808: unknown terminal refused registration')
-      this.write(MsgId.registrationResponse, h, encodeRegistrationResponse({ replySerial: h.serial, result: RegistrationResult.terminalUnknown }))
-      return
-    }
-    if (this.closed) return
-    const authCode = randomBytes(8).toString('hex')
-    await this.ctx.recordRegistration(h.phone, authCode, device)
-    this.write(MsgId.registrationResponse, h, encodeRegistrationResponse({ replySerial: h.serial, result: RegistrationResult.ok, authCode }))
+    const r = await registration(this.ctx, this.guard, h.phone, device, () => !this.closed)
+    if (!r) return
+    if ('close' in r) return this.close(r.close)
+    if (r.warning) this.log.warn({ peer: this.peer, phone: h.phone }, r.warning)
+    this.write(MsgId.registrationResponse, h, encodeRegistrationResponse({ replySerial: h.serial, result: r.reply, authCode: r.authCode }))
   }
 
   private async authenticate(h: Header, authCode: string): Promise<void> {
-    const binding = await this.ctx.findBinding(h.phone)
-    if (!binding || !binding.authCode || binding.authCode !== authCode) {
-      this.respond(h, PlatformResult.failure)
-      if (++this.authFailures >= this.ctx.limits.maxAuthFailures) this.close('authentication failed repeatedly')
-      return
-    }
-    this.binding = binding
+    const a = await authentication(this.ctx, this.guard, h.phone, authCode, () => !this.closed)
+    if (!a) return
+    if ('close' in a) return this.close(a.close)
+    if ('reply' in a) return this.respond(h, PlatformResult.failure)
+    clearTimeout(this.authTimer)
+    this.binding = a.binding
     this.phone = h.phone
+    // the limits of a signed-in terminal from the next byte on
+    this.splitter.maxFrameBytes = this.ctx.limits.maxFrameBytes
     this.ctx.attach(this)
     this.ctx.seen(h.phone)
     return this.respond(h, PlatformResult.ok)
@@ -242,10 +240,10 @@ export class TerminalSession {
       outcome = await this.ctx.ingest(positions, binding.crs)
     } catch (err) {
       // not stored: "failure" makes the terminal send it again
-      this.ctx.log.error({ peer: this.peer, err }, 'jt808: ingest failed')
+      this.log.error({ peer: this.peer, err }, 'jt808: ingest failed')
       return this.respond(h, PlatformResult.failure)
     }
-    if (outcome.rejected.length) this.ctx.log.warn({ peer: this.peer, rejected: outcome.rejected.map((r) => r.message) }, 'jt808: fixes refused')
+    if (outcome.rejected.length) this.log.warn({ peer: this.peer, rejected: outcome.rejected.map((r) => r.message) }, 'jt808: fixes refused')
     // every fix refused: a message error, which terminals do not resend
     return this.respond(h, outcome.accepted === 0 ? PlatformResult.messageError : PlatformResult.ok)
   }
@@ -259,7 +257,7 @@ export class TerminalSession {
     const serial = this.serial
     this.serial = (this.serial + 1) & 0xffff
     if (this.closed || this.socket.destroyed) return serial
-    if (this.socket.writableLength > this.ctx.limits.maxUnreadReplyBytes) {
+    if (this.socket.writableLength > this.limits.maxUnreadReplyBytes) {
       this.close('peer does not read its replies')
       return serial
     }
@@ -301,6 +299,7 @@ export class TerminalSession {
   /** the connection ended: nothing more is routed here */
   ended(): void {
     this.closed = true
+    clearTimeout(this.authTimer)
     for (const resolve of this.pendingQueries.values()) resolve(null)
     this.pendingQueries.clear()
     if (this.binding) this.ctx.detach(this)

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net'
 import { FrameSplitter } from './frame.ts'
 import { decodeFrame, encodeSubpackaged, type Edition, type Header } from './header.ts'
 import { MsgId } from './ids.ts'
-import { RegistrationResult, TerminalResult, type Registration, type RegistrationResponse, type Response, type TextMessage } from './messages.ts'
+import { PlatformResult, RegistrationResult, TerminalResult, type Registration, type RegistrationResponse, type Response, type TextMessage } from './messages.ts'
 import { decodePlatformResponse, decodeRegistrationResponse, decodeTextMessage } from './platform-decoders.ts'
 import {
   encodeAuthentication, encodeBatchLocation, encodeHeartbeat, encodeLocation, encodeLocationQueryResponse, encodeLogout,
@@ -18,6 +18,18 @@ export interface TerminalOptions {
   /** how long to wait for the platform's answer to one message */
   replyTimeoutMs?: number
   registration?: Partial<Registration>
+  /** the code it registered for, kept across restarts as a real terminal keeps it in flash */
+  authCode?: string | null
+  /** the address to connect from (tests: 127.0.0.x stand for different sources) */
+  localAddress?: string
+}
+
+/** The platform refused a registration with result 3: the terminal is registered, and only an admin's reset lets it register again. */
+export class AlreadyRegisteredError extends Error {
+  override readonly name = 'AlreadyRegisteredError'
+  constructor(readonly phone: string) {
+    super(`terminal ${phone} is already registered (result 3): an admin must reset it (POST /api/terminals/${phone}/reset) before it can register again`)
+  }
 }
 
 /** A location as the terminal knows it, for 0x0200 and for the answer to a location query. */
@@ -32,14 +44,16 @@ export class Jt808Terminal {
   private serial = 0
   private readonly splitter = new FrameSplitter()
   private readonly waiting = new Map<string, { resolve: (h: { header: Header; body: Buffer }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
-  authCode: string | null = null
+  authCode: string | null
   /** text messages (0x8300) received, newest last */
   readonly texts: TextMessage[] = []
   onText: ((m: TextMessage) => void) | null = null
   whereAmI: WhereAmI | null = null
   onClose: (() => void) | null = null
 
-  constructor(readonly opts: TerminalOptions) {}
+  constructor(readonly opts: TerminalOptions) {
+    this.authCode = opts.authCode ?? null
+  }
 
   get connected(): boolean {
     return this.socket !== null && !this.socket.destroyed
@@ -47,7 +61,7 @@ export class Jt808Terminal {
 
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: this.opts.host, port: this.opts.port })
+      const socket = connect({ host: this.opts.host, port: this.opts.port, localAddress: this.opts.localAddress })
       socket.setNoDelay(true)
       socket.once('connect', () => {
         this.socket = socket
@@ -67,18 +81,20 @@ export class Jt808Terminal {
     })
   }
 
-  /** Registers (0x0100) when it has no auth code yet, then authenticates (0x0102). */
+  /**
+   * Signs in as a real terminal does: authenticates (0x0102) with the code it keeps; without
+   * one, or when the platform no longer knows it (reset, logout, unbound and bound again),
+   * registers (0x0100) for a new one first. A registered terminal's registration is refused
+   * (result 3): AlreadyRegisteredError.
+   */
   async login(): Promise<void> {
-    if (!this.authCode) {
-      const reg = await this.register()
-      if (reg.result !== RegistrationResult.ok) throw new Error(`registration refused with result ${reg.result}`)
-      this.authCode = reg.authCode!
-    }
+    if (this.authCode && (await this.authenticate(this.authCode)).result === PlatformResult.ok) return
+    const reg = await this.register()
+    if (reg.result === RegistrationResult.terminalAlreadyRegistered) throw new AlreadyRegisteredError(this.opts.phone)
+    if (reg.result !== RegistrationResult.ok) throw new Error(`registration refused with result ${reg.result}`)
+    this.authCode = reg.authCode!
     const auth = await this.authenticate(this.authCode)
-    if (auth.result !== 0) {
-      this.authCode = null
-      throw new Error(`authentication refused with result ${auth.result}`)
-    }
+    if (auth.result !== PlatformResult.ok) throw new Error(`authentication refused with result ${auth.result}`)
   }
 
   async register(): Promise<RegistrationResponse> {
