@@ -53,7 +53,8 @@ export interface HouseholdProps {
   /** masked beyond the village group: the house number is withheld */
   address: string
   members: number
-  careGroup: boolean
+  /** a member is in a care group; left out for the wall's display role */
+  careGroup?: boolean
   partyMember: boolean
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser, Role } from './roles.ts'
 import { sessionHours } from './roles.ts'
+import { scopeOf } from '../access/scope.ts'
 
 export const MAX_FAILED_LOGINS = 5
 export const LOCKOUT_MINUTES = 15
@@ -17,30 +18,40 @@ interface UserRow {
 
 const toUser = (r: UserRow): AuthUser => ({
   id: r.id, username: r.username, displayName: r.display_name, role: r.role, villageId: r.village_id, gridId: r.grid_id,
+  scope: scopeOf(r.role, r.village_id, r.grid_id),
 })
+
+// A grid worker's village comes from her grid, so her scope is whole from the start.
+const USER_COLUMNS = `u.id, u.username, u.display_name, u.role, coalesce(u.village_id, ug.village_id) AS village_id, u.grid_id`
+const USERS = `users u LEFT JOIN grids ug ON ug.id = u.grid_id`
 
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 export async function findLoginCandidate(db: Queryable, username: string) {
-  const r = await db.query<UserRow & { password_hash: string; locked: boolean; disabled: boolean }>(
-    `SELECT id, username, display_name, role, village_id, grid_id, password_hash, disabled,
-            coalesce(locked_until > now(), false) AS locked
-       FROM users WHERE username = $1`,
+  const r = await db.query<UserRow & { password_hash: string; disabled: boolean }>(
+    `SELECT ${USER_COLUMNS}, u.password_hash, u.disabled FROM ${USERS} WHERE u.username = $1`,
     [username],
   )
   const row = r.rows[0]
-  return row ? { user: toUser(row), passwordHash: row.password_hash, locked: row.locked, disabled: row.disabled } : null
+  return row ? { user: toUser(row), passwordHash: row.password_hash, disabled: row.disabled } : null
 }
 
-/** Counts a failure; the fifth in a row locks the account for a quarter of an hour. */
-export async function recordFailedLogin(db: Queryable, userId: number): Promise<void> {
-  await db.query(
-    `UPDATE users SET
-       failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
-       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
-     WHERE id = $1`,
+/**
+ * Takes one sign-in attempt from the account's allowance before the password is checked, in
+ * one statement, so parallel guesses cannot all slip past a check made earlier: the
+ * MAX_FAILED_LOGINS-th attempt in a row locks the account for LOCKOUT_MINUTES, and a locked
+ * account gets no attempt at all (false). A correct password then clears the count.
+ */
+export async function claimLoginAttempt(db: Queryable, userId: number): Promise<boolean> {
+  const r = await db.query(
+    `WITH c AS (SELECT id, CASE WHEN locked_until <= now() THEN 0 ELSE failed_logins END + 1 AS n FROM users WHERE id = $1)
+     UPDATE users u SET failed_logins = c.n,
+            locked_until = CASE WHEN c.n >= $2 THEN now() + make_interval(mins => $3) END
+       FROM c WHERE u.id = c.id AND (u.locked_until IS NULL OR u.locked_until <= now())
+     RETURNING u.id`,
     [userId, MAX_FAILED_LOGINS, LOCKOUT_MINUTES],
   )
+  return r.rows.length > 0
 }
 
 export async function recordSuccessfulLogin(db: Queryable, userId: number): Promise<void> {
@@ -58,8 +69,8 @@ export async function createSession(db: Queryable, user: AuthUser): Promise<{ to
 
 export async function findSessionUser(db: Queryable, token: string): Promise<AuthUser | null> {
   const r = await db.query<UserRow>(
-    `SELECT u.id, u.username, u.display_name, u.role, u.village_id, u.grid_id
-       FROM sessions s JOIN users u ON u.id = s.user_id
+    `SELECT ${USER_COLUMNS}
+       FROM sessions s JOIN ${USERS} ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled`,
     [tokenHash(token)],
   )

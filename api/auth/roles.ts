@@ -1,3 +1,5 @@
+import type { UserScope } from '../access/scope.ts'
+
 export const ROLES = ['admin', 'leader', 'villageCadre', 'gridWorker', 'dispatcher', 'display', 'device'] as const
 export type Role = (typeof ROLES)[number]
 
@@ -6,16 +8,12 @@ export interface AuthUser {
   username: string
   displayName: string
   role: Role
+  /** a village cadre's village; a grid worker's grid's village (resolved at sign-in) */
   villageId: number | null
   gridId: number | null
+  /** what the user's data rights reach, resolved once when the session is looked up */
+  scope: UserScope
 }
-
-/** Roles that read the town's data at all (the device role only ingests positions). */
-export const READ_ROLES: readonly Role[] = ['admin', 'leader', 'villageCadre', 'gridWorker', 'dispatcher', 'display']
-/** Roles that see every village's people data; the scoped roles see their own village or grid. */
-export const TOWN_WIDE_ROLES: readonly Role[] = ['admin', 'leader', 'dispatcher', 'display']
-/** Roles that may unmask a resident (always with a reason, always audited), within their scope. */
-export const UNMASK_ROLES: readonly Role[] = ['admin', 'leader', 'villageCadre', 'gridWorker']
 
 /** Session length: wall displays stay signed in for a year, people for a working day. */
 export function sessionHours(role: Role): number {

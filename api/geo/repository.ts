@@ -90,7 +90,8 @@ export async function listGrids(db: Queryable, villageId?: number): Promise<Grid
   }
 }
 
-export async function listHouseholds(db: Queryable, gridId: number): Promise<HouseholdCollection> {
+/** `careGroups: false` (the wall's display role) leaves out which households hold care-group members. */
+export async function listHouseholds(db: Queryable, gridId: number, show: { careGroups: boolean }): Promise<HouseholdCollection> {
   const r = await db.query<{
     id: number; grid_id: number; address: string; house_number: string; geometry: Point
     members: number; care_group: boolean; party_member: boolean
@@ -111,7 +112,7 @@ export async function listHouseholds(db: Queryable, gridId: number): Promise<Hou
       geometry: h.geometry,
       properties: {
         id: h.id, gridId: h.grid_id, address: maskAddress(h.address, h.house_number),
-        members: h.members, careGroup: h.care_group, partyMember: h.party_member,
+        members: h.members, ...(show.careGroups ? { careGroup: h.care_group } : {}), partyMember: h.party_member,
       },
     })),
   }

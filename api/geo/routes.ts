@@ -2,9 +2,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { notFound } from '../http/errors.ts'
-import { requireRole } from '../auth/guard.ts'
-import { READ_ROLES } from '../auth/roles.ts'
-import { assertGridInScope } from '../auth/scope.ts'
+import { can, requirePermission } from '../access/policy.ts'
+import { assertGridInScope } from '../access/scope.ts'
 import { getTown, listFacilities, listGrids, listHouseholds, listRoads, listVillages, villageExists } from './repository.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
@@ -16,7 +15,7 @@ const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
  */
 export const geoRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
   app.addHook('preHandler', async (req) => {
-    requireRole(req, READ_ROLES)
+    requirePermission(req, 'geo.read')
   })
 
   app.get('/town', { schema: { tags: ['geo'], summary: '镇 boundary with its bbox' } }, async () => {
@@ -56,8 +55,9 @@ export const geoRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => 
     },
     async (req) => {
       const { grid } = req.query
-      await assertGridInScope(db, req.user!, grid)
-      return listHouseholds(db, grid)
+      const user = requirePermission(req, 'people.read')
+      await assertGridInScope(db, user, grid)
+      return listHouseholds(db, grid, { careGroups: can(user, 'people.careGroups') })
     },
   )
 

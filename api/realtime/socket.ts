@@ -3,20 +3,13 @@ import { Server } from 'socket.io'
 import type { SessionCache } from '../auth/sessions.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { tokenHash } from '../auth/repository.ts'
+import { roomsFor } from '../access/scope.ts'
+
 
 declare module 'fastify' {
   interface FastifyInstance {
     io: Server
   }
-}
-
-/** Room names a user's pushes go to: everything for town-wide roles, their village or grid otherwise. */
-export function roomsFor(user: AuthUser): string[] {
-  // a vehicle terminal only sends; it hears nothing
-  if (user.role === 'device') return []
-  if (user.role === 'villageCadre') return [`village:${user.villageId}`]
-  if (user.role === 'gridWorker') return [`grid:${user.gridId}`]
-  return ['town']
 }
 
 /** The room of every socket opened with one token, so a logout can reach them on any process. */
@@ -49,6 +42,7 @@ export function attachSocketServer(app: FastifyInstance, sessions: SessionCache,
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token
     if (typeof token !== 'string' || !token) return next(new Error('unauthorized: auth.token is required'))
     try {
+      // a token that is not of our shape is refused without a lookup, and a refused one is not remembered
       const user = await sessions.resolve(token)
       if (!user) return next(new Error('unauthorized: token expired or revoked'))
       socket.data.user = user

@@ -1,4 +1,7 @@
 import type { Queryable } from '../db/types.ts'
+import type { AuthUser } from '../auth/roles.ts'
+import { can } from '../access/policy.ts'
+import { PEOPLE_COLUMNS, scopeCondition } from '../access/scope.ts'
 import { maskAddress, maskName } from '../privacy/mask.ts'
 import type { SearchHit } from '../../geo/types.ts'
 
@@ -10,9 +13,10 @@ const contains = (q: string) => '%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%
 
 /**
  * One box for village, grid, address or resident. People hits are masked and limited to
- * the caller's scope ($2 village, $3 grid; NULL = town-wide), as everything else is.
+ * the caller's scope, as everything else is; residents are found by name only for the roles
+ * that read residents' records (a wall must not tell where a named person lives).
  */
-export async function search(db: Queryable, q: string, scope: [number | null, number | null], limit: number): Promise<SearchHit[]> {
+export async function search(db: Queryable, q: string, user: AuthUser, limit: number): Promise<SearchHit[]> {
   const p = contains(q)
   const hits: SearchHit[] = []
   const villages = await db.query<{ id: number; name: string }>(`SELECT id, name FROM villages WHERE name LIKE $1 ORDER BY id LIMIT $2`, [p, limit])
@@ -23,22 +27,23 @@ export async function search(db: Queryable, q: string, scope: [number | null, nu
     [p, limit],
   )
   for (const g of grids.rows) hits.push({ kind: 'grid', id: g.id, label: `${g.village}${g.name}`, detail: '网格', scope: `grid:${g.id}`, householdId: null })
-  const inScope = `($3::int IS NULL OR g.village_id = $3) AND ($4::int IS NULL OR g.id = $4)`
+  const hParams: unknown[] = [p, limit]
   const households = await db.query<{ id: number; grid_id: number; address: string; house_number: string }>(
     `SELECT h.id, h.grid_id, h.address, h.house_number FROM households h JOIN grids g ON g.id = h.grid_id
-      WHERE h.address LIKE $1 AND ${inScope} ORDER BY h.id LIMIT $2`,
-    [p, limit, ...scope],
+      WHERE h.address LIKE $1 AND ${scopeCondition(user, PEOPLE_COLUMNS, hParams)} ORDER BY h.id LIMIT $2`,
+    hParams,
   )
   for (const h of households.rows) {
     hits.push({ kind: 'household', id: h.id, label: maskAddress(h.address, h.house_number), detail: '住户', scope: `grid:${h.grid_id}`, householdId: h.id })
   }
   // Residents by full name only: a single character would list half the township.
-  if ([...q].length >= 2) {
+  if ([...q].length >= 2 && can(user, 'people.details')) {
+    const rParams: unknown[] = [q, limit]
     const residents = await db.query<{ id: number; name: string; household_id: number; grid_id: number; village: string; grid: string }>(
       `SELECT r.id, r.name, r.household_id, h.grid_id, v.name AS village, g.name AS grid
          FROM residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id JOIN villages v ON v.id = g.village_id
-        WHERE r.name = $1 AND ${inScope} ORDER BY r.id LIMIT $2`,
-      [q, limit, ...scope],
+        WHERE r.name = $1 AND ${scopeCondition(user, PEOPLE_COLUMNS, rParams)} ORDER BY r.id LIMIT $2`,
+      rParams,
     )
     for (const r of residents.rows) {
       hits.push({ kind: 'resident', id: r.id, label: maskName(r.name), detail: `${r.village}${r.grid}`, scope: `grid:${r.grid_id}`, householdId: r.household_id })

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
-import { requireRole } from '../auth/guard.ts'
-import { READ_ROLES } from '../auth/roles.ts'
-import { scopeParams } from '../auth/scope.ts'
+import { requirePermission } from '../access/policy.ts'
 import { search } from './repository.ts'
 
 export const searchRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
@@ -20,10 +18,10 @@ export const searchRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
       },
     },
     async (req) => {
-      const user = requireRole(req, READ_ROLES)
+      const user = requirePermission(req, 'search')
       const q = req.query.q.trim()
       if (!q) return { hits: [] }
-      return { hits: await search(db, q, scopeParams(user), req.query.limit) }
+      return { hits: await search(db, q, user, req.query.limit) }
     },
   )
 }

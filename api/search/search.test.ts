@@ -25,8 +25,10 @@ describe('GET /api/search', () => {
 
   it('finds a resident by full name, masked, with the household to open', async () => {
     const r = (await t.db.query<{ name: string; household_id: number }>('SELECT name, household_id FROM residents ORDER BY id LIMIT 1 OFFSET 500')).rows[0]
-    const hits = (await find('display', r.name)).filter((h) => h.kind === 'resident')
+    const hits = (await find('leader', r.name)).filter((h) => h.kind === 'resident')
     expect(hits.length).toBeGreaterThan(0)
+    // a wall (display) must not tell where a named person lives
+    expect((await find('display', r.name)).filter((h) => h.kind === 'resident')).toEqual([])
     expect(hits.some((h) => h.householdId === r.household_id)).toBe(true)
     for (const h of hits) {
       expect(h.label).not.toBe(r.name)

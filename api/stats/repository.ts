@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/types.ts'
-import type { Scope } from './scope.ts'
+import type { Scope } from '../access/screen-scope.ts'
 import type { CountBy, Stats } from '../../geo/stats.ts'
 
 export type { Stats }

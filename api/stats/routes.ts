@@ -1,11 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
-import { requireRole } from '../auth/guard.ts'
-import { READ_ROLES, UNMASK_ROLES } from '../auth/roles.ts'
+import { can, requirePermission } from '../access/policy.ts'
+import { allowedScope, SCOPE_PATTERN } from '../access/screen-scope.ts'
 import { notFound } from '../http/errors.ts'
 import { getStats } from './repository.ts'
-import { allowedScope, SCOPE_PATTERN } from './scope.ts'
 
 /** The five modules' figures for a scope: 党建先锋, 村级事务, 疫网即办, 智慧管理, 法制视野. */
 export const statsRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
@@ -19,9 +18,9 @@ export const statsRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
       },
     },
     async (req) => {
-      const user = requireRole(req, READ_ROLES)
+      const user = requirePermission(req, 'stats.read')
       const scope = await allowedScope(db, user, req.query.scope)
-      const stats = await getStats(db, scope, { keyGroupDetail: UNMASK_ROLES.includes(user.role) })
+      const stats = await getStats(db, scope, { keyGroupDetail: can(user, 'stats.keyGroupDetail') })
       if (!stats) throw notFound(`${scope.kind} ${scope.id}`)
       return stats
     },

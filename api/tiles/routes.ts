@@ -2,9 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import { TILE_LAYERS, type TileLayer } from '../../geo/types.ts'
 import { HttpError } from '../http/errors.ts'
-import { requireRole } from '../auth/guard.ts'
-import { READ_ROLES } from '../auth/roles.ts'
-import { isTownWide } from '../auth/scope.ts'
+import { can, requirePermission } from '../access/policy.ts'
 import { MAX_ZOOM } from './layers.ts'
 import type { TileService } from './service.ts'
 
@@ -34,7 +32,7 @@ export const tileRoutes: FastifyPluginAsync<{ tiles: TileService }> = async (app
       },
     },
     async (req) => {
-      requireRole(req, ['admin'])
+      requirePermission(req, 'tiles.stats')
       return tiles.stats()
     },
   )
@@ -54,10 +52,10 @@ export const tileRoutes: FastifyPluginAsync<{ tiles: TileService }> = async (app
       },
     },
     async (req, reply) => {
-      const user = requireRole(req, READ_ROLES)
+      const user = requirePermission(req, 'tiles.read')
       const { layer, z, x, y } = req.params
       // Household tiles cover the whole town; scoped roles read their grid's households as GeoJSON.
-      if (layer === 'households' && !isTownWide(user)) throw new HttpError(403, 'household tiles are town-wide; use /api/households?grid=ID within your scope')
+      if (layer === 'households' && !can(user, 'tiles.households')) throw new HttpError(403, 'household tiles are town-wide; use /api/households?grid=ID within your scope')
       const n = 2 ** z
       if (x >= n) throw new HttpError(400, `params/x must be below ${n} at zoom ${z}`)
       if (y >= n) throw new HttpError(400, `params/y must be below ${n} at zoom ${z}`)

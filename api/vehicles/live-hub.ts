@@ -97,7 +97,7 @@ export class LiveHub {
     if (--group.members <= 0) this.groups.delete(key)
   }
 
-  private isSlow(socket: Socket): boolean {
+  isSlow(socket: Socket): boolean {
     // engine.io keeps packets the transport has not taken yet in writeBuffer (private in its
     // types, stable since engine.io 1); a long buffer means the client is not keeping up.
     return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > this.opts.maxBufferedPackets

@@ -158,6 +158,21 @@ describe('live positions over socket.io', () => {
     slow.close()
   })
 
+  it('rations subscriptions: a burst of 500 earns a handful of snapshots, not 500', async () => {
+    const c = await client('display')
+    const answers = await Promise.all(Array.from({ length: 500 }, () => c.subscribe('town')))
+    const ok = answers.filter((a) => a.ok).length
+    expect(ok).toBeGreaterThan(0)
+    expect(ok).toBeLessThanOrEqual(12)
+    expect(answers.find((a) => !a.ok)?.error).toMatch(/too many subscriptions/)
+    await new Promise((r) => setTimeout(r, TICK * 3))
+    expect(c.batches.length).toBeLessThanOrEqual(ok + 3)
+    // the ration refills: a patient client is served again
+    await new Promise((r) => setTimeout(r, 1200))
+    expect((await c.subscribe('town')).ok).toBe(true)
+    c.close()
+  })
+
   it('refuses scopes that are malformed or outside the user', async () => {
     const cadre = await client('cadre-1')
     expect(await cadre.subscribe('town')).toMatchObject({ ok: false, error: expect.stringMatching(/outside your scope/) })

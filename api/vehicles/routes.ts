@@ -2,8 +2,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import ExcelJS from 'exceljs'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
-import { requireRole } from '../auth/guard.ts'
-import { READ_ROLES, TOWN_WIDE_ROLES, type Role } from '../auth/roles.ts'
+import type { AuthUser } from '../auth/roles.ts'
+import { can, requirePermission } from '../access/policy.ts'
+import { ownVillage } from '../access/scope.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import { maskName } from '../privacy/mask.ts'
 import type { PositionInput } from '../../geo/vehicles.ts'
@@ -12,8 +13,6 @@ import { cancelDispatch, createDispatch, listDispatches } from './dispatch.ts'
 import { getTrack, listStops, listVehicleFacts, toSummary } from './repository.ts'
 import type { VehicleService } from './service.ts'
 
-const INGEST_ROLES: readonly Role[] = ['device', 'dispatcher', 'admin']
-const DISPATCH_ROLES: readonly Role[] = ['dispatcher', 'admin']
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 const MAX_TRACK_HOURS = 48
 
@@ -69,7 +68,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       },
     },
     async (req, reply) => {
-      requireRole(req, INGEST_ROLES)
+      requirePermission(req, 'vehicles.ingest')
       const r = await vehicles.ingest(req.body.positions, { crs: req.body.crs })
       if (r.accepted === 0 && r.rejected.length) {
         const more = r.rejected.length > 1 ? ` (and ${r.rejected.length - 1} more)` : ''
@@ -80,17 +79,18 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
   )
 
   app.get('/vehicles', { schema: { tags: ['vehicles'], summary: 'vehicles with status, latest position, today\'s distance and coverage' } }, async (req) => {
-    const user = requireRole(req, READ_ROLES)
+    const user = requirePermission(req, 'vehicles.read')
     const now = Date.now()
     const rows = await listVehicleFacts(db, vehicles.settings.rules.stopRadiusMeters, now)
     // drivers' names are for the people who dispatch them; the wall shows them masked
-    const showDriver = DISPATCH_ROLES.includes(user.role) || user.role === 'leader'
+    const showDriver = can(user, 'vehicles.driverNames')
     const list = rows.map((row) => {
       const v = toSummary(row, vehicles.hub.get(row.id), vehicles.settings.rules.offlineAfterSeconds, now)
       return showDriver ? v : { ...v, driverName: maskName(v.driverName) }
     })
-    // a village cadre follows the trucks in his village; everyone else the whole town's
-    return user.role === 'villageCadre' ? list.filter((v) => v.villageId === user.villageId) : list
+    // a village's people follow the trucks serving their village, as on the live socket
+    const village = ownVillage(user)
+    return village === null ? list : list.filter((v) => v.villageId === village)
   })
 
   app.get<{ Params: { id: number }; Querystring: { from: string; to: string; simplify: number } }>(
@@ -111,7 +111,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       },
     },
     async (req) => {
-      requireRole(req, TOWN_WIDE_ROLES)
+      requirePermission(req, 'vehicles.history')
       const { from, to } = timeRange(req.query)
       await assertVehicle(req.params.id)
       return getTrack(db, req.params.id, from, to, req.query.simplify)
@@ -136,7 +136,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       },
     },
     async (req) => {
-      requireRole(req, TOWN_WIDE_ROLES)
+      requirePermission(req, 'vehicles.history')
       const { from, to } = timeRange(req.query)
       await assertVehicle(req.params.id)
       return listStops(db, req.params.id, from, to, req.query.minMinutes * 60, vehicles.settings.rules.stopRadiusMeters)
@@ -144,7 +144,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
   )
 
   /** The day's mileage, coverage and alerts per truck, as rows with a heading row. */
-  async function dailyReport(date: string, role: Role): Promise<(string | number)[][]> {
+  async function dailyReport(date: string, user: AuthUser): Promise<(string | number)[][]> {
     // midnight to midnight in Asia/Shanghai (UTC+8)
     const start = new Date(`${date}T00:00:00+08:00`)
     const end = new Date(start.getTime() + 86_400_000)
@@ -154,7 +154,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       [start.toISOString(), end.toISOString()],
     )
     const alertsBy = new Map(alertCounts.rows.map((r) => [r.vehicle_id, r.n]))
-    const showDriver = DISPATCH_ROLES.includes(role) || role === 'leader'
+    const showDriver = can(user, 'vehicles.driverNames')
     const lines: (string | number)[][] = [['日期', '车牌', '车辆', '驾驶员', '里程(km)', '已到收集点', '应到收集点', '覆盖率(%)', '告警数']]
     for (const r of rows) {
       lines.push([
@@ -172,7 +172,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     '/vehicles/report.csv',
     { schema: { tags: ['vehicles'], summary: 'daily mileage and collection coverage per vehicle, CSV (UTF-8 with BOM, opens in Excel)', querystring: reportQuery } },
     async (req, reply) => {
-      const lines = await dailyReport(req.query.date, requireRole(req, TOWN_WIDE_ROLES).role)
+      const lines = await dailyReport(req.query.date, requirePermission(req, 'vehicles.export'))
       return reply
         .type('text/csv; charset=utf-8')
         .header('Content-Disposition', `attachment; filename="vehicles-${req.query.date}.csv"`)
@@ -184,7 +184,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     '/vehicles/report.xlsx',
     { schema: { tags: ['vehicles'], summary: 'the same daily report as an Excel workbook (numbers as numbers)', querystring: reportQuery } },
     async (req, reply) => {
-      const lines = await dailyReport(req.query.date, requireRole(req, TOWN_WIDE_ROLES).role)
+      const lines = await dailyReport(req.query.date, requirePermission(req, 'vehicles.export'))
       const book = new ExcelJS.Workbook()
       const sheet = book.addWorksheet(`清运日报 ${req.query.date}`)
       sheet.addRows(lines)
@@ -214,10 +214,9 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       },
     },
     async (req) => {
-      const user = requireRole(req, READ_ROLES)
-      if (user.role === 'gridWorker') throw new HttpError(403, 'vehicle alerts are for dispatchers, leaders and village cadres')
-      const villageId = user.role === 'villageCadre' ? user.villageId : null
-      return listAlerts(db, { view: req.query.view, limit: req.query.limit, vehicleId: req.query.vehicleId, villageId })
+      const village = ownVillage(requirePermission(req, 'vehicles.alerts'))
+      if (village === 'none') return []
+      return listAlerts(db, { view: req.query.view, limit: req.query.limit, vehicleId: req.query.vehicleId, villageId: village })
     },
   )
 
@@ -231,7 +230,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       },
     },
     async (req) => {
-      const user = requireRole(req, DISPATCH_ROLES)
+      const user = requirePermission(req, 'vehicles.dispatch')
       return handleAlert(db, req.params.id, req.params.action, user.username)
     },
   )
@@ -247,7 +246,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       },
     },
     async (req, reply) => {
-      const user = requireRole(req, DISPATCH_ROLES)
+      const user = requirePermission(req, 'vehicles.dispatch')
       return reply.code(201).send(await createDispatch(db, req.params.id, req.body.collectionPointId, req.body.note ?? '', user.username))
     },
   )
@@ -256,7 +255,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     '/vehicles/dispatches/:id/cancel',
     { schema: { tags: ['vehicles'], summary: 'cancel a dispatch order still under way', params: Type.Object({ id: Id }) } },
     async (req) => {
-      const user = requireRole(req, DISPATCH_ROLES)
+      const user = requirePermission(req, 'vehicles.dispatch')
       return cancelDispatch(db, req.params.id, user.username)
     },
   )
@@ -274,7 +273,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       },
     },
     async (req) => {
-      requireRole(req, TOWN_WIDE_ROLES)
+      requirePermission(req, 'vehicles.history')
       return listDispatches(db, req.query.active === 1, req.query.limit)
     },
   )

@@ -9,6 +9,9 @@ import { LiveHub } from './live-hub.ts'
 import { DISPATCH_CHANNEL, DispatchTracker } from './dispatch.ts'
 import type { VehicleDispatch } from '../../geo/vehicles.ts'
 import { loadLatest } from './repository.ts'
+import { can } from '../access/policy.ts'
+import { ownVillage } from '../access/scope.ts'
+import { Ration } from '../http/ration.ts'
 
 export interface VehicleSettings {
   tickMs: number
@@ -28,8 +31,9 @@ export const DEFAULT_VEHICLE_SETTINGS: VehicleSettings = {
   rules: DEFAULT_ALERT_RULES,
 }
 
-/** Roles that follow vehicles live; scoped roles see their own village. */
-const LIVE_ROLES = new Set(['admin', 'leader', 'dispatcher', 'display', 'villageCadre', 'gridWorker'])
+/** subscriptions a socket may make at once, and how often one more is allowed */
+const SUBSCRIBE_BURST = 10
+const SUBSCRIBE_REFILL_MS = 1000
 
 export interface VehicleService {
   readonly hub: LiveHub
@@ -49,20 +53,11 @@ export function alertRooms(alert: VehicleAlert): string[] {
   return alert.villageId ? ['alerts:town', `alerts:village:${alert.villageId}`] : ['alerts:town']
 }
 
-async function villageOf(db: Db, user: AuthUser): Promise<number | null> {
-  if (user.role === 'villageCadre') return user.villageId
-  if (user.role === 'gridWorker' && user.gridId) {
-    const r = await db.query<{ village_id: number }>('SELECT village_id FROM grids WHERE id = $1', [user.gridId])
-    return r.rows[0]?.village_id ?? null
-  }
-  return null
-}
-
-/** The scope a user may follow: town-wide roles anything; village people only inside their village. */
-function allowedScope(scope: LiveScope, ownVillage: number | null, townWide: boolean): string | null {
-  if (townWide) return null
-  if (scope.kind === 'village' && scope.villageId === ownVillage) return null
-  return `scope ${scope.kind === 'village' ? `village:${scope.villageId}` : scope.kind} is outside your scope (village:${ownVillage})`
+/** The scope a user may follow: town-wide roles anything; a village's people only their village. */
+function liveScopeRefusal(scope: LiveScope, village: number | null): string | null {
+  if (village === null) return null
+  if (scope.kind === 'village' && scope.villageId === village) return null
+  return `scope ${scope.kind === 'village' ? `village:${scope.villageId}` : scope.kind} is outside your scope (village:${village})`
 }
 
 export async function createVehicleService(
@@ -105,26 +100,30 @@ export async function createVehicleService(
 
   io.on('connection', (socket: Socket) => {
     const user = socket.data.user as AuthUser
-    if (user.role === 'device') void socket.join('devices')
-    if (!LIVE_ROLES.has(user.role)) return
-    const townWide = !['villageCadre', 'gridWorker'].includes(user.role)
-    // a failed lookup leaves a scoped user with no village: every scope is then refused, nothing leaks
-    const ownVillage = townWide
-      ? Promise.resolve(null)
-      : villageOf(db, user).catch((err) => (log.error({ err }, 'village lookup for a socket failed'), null))
-    void ownVillage.then((v) => {
-      if (townWide) void socket.join('alerts:town')
-      else if (v !== null) void socket.join(`alerts:village:${v}`)
-    })
-    socket.on('subscribe', async (msg: unknown, ack?: unknown) => {
+    if (can(user, 'vehicles.receiveDispatch')) void socket.join('devices')
+    const village = ownVillage(user)
+    if (!can(user, 'vehicles.follow') || village === 'none') {
+      socket.on('subscribe', (_msg: unknown, ack?: unknown) => {
+        if (typeof ack === 'function') ack({ ok: false, error: `role ${user.role} may not follow vehicles live` })
+      })
+      return
+    }
+    if (can(user, 'vehicles.alerts')) void socket.join(village === null ? 'alerts:town' : `alerts:village:${village}`)
+    // a client that asks again and again without reading what it was sent would make the
+    // server hold one snapshot per request: subscriptions are rationed, and refused while
+    // the socket has unread packets queued
+    const ration = new Ration(SUBSCRIBE_BURST, SUBSCRIBE_REFILL_MS)
+    socket.on('subscribe', (msg: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => {}
+      if (hub.isSlow(socket) || !ration.take()) return reply({ ok: false, error: 'too many subscriptions; read what was sent, then ask again' })
       const scope = parseLiveScope((msg as { scope?: unknown } | null)?.scope)
       if (!scope) return reply({ ok: false, error: "scope must be 'town', 'village:ID' or 'bbox:minLon,minLat,maxLon,maxLat'" })
-      const denied = allowedScope(scope, await ownVillage, townWide)
+      const denied = liveScopeRefusal(scope, village)
       if (denied) return reply({ ok: false, error: denied })
       const state = hub.subscribe(socket, scope)
       reply({ ok: true, scope: (msg as { scope: string }).scope, vehicles: state.length })
     })
+
     socket.on('unsubscribe', () => hub.unsubscribe(socket))
     socket.on('disconnect', () => hub.unsubscribe(socket))
   })

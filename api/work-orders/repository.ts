@@ -1,6 +1,9 @@
 import type { Db, Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { HttpError, notFound } from '../http/errors.ts'
+import { scopeCondition, ownVillage } from '../access/scope.ts'
+import { assertOwnPhotos } from '../photos/access.ts'
+import { ORDER_COLUMNS } from './visibility.ts'
 import {
   TRANSITIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
 } from '../../geo/work-orders.ts'
@@ -26,16 +29,6 @@ const orderJson = (now: string) => `json_build_object(
 const HISTORY_JSON = `json_build_object(
   'id', h.id, 'action', h.action, 'fromState', h.from_state, 'toState', h.to_state, 'actor', h.actor, 'actorRole', h.actor_role,
   'at', ${iso('h.at')}, 'note', h.note, 'photoIds', to_json(h.photo_ids), 'detail', h.detail)`
-
-/** Who may see an order: town-wide roles all; a village cadre their village's or those assigned to it; a grid worker their grid's or their own reports. */
-const VISIBLE = `($2::int IS NULL OR o.village_id = $2 OR o.assignee_village_id = $2)
-  AND ($3::int IS NULL OR o.grid_id = $3 OR o.reporter = $4)`
-
-function scopeOf(user: AuthUser): [number | null, number | null, string] {
-  if (user.role === 'villageCadre') return [user.villageId, null, user.username]
-  if (user.role === 'gridWorker') return [null, user.gridId, user.username]
-  return [null, null, user.username]
-}
 
 interface Category {
   code: string
@@ -76,7 +69,9 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
   const cat = await category(db, input.category)
   return db.transaction(async (tx) => {
     if (input.clientKey) {
-      const again = await tx.query<{ id: number }>('SELECT id FROM work_orders WHERE client_key = $1', [input.clientKey])
+      // a replay is the same user's; someone else's key names someone else's order
+      const again = await tx.query<{ id: number; mine: boolean }>('SELECT id, reporter = $2 AS mine FROM work_orders WHERE client_key = $1', [input.clientKey, user.username])
+      if (again.rows.length && !again.rows[0].mine) throw new HttpError(409, 'body/clientKey is already used by another order')
       if (again.rows.length) return { order: await getWorkOrder(tx, again.rows[0].id, user, now), created: false }
     }
     const grid = await tx.query<{ id: number; village_id: number }>(
@@ -87,12 +82,8 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
     if (!grid.rows.length) throw new HttpError(422, `body/lon,lat (${input.lon}, ${input.lat}) is outside every grid of the township`)
     const { id: gridId, village_id: villageId } = grid.rows[0]
     // a grid worker or village cadre reports within their own village
-    const [ownVillage, ownGrid] = scopeOf(user)
-    if (ownVillage !== null && ownVillage !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
-    if (ownGrid !== null) {
-      const mine = await tx.query<{ village_id: number }>('SELECT village_id FROM grids WHERE id = $1', [ownGrid])
-      if (mine.rows[0]?.village_id !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
-    }
+    const mine = ownVillage(user)
+    if (mine !== null && mine !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
     const source: WorkOrderSource = input.source ?? (user.role === 'gridWorker' ? 'gridWorker' : 'center')
     const inserted = await tx.query<{ id: number }>(
       `INSERT INTO work_orders (category, description, source, external_id, geom, address, grid_id, village_id, state,
@@ -109,20 +100,11 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
       return { order: await getWorkOrder(tx, existing.rows[0].id, user, now), created: false }
     }
     const id = inserted.rows[0].id
-    await assertPhotos(tx, input.photoIds, user)
+    await assertOwnPhotos(tx, input.photoIds, user)
     await appendHistory(tx, id, 'create', null, 'asked', user, now, '', input.photoIds ?? [], { source })
     await announce(tx, id, now)
     return { order: await getWorkOrder(tx, id, user, now), created: true }
   })
-}
-
-/** Photos named in a report or a step must exist and be the user's own uploads. */
-async function assertPhotos(tx: Queryable, ids: number[] | undefined, user: AuthUser): Promise<void> {
-  if (!ids?.length) return
-  const r = await tx.query<{ id: number }>('SELECT id FROM photos WHERE id = ANY($1::int[]) AND uploaded_by = $2', [ids, user.username])
-  const found = new Set(r.rows.map((row) => row.id))
-  const i = ids.findIndex((id) => !found.has(id))
-  if (i >= 0) throw new HttpError(400, `body/photoIds/${i} is not a photo you uploaded (${ids[i]})`)
 }
 
 async function appendHistory(
@@ -142,11 +124,12 @@ async function announce(tx: Queryable, id: number, now: Date): Promise<void> {
 }
 
 export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, now = new Date()): Promise<WorkOrder> {
+  const params: unknown[] = [id, now.toISOString()]
   const r = await db.query<{ order: WorkOrder; visible: boolean; history: WorkOrderHistoryEntry[] }>(
-    `SELECT ${orderJson('$5::timestamptz')} AS order, ${VISIBLE} AS visible,
+    `SELECT ${orderJson('$2::timestamptz')} AS order, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible,
             (SELECT coalesce(json_agg(${HISTORY_JSON} ORDER BY h.id), '[]') FROM work_order_history h WHERE h.order_id = o.id) AS history
        FROM work_orders o WHERE o.id = $1`,
-    [id, ...scopeOf(user), now.toISOString()],
+    params,
   )
   if (!r.rows.length) throw notFound(`work order ${id}`)
   if (!r.rows[0].visible) throw new HttpError(403, `work order ${id} is outside your scope`)
@@ -167,16 +150,17 @@ export interface WorkOrderFilter {
 }
 
 export async function listWorkOrders(db: Queryable, f: WorkOrderFilter, user: AuthUser, now = new Date()): Promise<WorkOrder[]> {
+  const params: unknown[] = [f.limit, now.toISOString(), f.villageId ?? null, f.gridId ?? null, f.state ?? null, f.category ?? null, f.overdue ?? null, f.before ?? null, f.open ?? null]
   const r = await db.query<{ order: WorkOrder }>(
-    `SELECT ${orderJson('$5::timestamptz')} AS order FROM work_orders o
-      WHERE ${VISIBLE}
-        AND ($6::int IS NULL OR o.village_id = $6) AND ($7::int IS NULL OR o.grid_id = $7)
-        AND ($8::text IS NULL OR o.state = $8) AND ($9::text IS NULL OR o.category = $9)
-        AND ($10::boolean IS NULL OR ($10 = (o.state <> 'closed' AND o.deadline_at < $5::timestamptz)))
-        AND ($11::int IS NULL OR o.id < $11)
-        AND ($12::boolean IS NULL OR $12 = (o.state <> 'closed'))
+    `SELECT ${orderJson('$2::timestamptz')} AS order FROM work_orders o
+      WHERE ${scopeCondition(user, ORDER_COLUMNS, params)}
+        AND ($3::int IS NULL OR o.village_id = $3) AND ($4::int IS NULL OR o.grid_id = $4)
+        AND ($5::text IS NULL OR o.state = $5) AND ($6::text IS NULL OR o.category = $6)
+        AND ($7::boolean IS NULL OR ($7 = (o.state <> 'closed' AND o.deadline_at < $2::timestamptz)))
+        AND ($8::int IS NULL OR o.id < $8)
+        AND ($9::boolean IS NULL OR $9 = (o.state <> 'closed'))
       ORDER BY o.id DESC LIMIT $1`,
-    [f.limit, ...scopeOf(user), now.toISOString(), f.villageId ?? null, f.gridId ?? null, f.state ?? null, f.category ?? null, f.overdue ?? null, f.before ?? null, f.open ?? null],
+    params,
   )
   return r.rows.map((row) => row.order)
 }
@@ -229,11 +213,12 @@ export function refusal(user: AuthUser, action: WorkOrderAction, o: Pick<OrderRo
 /** One step of the loop: checked against the state machine (409) and the user's role and scope (403). */
 export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, user: AuthUser, now = new Date()): Promise<WorkOrder> {
   return db.transaction(async (tx) => {
+    const params: unknown[] = [id]
     const r = await tx.query<OrderRow & { visible: boolean }>(
       `SELECT o.id, o.state, o.category, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter, o.deadline_at,
-              ${VISIBLE} AS visible
+              ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible
          FROM work_orders o WHERE o.id = $1 FOR UPDATE`,
-      [id, ...scopeOf(user)],
+      params,
     )
     if (!r.rows.length) throw notFound(`work order ${id}`)
     const o = r.rows[0]
@@ -277,7 +262,7 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
       if (input.satisfaction === undefined) throw new HttpError(400, 'body/satisfaction (1–5) is required to rate')
       detail.satisfaction = input.satisfaction
     }
-    await assertPhotos(tx, input.photoIds, user)
+    await assertOwnPhotos(tx, input.photoIds, user)
     const cat = await category(tx, o.category)
     const late = new Date(o.deadline_at).getTime() < now.getTime()
     await tx.query(

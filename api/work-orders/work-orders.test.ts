@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findLoginCandidate } from '../auth/repository.ts'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { TRANSITIONS, WORK_ORDER_ACTIONS, WORK_ORDER_STATES, type WorkOrder } from '../../geo/work-orders.ts'
@@ -16,12 +17,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-const user = async (username: string): Promise<AuthUser> => {
-  const r = await t.db.query<{ id: number; username: string; display_name: string; role: AuthUser['role']; village_id: number | null; grid_id: number | null }>(
-    'SELECT id, username, display_name, role, village_id, grid_id FROM users WHERE username = $1', [username])
-  const u = r.rows[0]
-  return { id: u.id, username: u.username, displayName: u.display_name, role: u.role, villageId: u.village_id, gridId: u.grid_id }
-}
+const user = async (username: string): Promise<AuthUser> => (await findLoginCandidate(t.db, username))!.user
 const report = (username: string, over: Record<string, unknown> = {}) =>
   t.as(username, { method: 'POST', url: '/api/work-orders', payload: { category: 'road', description: '路面塌陷，影响通行', lon: grid.lon, lat: grid.lat, ...over } })
 const act = (username: string, id: number, body: Record<string, unknown>) =>

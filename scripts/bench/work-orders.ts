@@ -18,7 +18,7 @@ const ORDERS = Number(process.env.BENCH_ORDERS || 500_000)
 const SCALE = 6
 const RUNS = Number(process.env.BENCH_RUNS || 60)
 const ROOT = new URL('../../', import.meta.url).pathname
-const leader: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'leader', villageId: null, gridId: null }
+const leader: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'leader', villageId: null, gridId: null, scope: { level: 'town' } }
 
 export async function benchWorkOrders(clusterUrl: string): Promise<void> {
   const admin = new pg.Pool({ connectionString: clusterUrl, max: 1 })

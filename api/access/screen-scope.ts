@@ -1,7 +1,7 @@
 import { HttpError } from '../http/errors.ts'
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
-import { assertGridInScope, assertVillageInScope, isTownWide } from '../auth/scope.ts'
+import { assertGridInScope, assertVillageInScope, isTownWide } from './scope.ts'
 
 export type ScopeKind = 'town' | 'village' | 'grid'
 export interface Scope {

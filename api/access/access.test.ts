@@ -1,0 +1,173 @@
+import sharp from 'sharp'
+import { io as connect } from 'socket.io-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openTestApp, type TestApp } from '../test/app.ts'
+
+// The access policy as a table: each resource (REST route, tile, photo, export, search,
+// socket subscription), in the caller's scope and outside it, against every role. A change
+// to what a role may reach shows up here as a changed cell.
+let t: TestApp
+let url: string
+const ids = { gridA: 0, gridB: 0, hA: 0, hB: 0, rA: 0, rB: 0, orderA: 0, orderB: 0, photoOrder: 0, photoVisit: 0, photoOrphan: 0 }
+const place = async (grid: number) =>
+  (await t.db.query<{ lon: number; lat: number }>('SELECT ST_X(label_point) AS lon, ST_Y(label_point) AS lat FROM grids WHERE id = $1', [grid])).rows[0]
+const jpeg = (r: number) => sharp({ create: { width: 16, height: 16, channels: 3, background: { r, g: 40, b: 90 } } }).jpeg().toBuffer()
+async function upload(username: string, colour: number): Promise<number> {
+  const res = await t.as(username, { method: 'POST', url: '/api/photos', headers: { 'content-type': 'image/jpeg' }, payload: await jpeg(colour) })
+  expect(res.statusCode, res.body).toBe(201)
+  return res.json().id
+}
+
+beforeAll(async () => {
+  t = await openTestApp()
+  await t.app.listen({ port: 0, host: '127.0.0.1' })
+  url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`
+  const one = async (sql: string) => (await t.db.query<{ id: number }>(sql)).rows[0].id
+  ids.gridA = await one(`SELECT id FROM grids WHERE village_id = 1 AND kind = 'base' ORDER BY id LIMIT 1`)
+  ids.gridB = await one(`SELECT id FROM grids WHERE village_id = 2 AND kind = 'base' ORDER BY id LIMIT 1`)
+  ids.hA = await one(`SELECT id FROM households WHERE grid_id = ${ids.gridA} ORDER BY id LIMIT 1`)
+  ids.hB = await one(`SELECT id FROM households WHERE grid_id = ${ids.gridB} ORDER BY id LIMIT 1`)
+  ids.rA = await one(`SELECT id FROM residents WHERE household_id = ${ids.hA} ORDER BY id LIMIT 1`)
+  ids.rB = await one(`SELECT id FROM residents WHERE household_id = ${ids.hB} ORDER BY id LIMIT 1`)
+  const gwA = `gw-${ids.gridA}`
+  ids.photoOrder = await upload(gwA, 10)
+  ids.photoVisit = await upload(gwA, 20)
+  ids.photoOrphan = await upload('dispatcher', 30)
+  const report = async (username: string, grid: number, photoIds: number[]) => {
+    const res = await t.as(username, { method: 'POST', url: '/api/work-orders', payload: { category: 'road', description: '路面破损', ...(await place(grid)), photoIds } })
+    expect(res.statusCode, res.body).toBe(201)
+    return res.json().id as number
+  }
+  ids.orderA = await report(gwA, ids.gridA, [ids.photoOrder])
+  ids.orderB = await report('dispatcher', ids.gridB, [])
+  const visit = await t.as(gwA, { method: 'POST', url: '/api/household-visits', payload: { householdId: ids.hA, photoIds: [ids.photoVisit] } })
+  expect(visit.statusCode, visit.body).toBe(201)
+})
+afterAll(async () => t?.close())
+
+const ROLES = ['anonymous', 'admin', 'leader', 'dispatcher', 'display', 'device', 'cadreA', 'gwA'] as const
+type Who = (typeof ROLES)[number]
+const username = (who: Who) => (who === 'cadreA' ? 'cadre-1' : who === 'gwA' ? `gw-${ids.gridA}` : who)
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+
+/** resource → its address, and the expected answer per role in ROLES order */
+const REST: [string, () => string, number[]][] = [
+  //                                                          anon admin leader disp display device cadreA gwA
+  ['geography', () => '/api/villages', [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['households of grid A', () => `/api/households?grid=${ids.gridA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['households of grid B', () => `/api/households?grid=${ids.gridB}`, [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['household card A', () => `/api/households/${ids.hA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['household card B', () => `/api/households/${ids.hB}`, [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['resident A', () => `/api/residents/${ids.rA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['resident B', () => `/api/residents/${ids.rB}`, [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['unmask resident A', () => `/api/residents/${ids.rA}?unmask=1&reason=${encodeURIComponent('核对户籍信息')}`, [401, 200, 200, 403, 403, 403, 200, 200]],
+  ['unmask resident B', () => `/api/residents/${ids.rB}?unmask=1&reason=${encodeURIComponent('核对户籍信息')}`, [401, 200, 200, 403, 403, 403, 403, 403]],
+  ['audit trail', () => '/api/audit', [401, 200, 403, 403, 403, 403, 403, 403]],
+  ['stats town', () => '/api/stats?scope=town', [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['stats village A', () => '/api/stats?scope=village:1', [401, 200, 200, 200, 200, 403, 200, 403]],
+  ['stats village B', () => '/api/stats?scope=village:2', [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['stats grid A', () => `/api/stats?scope=grid:${ids.gridA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['search', () => '/api/search?q=%E6%9D%91', [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['grid tiles', () => '/api/tiles/grids/10/845/405.mvt', [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['household tiles', () => '/api/tiles/households/14/13530/6480.mvt', [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['photo on an order in grid A', () => `/api/photos/${ids.photoOrder}/thumb`, [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['photo of a home visit in grid A', () => `/api/photos/${ids.photoVisit}/thumb`, [401, 200, 200, 403, 403, 403, 200, 200]],
+  ["dispatcher's photo on nothing", () => `/api/photos/${ids.photoOrphan}/thumb`, [401, 403, 403, 200, 403, 403, 403, 403]],
+  ['vehicle report export', () => `/api/vehicles/report.csv?date=${today()}`, [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['vehicles', () => '/api/vehicles', [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['vehicle alerts', () => '/api/vehicles/alerts', [401, 200, 200, 200, 200, 403, 200, 403]],
+  ['vehicle track', () => `/api/vehicles/1/track?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`, [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['work order in grid A', () => `/api/work-orders/${ids.orderA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
+  ['work order in village B', () => `/api/work-orders/${ids.orderB}`, [401, 200, 200, 200, 200, 403, 403, 403]],
+  ['hotline import', () => 'POST /api/work-orders/import', [401, 415, 403, 415, 403, 403, 403, 403]],
+  ['terminals', () => '/api/terminals', [401, 200, 403, 200, 403, 403, 403, 403]],
+  ['tile counters', () => '/api/tiles/stats', [401, 200, 403, 403, 403, 403, 403, 403]],
+]
+
+async function request(who: Who, address: string) {
+  const [method, path] = address.startsWith('POST ') ? ['POST', address.slice(5)] : ['GET', address]
+  const req = { method: method as 'GET' | 'POST', url: path, ...(method === 'POST' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : {}) }
+  return who === 'anonymous' ? t.app.inject(req) : t.as(username(who), req)
+}
+
+describe('role × resource × scope', () => {
+  it('answers every REST resource as the policy table says', async () => {
+    const wrong: string[] = []
+    for (const [name, address, expected] of REST) {
+      for (const [i, who] of ROLES.entries()) {
+        const res = await request(who, address())
+        if (res.statusCode !== expected[i]) wrong.push(`${name} as ${who}: ${res.statusCode}, expected ${expected[i]} (${res.body.slice(0, 80)})`)
+      }
+    }
+    expect(wrong).toEqual([])
+  })
+
+  it('admits live subscriptions as the policy table says', async () => {
+    //                              anon admin leader disp display device cadreA gwA
+    const table: [string, string[]][] = [
+      ['town', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no']],
+      ['village:1', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'ok', 'ok']],
+      ['village:2', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no']],
+      ['bbox:117.3,35.0,117.5,35.2', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no']],
+    ]
+    const wrong: string[] = []
+    for (const [i, who] of ROLES.entries()) {
+      const socket = connect(url, { auth: who === 'anonymous' ? {} : { token: await t.token(username(who)) }, transports: ['websocket'], reconnection: false })
+      const connected = await new Promise<boolean>((r) => {
+        socket.on('connect', () => r(true))
+        socket.on('connect_error', () => r(false))
+      })
+      for (const [scope, expected] of table) {
+        const answer = connected
+          ? await new Promise<{ ok: boolean }>((r) => socket.emit('subscribe', { scope }, r))
+          : { ok: false }
+        if ((answer.ok ? 'ok' : 'no') !== expected[i]) wrong.push(`subscribe ${scope} as ${who}: ${answer.ok ? 'ok' : 'no'}`)
+      }
+      socket.close()
+    }
+    expect(wrong).toEqual([])
+  })
+
+  it('keeps scoped roles to their village in lists as well as on the socket', async () => {
+    const village = (await t.db.query<{ village_id: number }>('SELECT village_id FROM grids WHERE id = $1', [ids.gridA])).rows[0].village_id
+    const all = (await t.as('dispatcher', '/api/vehicles')).json() as { villageId: number | null }[]
+    for (const who of ['cadreA', 'gwA'] as const) {
+      const mine = (await t.as(username(who), '/api/vehicles')).json() as { villageId: number | null }[]
+      expect(mine.length, who).toBe(all.filter((v) => v.villageId === village).length)
+      expect(mine.every((v) => v.villageId === village), who).toBe(true)
+    }
+  })
+
+  it('still says 404 for ids that do not exist, whatever the scope', async () => {
+    expect((await t.as('cadre-1', '/api/households/99999999')).statusCode).toBe(404)
+    expect((await t.as('cadre-1', '/api/residents/99999999')).statusCode).toBe(404)
+    expect((await t.as('display', '/api/photos/99999999')).statusCode).toBe(404)
+  })
+})
+
+describe('photos and replays', () => {
+  it("refuses a visit or an order that names someone else's photo, so naming it cannot open it", async () => {
+    const gwA = `gw-${ids.gridA}`
+    const other = (await t.db.query<{ id: number }>(`SELECT id FROM grids WHERE village_id = 1 AND id <> $1 ORDER BY id LIMIT 1`, [ids.gridA])).rows[0].id
+    const hOther = (await t.db.query<{ id: number }>('SELECT id FROM households WHERE grid_id = $1 LIMIT 1', [other])).rows[0].id
+    const borrowed = await t.as(`gw-${other}`, { method: 'POST', url: '/api/household-visits', payload: { householdId: hOther, photoIds: [ids.photoVisit] } })
+    expect(borrowed.statusCode).toBe(400)
+    expect(borrowed.json().message).toMatch(/photoIds\/0 is not a photo you uploaded/)
+    expect((await t.as(`gw-${other}`, `/api/photos/${ids.photoVisit}`)).statusCode).toBe(403)
+    const order = await t.as(gwA, { method: 'POST', url: '/api/work-orders', payload: { category: 'road', description: '借用照片', ...(await place(ids.gridA)), photoIds: [ids.photoOrphan] } })
+    expect(order.statusCode).toBe(400)
+  })
+
+  it("does not hand back another user's visit or order for a clientKey they used", async () => {
+    const gwA = `gw-${ids.gridA}`
+    const mine = await t.as(gwA, { method: 'POST', url: '/api/household-visits', payload: { householdId: ids.hA, note: '入户', clientKey: 'key-visit-0001' } })
+    expect(mine.statusCode).toBe(201)
+    expect((await t.as(gwA, { method: 'POST', url: '/api/household-visits', payload: { householdId: ids.hA, note: '入户', clientKey: 'key-visit-0001' } })).statusCode).toBe(200)
+    const replay = await t.as('cadre-1', { method: 'POST', url: '/api/household-visits', payload: { householdId: ids.hA, clientKey: 'key-visit-0001' } })
+    expect(replay.statusCode).toBe(409)
+    expect(replay.body).not.toContain('入户')
+    const order = { category: 'road', description: '路灯损坏', ...(await place(ids.gridA)), clientKey: 'key-order-0001' }
+    expect((await t.as(gwA, { method: 'POST', url: '/api/work-orders', payload: order })).statusCode).toBe(201)
+    expect((await t.as('cadre-1', { method: 'POST', url: '/api/work-orders', payload: order })).statusCode).toBe(409)
+  })
+})

@@ -1,0 +1,74 @@
+import type { FastifyRequest } from 'fastify'
+import { HttpError } from '../http/errors.ts'
+import type { AuthUser, Role } from '../auth/roles.ts'
+import { currentUser } from '../auth/guard.ts'
+
+// What each role may do, in one table. Routes, socket handlers, tiles, photos, exports and
+// search ask this table by name instead of listing roles themselves, so a role's rights are
+// read and changed in one place (the role × resource test reads it the same way). Where a
+// right is limited to the caller's village or grid, the scope rules in ./scope.ts apply on top.
+
+const READERS: readonly Role[] = ['admin', 'leader', 'villageCadre', 'gridWorker', 'dispatcher', 'display']
+const TOWN_READERS: readonly Role[] = ['admin', 'leader', 'dispatcher', 'display']
+const CARE_ROLES: readonly Role[] = ['admin', 'leader', 'villageCadre', 'gridWorker']
+const CENTER: readonly Role[] = ['admin', 'dispatcher']
+const STAFF: readonly Role[] = ['admin', 'leader', 'villageCadre', 'gridWorker', 'dispatcher']
+
+export const PERMISSIONS = {
+  'geo.read': { roles: READERS, does: 'read the map' },
+  'stats.read': { roles: READERS, does: 'read the screen figures' },
+  /** key-group counts by category (the display and the dispatcher see only the total) */
+  'stats.keyGroupDetail': { roles: CARE_ROLES, does: 'see key-group figures by category' },
+  'search': { roles: READERS, does: 'search' },
+  /** households and their members in scope, as the view in ./resident-view.ts allows */
+  'people.read': { roles: READERS, does: 'read households' },
+  /** a resident's masked record (ID, phone, data items); the display role gets a card without them */
+  'people.details': { roles: STAFF, does: "read residents' records" },
+  /** care-group (特殊人群) tags: for the people whose work is caring for them */
+  'people.careGroups': { roles: CARE_ROLES, does: 'see care-group tags' },
+  /** the full record, with a reason, audited */
+  'people.unmask': { roles: CARE_ROLES, does: 'unmask personal data' },
+  /** photos taken inside homes on visits */
+  'visits.photos': { roles: CARE_ROLES, does: 'see visit photos' },
+  'visits.write': { roles: ['gridWorker', 'villageCadre'], does: 'record household visits' },
+  'audit.read': { roles: ['admin'], does: 'read the audit trail' },
+  'tiles.read': { roles: READERS, does: 'read map tiles' },
+  /** household tiles cover the whole town; scoped roles read their grid as GeoJSON */
+  'tiles.households': { roles: TOWN_READERS, does: 'read town-wide household tiles' },
+  'tiles.stats': { roles: ['admin'], does: 'read tile counters' },
+  'photos.upload': { roles: STAFF, does: 'upload photos' },
+  'photos.read': { roles: READERS, does: 'see photos' },
+  'workOrders.read': { roles: READERS, does: 'read work orders' },
+  'workOrders.report': { roles: STAFF, does: 'report events' },
+  /** orders on behalf of a source other than a grid worker (hotline, a vehicle alert) */
+  'workOrders.fileForOthers': { roles: CENTER, does: 'file orders for other sources' },
+  'workOrders.act': { roles: STAFF, does: 'act on work orders' },
+  'workOrders.import': { roles: CENTER, does: 'import hotline orders' },
+  'workOrders.configure': { roles: ['admin'], does: 'change work-order categories' },
+  'vehicles.ingest': { roles: ['device', 'dispatcher', 'admin'], does: 'send vehicle positions' },
+  'vehicles.read': { roles: READERS, does: 'read vehicles' },
+  'vehicles.follow': { roles: READERS, does: 'follow vehicles live' },
+  /** dispatch orders pushed to the trucks' own connections */
+  'vehicles.receiveDispatch': { roles: ['device'], does: 'receive dispatch orders' },
+  /** tracks, stops and dispatch lists cover the whole fleet */
+  'vehicles.history': { roles: TOWN_READERS, does: 'read vehicle history' },
+  'vehicles.export': { roles: TOWN_READERS, does: 'export vehicle reports' },
+  'vehicles.alerts': { roles: ['admin', 'leader', 'dispatcher', 'display', 'villageCadre'], does: 'read vehicle alerts' },
+  'vehicles.dispatch': { roles: CENTER, does: 'dispatch vehicles and handle alerts' },
+  'vehicles.driverNames': { roles: ['admin', 'leader', 'dispatcher'], does: "see drivers' names" },
+  'terminals.view': { roles: CENTER, does: 'read terminals' },
+  'terminals.manage': { roles: ['admin'], does: 'manage terminals' },
+} as const satisfies Record<string, { roles: readonly Role[]; does: string }>
+
+export type Permission = keyof typeof PERMISSIONS
+
+export function can(user: Pick<AuthUser, 'role'> | null | undefined, permission: Permission): boolean {
+  return !!user && (PERMISSIONS[permission].roles as readonly Role[]).includes(user.role)
+}
+
+/** The signed-in caller if their role has the permission; 401 without a user, 403 otherwise. */
+export function requirePermission(req: FastifyRequest, permission: Permission): AuthUser {
+  const user = currentUser(req)
+  if (!can(user, permission)) throw new HttpError(403, `role ${user.role} may not ${PERMISSIONS[permission].does}`)
+  return user
+}

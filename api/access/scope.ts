@@ -1,0 +1,109 @@
+import type { Queryable } from '../db/types.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import type { AuthUser, Role } from '../auth/roles.ts'
+
+/**
+ * How far a user's data rights reach: the whole town, one village, one grid (with its
+ * village, so village-level data such as the trucks serving it can be shared), or nothing
+ * (a vehicle terminal). Resolved once when the session is looked up.
+ */
+export type UserScope =
+  | { level: 'town' }
+  | { level: 'village'; villageId: number }
+  | { level: 'grid'; villageId: number; gridId: number }
+  | { level: 'none' }
+
+export function scopeOf(role: Role, villageId: number | null, gridId: number | null): UserScope {
+  switch (role) {
+    case 'villageCadre':
+      return villageId ? { level: 'village', villageId } : { level: 'none' }
+    case 'gridWorker':
+      return villageId && gridId ? { level: 'grid', villageId, gridId } : { level: 'none' }
+    case 'device':
+      return { level: 'none' }
+    default:
+      return { level: 'town' }
+  }
+}
+
+export const isTownWide = (user: Pick<AuthUser, 'scope'>) => user.scope.level === 'town'
+
+/** Columns a query compares with the user's scope; several columns are alternatives (OR). */
+export interface ScopeColumns {
+  /** the row's village (e.g. 'g.village_id'); for a grid worker too when `grid` is not given */
+  village: string | string[]
+  /** the row's grid; without it, a grid worker sees what belongs to her village as a whole */
+  grid?: string
+  /** the row's author (a username column): the user sees her own rows wherever they are */
+  owner?: string
+}
+
+/**
+ * The one place a user's scope becomes SQL: a condition over the given columns, with its
+ * values appended to `params` (so it composes with any query's own parameters). Town-wide
+ * users get TRUE, users without a scope FALSE.
+ */
+export function scopeCondition(user: Pick<AuthUser, 'scope' | 'username'>, cols: ScopeColumns, params: unknown[]): string {
+  const s = user.scope
+  if (s.level === 'town') return 'TRUE'
+  if (s.level === 'none') return 'FALSE'
+  const alternatives: string[] = []
+  const bind = (v: unknown) => `$${params.push(v)}`
+  if (s.level === 'grid' && cols.grid) {
+    alternatives.push(`${cols.grid} = ${bind(s.gridId)}::int`)
+  } else {
+    const p = bind(s.villageId)
+    for (const c of [cols.village].flat()) alternatives.push(`${c} = ${p}::int`)
+  }
+  if (cols.owner) alternatives.push(`${cols.owner} = ${bind(user.username)}::text`)
+  return `(${alternatives.join(' OR ')})`
+}
+
+async function check(db: Queryable, what: string, id: number, from: string, user: AuthUser, cols: ScopeColumns): Promise<void> {
+  const params: unknown[] = [id]
+  const cond = scopeCondition(user, cols, params)
+  const r = await db.query<{ allowed: boolean }>(`SELECT ${cond} AS allowed FROM ${from}`, params)
+  if (!r.rows.length) throw notFound(`${what} ${id}`)
+  if (!r.rows[0].allowed) throw new HttpError(403, `${what} ${id} is outside your scope`)
+}
+
+// Scope is decided by PostgreSQL in the same query that finds the row: out of scope is 403,
+// never an empty answer, and an unknown id is 404 for everyone.
+const PEOPLE: ScopeColumns = { village: 'g.village_id', grid: 'g.id' }
+
+export function assertVillageInScope(db: Queryable, user: AuthUser, villageId: number): Promise<void> {
+  // a grid worker's scope is one grid; a village as a whole is outside it
+  return check(db, 'village', villageId, 'villages v WHERE v.id = $1', user, { village: 'v.id', grid: 'NULL' })
+}
+
+export function assertGridInScope(db: Queryable, user: AuthUser, gridId: number): Promise<void> {
+  return check(db, 'grid', gridId, 'grids g WHERE g.id = $1', user, PEOPLE)
+}
+
+export function assertHouseholdInScope(db: Queryable, user: AuthUser, householdId: number): Promise<void> {
+  return check(db, 'household', householdId, 'households h JOIN grids g ON g.id = h.grid_id WHERE h.id = $1', user, PEOPLE)
+}
+
+export function assertResidentInScope(db: Queryable, user: AuthUser, residentId: number): Promise<void> {
+  return check(db, 'resident', residentId, 'residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id WHERE r.id = $1', user, PEOPLE)
+}
+
+/** The scope columns of people data (households, residents, visits) joined as `g` (grids). */
+export const PEOPLE_COLUMNS = PEOPLE
+
+/** The village a user's scope lies in (a cadre's, a grid worker's grid's): null = town-wide, 'none' = no scope. */
+export function ownVillage(user: Pick<AuthUser, 'scope'>): number | null | 'none' {
+  const s = user.scope
+  if (s.level === 'town') return null
+  if (s.level === 'none') return 'none'
+  return s.villageId
+}
+
+/** socket.io rooms a user's pushes (work orders, data changes) go to. */
+export function roomsFor(user: Pick<AuthUser, 'scope'>): string[] {
+  const s = user.scope
+  if (s.level === 'town') return ['town']
+  if (s.level === 'village') return [`village:${s.villageId}`]
+  if (s.level === 'grid') return [`grid:${s.gridId}`]
+  return []
+}
