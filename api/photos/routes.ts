@@ -1,11 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
-import { requireRole } from '../auth/guard.ts'
-import { READ_ROLES, type Role } from '../auth/roles.ts'
-import { MAX_PHOTO_BYTES, PHOTO_TYPES, readPhoto, storePhoto, type PhotoType } from './store.ts'
-
-const UPLOAD_ROLES: readonly Role[] = ['gridWorker', 'villageCadre', 'dispatcher', 'admin', 'leader']
+import { requirePermission } from '../access/policy.ts'
+import { MAX_PHOTO_BYTES, PHOTO_TYPES, storePhoto, type PhotoType } from './store.ts'
+import { readPhoto } from './access.ts'
 
 export const photoRoutes: FastifyPluginAsync<{ db: Db; dir: string }> = async (app, { db, dir }) => {
   // the image itself is the body (no multipart): what a phone's fetch(blob) sends
@@ -21,7 +19,7 @@ export const photoRoutes: FastifyPluginAsync<{ db: Db; dir: string }> = async (a
       },
     },
     async (req, reply) => {
-      const user = requireRole(req, UPLOAD_ROLES)
+      const user = requirePermission(req, 'photos.upload')
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim() as PhotoType
       if (!PHOTO_TYPES.includes(type)) return reply.code(415).send({ statusCode: 415, error: 'Unsupported Media Type', message: `headers/content-type must be one of ${PHOTO_TYPES.join(', ')}` })
       const { photo, created } = await storePhoto(db, dir, type, req.body as Buffer, user)
@@ -34,7 +32,7 @@ export const photoRoutes: FastifyPluginAsync<{ db: Db; dir: string }> = async (a
       size === 'thumb' ? '/photos/:id/thumb' : '/photos/:id',
       { schema: { tags: ['photos'], summary: size === 'thumb' ? 'a 320 px thumbnail, no metadata' : 'the photo re-encoded without metadata (no EXIF position)', params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }) } },
       async (req, reply) => {
-        const body = await readPhoto(db, dir, req.params.id, size, requireRole(req, READ_ROLES))
+        const body = await readPhoto(db, dir, req.params.id, size, requirePermission(req, 'photos.read'))
         return reply.header('Content-Type', 'image/jpeg').header('Cache-Control', 'private, max-age=86400').send(body)
       },
     )

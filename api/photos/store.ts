@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import sharp, { type Metadata } from 'sharp'
 import type { Db } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
-import { HttpError, notFound } from '../http/errors.ts'
+import { HttpError } from '../http/errors.ts'
+import { ownVillage } from '../access/scope.ts'
+
+const ownVillageId = (user: AuthUser) => {
+  const v = ownVillage(user)
+  return typeof v === 'number' ? v : null
+}
 
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const
 export type PhotoType = (typeof PHOTO_TYPES)[number]
@@ -73,30 +79,8 @@ export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buf
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (sha256, uploaded_by) DO UPDATE SET sha256 = excluded.sha256 RETURNING *`,
     [sha256, mime, data.length, display.info.width, display.info.height, files.original, files.display, files.thumb, user.username,
-      user.role === 'villageCadre' ? user.villageId : user.gridId ? (await db.query<{ village_id: number }>('SELECT village_id FROM grids WHERE id = $1', [user.gridId])).rows[0]?.village_id ?? null : null],
+      ownVillageId(user)],
   )
   return { photo: toPhoto(r.rows[0]), created: true }
 }
 
-/**
- * The display copy or thumbnail, for someone who may see it: town-wide roles, the uploader,
- * and the people of the village the photo was taken for (its uploader's village or an order
- * or visit in their scope that carries it).
- */
-export async function readPhoto(db: Db, dir: string, id: number, size: 'display' | 'thumb', user: AuthUser): Promise<Buffer> {
-  const village = user.role === 'villageCadre' ? user.villageId : null
-  const grid = user.role === 'gridWorker' ? user.gridId : null
-  const r = await db.query<{ display: string; thumb: string; allowed: boolean }>(
-    `SELECT p.display, p.thumb,
-            ($2::int IS NULL AND $3::int IS NULL) OR p.uploaded_by = $4
-            OR EXISTS (SELECT 1 FROM work_order_history h JOIN work_orders o ON o.id = h.order_id
-                        WHERE p.id = ANY(h.photo_ids) AND ($2::int IS NULL OR o.village_id = $2 OR o.assignee_village_id = $2) AND ($3::int IS NULL OR o.grid_id = $3))
-            OR EXISTS (SELECT 1 FROM household_visits v JOIN grids g ON g.id = v.grid_id
-                        WHERE p.id = ANY(v.photo_ids) AND ($2::int IS NULL OR g.village_id = $2) AND ($3::int IS NULL OR g.id = $3)) AS allowed
-       FROM photos p WHERE p.id = $1`,
-    [id, village, grid, user.username],
-  )
-  if (!r.rows.length) throw notFound(`photo ${id}`)
-  if (!r.rows[0].allowed) throw new HttpError(403, `photo ${id} is outside your scope`)
-  return readFile(join(dir, size === 'thumb' ? r.rows[0].thumb : r.rows[0].display))
-}

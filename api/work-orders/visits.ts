@@ -1,5 +1,7 @@
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
+import { HttpError } from '../http/errors.ts'
+import { assertOwnPhotos } from '../photos/access.ts'
 
 export interface HouseholdVisit {
   id: number
@@ -14,10 +16,15 @@ export interface HouseholdVisit {
 const VISIT_JSON = `json_build_object('id', v.id, 'householdId', v.household_id, 'gridId', v.grid_id, 'visitor', v.visitor,
   'visitedAt', to_char(v.visited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'note', v.note, 'photoIds', to_json(v.photo_ids))`
 
-/** A visit; the same clientKey twice (an offline queue replaying) records it once. */
+/**
+ * A visit; the same clientKey twice from the same user (an offline queue replaying) records it
+ * once. A visit carries only the visitor's own uploads: naming another photo's id must not
+ * become a way to read it. A clientKey another user has used is a conflict, not their visit.
+ */
 export async function recordVisit(
   db: Queryable, input: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string }, user: AuthUser, now = new Date(),
 ): Promise<{ visit: HouseholdVisit; created: boolean }> {
+  await assertOwnPhotos(db, input.photoIds, user)
   const r = await db.query<{ visit: HouseholdVisit }>(
     `WITH v AS (
        INSERT INTO household_visits (household_id, grid_id, visitor, visited_at, note, photo_ids, client_key)
@@ -27,6 +34,8 @@ export async function recordVisit(
     [input.householdId, user.username, now.toISOString(), input.note ?? '', input.photoIds ?? [], input.clientKey ?? null],
   )
   if (r.rows.length) return { visit: r.rows[0].visit, created: true }
-  const again = await db.query<{ visit: HouseholdVisit }>(`SELECT ${VISIT_JSON} AS visit FROM household_visits v WHERE v.client_key = $1`, [input.clientKey])
+  const again = await db.query<{ visit: HouseholdVisit; mine: boolean }>(
+    `SELECT ${VISIT_JSON} AS visit, v.visitor = $2 AS mine FROM household_visits v WHERE v.client_key = $1`, [input.clientKey, user.username])
+  if (!again.rows[0]?.mine) throw new HttpError(409, 'body/clientKey is already used by another visit')
   return { visit: again.rows[0].visit, created: false }
 }

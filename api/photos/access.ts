@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Queryable } from '../db/types.ts'
+import type { AuthUser } from '../auth/roles.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import { can } from '../access/policy.ts'
+import { PEOPLE_COLUMNS, scopeCondition } from '../access/scope.ts'
+import { ORDER_COLUMNS } from '../work-orders/visibility.ts'
+
+/**
+ * Who may see a photo: its uploader; whoever may see a work order that carries it; and, for a
+ * photo taken inside a home on a visit, the people who look after that household (its grid
+ * worker, village cadre, leaders) — not the wall or the dispatcher. A photo attached to
+ * nothing is its uploader's alone. Orders and visits may carry only their author's own
+ * uploads (assertOwnPhotos), so naming someone else's photo cannot open it.
+ */
+export async function readPhoto(db: Queryable, dir: string, id: number, size: 'display' | 'thumb', user: AuthUser): Promise<Buffer> {
+  const params: unknown[] = [id, user.username]
+  const orders = scopeCondition(user, ORDER_COLUMNS, params)
+  const visits = can(user, 'visits.photos') ? scopeCondition(user, PEOPLE_COLUMNS, params) : 'FALSE'
+  const r = await db.query<{ display: string; thumb: string; allowed: boolean }>(
+    `SELECT p.display, p.thumb,
+            p.uploaded_by = $2
+            OR EXISTS (SELECT 1 FROM work_order_history h JOIN work_orders o ON o.id = h.order_id WHERE p.id = ANY(h.photo_ids) AND ${orders})
+            OR EXISTS (SELECT 1 FROM household_visits v JOIN grids g ON g.id = v.grid_id WHERE p.id = ANY(v.photo_ids) AND ${visits}) AS allowed
+       FROM photos p WHERE p.id = $1`,
+    params,
+  )
+  if (!r.rows.length) throw notFound(`photo ${id}`)
+  if (!r.rows[0].allowed) throw new HttpError(403, `photo ${id} is outside your scope`)
+  return readFile(join(dir, size === 'thumb' ? r.rows[0].thumb : r.rows[0].display))
+}
+
+/** 400 naming the first photo id that is not the caller's own upload. */
+export async function assertOwnPhotos(db: Queryable, ids: readonly number[] | undefined, user: Pick<AuthUser, 'username'>, field = 'body/photoIds'): Promise<void> {
+  if (!ids?.length) return
+  const r = await db.query<{ id: number }>('SELECT id FROM photos WHERE id = ANY($1::int[]) AND uploaded_by = $2', [ids, user.username])
+  const own = new Set(r.rows.map((x) => x.id))
+  const i = ids.findIndex((id) => !own.has(id))
+  if (i >= 0) throw new HttpError(400, `${field}/${i} is not a photo you uploaded (${ids[i]})`)
+}
