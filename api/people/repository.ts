@@ -1,52 +1,21 @@
 import type { Queryable } from '../db/types.ts'
-import { maskAddress, maskIdNumber, maskName, maskPhone } from '../privacy/mask.ts'
+import type { AuthUser } from '../auth/roles.ts'
+import type { HouseholdRecord, ResidentRecord, ResidentView } from '../../geo/people.ts'
+import { shapeResident, type ResidentSource } from '../access/resident-view.ts'
+import { maskAddress } from '../privacy/mask.ts'
 
-export interface ResidentRecord {
-  id: number
-  householdId: number
-  gridId: number
-  villageId: number
-  name: string
-  gender: string
-  birthDate: string
-  age: number
-  idNumber: string
-  phone: string
-  relation: string
-  partyMember: boolean
-  careGroups: string[]
-  /** present only on an unmasked, audited lookup */
-  keyGroups?: string[]
-  items: Record<string, unknown>
-  masked: boolean
-}
-
-interface ResidentRow {
-  id: number
-  household_id: number
-  grid_id: number
-  village_id: number
-  name: string
-  gender: string
-  birth_date: string
-  id_number: string
-  phone: string | null
-  relation: string
-  party_member: boolean
-  items: Record<string, unknown>
-  care: string[]
-  key: string[]
-}
+export type { HouseholdRecord, ResidentRecord }
 
 const RESIDENT_SELECT = `
-  SELECT r.id, r.household_id, h.grid_id, g.village_id, r.name, r.gender, r.birth_date, r.id_number, r.phone,
-         r.relation, r.party_member, r.items,
-         coalesce((SELECT array_agg(t.tag ORDER BY t.tag) FROM resident_tags t WHERE t.resident_id = r.id AND t.kind = 'care'), '{}') AS care,
-         coalesce((SELECT array_agg(t.tag ORDER BY t.tag) FROM resident_tags t WHERE t.resident_id = r.id AND t.kind = 'key'), '{}') AS key
+  SELECT r.id, r.household_id AS "householdId", h.grid_id AS "gridId", g.village_id AS "villageId", r.name, r.gender,
+         to_char(r.birth_date, 'YYYY-MM-DD') AS "birthDate", r.id_number AS "idNumber", r.phone, r.relation,
+         r.party_member AS "partyMember", r.items,
+         coalesce((SELECT array_agg(t.tag ORDER BY t.tag) FROM resident_tags t WHERE t.resident_id = r.id AND t.kind = 'care'), '{}') AS "careGroups",
+         coalesce((SELECT array_agg(t.tag ORDER BY t.tag) FROM resident_tags t WHERE t.resident_id = r.id AND t.kind = 'key'), '{}') AS "keyGroups"
     FROM residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id`
 
 let sensitiveItems: Promise<Set<string>> | null = null
-function sensitiveItemKeys(db: Queryable): Promise<Set<string>> {
+export function sensitiveItemKeys(db: Queryable): Promise<Set<string>> {
   sensitiveItems ??= db
     .query<{ key: string }>('SELECT key FROM data_items WHERE sensitive')
     .then((r) => new Set(r.rows.map((x) => x.key)))
@@ -54,46 +23,13 @@ function sensitiveItemKeys(db: Queryable): Promise<Set<string>> {
   return sensitiveItems
 }
 
-function ageOn(birthDate: string, today = new Date()): number {
-  const [y, m, d] = birthDate.split('-').map(Number)
-  let age = today.getUTCFullYear() - y
-  if (today.getUTCMonth() + 1 < m || (today.getUTCMonth() + 1 === m && today.getUTCDate() < d)) age--
-  return age
+export async function getResident(db: Queryable, id: number, user: AuthUser, view: ResidentView): Promise<ResidentRecord | null> {
+  const r = await db.query<ResidentSource>(`${RESIDENT_SELECT} WHERE r.id = $1`, [id])
+  return r.rows[0] ? shapeResident(r.rows[0], { view, user, sensitive: await sensitiveItemKeys(db) }) : null
 }
 
-/** The default view: masked name, ID number, phone and birth date, no key-group tags, sensitive items withheld. */
-function toRecord(r: ResidentRow, unmasked: boolean, sensitive: Set<string>): ResidentRecord {
-  const base = {
-    id: r.id, householdId: r.household_id, gridId: r.grid_id, villageId: r.village_id, gender: r.gender,
-    age: ageOn(r.birth_date), relation: r.relation, partyMember: r.party_member, careGroups: r.care,
-  }
-  if (unmasked) {
-    return { ...base, name: r.name, birthDate: r.birth_date, idNumber: r.id_number, phone: r.phone ?? '', keyGroups: r.key, items: r.items, masked: false }
-  }
-  const items: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(r.items)) items[k] = sensitive.has(k) && v !== null && v !== false ? '***' : v
-  return {
-    ...base, name: maskName(r.name), birthDate: r.birth_date.slice(0, 4) + '-**-**', idNumber: maskIdNumber(r.id_number),
-    phone: maskPhone(r.phone), items, masked: true,
-  }
-}
-
-export async function getResident(db: Queryable, id: number, unmasked: boolean): Promise<ResidentRecord | null> {
-  const r = await db.query<ResidentRow>(`${RESIDENT_SELECT} WHERE r.id = $1`, [id])
-  return r.rows[0] ? toRecord(r.rows[0], unmasked, await sensitiveItemKeys(db)) : null
-}
-
-export interface HouseholdRecord {
-  id: number
-  gridId: number
-  villageId: number
-  address: string
-  location: [number, number]
-  members: ResidentRecord[]
-}
-
-/** 以户查人: a household with its members, always masked. */
-export async function getHousehold(db: Queryable, id: number): Promise<HouseholdRecord | null> {
+/** 以户查人: a household with its members, never unmasked, shaped for the caller's role. */
+export async function getHousehold(db: Queryable, id: number, user: AuthUser, view: ResidentView): Promise<HouseholdRecord | null> {
   const h = await db.query<{ id: number; grid_id: number; village_id: number; address: string; house_number: string; lon: number; lat: number }>(
     `SELECT h.id, h.grid_id, g.village_id, h.address, h.house_number, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat
        FROM households h JOIN grids g ON g.id = h.grid_id WHERE h.id = $1`,
@@ -101,11 +37,11 @@ export async function getHousehold(db: Queryable, id: number): Promise<Household
   )
   const row = h.rows[0]
   if (!row) return null
-  const members = await db.query<ResidentRow>(`${RESIDENT_SELECT} WHERE r.household_id = $1 ORDER BY r.id`, [id])
+  const members = await db.query<ResidentSource>(`${RESIDENT_SELECT} WHERE r.household_id = $1 ORDER BY r.id`, [id])
   const sensitive = await sensitiveItemKeys(db)
   return {
     id: row.id, gridId: row.grid_id, villageId: row.village_id, address: maskAddress(row.address, row.house_number),
-    location: [row.lon, row.lat], members: members.rows.map((m) => toRecord(m, false, sensitive)),
+    location: [row.lon, row.lat], members: members.rows.map((m) => shapeResident(m, { view, user, sensitive })),
   }
 }
 

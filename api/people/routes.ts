@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
-import { requireRole } from '../auth/guard.ts'
-import { READ_ROLES, UNMASK_ROLES } from '../auth/roles.ts'
-import { assertHouseholdInScope, assertResidentInScope } from '../auth/scope.ts'
+import { requirePermission } from '../access/policy.ts'
+import { residentViewFor } from '../access/resident-view.ts'
+import { assertHouseholdInScope, assertResidentInScope } from '../access/scope.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import { getHousehold, getResident, listAudit, writeAudit } from './repository.ts'
+import { AuditSchema, HouseholdSchema, ResidentSchema } from './schemas.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 
@@ -15,14 +16,15 @@ export const peopleRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
     '/households/:id',
     {
       schema: {
-        tags: ['people'], summary: 'a household with its members (always masked)',
+        tags: ['people'], summary: "a household with its members, masked as the caller's role requires (the display role: cards without identifiers or sensitive data)",
         params: Type.Object({ id: Id }),
+        response: { 200: HouseholdSchema },
       },
     },
     async (req) => {
-      const user = requireRole(req, READ_ROLES)
+      const user = requirePermission(req, 'people.read')
       await assertHouseholdInScope(db, user, req.params.id)
-      const household = await getHousehold(db, req.params.id)
+      const household = await getHousehold(db, req.params.id, user, residentViewFor(user, false))
       if (!household) throw notFound(`household ${req.params.id}`)
       return household
     },
@@ -39,17 +41,18 @@ export const peopleRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
           { unmask: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })), reason: Type.Optional(Type.String({ minLength: 4, maxLength: 200 })) },
           { additionalProperties: false },
         ),
+        response: { 200: ResidentSchema },
       },
     },
     async (req) => {
-      const user = requireRole(req, READ_ROLES)
+      const user = requirePermission(req, 'people.read')
       await assertResidentInScope(db, user, req.params.id)
       const unmask = req.query.unmask === 1
       if (unmask) {
-        if (!UNMASK_ROLES.includes(user.role)) throw new HttpError(403, `role ${user.role} may not unmask personal data`)
+        requirePermission(req, 'people.unmask')
         if (!req.query.reason?.trim()) throw new HttpError(400, 'querystring/reason is required when unmask=1')
       }
-      const resident = await getResident(db, req.params.id, unmask)
+      const resident = await getResident(db, req.params.id, user, residentViewFor(user, unmask))
       if (!resident) throw notFound(`resident ${req.params.id}`)
       if (unmask) {
         await writeAudit(db, {
@@ -75,10 +78,11 @@ export const peopleRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
           },
           { additionalProperties: false },
         ),
+        response: { 200: AuditSchema },
       },
     },
     async (req) => {
-      requireRole(req, ['admin'])
+      requirePermission(req, 'audit.read')
       return { entries: await listAudit(db, req.query) }
     },
   )

@@ -9,10 +9,22 @@ export function maskName(name: string): string {
   return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1]
 }
 
-/** Keeps the first 6 (region) and last 4 characters of an 18-digit ID number. */
+/**
+ * Keeps the first 6 (the place of registration, shared by most of a township) and the last 2
+ * characters of an 18-digit ID number. The birth date and most of the sequence stay hidden:
+ * with the ten-year age band shown beside it some 33,000 numbers fit, where first 6 + last 4
+ * next to an exact age left about 33 (the check digit does the rest).
+ */
 export function maskIdNumber(id: string): string {
-  if (id.length <= 10) return '*'.repeat(id.length)
-  return id.slice(0, 6) + '*'.repeat(id.length - 10) + id.slice(-4)
+  if (id.length <= 8) return '*'.repeat(id.length)
+  return id.slice(0, 6) + '*'.repeat(id.length - 8) + id.slice(-2)
+}
+
+/** 0–9岁, 10–19岁, …, 80岁以上 */
+export function ageBand(age: number): string {
+  if (age >= 80) return '80岁以上'
+  const low = Math.max(0, Math.floor(age / 10) * 10)
+  return `${low}–${low + 9}岁`
 }
 
 /** 13812341234 → 138****1234 */

@@ -4,24 +4,9 @@ import type { HouseholdCollection } from '../../../geo/types.ts'
 import { getJson } from '../api.ts'
 import { useScopeStore } from './scope.ts'
 
-export interface HouseholdMember {
-  id: number
-  name: string
-  gender: string
-  age: number
-  relation: string
-  idNumber: string
-  phone: string
-  partyMember: boolean
-  careGroups: string[]
-  masked: boolean
-}
-export interface HouseholdDetail {
-  id: number
-  gridId: number
-  address: string
-  members: HouseholdMember[]
-}
+import type { HouseholdRecord } from '../../../geo/people.ts'
+
+export type HouseholdDetail = HouseholdRecord
 
 /** 户况图谱 of the selected grid, and the open household card (以户查人). */
 export const useHouseholdStore = defineStore('households', () => {

@@ -1,0 +1,48 @@
+// Resident and household records as the API sends them. What a record holds depends on who
+// asks (see api/access/resident-view.ts and README "Accounts, roles and personal data"):
+// a wall's card has no identifiers and no sensitive data at all; a masked record hides
+// identifiers partly and every sensitive data item whatever its value; a full record is
+// given only on an authorised, audited lookup.
+
+export type ResidentView = 'card' | 'masked' | 'full'
+
+export interface ResidentRecord {
+  id: number
+  householdId: number
+  gridId: number
+  villageId: number
+  view: ResidentView
+  /** 张*三 unless full */
+  name: string
+  gender: string
+  relation: string
+  partyMember: boolean
+  /** ten-year band ("30–39岁"): an exact age next to a partial ID number would give the birthday away */
+  ageBand: string
+  /** full only */
+  age?: number
+  /** full only */
+  birthDate?: string
+  /** masked: first 6 and last 2 characters; full: all; card: absent */
+  idNumber?: string
+  /** masked: 138****1234; card: absent */
+  phone?: string
+  /** masked: every sensitive item as *** whatever its value; card: absent */
+  items?: Record<string, unknown>
+  /** care groups (特殊人群), for the roles that look after them */
+  careGroups?: string[]
+  /** key groups (重点人群): full only */
+  keyGroups?: string[]
+  /** true unless full */
+  masked: boolean
+}
+
+export interface HouseholdRecord {
+  id: number
+  gridId: number
+  villageId: number
+  /** the house number withheld */
+  address: string
+  location: [number, number]
+  members: ResidentRecord[]
+}
