@@ -8,6 +8,7 @@ import { healthRoutes } from './health.ts'
 import { registerErrorHandling } from './http/errors.ts'
 import { formatSchemaErrors } from './http/schema-errors.ts'
 import { rejectNonFiniteNumbers } from './http/finite-numbers.ts'
+import { serializeRequest } from './http/log.ts'
 import { SCREEN_DIST } from './screen/build.ts'
 import { type ScreenState, screenRoutes } from './screen/static.ts'
 import helmet from 'helmet'
@@ -39,7 +40,8 @@ declare module 'fastify' {
 
 export interface ServerOptions {
   db: Db
-  logger?: boolean | { level: string }
+  /** pino options; a stream lets tests read what was logged */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } }
   tileCacheEntries?: number
   /** sign-in attempts per client IP per minute */
   loginRateLimit?: number
@@ -60,7 +62,8 @@ export interface ServerOptions {
 /** Builds the whole HTTP app without listening, so tests drive it with app.inject or port 0. */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // the request log never carries a token, whatever the address holds
+    logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), serializers: { req: serializeRequest } } : false,
     bodyLimit: 1024 * 1024,
     // Validation messages name the field: "querystring/grid must be integer".
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false, strictNumbers: true } },

@@ -36,13 +36,25 @@ describe('sign-in', () => {
     expect(new Date(res.json().expiresAt).getTime() - Date.now()).toBeGreaterThan(300 * 24 * 3600_000)
   })
 
-  it('locks an account after five failures in a row, even for the right password', async () => {
-    for (let i = 0; i < 5; i++) expect((await login('gw-7', 'wrong-password')).statusCode).toBe(401)
+  it('locks an account after five failures in a row, even for the right password, answering as a wrong password does', async () => {
+    const wrong = await login('gw-7', 'wrong-password')
+    for (let i = 0; i < 4; i++) expect((await login('gw-7', 'wrong-password')).statusCode).toBe(401)
     const res = await login('gw-7', TEST_PASSWORD)
-    expect(res.statusCode).toBe(423)
-    expect(res.json().message).toMatch(/locked/)
+    expect(res.statusCode).toBe(401)
+    expect(res.body).toBe(wrong.body)
     await t.db.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'gw-7'`)
     expect((await login('gw-7', TEST_PASSWORD)).statusCode).toBe(200)
+  })
+
+  it('counts parallel guesses atomically: at most five are checked before the lock', async () => {
+    // twenty wrong guesses at once: before the count was taken atomically, every guess read
+    // "not locked" first and all twenty were checked
+    const guesses = await Promise.all(Array.from({ length: 20 }, (_, i) => login('gw-8', `wrong-${i}`)))
+    expect(guesses.every((r) => r.statusCode === 401)).toBe(true)
+    expect((await login('gw-8', TEST_PASSWORD)).statusCode).toBe(401)
+    const u = await t.db.query<{ failed_logins: number; locked: boolean }>(
+      `SELECT failed_logins, locked_until > now() AS locked FROM users WHERE username = 'gw-8'`)
+    expect(u.rows[0]).toEqual({ failed_logins: 5, locked: true })
   })
 
   it('revokes the token on logout', async () => {

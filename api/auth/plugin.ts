@@ -4,16 +4,21 @@ import { HttpError } from '../http/errors.ts'
 import { bearerToken, SessionCache } from './sessions.ts'
 
 /**
- * Every /api route needs a bearer token unless its config says `public: true`; the user is
- * resolved before validation so an anonymous caller learns nothing but 401.
+ * The auth gate. It decides on the route the router matched (however the address was spelled:
+ * `/%61pi/…`, an absolute-form target, a double slash), not on the raw URL, and it runs in
+ * onRequest, before any body is read: every route needs a bearer token unless its config says
+ * `public: true` (health, sign-in, the API docs, the screen's static files). A request that
+ * matches no route falls through to the 404 handler, as it would with a token.
  */
 export function registerAuthentication(app: FastifyInstance, db: Db): SessionCache {
   const sessions = new SessionCache(db)
   app.decorateRequest('user', null)
+  // the OpenAPI pages are registered by @fastify/swagger-ui, which takes no route config
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config as object), public: true }
+  })
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/') || req.routeOptions.config?.public || req.url.startsWith('/api/docs')) return
-    // unknown routes answer 404 without a token, as they would with one
-    if (!req.routeOptions.url) return
+    if (!req.routeOptions.url || req.routeOptions.config?.public) return
     const token = bearerToken(req.headers.authorization)
     if (!token) throw new HttpError(401, 'sign in first: Authorization: Bearer <token>')
     const user = await sessions.resolve(token)

@@ -5,10 +5,11 @@ import type { Db } from '../db/types.ts'
 import { HttpError } from '../http/errors.ts'
 import { currentUser } from './guard.ts'
 import { verifyPassword } from './password.ts'
-import { createSession, findLoginCandidate, recordFailedLogin, recordSuccessfulLogin, revokeSession } from './repository.ts'
+import { claimLoginAttempt, createSession, findLoginCandidate, recordSuccessfulLogin, revokeSession } from './repository.ts'
 import { bearerToken, type SessionCache } from './sessions.ts'
 import { endSessionSockets } from '../realtime/socket.ts'
 
+// a whitelist: the resolved scope stays on the server
 const UserSchema = Type.Object({
   id: Type.Integer(),
   username: Type.String(),
@@ -41,13 +42,11 @@ export const authRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache; lo
     async (req) => {
       const { username, password } = req.body
       const found = await findLoginCandidate(db, username)
+      // Unknown, disabled and locked accounts answer exactly as a wrong password does, after
+      // the same scrypt work, so neither the answer nor its timing tells them apart.
+      const attempt = found && !found.disabled ? await claimLoginAttempt(db, found.user.id) : false
       const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH)
-      if (!found || found.disabled) throw new HttpError(401, 'wrong username or password')
-      if (found.locked) throw new HttpError(423 as number, 'account locked after repeated failed sign-ins; try again in 15 minutes')
-      if (!ok) {
-        await recordFailedLogin(db, found.user.id)
-        throw new HttpError(401, 'wrong username or password')
-      }
+      if (!found || !attempt || !ok) throw new HttpError(401, 'wrong username or password')
       await recordSuccessfulLogin(db, found.user.id)
       const session = await createSession(db, found.user)
       req.log.info({ user: found.user.username }, 'signed in')

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from './roles.ts'
 import { findSessionUser } from './repository.ts'
@@ -5,23 +6,26 @@ import { findSessionUser } from './repository.ts'
 /**
  * Token → user, remembered for a few seconds so a wall loading hundreds of tiles does not
  * hit the sessions table for each one. Logout forgets the token at once in this process;
- * another API process notices within TTL_MS.
+ * another API process notices within TTL_MS. Only tokens that were found are remembered: a
+ * stranger's stream of made-up tokens must not push the real ones out of a bounded cache.
  */
 const TTL_MS = 10_000
 const MAX = 10_000
 
+/** What our tokens look like (32 random bytes, base64url); anything else is not looked up. */
+const TOKEN = /^[A-Za-z0-9_-]{20,200}$/
+
 export class SessionCache {
-  private readonly entries = new Map<string, { user: AuthUser | null; until: number }>()
+  private readonly entries = new LRUCache<string, AuthUser>({ max: MAX, ttl: TTL_MS })
 
   constructor(private readonly db: Queryable) {}
 
-  async resolve(token: string): Promise<AuthUser | null> {
-    const now = Date.now()
+  async resolve(token: unknown): Promise<AuthUser | null> {
+    if (typeof token !== 'string' || !TOKEN.test(token)) return null
     const hit = this.entries.get(token)
-    if (hit && hit.until > now) return hit.user
+    if (hit) return hit
     const user = await findSessionUser(this.db, token)
-    if (this.entries.size >= MAX) this.entries.delete(this.entries.keys().next().value as string)
-    this.entries.set(token, { user, until: now + TTL_MS })
+    if (user) this.entries.set(token, user)
     return user
   }
 
@@ -31,7 +35,7 @@ export class SessionCache {
 }
 
 export function bearerToken(header: string | undefined): string | null {
-  if (!header) return null
-  const m = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(header.trim())
-  return m ? m[1] : null
+  if (!header || header.length > 250) return null
+  const m = /^Bearer\s+(\S+)$/.exec(header.trim())
+  return m && TOKEN.test(m[1]) ? m[1] : null
 }

@@ -20,6 +20,10 @@ const BUILDING_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="ut
 /** Serves the built screen at / with history-mode fallback; /api/* misses stay JSON 404s. */
 export function screenRoutes(distDir: string, state: ScreenState): FastifyPluginAsync {
   return async (app) => {
+    // the page and its assets are what a signed-out browser loads to show the sign-in form
+    app.addHook('onRoute', (route) => {
+      route.config = { ...(route.config as object), public: true }
+    })
     // wildcard: files are looked up per request, because on a cold start dist/ appears after the server is up.
     await app.register(fastifyStatic, {
       root: distDir,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Db } from '../db/types.ts'
-import { buildServer } from '../server.ts'
+import { buildServer, type ServerOptions } from '../server.ts'
 import { TEST_PASSWORD } from './password.ts'
 import { openFixtureDb } from './test-db.ts'
 import type { VehicleSettings } from '../vehicles/service.ts'
@@ -18,10 +18,13 @@ export interface TestApp {
 
 /** A server on a private clone of the fixture database, API only. */
 export async function openTestApp(
-  opts: { tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings>; socketRecheckMs?: number; jt808?: Jt808Options } = {},
+  opts: {
+    tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings>; socketRecheckMs?: number; jt808?: Jt808Options
+    logger?: ServerOptions['logger']
+  } = {},
 ): Promise<TestApp> {
   const db = await openFixtureDb()
-  const app = await buildServer({ db, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs, jt808: opts.jt808 })
+  const app = await buildServer({ db, logger: opts.logger, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs, jt808: opts.jt808 })
   await app.ready()
   const tokens = new Map<string, string>()
   const token = async (username: string) => {

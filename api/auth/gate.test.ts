@@ -1,0 +1,87 @@
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openTestApp, type TestApp } from '../test/app.ts'
+
+// The auth gate decides on the route the router matched, before any body is read, and the
+// request log never carries a token.
+let t: TestApp
+let port: number
+const logged: string[] = []
+beforeAll(async () => {
+  t = await openTestApp({ logger: { level: 'info', stream: { write: (line: string) => void logged.push(line) } } })
+  await t.app.listen({ port: 0, host: '127.0.0.1' })
+  port = (t.app.server.address() as { port: number }).port
+})
+afterAll(async () => t?.close())
+
+/**
+ * Sends a request head announcing a big body and no body at all: a gate that decides first
+ * answers at once; one that reads the body first waits for bytes that never come.
+ */
+function headOnly(requestLine: string, headers: Record<string, string>): Promise<{ status: number; body: string } | 'no answer'> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let data = ''
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve('no answer')
+    }, 3000)
+    socket.on('data', (chunk) => {
+      data += chunk.toString('utf8')
+      const end = data.indexOf('\r\n\r\n')
+      if (end < 0) return
+      const length = Number(/content-length: (\d+)/i.exec(data)?.[1] ?? 0)
+      if (data.length - end - 4 < length) return
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ status: Number(data.slice(9, 12)), body: data.slice(end + 4) })
+    })
+    socket.on('error', reject)
+    socket.write(`${requestLine}\r\n${Object.entries({ host: '127.0.0.1', ...headers }).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`)
+  })
+}
+
+describe('the auth gate', () => {
+  it('answers 401 however the address of a protected route is spelled', async () => {
+    for (const url of ['/api/residents/abc', '/%61pi/residents/abc', '/%61%70%69/residents/1', '/api/%72esidents/1', '/api/residents/1?x=%00']) {
+      const res = await t.app.inject({ url })
+      expect(res.statusCode, url).toBe(401)
+    }
+  })
+
+  it('answers 401 before reading the body, for encoded and absolute-form request targets', async () => {
+    const body = { 'content-type': 'text/csv', 'content-length': String(20 * 1024 * 1024) }
+    for (const line of [
+      'POST /api/work-orders/import HTTP/1.1',
+      'POST /%61pi/work-orders/import HTTP/1.1',
+      `POST http://127.0.0.1:${port}/api/work-orders/import HTTP/1.1`,
+      'POST /%61pi/household-visits HTTP/1.1',
+    ]) {
+      const answer = await headOnly(line, body)
+      expect(answer, line).not.toBe('no answer')
+      if (answer !== 'no answer') expect(answer.status, line).toBe(401)
+    }
+  })
+
+  it('keeps unknown routes a 404 and public ones open', async () => {
+    expect((await t.app.inject('/api/no-such-thing')).statusCode).toBe(404)
+    expect((await t.app.inject('/api/health')).statusCode).toBe(200)
+    expect((await t.app.inject('/api/docs/json')).statusCode).toBe(200)
+  })
+})
+
+describe('tokens in logs', () => {
+  it('never writes a token from an address into the request log', async () => {
+    const token = await t.token('display')
+    logged.length = 0
+    await t.app.inject(`/?token=${token}`)
+    await t.app.inject(`/api/health?token=${token}`)
+    await t.app.inject({ url: `/api/villages?access_token=${token}&x=1`, headers: { authorization: `Bearer ${token}` } })
+    await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'display', password: 'a-wrong-password' } })
+    const text = logged.join('')
+    expect(text).toContain('[redacted]')
+    expect(text).toContain('/api/villages')
+    expect(text).not.toContain(token)
+    expect(text).not.toContain('a-wrong-password')
+  })
+})
