@@ -103,6 +103,17 @@ export async function apiLogin(origin: string, username: string): Promise<string
   return ((await res.json()) as { token: string }).token
 }
 
+/** Signs in through the wall's own form, as a person at the screen does (a token in the address is for walls only). */
+export async function signIn(page: Page, origin: string, username: string, path = '/'): Promise<void> {
+  await page.goto(origin + path)
+  const form = page.locator('[data-testid="login"]')
+  await form.waitFor({ timeout: 60_000 })
+  await page.fill('input[name="username"]', username)
+  await page.fill('input[name="password"]', E2E_PASSWORD)
+  await page.click('button[type="submit"]')
+  await form.waitFor({ state: 'detached', timeout: 30_000 })
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
 }

@@ -32,7 +32,7 @@ try {
   const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(`${system.origin}/?token=${token}`)
+  await page.goto(`${system.origin}/#token=${token}`)
   await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
   const cdp = await page.context().newCDPSession(page)
   const heap = async () => {

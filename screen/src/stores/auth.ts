@@ -13,22 +13,44 @@ export interface SignedInUser {
 }
 
 /**
- * The bearer token. A wall is set up once with /?token=… (a display-role token, valid for a
- * year): the token is kept in localStorage and removed from the address bar at once, so
- * it does not linger in history or screenshots.
+ * The bearer token. A wall is set up once with /#token=… (a display-role token, valid for a
+ * year): the fragment never leaves the browser, so the token reaches no server log; it is
+ * kept in localStorage and removed from the address bar at once, so it does not linger in
+ * history or screenshots. A token from the address is accepted only for the display role:
+ * a person's token in a link would be a sign-in anyone holding the link could reuse.
  */
 export const useAuthStore = defineStore('auth', () => {
   const token = ref<string | null>(localStorage.getItem(KEY))
   const user = ref<SignedInUser | null>(null)
   const message = ref<string | null>(null)
 
-  function consumeUrlToken(): void {
+  async function consumeUrlToken(): Promise<void> {
     const url = new URL(window.location.href)
-    const fromUrl = url.searchParams.get('token')
-    if (!fromUrl) return
+    const fragment = new URLSearchParams(url.hash.slice(1))
+    const fromFragment = fragment.get('token')
+    // an old /?token= link: the server has seen it already (and logged it redacted); not used
+    const fromQuery = url.searchParams.get('token')
+    if (!fromFragment && !fromQuery) return
     url.searchParams.delete('token')
-    window.history.replaceState(null, '', url.pathname + url.search + url.hash)
-    setToken(fromUrl)
+    fragment.delete('token')
+    const hash = fragment.toString()
+    window.history.replaceState(null, '', url.pathname + url.search + (hash ? `#${hash}` : ''))
+    if (!fromFragment) {
+      message.value = '令牌不能放在 ?token= 中，请改用 #token= 地址'
+      return
+    }
+    const res = await fetch('/api/auth/me', { headers: { Authorization: `Bearer ${fromFragment}` } }).catch(() => null)
+    const who = res?.ok ? ((await res.json()) as SignedInUser) : null
+    if (!who) {
+      message.value = '地址中的令牌无效或已过期，请重新获取'
+      return
+    }
+    if (who.role !== 'display') {
+      message.value = '地址中的令牌只能用于大屏显示账号，请用账号密码登录'
+      return
+    }
+    user.value = who
+    setToken(fromFragment)
   }
 
   function setToken(t: string | null): void {
@@ -46,7 +68,7 @@ export const useAuthStore = defineStore('auth', () => {
     })
     if (!res.ok) {
       message.value =
-        res.status === 401 ? '用户名或密码错误' : res.status === 423 ? '连续登录失败，账号已锁定 15 分钟' : res.status === 429 ? '尝试过于频繁，请稍后再试' : `登录失败 (${res.status})`
+        res.status === 401 ? '用户名或密码错误（连续 5 次错误将锁定 15 分钟）' : res.status === 429 ? '尝试过于频繁，请稍后再试' : `登录失败 (${res.status})`
       return false
     }
     const body = (await res.json()) as { token: string; user: SignedInUser }

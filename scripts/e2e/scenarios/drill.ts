@@ -58,7 +58,7 @@ export async function drillScenario(browser: Browser, system: System, tally: Tal
     const page = await context.newPage()
     const requests = watchRequests(page, system.origin)
     const errors = watchErrors(page)
-    await page.goto(`${system.origin}/?token=${token}`)
+    await page.goto(`${system.origin}/#token=${token}`)
     await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
     await settle(page)
     const text = await page.locator('main').innerText()

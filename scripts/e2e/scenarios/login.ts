@@ -1,6 +1,6 @@
 // Signing in through the login page, as a leader at a desk would.
 import type { Browser } from 'playwright-core'
-import { artifactPath, E2E_PASSWORD, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { apiLogin, artifactPath, E2E_PASSWORD, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 
 export async function loginScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
@@ -34,4 +34,17 @@ export async function loginScenario(browser: Browser, system: System, tally: Tal
   tally.check('[login] no unexpected page or console errors', unexpected.length === 0, unexpected.slice(0, 3).join(' | '))
   tally.check('[login] zero requests outside the origin', requests.foreign.length === 0, requests.foreign.slice(0, 3).join(', '))
   await context.close()
+
+  // a person's token in an address is refused: only a wall's display token may sign in that way
+  const walls = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const wall = await walls.newPage()
+  const sent: string[] = []
+  wall.on('request', (r) => sent.push(r.url()))
+  const dispatcherToken = await apiLogin(system.origin, 'dispatcher')
+  await wall.goto(`${system.origin}/#token=${dispatcherToken}`)
+  await wall.locator('[role="alert"]').waitFor({ timeout: 20_000 })
+  tally.check('[login] a dispatcher token in the address is refused', /只能用于大屏显示账号/.test(await wall.locator('[role="alert"]').innerText()))
+  tally.check('[login] the refused token is not kept', (await wall.evaluate(() => localStorage.getItem('shuzhi.token'))) === null)
+  tally.check('[login] no address the browser sent carries the token', !sent.some((u) => u.includes(dispatcherToken)), sent.find((u) => u.includes(dispatcherToken)))
+  await walls.close()
 }

@@ -18,7 +18,7 @@ export async function mapScenario(browser: Browser, system: System, tally: Tally
     const requests = watchRequests(page, system.origin)
     const errors = watchErrors(page)
     const t0 = Date.now()
-    await page.goto(`${system.origin}/?token=${token}`)
+    await page.goto(`${system.origin}/#token=${token}`)
     let ready = true
     try {
       await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })

@@ -7,7 +7,7 @@ import { FIXTURES_DIR } from '../../../api/db/fixtures.ts'
 import { loadCollectionPoints, loadRoutes } from '../../simulate/routes.ts'
 import { startSimulator } from '../../simulate/simulator.ts'
 import { jt808Transport } from '../../simulate/jt808/transport.ts'
-import { apiLogin, artifactPath, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { apiLogin, artifactPath, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 
 async function mapShot(page: Page): Promise<Buffer> {
   return page.locator('[data-testid="map"]').screenshot()
@@ -28,7 +28,7 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     const page = await context.newPage()
     const requests = watchRequests(page, system.origin)
     const errors = watchErrors(page)
-    await page.goto(`${system.origin}/?token=${token}`)
+    await signIn(page, system.origin, 'dispatcher')
     await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
     await page.waitForSelector('[data-testid="vehicle-row-12"]', { timeout: 20_000 })
     const rows = await page.locator('[data-testid^="vehicle-row-"]').count()

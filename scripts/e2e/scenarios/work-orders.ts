@@ -5,7 +5,7 @@
 // the order's timeline opens from the feed.
 import sharp from 'sharp'
 import type { Browser } from 'playwright-core'
-import { apiLogin, artifactPath, E2E_PASSWORD, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { apiLogin, artifactPath, E2E_PASSWORD, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 
 export async function workOrdersScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const api = async (username: string, path: string, body?: unknown) => {
@@ -29,7 +29,7 @@ export async function workOrdersScenario(browser: Browser, system: System, tally
   const requests = watchRequests(page, system.origin)
   const errors = watchErrors(page)
   // the wall looks at the grid, whose handful of rated orders a single rating visibly moves
-  await page.goto(`${system.origin}/?scope=grid:${gridId}&token=${await apiLogin(system.origin, 'dispatcher')}`)
+  await signIn(page, system.origin, 'dispatcher', `/?scope=grid:${gridId}`)
   await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
   await page.waitForSelector('[data-testid="work-order-panel"]', { timeout: 10_000 })
   await page.waitForTimeout(1500)
