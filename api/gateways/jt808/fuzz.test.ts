@@ -2,7 +2,10 @@
 // with and without a repaired check code, so the mutations reach the header and body
 // decoders), first through the decoders in-process, then over real TCP connections into the
 // running gateway. Nothing may crash, every connection must end, and the gateway must still
-// serve a well-behaved terminal afterwards.
+// serve a well-behaved terminal afterwards. Then registration storms: strangers from many
+// addresses register the real terminals' IDs (and authenticate with any code they get) and
+// unknown IDs, while the real terminals report; no stranger gets a code, the storm is cut off
+// by the rate limits, and every report of the real terminals is stored and answered.
 import { connect } from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Rng } from '../../../geo/random.ts'
@@ -15,12 +18,15 @@ import { encodeFrame, FrameError, FrameSplitter, unescape } from './frame.ts'
 import { decodeFrame, encodeMessage, encodeSubpackaged, type Edition } from './header.ts'
 import { MsgId } from './ids.ts'
 import { StatusBit } from './location.ts'
-import { decodeTerminalMessage, PlatformResult } from './messages.ts'
+import { decodeTerminalMessage, PlatformResult, RegistrationResult } from './messages.ts'
+import { RawPeer } from './raw-peer.ts'
 
 const INPUTS = 100_000
 const CONNECTIONS = 200
 /** signed-in terminals, one per truck (a second connection of one terminal replaces the first) */
-const SIGNED_IN = 10
+const SIGNED_IN = 8
+/** the trucks that report through the registration storm */
+const REPORTING = [9, 10, 11, 12]
 const editionOf = (vehicleId: number): Edition => (vehicleId % 2 ? 2019 : 2013)
 const phoneOf = (vehicleId: number) => (editionOf(vehicleId) === 2019 ? `000000000138000000${String(vehicleId).padStart(2, '0')}` : `0138000000${String(vehicleId).padStart(2, '0')}`)
 
@@ -29,7 +35,7 @@ let port: number
 beforeAll(async () => {
   t = await openTestApp({ jt808: { port: 0, host: '127.0.0.1', idleTimeoutMs: 20_000 } })
   port = t.app.jt808!.port
-  for (let vehicleId = 1; vehicleId <= SIGNED_IN; vehicleId++) {
+  for (const vehicleId of [...Array.from({ length: SIGNED_IN }, (_, i) => i + 1), ...REPORTING]) {
     const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone: phoneOf(vehicleId), vehicleId, protocol: 'jt808' } })
     expect(res.statusCode).toBe(201)
   }
@@ -124,7 +130,7 @@ it('the gateway survives 100,000 malformed and mutated inputs over TCP and leaks
   let closedByGateway = 0
   let total = 0
   // The signed-in terminals sign in before any input flows: the strangers' inputs include
-  // registrations with the same terminal IDs, and a registration issues a new auth code.
+  // registrations of the same terminal IDs, refused (result 3) once they have signed in.
   const signedIn = await Promise.all(Array.from({ length: SIGNED_IN }, async (_, c) => {
     const term = new Jt808Terminal({ host: '127.0.0.1', port, phone: phoneOf(c + 1), edition: editionOf(c + 1) })
     await term.connect()
@@ -176,8 +182,10 @@ it('the gateway survives 100,000 malformed and mutated inputs over TCP and leaks
   const stored = (await count()) - before
   expect(stored).toBeGreaterThan(0)
 
-  // still serving: a terminal signs in and its fix is stored
-  const term = new Jt808Terminal({ host: '127.0.0.1', port, phone: phoneOf(2), edition: 2013 })
+  // still serving: a terminal signs in and its fix is stored. With the code it has (or, if a
+  // mutated frame of its own was a logout, registering again), from an address the strangers'
+  // failures have not used up.
+  const term = new Jt808Terminal({ host: '127.0.0.1', port, phone: phoneOf(2), edition: 2013, authCode: signedIn[1].authCode, localAddress: '127.0.0.99' })
   await term.connect()
   await term.login()
   const time = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000)
@@ -186,4 +194,77 @@ it('the gateway survives 100,000 malformed and mutated inputs over TCP and leaks
   expect(last.rows).toHaveLength(1)
   term.close()
   console.log(`fuzz: ${total} inputs over ${CONNECTIONS} connections; ${stored} fixes from mutated reports stored; ${closedByGateway} signed-in connections closed by the gateway`)
+}, 120_000)
+
+it('registration storms from many addresses take no terminal over, and the real terminals report throughout', async () => {
+  const STORM_MS = 4000
+  const ADDRESSES = 20
+  const LOOPS_PER_ADDRESS = 8
+  const reporting = await Promise.all(REPORTING.map(async (vehicleId) => {
+    // registering from an address of their own: the fuzz above used up 127.0.0.1's budgets
+    const term = new Jt808Terminal({ host: '127.0.0.1', port, phone: phoneOf(vehicleId), edition: editionOf(vehicleId), localAddress: '127.0.0.98' })
+    await term.connect()
+    await term.login()
+    return { vehicleId, term, closed: false, sent: [] as Date[], answers: new Map<number, number>() }
+  }))
+  for (const r of reporting) r.term.onClose = () => (r.closed = true)
+  const stormEnds = Date.now() + STORM_MS
+  const rng = new Rng(2026)
+  const tally = { attempts: 0, codes: 0, takeovers: 0, refusedRegistered: 0, refusedUnknown: 0, cutOff: 0 }
+
+  // the real terminals: a fix every 50 ms each, every one must be stored and answered 0
+  const reports = reporting.map(async (r) => {
+    const base = Math.floor(Date.now() / 1000) * 1000 - 3_600_000
+    for (let k = 0; Date.now() < stormEnds; k++) {
+      const time = new Date(base + k * 1000)
+      r.sent.push(time)
+      const { result } = await r.term.report({ status: 1 << StatusBit.positioned, lat: 35.1, lon: 117.39 + k * 1e-5, speedKmh: 20, direction: 90, time })
+      r.answers.set(result, (r.answers.get(result) ?? 0) + 1)
+      await new Promise((res) => setTimeout(res, 50))
+    }
+  })
+  // the strangers: each loop connects, registers a real terminal's ID or an unknown one, and
+  // signs in with whatever code it is given
+  const loops = Array.from({ length: ADDRESSES * LOOPS_PER_ADDRESS }, (_, i) => (async () => {
+    const address = `127.0.2.${1 + (i % ADDRESSES)}`
+    while (Date.now() < stormEnds) {
+      const peer = await RawPeer.open(port, address)
+      while (!peer.closed && Date.now() < stormEnds) {
+        const vehicleId = rng.chance(0.5) ? REPORTING[rng.int(0, REPORTING.length - 1)] : 0
+        const phone = vehicleId ? phoneOf(vehicleId) : `0177${String(rng.int(0, 99_999_999)).padStart(8, '0')}`
+        const edition = vehicleId ? editionOf(vehicleId) : 2013
+        tally.attempts++
+        const reply = await peer.reply(MsgId.registrationResponse, peer.register(phone, edition))
+        if (!reply) tally.cutOff++
+        else if (reply.body[2] === RegistrationResult.terminalAlreadyRegistered) tally.refusedRegistered++
+        else if (reply.body[2] === RegistrationResult.terminalUnknown) tally.refusedUnknown++
+        else if (reply.body[2] === RegistrationResult.ok) {
+          tally.codes++
+          const authCode = reply.body.subarray(3).toString('latin1')
+          const serial = 60_000 + tally.codes
+          peer.write(encodeMessage({ msgId: MsgId.authentication, edition, phone, serial }, encodeAuthentication({ authCode, imei: '860000000000009', softwareVersion: 'x' }, edition)))
+          if ((await peer.reply(MsgId.platformResponse, serial))?.body[4] === PlatformResult.ok) tally.takeovers++
+        }
+      }
+      peer.close()
+    }
+  })())
+  await Promise.all([...reports, ...loops])
+
+  expect(tally.codes).toBe(0)
+  expect(tally.takeovers).toBe(0)
+  // the storm was cut off: what was answered stays within the addresses' failure budgets
+  // (100 each, then 1 a second), the rest of the attempts closed unanswered
+  expect(tally.cutOff).toBeGreaterThan(0)
+  expect(tally.refusedRegistered + tally.refusedUnknown).toBeLessThanOrEqual(ADDRESSES * (100 + STORM_MS / 1000 + 1))
+  for (const r of reporting) {
+    expect(r.closed).toBe(false)
+    expect([...r.answers]).toEqual([[PlatformResult.ok, r.sent.length]])
+    const stored = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM vehicle_positions WHERE vehicle_id = $1 AND time = ANY($2::timestamptz[])',
+      [r.vehicleId, r.sent.map((d) => d.toISOString())])
+    expect(stored.rows[0].n).toBe(r.sent.length)
+    r.term.close()
+  }
+  const reportsSent = reporting.reduce((n, r) => n + r.sent.length, 0)
+  console.log(`storm: ${tally.attempts} registrations from ${ADDRESSES} addresses in ${STORM_MS / 1000} s: ${tally.refusedRegistered} answered 3, ${tally.refusedUnknown} answered 4, ${tally.cutOff} cut off unanswered, ${tally.codes} codes; ${reportsSent} reports of ${REPORTING.length} real terminals all stored and answered 0`)
 }, 120_000)
