@@ -8,13 +8,10 @@ import { ensureDemoAccounts } from './auth/demo-accounts.ts'
 import { buildScreen, screenBuildIsCurrent } from './screen/build.ts'
 import { buildServer } from './server.ts'
 import type { ScreenState } from './screen/static.ts'
+import { join } from 'node:path'
 import { createSession, findLoginCandidate } from './auth/repository.ts'
-import { loadRoutes } from '../scripts/simulate/routes.ts'
-import { startSimulator } from '../scripts/simulate/simulator.ts'
-import { httpTransport } from '../scripts/simulate/transport.ts'
-import { jt808Transport } from '../scripts/simulate/jt808/transport.ts'
-import { loadCollectionPoints } from '../scripts/simulate/routes.ts'
 import { ensureDemoTerminals } from './terminals/demo.ts'
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.ts'
 import { DEFAULT_ALERT_RULES } from './vehicles/alerts.ts'
 
 const startedAt = Date.now()
@@ -81,23 +78,26 @@ await app.listen({ port: config.port, host: config.host })
 const address = app.server.address()
 const port = typeof address === 'object' && address ? address.port : config.port
 say(`就绪: http://localhost:${port}/  (API 文档 /api/docs, 数据库 ${db.engine})`)
-let simulator: { stop(): Promise<void> } | null = null
+let simulator: SimulatorProcess | null = null
 if (config.simulator) {
-  // The demo's trucks report through the public ingest route as the `device` account.
-  const device = await findLoginCandidate(db, 'device')
-  if (!device) say('车辆模拟器未启动: 没有 device 账号')
-  else {
+  const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
+  const log = (line: string) => say(`车辆模拟器: ${line}`)
+  const common = ['--vehicles', 'all', '--report', '0']
+  // With the gateway on, the demo trucks are JT/T 808 terminals (2013 and 2019 editions), so
+  // the whole path a real truck takes runs in the demo, and they keep their auth codes in the
+  // data directory as real terminals keep them in flash; otherwise they use the HTTP ingest
+  // as the `device` account.
+  const device = app.jt808 ? null : await findLoginCandidate(db, 'device')
+  if (app.jt808) {
+    const codes = join(config.dataDir, 'simulator-auth-codes.json')
+    simulator = startSimulatorProcess({ args: ['--protocol', 'jt808', '--jt808', `${host}:${app.jt808.port}`, '--codes', codes, ...common], log })
+  } else if (device) {
     const { token } = await createSession(db, device.user)
-    const routes = loadRoutes(FIXTURES_DIR)
-    const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
-    // With the gateway on, the demo trucks are JT/T 808 terminals (2013 and 2019 editions), so
-    // the whole path a real truck takes runs in the demo; otherwise they use the HTTP ingest.
-    const transport = app.jt808
-      ? jt808Transport(host, app.jt808.port, loadCollectionPoints(FIXTURES_DIR))
-      : httpTransport(`http://${host.includes(':') ? `[${host}]` : host}:${port}`, token)
-    simulator = startSimulator({ transport, routes, log: (line) => say(`车辆模拟器: ${line}`) })
-    say(`车辆模拟器: ${routes.length} 辆垃圾车上路, ${app.jt808 ? `经 JT/T 808 网关 (端口 ${app.jt808.port})` : '经 HTTP 接口'} (SIMULATOR=off 可关闭)`)
+    const target = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    simulator = startSimulatorProcess({ args: ['--protocol', 'http', '--target', target, ...common], env: { SIMULATOR_TOKEN: token }, log })
   }
+  if (simulator) say(`车辆模拟器: 子进程 ${simulator.pid}, ${app.jt808 ? `经 JT/T 808 网关 (端口 ${app.jt808.port})` : '经 HTTP 接口'} (SIMULATOR=off 可关闭)`)
+  else say(`车辆模拟器未启动: ${app.jt808 || device ? '找不到 scripts/simulate/cli.ts' : '没有 device 账号'}`)
 }
 
 let closing = false

@@ -1,14 +1,19 @@
-// `npm run simulate -- --vehicles N --hz H --target URL [--username device] [--password P]
-//                     [--protocol http|jt808] [--jt808 host:port]`
+// `npm run simulate -- --vehicles N|all --hz H --target URL [--username device] [--password P]
+//                     [--protocol http|jt808] [--jt808 host:port] [--codes FILE] [--report S]`
 // Drives the demo township's garbage trucks against a running API: through its public ingest
-// route (http, signing in; the password defaults to DEMO_PASSWORD), or as JT/T 808 terminals
-// on the gateway (jt808; the demo terminals bound at first start, 2013 and 2019 editions).
+// route (http, signing in, the password defaults to DEMO_PASSWORD; or with the token in
+// SIMULATOR_TOKEN), or as JT/T 808 terminals on the gateway (jt808; the demo terminals bound at
+// first start, 2013 and 2019 editions), which keep their auth codes in --codes (default
+// DATA_DIR/simulator-auth-codes.json) as real terminals keep them in flash. npm start runs this
+// as its child process; it stops when its parent goes.
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { FIXTURES_DIR } from '../../api/db/fixtures.ts'
 import { loadCollectionPoints, loadRoutes } from './routes.ts'
 import { startSimulator } from './simulator.ts'
 import { httpTransport, type Transport } from './transport.ts'
 import { jt808Transport } from './jt808/transport.ts'
+import { fileAuthCodes } from './jt808/auth-codes.ts'
 
 const { values } = parseArgs({
   options: {
@@ -19,11 +24,17 @@ const { values } = parseArgs({
     password: { type: 'string', default: process.env.DEMO_PASSWORD ?? '' },
     protocol: { type: 'string', default: 'http' },
     jt808: { type: 'string', default: '' },
+    codes: { type: 'string', default: join(process.env.DATA_DIR || './data', 'simulator-auth-codes.json') },
     faults: { type: 'string', default: 'on' },
+    report: { type: 'string', default: '10' },
   },
 })
 
-const vehicles = Number(values.vehicles)
+const log = (line: string) => console.log(`[simulator] ${line}`)
+const routes = loadRoutes(FIXTURES_DIR)
+const vehicles = values.vehicles === 'all' ? routes.length : Number(values.vehicles)
+const reportS = Number(values.report)
+if (!(reportS >= 0)) throw new Error('--report must be a number of seconds (0: off)')
 const hz = Number(values.hz)
 if (!Number.isInteger(vehicles) || vehicles < 1 || vehicles > 100_000) throw new Error('--vehicles must be an integer in [1, 100000]')
 if (!(hz > 0 && hz <= 10)) throw new Error('--hz must be in (0, 10]')
@@ -35,8 +46,9 @@ async function transport(): Promise<Transport> {
     const where = values.jt808 || `${new URL(values.target).hostname}:${process.env.JT808_PORT || 8808}`
     const m = /^(.+):(\d+)$/.exec(where)
     if (!m) throw new Error(`--jt808 must be host:port, got ${where}`)
-    return jt808Transport(m[1].replace(/^\[|\]$/g, ''), Number(m[2]), loadCollectionPoints(FIXTURES_DIR))
+    return jt808Transport(m[1].replace(/^\[|\]$/g, ''), Number(m[2]), loadCollectionPoints(FIXTURES_DIR), { codes: fileAuthCodes(values.codes, log) })
   }
+  if (process.env.SIMULATOR_TOKEN) return httpTransport(values.target, process.env.SIMULATOR_TOKEN)
   if (!values.password) throw new Error('give --password or set DEMO_PASSWORD')
   const login = await fetch(`${values.target}/api/auth/login`, {
     method: 'POST',
@@ -48,16 +60,32 @@ async function transport(): Promise<Transport> {
   return httpTransport(values.target, token)
 }
 
-const sim = startSimulator({
-  transport: await transport(), routes: loadRoutes(FIXTURES_DIR), vehicles, hz, faults: values.faults !== 'off',
-  log: (line) => console.log(`[simulator] ${line}`),
-})
-console.log(`[simulator] ${vehicles} vehicles at ${hz} Hz → ${values.protocol === 'jt808' ? 'JT/T 808 gateway' : values.target}`)
-const report = setInterval(() => {
-  const s = sim.stats
-  console.log(`[simulator] sent ${s.sent}, accepted ${s.accepted}, rejected ${s.rejected}, failed requests ${s.failedRequests}, queued ${s.queued}`)
-}, 10_000)
-process.on('SIGINT', () => {
+let sim: ReturnType<typeof startSimulator> | undefined
+let report: NodeJS.Timeout | undefined
+let stopping = false
+function stop() {
+  if (stopping) return
+  stopping = true
   clearInterval(report)
-  void sim.stop().then(() => process.exit(0))
-})
+  // a gateway that went away leaves replies unanswered: do not wait for their timeouts
+  setTimeout(() => process.exit(0), 5000).unref()
+  void (sim?.stop() ?? Promise.resolve()).then(() => process.exit(0))
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
+// started by the API (npm start) with an IPC channel: it closes when the API process goes,
+// however it went, and the trucks stop with it
+if (process.send) process.on('disconnect', stop)
+
+const chosen = await transport()
+if (!stopping) {
+  sim = startSimulator({ transport: chosen, routes, vehicles, hz, faults: values.faults !== 'off', log })
+  log(`${vehicles} vehicles at ${hz} Hz → ${values.protocol === 'jt808' ? 'JT/T 808 gateway' : values.target}`)
+  if (reportS > 0) {
+    const running = sim
+    report = setInterval(() => {
+      const s = running.stats
+      log(`sent ${s.sent}, accepted ${s.accepted}, rejected ${s.rejected}, failed requests ${s.failedRequests}, queued ${s.queued}`)
+    }, reportS * 1000)
+  }
+}

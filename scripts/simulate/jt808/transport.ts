@@ -3,9 +3,10 @@ import { StatusBit } from '../../../api/gateways/jt808/location.ts'
 import { PlatformResult } from '../../../api/gateways/jt808/messages.ts'
 import type { LonLat } from '../routes.ts'
 import type { SimOrder, Transport } from '../transport.ts'
-import { Jt808Terminal } from '../../../api/gateways/jt808/terminal-client.ts'
+import { AlreadyRegisteredError, Jt808Terminal } from '../../../api/gateways/jt808/terminal-client.ts'
 import { demoEdition, demoTerminalPhone } from '../../../api/terminals/demo.ts'
 import type { LocationInput } from '../../../api/gateways/jt808/terminal-codec.ts'
+import { type AuthCodes, memoryAuthCodes } from './auth-codes.ts'
 
 const POSITIONED = (1 << StatusBit.positioned) | (1 << StatusBit.acc) | (1 << StatusBit.gps) | (1 << StatusBit.beidou)
 /** fixes per 0x0704 message; longer uploads are several messages (each subpackaged as needed) */
@@ -16,23 +17,39 @@ const toLocation = (p: PositionInput): LocationInput => ({
   extras: { gnssSatellites: 12, signalStrength: 25 },
 })
 
+export interface Jt808TransportOptions {
+  /** where the terminals keep their auth codes (a file, so they survive a restart); in memory when not given */
+  codes?: AuthCodes
+  /** wait after a registration refused with result 3 before trying again; doubles up to 10 minutes */
+  refusedRetryMs?: number
+}
+
+/** A truck whose terminal is waiting to try again after its registration was refused. */
+class Waiting extends Error {}
+
 /**
  * Each truck is a JT/T 808 terminal on its own TCP connection (the demo fleet alternates
  * 2013 and 2019 editions): current fixes as 0x0200, fixes held back during a network gap as a
  * blind-zone 0x0704 batch. Dispatch orders arrive as 0x8300 text naming the collection point.
+ * Like a real terminal, each registers once and keeps its auth code (opts.codes); a terminal
+ * the platform knows as registered while its code is lost waits for an admin's reset.
  */
-export function jt808Transport(host: string, port: number, collectionPoints: Map<string, LonLat>): Transport {
+export function jt808Transport(host: string, port: number, collectionPoints: Map<string, LonLat>, opts: Jt808TransportOptions = {}): Transport {
+  const codes = opts.codes ?? memoryAuthCodes()
   const terminals = new Map<number, Jt808Terminal>()
   const connecting = new Map<number, Promise<Jt808Terminal>>()
+  const refused = new Map<number, { until: number; waitMs: number }>()
   let orderHandler: ((o: SimOrder) => void) | null = null
 
   const terminalOf = (vehicleId: number): Promise<Jt808Terminal> => {
     const known = terminals.get(vehicleId)
     if (known?.connected) return Promise.resolve(known)
+    if ((refused.get(vehicleId)?.until ?? 0) > Date.now()) return Promise.reject(new Waiting())
     let pending = connecting.get(vehicleId)
     if (!pending) {
       const edition = demoEdition(vehicleId)
-      const term = known ?? new Jt808Terminal({ host, port, phone: demoTerminalPhone(vehicleId, edition), edition, replyTimeoutMs: 15_000 })
+      const phone = demoTerminalPhone(vehicleId, edition)
+      const term = known ?? new Jt808Terminal({ host, port, phone, edition, replyTimeoutMs: 15_000, authCode: codes.get(phone) })
       term.onText = (m) => {
         const name = /请前往(.+?)收运/.exec(m.text)?.[1]
         const target = name ? collectionPoints.get(name) : undefined
@@ -41,8 +58,24 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
       pending = term
         .connect()
         .then(() => term.login())
-        .then(() => (terminals.set(vehicleId, term), term))
-        .finally(() => connecting.delete(vehicleId))
+        .then(() => {
+          refused.delete(vehicleId)
+          terminals.set(vehicleId, term)
+          return term
+        })
+        .catch((err: unknown) => {
+          term.close()
+          if (err instanceof AlreadyRegisteredError) {
+            const waitMs = Math.min(600_000, (refused.get(vehicleId)?.waitMs ?? (opts.refusedRetryMs ?? 30_000) / 2) * 2)
+            refused.set(vehicleId, { until: Date.now() + waitMs, waitMs })
+          }
+          throw err
+        })
+        .finally(() => {
+          // a code issued is kept at once, even if signing in with it failed afterwards
+          if (term.authCode) codes.set(phone, term.authCode)
+          connecting.delete(vehicleId)
+        })
       connecting.set(vehicleId, pending)
     }
     return pending
@@ -84,10 +117,15 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
             stats.accepted += ok
             stats.rejected += refused
           } catch (err) {
-            stats.failedRequests++
-            if (stats.failedRequests % 20 === 1) log?.(`JT/T 808 ${vehicleId} 号车发送失败, 稍后重发: ${(err as Error).message}`)
-            terminals.get(vehicleId)?.close()
             failed.push(...fixes)
+            if (err instanceof Waiting) return
+            stats.failedRequests++
+            if (err instanceof AlreadyRegisteredError) {
+              const waitS = Math.round(refused.get(vehicleId)!.waitMs / 1000)
+              log?.(`${vehicleId} 号车终端 ${err.phone} 已在平台注册, 但模拟器没有它的鉴权码 (平台拒绝再次注册, 结果 3): ` +
+                `需管理员重置该终端 (POST /api/terminals/${err.phone}/reset), ${waitS} s 后重试`)
+            } else if (stats.failedRequests % 20 === 1) log?.(`JT/T 808 ${vehicleId} 号车发送失败, 稍后重发: ${(err as Error).message}`)
+            terminals.get(vehicleId)?.close()
           }
         }),
       )
