@@ -53,5 +53,5 @@ export class TableError extends HttpError {}
 export const overLimit = (message: string) => new TableError(413, message)
 export const unreadable = (message: string) => new TableError(400, message)
 
-/** 12,345,678 — limits are easier to read with separators */
-export const n = (x: number) => x.toLocaleString('en-US')
+/** 12,345,678: limits are easier to read with separators (not toLocaleString, whose first call loads ICU data for ~20 ms) */
+export const n = (x: number) => String(x).replace(/\B(?=(\d{3})+(?!\d))/g, ',')

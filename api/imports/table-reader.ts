@@ -91,14 +91,16 @@ function parseInWorker(data: Buffer, kind: TableKind, limits: TableLimits): Prom
       const header = rows.shift()
       resolve({ header: header ?? [], rows })
     }
-    const timer = setTimeout(() => finish(overLimit(`took more than ${n(limits.timeoutMs / 1000)} s to read (timeoutMs)`)), limits.timeoutMs)
+    const timer = setTimeout(() => finish(overLimit(`took more than ${limits.timeoutMs / 1000} s to read (timeoutMs)`)), limits.timeoutMs)
     worker.on('message', (m: TableMessage) => {
       if (m.type === 'rows') for (const row of m.rows) rows.push(row)
       else if (m.type === 'done') finish(null)
       else finish(new TableError(m.statusCode, m.message))
     })
-    worker.on('error', (err: Error & { code?: string }) => {
+    worker.on('error', (err: Error & { code?: string; statusCode?: unknown }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') finish(overLimit(`needs more than ${n(limits.heapMb)} MB of memory to read (heapMb)`))
+      // a refusal that escaped the worker's own catch arrives as a copy of the error
+      else if (err.statusCode === 400 || err.statusCode === 413) finish(new TableError(err.statusCode, err.message))
       else finish(err)
     })
     worker.on('exit', (code) => finish(new Error(`table worker stopped (exit code ${code}) before it was done`)))

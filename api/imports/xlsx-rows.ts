@@ -14,7 +14,8 @@ const SHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/
  * only as exceljs pulls them, and the rows stop at the row limit.
  */
 export async function* xlsxRows(zip: Buffer, limits: TableLimits): AsyncGenerator<string[]> {
-  const entries = readZipDirectory(zip, limits)
+  // an empty part counts as missing: exceljs would wait for it, parking the sheet in a temporary file
+  const entries = readZipDirectory(zip, limits).filter((e) => e.size > 0)
   const byName = new Map(entries.map((e) => [e.name, e]))
   const sheet = entries
     .filter((e) => SHEET.test(e.name))
@@ -25,7 +26,21 @@ export async function* xlsxRows(zip: Buffer, limits: TableLimits): AsyncGenerato
   const parts = [rels, workbook, byName.get('xl/sharedStrings.xml') ?? EMPTY_SHARED_STRINGS, byName.get('xl/styles.xml'), sheet]
 
   const budget: InflateBudget = { left: limits.maxInflatedBytes }
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(storedZip(zip, parts, budget, limits)), {
+  const source = Readable.from(storedZip(zip, parts, budget, limits))
+  // exceljs pipes the source into unzipper, and a pipe does not pass errors on: a limit thrown
+  // while inflating would leave exceljs waiting for bytes, so each row is raced against it
+  const failed = new Promise<never>((_, reject) => source.once('error', reject))
+  failed.catch(() => {})
+  const rows = sheetRows(source, limits)[Symbol.asyncIterator]()
+  for (;;) {
+    const next = await Promise.race([rows.next(), failed])
+    if (next.done) return
+    yield next.value
+  }
+}
+
+async function* sheetRows(source: Readable, limits: TableLimits): AsyncGenerator<string[]> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
     sharedStrings: 'cache',
     // styles tell a date from a number
     styles: 'cache',
@@ -70,7 +85,7 @@ async function* storedZip(zip: Buffer, parts: Part[], budget: InflateBudget, lim
     if ('content' in part) {
       yield localHeader(part.name, part.content.length)
       yield part.content
-    } else if (part.size > 0) {
+    } else {
       // inflateEntry yields exactly part.size bytes or throws, so this header tells the truth
       yield localHeader(part.name, part.size)
       yield* inflateEntry(zip, part, budget, limits)
