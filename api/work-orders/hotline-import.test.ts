@@ -85,3 +85,34 @@ describe('12345 hotline import', () => {
     expect((await send([HEAD, row('D-001')].join('\n'), 'text/csv', 'gw-7')).statusCode).toBe(403)
   })
 })
+
+describe('12345 hotline import: limits', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+  it('refuses a CSV with a giant record, too many lines or too many rows, naming the limit (413)', async () => {
+    const giant = await send([HEAD, row('L-001', { text: 'x'.repeat(1_000_000) })].join('\n'))
+    expect(giant.statusCode).toBe(413)
+    expect(giant.json().message).toBe('body line 2 holds a record longer than 65,536 bytes (maxRecordBytes)')
+    const lines = await send(HEAD + '\n'.repeat(300_000))
+    expect(lines.statusCode).toBe(413)
+    expect(lines.json().message).toBe('body has more than 200,000 lines (maxLines)')
+    const rows = await send([HEAD, ...Array.from({ length: 20_001 }, (_, i) => row(`L-${i}`))].join('\n'))
+    expect(rows.statusCode).toBe(413)
+    expect(rows.json().message).toBe('body has more than 20,000 rows (maxRows)')
+    expect(await count('L-')).toBe(0)
+  })
+
+  it('reads CSV and XLSX bodies of up to 20 MB on the import route only; every other route keeps the 1 MB limit', async () => {
+    const twoMb = Buffer.alloc(2 * 1024 * 1024, 'a')
+    for (const type of ['text/csv', XLSX]) {
+      const other = await t.as('dispatcher', { method: 'POST', url: '/api/work-orders', headers: { 'content-type': type }, payload: twoMb })
+      expect(other.statusCode).toBe(415)
+    }
+    // JSON sent to the import route is held to the server's 1 MB
+    const json = await t.as('dispatcher', { method: 'POST', url: '/api/work-orders/import', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: twoMb.toString() }) })
+    expect(json.statusCode).toBe(413)
+    expect((await send(Buffer.alloc(20 * 1024 * 1024 + 1, 'a'))).statusCode).toBe(413)
+    // a role that may not import is refused before its 21 MB are read
+    expect((await send(Buffer.alloc(21 * 1024 * 1024, 'a'), 'text/csv', 'gw-7')).statusCode).toBe(403)
+  })
+})

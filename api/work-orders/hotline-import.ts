@@ -1,8 +1,7 @@
-import { parse } from 'csv-parse/sync'
-import ExcelJS from 'exceljs'
-import iconv from 'iconv-lite'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Db } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
+import type { Table } from '../imports/table-reader.ts'
 
 /** One problem in the file: the spreadsheet row (header = row 1), the column, why. */
 export interface ImportError {
@@ -32,29 +31,9 @@ const COLUMNS: Record<string, string[]> = {
   reporterPhone: ['联系电话', '电话', 'reporterPhone'],
 }
 const REQUIRED = ['externalId', 'time', 'category', 'description', 'lon', 'lat']
-const MAX_ROWS = 20_000
-
-/** Excel in China saves CSV as GBK unless told otherwise; UTF-8 (with or without BOM) is tried first. */
-function decodeText(data: Buffer): string {
-  const utf8 = data.toString('utf8')
-  return utf8.includes('\uFFFD') ? iconv.decode(data, 'gbk') : utf8.replace(/^\uFEFF/, '')
-}
-
-export async function readTable(data: Buffer, kind: 'csv' | 'xlsx'): Promise<string[][]> {
-  if (kind === 'csv') return parse(decodeText(data), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][]
-  const book = new ExcelJS.Workbook()
-  await book.xlsx.load(data as unknown as ArrayBuffer)
-  const sheet = book.worksheets[0]
-  const rows: string[][] = []
-  sheet?.eachRow({ includeEmpty: false }, (row) => {
-    const values = (row.values as unknown[]).slice(1)
-    rows.push(values.map((v) => (v instanceof Date ? beijingText(v) : v === null || v === undefined ? '' : typeof v === 'object' && 'text' in (v as object) ? String((v as { text: unknown }).text) : String(v)).trim()))
-  })
-  return rows
-}
-
-// Excel stores a cell's wall-clock time as if it were UTC
-const beijingText = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ')
+export const MAX_ROWS = 20_000
+/** checking rows gives the event loop back this often (ms), so a 20,000-row file stalls nobody */
+const SLICE_MS = 20
 
 /** "2026-11-03 09:15[:00]" or "2026/11/3 9:15" in Beijing time, or ISO with an offset. */
 function parseTime(s: string): string | null {
@@ -78,10 +57,10 @@ function parseTime(s: string): string | null {
  * whose hotline number is already in the system are skipped, so the same export may be
  * imported again.
  */
-export async function importHotline(db: Db, table: string[][], user: AuthUser, now = new Date()): Promise<ImportReport> {
+export async function importHotline(db: Db, table: Table, user: AuthUser, now = new Date()): Promise<ImportReport> {
   const errors: ImportError[] = []
-  const [head, ...rows] = table
-  if (!head) return { rows: 0, imported: 0, alreadyImported: 0, errors: [{ row: 1, field: '(file)', reason: 'the file is empty' }] }
+  const { header: head, rows } = table
+  if (!head.length) return { rows: 0, imported: 0, alreadyImported: 0, errors: [{ row: 1, field: '(file)', reason: 'the file is empty' }] }
   const index: Record<string, number> = {}
   for (const [field, names] of Object.entries(COLUMNS)) {
     const at = head.findIndex((h) => names.includes(h.trim()))
@@ -96,7 +75,13 @@ export async function importHotline(db: Db, table: string[][], user: AuthUser, n
   const byName = new Map(categories.flatMap((c) => [[c.name, c], [c.code, c]]))
   const seen = new Set<string>()
   const valid: { row: number; externalId: string; time: string; category: string; asked: number; description: string; address: string; lon: number; lat: number; name: string; phone: string }[] = []
-  rows.forEach((cells, i) => {
+  let slice = performance.now()
+  for (let i = 0; i < rows.length; i++) {
+    if (performance.now() - slice > SLICE_MS) {
+      await nextTurn()
+      slice = performance.now()
+    }
+    const cells = rows[i]
     const row = i + 2
     const cell = (f: string) => (index[f] === undefined ? '' : (cells[index[f]] ?? '').trim())
     const fail = (field: string, reason: string) => errors.push({ row, field, reason })
@@ -121,7 +106,7 @@ export async function importHotline(db: Db, table: string[][], user: AuthUser, n
     if (errors.length === before) {
       valid.push({ row, externalId, time: time!, category: category!.code, asked: category!.asked, description, address: cell('address').slice(0, 200), lon, lat, name: cell('reporterName').slice(0, 50), phone })
     }
-  })
+  }
 
   // every place must lie in a grid: one query for the whole file
   const snapped = valid.length

@@ -1,19 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
-import { requireRole } from '../auth/guard.ts'
-import { READ_ROLES, type Role } from '../auth/roles.ts'
-import { assertHouseholdInScope } from '../auth/scope.ts'
+import { can, requirePermission } from '../access/policy.ts'
+import { assertHouseholdInScope } from '../access/scope.ts'
+import { allowedScope, SCOPE_PATTERN, scopeFilter } from '../access/screen-scope.ts'
 import { HttpError } from '../http/errors.ts'
-import { allowedScope, SCOPE_PATTERN, scopeFilter } from '../stats/scope.ts'
 import { WORK_ORDER_ACTIONS, WORK_ORDER_SOURCES, WORK_ORDER_STATES, type WorkOrder, type WorkOrderSource } from '../../geo/work-orders.ts'
 import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder, listWorkOrders, WORK_ORDERS_CHANNEL, type ActionInput, type NewWorkOrder } from './repository.ts'
 import { rankings, workOrderKpis } from './kpis.ts'
 import { recordVisit } from './visits.ts'
-import { importHotline, readTable } from './hotline-import.ts'
+import { hotlineImportRoutes } from './hotline-import-routes.ts'
 
-const REPORT_ROLES: readonly Role[] = ['gridWorker', 'villageCadre', 'dispatcher', 'admin', 'leader']
-const ACT_ROLES: readonly Role[] = ['gridWorker', 'villageCadre', 'dispatcher', 'admin', 'leader']
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 const PhotoIds = Type.Array(Id, { maxItems: 9 })
 /** a key the phone's offline queue gives each report, so a replay makes no second order */
@@ -40,7 +37,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
   app.addHook('onClose', async () => unlisten())
 
   app.get('/work-orders/categories', { schema: { tags: ['work orders'], summary: 'categories, responsible departments and deadlines per state' } }, async (req) => {
-    requireRole(req, READ_ROLES)
+    requirePermission(req, 'workOrders.read')
     const r = await db.query(
       `SELECT c.code, c.name, d.id AS "departmentId", c.department_name AS "departmentName", c.sla_hours AS "slaHours"
          FROM work_order_categories c LEFT JOIN departments d ON d.name = c.department_name ORDER BY c.position`)
@@ -70,7 +67,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => {
-      requireRole(req, ['admin'])
+      requirePermission(req, 'workOrders.configure')
       const { name, departmentName, slaHours } = req.body
       if (departmentName !== null && !(await db.query('SELECT 1 FROM departments WHERE name = $1', [departmentName])).rows.length) {
         throw new HttpError(400, `body/departmentName is not a known department (${departmentName})`)
@@ -114,9 +111,9 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req, reply) => {
-      const user = requireRole(req, REPORT_ROLES)
+      const user = requirePermission(req, 'workOrders.report')
       const source: WorkOrderSource | undefined = req.body.source
-      if (source && source !== 'gridWorker' && !['dispatcher', 'admin'].includes(user.role)) throw new HttpError(403, `role ${user.role} may not file ${source} orders`)
+      if (source && source !== 'gridWorker' && !can(user, 'workOrders.fileForOthers')) throw new HttpError(403, `role ${user.role} may not file ${source} orders`)
       const { order, created } = await createWorkOrder(db, req.body, user)
       return reply.code(created ? 201 : 200).send(order)
     },
@@ -144,7 +141,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => {
-      const user = requireRole(req, READ_ROLES)
+      const user = requirePermission(req, 'workOrders.read')
       const q = req.query
       return listWorkOrders(db, { villageId: q.village, gridId: q.grid, state: q.state, category: q.category, overdue: q.overdue, open: q.open, before: q.before, limit: q.limit ?? 50 }, user)
     },
@@ -163,7 +160,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => {
-      const scope = scopeFilter(await allowedScope(db, requireRole(req, READ_ROLES), req.query.scope))
+      const scope = scopeFilter(await allowedScope(db, requirePermission(req, 'workOrders.read'), req.query.scope))
       const now = new Date()
       const from = new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000)
       return workOrderKpis(db, scope, from, now, now)
@@ -183,7 +180,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => {
-      const scope = scopeFilter(await allowedScope(db, requireRole(req, READ_ROLES), req.query.scope))
+      const scope = scopeFilter(await allowedScope(db, requirePermission(req, 'workOrders.read'), req.query.scope))
       const r = await db.query<{ points: [number, number][] | null }>(
         `SELECT json_agg(json_build_array(round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5))) AS points FROM (
            SELECT geom FROM work_orders
@@ -205,7 +202,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => {
-      requireRole(req, READ_ROLES)
+      requirePermission(req, 'workOrders.read')
       const now = new Date()
       return rankings(db, new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000), now, now)
     },
@@ -214,7 +211,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
   app.get<{ Params: { id: number } }>(
     '/work-orders/:id',
     { schema: { tags: ['work orders'], summary: 'one order with its whole history', params: Type.Object({ id: Id }) } },
-    async (req) => getWorkOrder(db, req.params.id, requireRole(req, READ_ROLES)),
+    async (req) => getWorkOrder(db, req.params.id, requirePermission(req, 'workOrders.read')),
   )
 
   app.post<{ Params: { id: number }; Body: ActionInput }>(
@@ -238,34 +235,10 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
         ),
       },
     },
-    async (req) => actOnWorkOrder(db, req.params.id, req.body, requireRole(req, ACT_ROLES)),
+    async (req) => actOnWorkOrder(db, req.params.id, req.body, requirePermission(req, 'workOrders.act')),
   )
 
-  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-  app.addContentTypeParser(['text/csv', XLSX], { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body))
-  app.post(
-    '/work-orders/import',
-    {
-      bodyLimit: 20 * 1024 * 1024,
-      schema: {
-        tags: ['work orders'],
-        summary: '12345 hotline orders from a CSV (UTF-8 or GBK) or XLSX export: all rows or none, with a report of every bad row',
-      },
-    },
-    async (req, reply) => {
-      const user = requireRole(req, ['dispatcher', 'admin'])
-      const type = (req.headers['content-type'] ?? '').split(';')[0].trim()
-      if (type !== 'text/csv' && type !== XLSX) throw new HttpError(415, `headers/content-type must be text/csv or ${XLSX}`)
-      let table: string[][]
-      try {
-        table = await readTable(req.body as Buffer, type === 'text/csv' ? 'csv' : 'xlsx')
-      } catch (err) {
-        throw new HttpError(400, `body is not a readable ${type === 'text/csv' ? 'CSV' : 'XLSX'} file: ${(err as Error).message}`)
-      }
-      const report = await importHotline(db, table, user)
-      return reply.code(report.errors.length ? 422 : 200).send(report)
-    },
-  )
+  await app.register(hotlineImportRoutes, { db })
 
   app.post<{ Body: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string } }>(
     '/household-visits',
@@ -280,7 +253,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req, reply) => {
-      const user = requireRole(req, ['gridWorker', 'villageCadre'])
+      const user = requirePermission(req, 'visits.write')
       await assertHouseholdInScope(db, user, req.body.householdId)
       const { visit, created } = await recordVisit(db, req.body, user)
       return reply.code(created ? 201 : 200).send(visit)
