@@ -20,6 +20,7 @@ const DISPLAY_PX = 1920
 const THUMB_PX = 320
 /** a decompression bomb (a tiny file of a gigantic image) is refused before it is decoded */
 const MAX_PIXELS = 50_000_000
+const MAX_PIXELS_TEXT = '50,000,000'
 
 export interface Photo {
   id: number
@@ -55,8 +56,10 @@ export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buf
   if (data.length > MAX_PHOTO_BYTES) throw new HttpError(413, `body is ${data.length} bytes; photos may be at most ${MAX_PHOTO_BYTES}`)
   let meta: Metadata
   try {
+    // only the header is read here (on a libuv thread): a bomb's size is known before any pixel is decoded
     meta = await sharp(data, { limitInputPixels: MAX_PIXELS }).metadata()
-  } catch {
+  } catch (err) {
+    if (/pixel limit/.test((err as Error).message)) throw new HttpError(413, `body is an image of more than ${MAX_PIXELS_TEXT} pixels; photos may have at most that many`)
     throw new HttpError(400, `body is not a readable ${mime} image`)
   }
   const format = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' }[mime]
@@ -66,8 +69,13 @@ export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buf
   if (again.rows.length) return { photo: toPhoto(again.rows[0]), created: false }
 
   const upright = sharp(data, { limitInputPixels: MAX_PIXELS }).rotate()
-  const display = await upright.clone().resize(DISPLAY_PX, DISPLAY_PX, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 82 }).toBuffer({ resolveWithObject: true })
-  const thumb = await upright.clone().resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 70 }).toBuffer()
+  // a sound header over broken pixels (a truncated file) fails only here, and is the body's fault
+  const [display, thumb] = await Promise.all([
+    upright.clone().resize(DISPLAY_PX, DISPLAY_PX, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 82 }).toBuffer({ resolveWithObject: true }),
+    upright.clone().resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 70 }).toBuffer(),
+  ]).catch(() => {
+    throw new HttpError(400, `body is not a readable ${mime} image: its pixels cannot be decoded`)
+  })
   const month = new Date().toISOString().slice(0, 7)
   const base = `${month}/${sha256.slice(0, 24)}`
   const files = { original: `${base}.orig.${format === 'jpeg' ? 'jpg' : format}`, display: `${base}.jpg`, thumb: `${base}.thumb.jpg` }
