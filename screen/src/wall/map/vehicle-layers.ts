@@ -1,6 +1,6 @@
 import { IconLayer, PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
-import type { VehicleStatus } from '../../../geo/vehicles.ts'
+import type { VehicleStatus } from '../../../../geo/vehicles.ts'
 import { glidePosition, type LiveTruck } from '../stores/vehicles.ts'
 import { LABEL_STYLE } from './layers.ts'
 

@@ -1,4 +1,4 @@
-import type { Stats } from '../../../geo/stats.ts'
+import type { Stats } from '../../../../geo/stats.ts'
 import { axisStyle, baseOption } from './theme.ts'
 
 const pct = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 10 : 0)

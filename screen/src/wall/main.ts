@@ -1,8 +1,8 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
-import App from './App.vue'
+import App from './WallApp.vue'
 import { applyDesignScale } from './lib/design-scale.ts'
-import './theme.css'
+import '../shared/theme.css'
 
 applyDesignScale()
 createApp(App).use(createPinia()).mount('#app')

@@ -1,7 +1,7 @@
 import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
-import { colourAdjacent } from '../../../geo/map-colouring.ts'
-import type { GridCollection, GridProps, HouseholdCollection, HouseholdProps, VillageCollection, VillageProps } from '../../../geo/types.ts'
+import { colourAdjacent } from '../../../../geo/map-colouring.ts'
+import type { GridCollection, GridProps, HouseholdCollection, HouseholdProps, VillageCollection, VillageProps } from '../../../../geo/types.ts'
 
 type RGBA = [number, number, number, number]
 

@@ -1,5 +1,5 @@
 import type { StyleSpecification } from 'maplibre-gl'
-import type { RoadCollection, TownFeature } from '../../../geo/types.ts'
+import type { RoadCollection, TownFeature } from '../../../../geo/types.ts'
 
 // An offline basemap drawn from our own geodata: no tile service, no glyphs URL (symbol
 // layers would need one; labels are drawn by deck.gl with the local CJK font instead).

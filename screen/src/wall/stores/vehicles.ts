@@ -1,10 +1,10 @@
-import type { WorkOrder } from '../../../geo/work-orders.ts'
+import type { WorkOrder } from '../../../../geo/work-orders.ts'
 import { defineStore } from 'pinia'
 import { io, type Socket } from 'socket.io-client'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
-import type { VehicleAlert, VehicleDispatch, VehiclePosition, VehicleStatus, VehicleSummary } from '../../../geo/vehicles.ts'
-import { getJson } from '../api.ts'
-import { useAuthStore } from './auth.ts'
+import type { VehicleAlert, VehicleDispatch, VehiclePosition, VehicleStatus, VehicleSummary } from '../../../../geo/vehicles.ts'
+import { getJson } from '../../shared/api.ts'
+import { useAuthStore } from '../../shared/stores/auth.ts'
 
 /** How much trail a truck drags behind it on the map, and the hard cap per truck. */
 export const TRAIL_MINUTES = 10

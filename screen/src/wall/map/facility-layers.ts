@@ -1,7 +1,7 @@
 import { LineLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
-import type { CameraProps, CollectionPointProps, Facilities } from '../../../geo/types.ts'
-import type { VehicleDispatch } from '../../../geo/vehicles.ts'
+import type { CameraProps, CollectionPointProps, Facilities } from '../../../../geo/types.ts'
+import type { VehicleDispatch } from '../../../../geo/vehicles.ts'
 import { LABEL_STYLE } from './layers.ts'
 
 type Pt = { geometry: { coordinates: [number, number] } }

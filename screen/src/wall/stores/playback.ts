@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { VehicleTrack } from '../../../geo/vehicles.ts'
-import { getJson } from '../api.ts'
+import type { VehicleTrack } from '../../../../geo/vehicles.ts'
+import { getJson } from '../../shared/api.ts'
 
 export const PLAYBACK_SPEEDS = [1, 10, 60, 300] as const
 

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
-import type { Facilities, GridCollection, RoadCollection, TownFeature, VillageCollection } from '../../../geo/types.ts'
-import { getJson } from '../api.ts'
+import type { Facilities, GridCollection, RoadCollection, TownFeature, VillageCollection } from '../../../../geo/types.ts'
+import { getJson } from '../../shared/api.ts'
 
 /** The township's geography, loaded once; shallow refs because GeoJSON is large and never mutated in place. */
 export const useGeoStore = defineStore('geo', () => {

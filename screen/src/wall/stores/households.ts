@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
-import type { HouseholdCollection } from '../../../geo/types.ts'
-import { getJson } from '../api.ts'
+import type { HouseholdCollection } from '../../../../geo/types.ts'
+import { getJson } from '../../shared/api.ts'
 import { useScopeStore } from './scope.ts'
 
-import type { HouseholdRecord } from '../../../geo/people.ts'
+import type { HouseholdRecord } from '../../../../geo/people.ts'
 
 export type HouseholdDetail = HouseholdRecord
 

@@ -1,6 +1,6 @@
 import { IconLayer, PathLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
-import type { VehicleTrack } from '../../../geo/vehicles.ts'
+import type { VehicleTrack } from '../../../../geo/vehicles.ts'
 import { TRUCK_ICON } from './vehicle-layers.ts'
 
 type LonLat = [number, number]

@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
-import type { GridWorkerRank, VillageRank, WorkOrder, WorkOrderKpis } from '../../../geo/work-orders.ts'
-import { authHeaders, getJson } from '../api.ts'
-import { ALERT_LABELS, type VehicleAlert } from '../../../geo/vehicles.ts'
+import type { GridWorkerRank, VillageRank, WorkOrder, WorkOrderKpis } from '../../../../geo/work-orders.ts'
+import { authHeaders, getJson } from '../../shared/api.ts'
+import { ALERT_LABELS, type VehicleAlert } from '../../../../geo/vehicles.ts'
 import { useScopeStore } from './scope.ts'
 
 export interface FeedItem {

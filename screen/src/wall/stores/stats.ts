@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
-import type { Stats } from '../../../geo/stats.ts'
-import { getJson } from '../api.ts'
+import type { Stats } from '../../../../geo/stats.ts'
+import { getJson } from '../../shared/api.ts'
 import { scopeKey, useScopeStore } from './scope.ts'
 
 export type { Stats }
