@@ -32,13 +32,15 @@ describe('photos', () => {
     expect(res.statusCode).toBe(201)
     const photo = res.json() as { id: number; url: string; thumbUrl: string; width: number }
     expect(photo.width).toBe(1600)
-    const shown = await t.as('leader', photo.url)
+    // a photo attached to nothing is its uploader's alone
+    expect((await t.as('leader', photo.url)).statusCode).toBe(403)
+    const shown = await t.as(`gw-${grid.id}`, photo.url)
     expect(shown.statusCode).toBe(200)
     expect(shown.headers['content-type']).toBe('image/jpeg')
     const shownMeta = await sharp(shown.rawPayload).metadata()
     expect(shownMeta.exif).toBeUndefined()
     expect(shown.rawPayload.includes(Buffer.from('PhoneMaker'))).toBe(false)
-    const thumb = await sharp((await t.as('leader', photo.thumbUrl)).rawPayload).metadata()
+    const thumb = await sharp((await t.as(`gw-${grid.id}`, photo.thumbUrl)).rawPayload).metadata()
     expect(Math.max(thumb.width!, thumb.height!)).toBeLessThanOrEqual(320)
     expect(thumb.exif).toBeUndefined()
     // the same bytes again (an offline queue replaying) are the same photo
