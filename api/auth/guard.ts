@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { HttpError } from '../http/errors.ts'
-import type { AuthUser, Role } from './roles.ts'
+import type { AuthUser } from './roles.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,11 +16,4 @@ declare module 'fastify' {
 export function currentUser(req: FastifyRequest): AuthUser {
   if (!req.user) throw new HttpError(401, 'sign in first: Authorization: Bearer <token>')
   return req.user
-}
-
-/** The caller if their role is one of `roles`, else 403. */
-export function requireRole(req: FastifyRequest, roles: readonly Role[]): AuthUser {
-  const user = currentUser(req)
-  if (!roles.includes(user.role)) throw new HttpError(403, `role ${user.role} may not do this`)
-  return user
 }

@@ -1,13 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
-import { requireRole } from '../auth/guard.ts'
-import type { Role } from '../auth/roles.ts'
+import { requirePermission } from '../access/policy.ts'
 import { createTerminal, deleteTerminal, listTerminals, resetTerminal, type NewTerminal } from './repository.ts'
 import { HttpError } from '../http/errors.ts'
 import type { Jt808Gateway } from '../gateways/jt808/gateway.ts'
 
-const VIEW_ROLES: readonly Role[] = ['admin', 'dispatcher']
 const Phone = Type.String({
   pattern: '^([0-9]{12}|[0-9]{20})$',
   description: "the terminal ID as in the message header: 12 digits (2013) or 20 (2019), leading zeros as sent",
@@ -49,14 +47,14 @@ export const terminalRoutes: FastifyPluginAsync<{ db: Db; gateway: Jt808Gateway 
       },
     },
     async (req, reply) => {
-      const user = requireRole(req, ['admin'])
+      const user = requirePermission(req, 'terminals.manage')
       const t = await createTerminal(db, { phone: req.body.phone, vehicleId: req.body.vehicleId, crs: req.body.crs ?? 'wgs84' }, user.username)
       return reply.code(201).send(t)
     },
   )
 
   app.get('/terminals', { schema: { tags: ['terminals'], summary: 'bound terminals with their last-seen time', response: { 200: Type.Array(TerminalSchema) } } }, async (req) => {
-    requireRole(req, VIEW_ROLES)
+    requirePermission(req, 'terminals.view')
     return listTerminals(db)
   })
 
@@ -64,7 +62,7 @@ export const terminalRoutes: FastifyPluginAsync<{ db: Db; gateway: Jt808Gateway 
     '/terminals/:phone',
     { schema: { tags: ['terminals'], summary: 'unbind a terminal; its open gateway session is closed (admin)', params: Type.Object({ phone: Phone }) } },
     async (req, reply) => {
-      requireRole(req, ['admin'])
+      requirePermission(req, 'terminals.manage')
       await deleteTerminal(db, req.params.phone)
       return reply.code(204).send()
     },
@@ -81,7 +79,7 @@ export const terminalRoutes: FastifyPluginAsync<{ db: Db; gateway: Jt808Gateway 
       },
     },
     async (req) => {
-      const user = requireRole(req, ['admin'])
+      const user = requirePermission(req, 'terminals.manage')
       const t = await resetTerminal(db, req.params.phone)
       req.log.warn({ phone: t.phone, by: user.username }, 'terminal registration reset')
       return t
@@ -104,7 +102,7 @@ export const terminalRoutes: FastifyPluginAsync<{ db: Db; gateway: Jt808Gateway 
       },
     },
     async (req) => {
-      requireRole(req, VIEW_ROLES)
+      requirePermission(req, 'terminals.view')
       const phone = req.params.phone
       if (!gateway) throw new HttpError(409, 'the JT/T 808 gateway is off (JT808_PORT is not set)')
       const answer = await gateway.locate(phone)
