@@ -1,0 +1,38 @@
+import type { SignedInUser } from '../shared/stores/auth.ts'
+
+/** the signed-in user as the desk needs it: the login answer carries the department too */
+export type DeskUser = SignedInUser & { departmentId?: number | null }
+
+export const ROLE_LABELS: Record<string, string> = {
+  admin: '系统管理员', leader: '镇领导', villageCadre: '村干部', gridWorker: '网格员', dispatcher: '指挥中心调度员',
+  display: '大屏显示', device: '车载终端', department: '县直部门',
+}
+
+/** roles that are machines or walls, not people at a desk */
+export const NOT_FOR_DESK = ['display', 'device']
+
+export interface NavItem {
+  view: string
+  label: string
+  roles: readonly string[]
+}
+
+// Each tool is offered to the roles the server's access table lets use it (api/access/policy.ts);
+// the server refuses the others anyway, this only keeps menus honest.
+export const NAV: readonly NavItem[] = [
+  { view: 'inbox', label: '工单收件箱', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker', 'department'] },
+  { view: 'import', label: '12345导入', roles: ['admin', 'dispatcher'] },
+  { view: 'alerts', label: '车辆告警', roles: ['admin', 'dispatcher'] },
+  { view: 'people', label: '授权查询', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },
+  { view: 'rankings', label: '考核排名', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker'] },
+  { view: 'categories', label: '类别与时限', roles: ['admin'] },
+  { view: 'users', label: '账号管理', roles: ['admin'] },
+  { view: 'terminals', label: '车载终端', roles: ['admin'] },
+  { view: 'audit', label: '查询审计', roles: ['admin'] },
+]
+
+export const navFor = (role: string | undefined): NavItem[] => NAV.filter((n) => role && n.roles.includes(role))
+
+/** the command center: dispatches, replies, rates for hotline callers, sees callers */
+export const isCenter = (role: string | undefined): boolean => role === 'admin' || role === 'dispatcher'
+export const seesCaller = (role: string | undefined): boolean => role === 'admin' || role === 'leader' || role === 'dispatcher'

@@ -1,0 +1,85 @@
+import { defineStore } from 'pinia'
+import { shallowRef } from 'vue'
+import type { FeatureCollection, Polygon } from 'geojson'
+import type { GridProps, RoadCollection, TownFeature, VillageProps } from '../../../../geo/types.ts'
+import { getJson, putJson } from '../../shared/api.ts'
+
+export interface Category {
+  code: string
+  name: string
+  departmentId: number | null
+  departmentName: string | null
+  slaHours: Record<'asked' | 'dispatched' | 'transferred' | 'handled' | 'reviewed' | 'replied', number>
+}
+export interface Department {
+  id: number
+  name: string
+}
+export interface Option {
+  id: number
+  name: string
+}
+export type GridFeature = FeatureCollection<Polygon, GridProps>['features'][number]
+
+/**
+ * What every view looks things up in: villages, grids per village, departments, categories,
+ * and the basemap's town and roads. Loaded once per sign-in and shared, so opening ten orders
+ * does not fetch the roads ten times.
+ */
+export const useLookupStore = defineStore('deskLookups', () => {
+  const villages = shallowRef<Option[]>([])
+  const departments = shallowRef<Department[]>([])
+  const categories = shallowRef<Category[]>([])
+  const gridsByVillage = new Map<number, Promise<GridFeature[]>>()
+  let base: Promise<{ town: TownFeature; roads: RoadCollection }> | null = null
+  let loaded: Promise<void> | null = null
+
+  function load(): Promise<void> {
+    loaded ??= Promise.all([
+      getJson<FeatureCollection<Polygon, VillageProps>>('/api/villages'),
+      getJson<Department[]>('/api/departments'),
+      getJson<Category[]>('/api/work-orders/categories'),
+    ]).then(([v, d, c]) => {
+      villages.value = v.features.map((f) => ({ id: f.properties.id, name: f.properties.name })).sort((a, b) => a.id - b.id)
+      departments.value = d
+      categories.value = c
+    }).catch((err) => {
+      loaded = null // try again on the next view that needs them
+      throw err
+    })
+    return loaded
+  }
+
+  function grids(villageId: number): Promise<GridFeature[]> {
+    let p = gridsByVillage.get(villageId)
+    if (!p) {
+      p = getJson<FeatureCollection<Polygon, GridProps>>(`/api/grids?village=${villageId}`).then((fc) => fc.features)
+      p.catch(() => gridsByVillage.delete(villageId))
+      gridsByVillage.set(villageId, p)
+    }
+    return p
+  }
+
+  function basemap(): Promise<{ town: TownFeature; roads: RoadCollection }> {
+    base ??= Promise.all([getJson<TownFeature>('/api/town'), getJson<RoadCollection>('/api/roads')]).then(([town, roads]) => ({ town, roads }))
+    base.catch(() => (base = null))
+    return base
+  }
+
+  async function saveCategory(c: Pick<Category, 'code' | 'name' | 'departmentName' | 'slaHours'>): Promise<void> {
+    await putJson(`/api/work-orders/categories/${encodeURIComponent(c.code)}`, { name: c.name, departmentName: c.departmentName, slaHours: c.slaHours })
+    categories.value = await getJson<Category[]>('/api/work-orders/categories')
+  }
+
+  const villageName = (id: number | null | undefined) => villages.value.find((v) => v.id === id)?.name ?? (id ? `村${id}` : '')
+  const departmentName = (id: number | null | undefined) => departments.value.find((d) => d.id === id)?.name ?? (id ? `部门${id}` : '')
+  const category = (code: string) => categories.value.find((c) => c.code === code)
+
+  function reset(): void {
+    loaded = null
+    base = null
+    gridsByVillage.clear()
+  }
+
+  return { villages, departments, categories, load, grids, basemap, saveCategory, villageName, departmentName, category, reset }
+})

@@ -1,0 +1,85 @@
+import { defineStore } from 'pinia'
+import { reactive, ref, shallowRef } from 'vue'
+import { getJson, patchJson, postJson } from '../../shared/api.ts'
+
+export interface Account {
+  id: number
+  username: string
+  displayName: string
+  role: string
+  villageId: number | null
+  gridId: number | null
+  departmentId: number | null
+  disabled: boolean
+  locked: boolean
+  lastLoginAt: string | null
+  createdAt: string
+}
+export interface AccountInput {
+  username?: string
+  displayName: string
+  role: string
+  villageId: number | null
+  gridId: number | null
+  departmentId: number | null
+  password?: string
+}
+
+export const ROLE_CHOICES = ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker', 'department', 'display', 'device'] as const
+const PAGE = 50
+
+/** which scope field a role needs: a cadre her village, a grid worker her grid, a department its id */
+export function scopeField(role: string): 'villageId' | 'gridId' | 'departmentId' | null {
+  return role === 'villageCadre' ? 'villageId' : role === 'gridWorker' ? 'gridId' : role === 'department' ? 'departmentId' : null
+}
+
+/** Accounts for the admin: the server keeps the rules (scope per role, no self-demotion). */
+export const useUserStore = defineStore('deskUsers', () => {
+  const users = shallowRef<Account[]>([])
+  const total = ref(0)
+  const filter = reactive({ role: '', q: '' })
+  const offset = ref(0)
+  const loading = ref(false)
+
+  async function load(at = 0): Promise<void> {
+    loading.value = true
+    try {
+      const p = new URLSearchParams({ limit: String(PAGE), offset: String(at) })
+      if (filter.role) p.set('role', filter.role)
+      if (filter.q.trim()) p.set('q', filter.q.trim())
+      const r = await getJson<{ users: Account[]; total: number }>(`/api/users?${p}`)
+      users.value = r.users
+      total.value = r.total
+      offset.value = at
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** only the scope field the role needs is sent; the others are cleared */
+  function scoped(input: AccountInput) {
+    const f = scopeField(input.role)
+    return { villageId: f === 'villageId' ? input.villageId : null, gridId: f === 'gridId' ? input.gridId : null, departmentId: f === 'departmentId' ? input.departmentId : null }
+  }
+
+  async function create(input: AccountInput): Promise<void> {
+    await postJson('/api/users', { username: input.username, displayName: input.displayName, role: input.role, password: input.password, ...scoped(input) })
+    await load(offset.value)
+  }
+  async function update(id: number, input: AccountInput): Promise<void> {
+    await patchJson(`/api/users/${id}`, { displayName: input.displayName, role: input.role, ...scoped(input) })
+    await load(offset.value)
+  }
+  async function setDisabled(id: number, disabled: boolean): Promise<void> {
+    await patchJson(`/api/users/${id}`, { disabled })
+    await load(offset.value)
+  }
+  /** a new password: the admin's, or one the server makes and shows once */
+  async function resetPassword(id: number, password?: string): Promise<string | undefined> {
+    const r = await postJson<{ password?: string }>(`/api/users/${id}/password`, password ? { password } : {})
+    await load(offset.value)
+    return r.password
+  }
+
+  return { users, total, filter, offset, loading, page: PAGE, load, create, update, setDisabled, resetPassword }
+})
