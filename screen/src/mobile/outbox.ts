@@ -1,11 +1,14 @@
-// The phone's outbox: every report and visit is written here first (IndexedDB, photos as
-// blobs), then sent; it leaves the outbox only when the server has it. A report sent twice
-// (the answer was lost on a bad network) is one order: each carries its own clientKey, and the
-// same photo bytes are the same photo.
+// The phone's outbox: every report, visit and handling (办) is written here first (IndexedDB,
+// photos as blobs), then sent; it leaves the outbox only when the server has it. A report sent
+// twice (the answer was lost on a bad network) is one order: each carries its own clientKey, and
+// the same photo bytes are the same photo. A step of the loop has no clientKey: replayed after
+// it went through, the server answers 409 (the order has moved on), and the order's history
+// tells whether it was this phone's step that moved it.
 
 export interface OutboxItem {
   clientKey: string
-  kind: 'report' | 'visit'
+  kind: 'report' | 'visit' | 'handle'
+  /** a report's or visit's fields; for 'handle': { orderId, note } */
   body: Record<string, unknown>
   photos: Blob[]
   createdAt: number
@@ -47,8 +50,8 @@ export const newClientKey = () => `m-${Date.now().toString(36)}-${crypto.getRand
 
 export type SendOutcome = 'sent' | 'offline' | 'refused' | 'signedOut'
 
-/** Sends one item: its photos, then the report or visit naming them. */
-export async function sendItem(item: OutboxItem, token: string): Promise<{ outcome: SendOutcome; message?: string }> {
+/** Sends one item: its photos, then the report, visit or step naming them. */
+export async function sendItem(item: OutboxItem, token: string, username: string): Promise<{ outcome: SendOutcome; message?: string }> {
   const auth = { Authorization: `Bearer ${token}` }
   try {
     const photoIds: number[] = []
@@ -58,6 +61,7 @@ export async function sendItem(item: OutboxItem, token: string): Promise<{ outco
       if (verdict !== 'sent') return { outcome: verdict, message: await messageOf(res) }
       photoIds.push(((await res.json()) as { id: number }).id)
     }
+    if (item.kind === 'handle') return await sendHandle(item, photoIds, auth, username)
     const url = item.kind === 'report' ? '/api/work-orders' : '/api/household-visits'
     const res = await fetch(url, {
       method: 'POST',
@@ -70,6 +74,29 @@ export async function sendItem(item: OutboxItem, token: string): Promise<{ outco
     return { outcome: 'offline' }
   }
 }
+
+/** 办: POST the step; a 409 is "sent" when the order's history holds this very step by this user. */
+async function sendHandle(item: OutboxItem, photoIds: number[], auth: Record<string, string>, username: string): Promise<{ outcome: SendOutcome; message?: string }> {
+  const { orderId, note } = item.body as { orderId: number; note: string }
+  const res = await fetch(`/api/work-orders/${orderId}/actions`, {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ action: 'handle', note, photoIds }),
+  })
+  const verdict = classify(res)
+  if (verdict === 'sent') return { outcome: 'sent' }
+  const message = await messageOf(res)
+  if (res.status !== 409) return { outcome: verdict, message }
+  // the first try went through but its answer was lost; anything else (someone else handled it,
+  // it was sent elsewhere) is a refusal the worker should see
+  const check = await fetch(`/api/work-orders/${orderId}`, { headers: auth })
+  if (!check.ok) return { outcome: classify(check), message }
+  const order = (await check.json()) as { history?: { action: string; actor: string; note: string; photoIds: number[] }[] }
+  const mine = order.history?.some((h) => h.action === 'handle' && h.actor === username && h.note === note && sameIds(h.photoIds, photoIds))
+  return mine ? { outcome: 'sent' } : { outcome: 'refused', message }
+}
+
+const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i])
 
 function classify(res: Response): SendOutcome {
   if (res.ok) return 'sent'
@@ -87,18 +114,5 @@ async function messageOf(res: Response): Promise<string> {
   }
 }
 
-/** Phone photos are large; a 1920 px JPEG is plenty for a report and sends on a weak network. */
-export async function shrinkPhoto(file: File): Promise<Blob> {
-  try {
-    const bitmap = await createImageBitmap(file)
-    const scale = Math.min(1, 1920 / Math.max(bitmap.width, bitmap.height))
-    const canvas = document.createElement('canvas')
-    canvas.width = Math.round(bitmap.width * scale)
-    canvas.height = Math.round(bitmap.height * scale)
-    canvas.getContext('2d')!.drawImage(bitmap, 0, 0, canvas.width, canvas.height)
-    bitmap.close()
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('encode'))), 'image/jpeg', 0.85))
-  } catch {
-    return file // the server decodes and checks it anyway
-  }
-}
+/** Phone photos are large; a 1920 px JPEG without EXIF is plenty and sends on a weak network. */
+export { shrinkPhoto } from '../shared/lib/photo.ts'
