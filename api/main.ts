@@ -52,9 +52,9 @@ if (!(await isLoaded(db))) {
 
 const demo = await ensureDemoAccounts(db, process.env.DEMO_PASSWORD)
 if (demo.created) {
-  say(`已创建 ${demo.created} 个演示账号 (admin, leader, dispatcher, display, device, cadre-<村ID>, gw-<网格ID>)`)
+  say(`已创建 ${demo.created} 个演示账号 (admin, leader, dispatcher, display, device, cadre-<村ID>, gw-<网格ID>, dept-<部门ID>)`)
   if (demo.password) say(`演示账号初始密码 (仅显示这一次，请妥善保存): ${demo.password}`)
-  else say('演示账号密码: DEMO_PASSWORD')
+  else say('演示账号密码: 与其他演示账号相同 (DEMO_PASSWORD 或首次启动时显示的密码)')
 }
 
 const bound = await ensureDemoTerminals(db)

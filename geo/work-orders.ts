@@ -4,20 +4,20 @@
 export const WORK_ORDER_STATES = ['asked', 'dispatched', 'transferred', 'handled', 'reviewed', 'replied', 'closed'] as const
 export type WorkOrderState = (typeof WORK_ORDER_STATES)[number]
 
-export const WORK_ORDER_ACTIONS = ['dispatch', 'transfer', 'handle', 'review', 'reply', 'rate'] as const
+export const WORK_ORDER_ACTIONS = ['dispatch', 'transfer', 'handle', 'review', 'reply', 'rate', 'sendBack'] as const
 export type WorkOrderAction = (typeof WORK_ORDER_ACTIONS)[number]
 
-export const WORK_ORDER_SOURCES = ['gridWorker', 'hotline', 'camera', 'vehicleAlert', 'center'] as const
+export const WORK_ORDER_SOURCES = ['gridWorker', 'hotline', 'camera', 'vehicleAlert', 'center', 'resident'] as const
 export type WorkOrderSource = (typeof WORK_ORDER_SOURCES)[number]
 
 export const STATE_LABELS: Record<WorkOrderState, string> = {
   asked: '待派单', dispatched: '已派单', transferred: '已转办', handled: '已办结', reviewed: '已审核', replied: '已回复', closed: '已关闭',
 }
 export const ACTION_LABELS: Record<WorkOrderAction | 'create' | 'escalate', string> = {
-  create: '上报', dispatch: '派单', transfer: '转办', handle: '办理', review: '审核', reply: '回复', rate: '评价', escalate: '提级',
+  create: '上报', dispatch: '派单', transfer: '转办', handle: '办理', review: '审核', reply: '回复', rate: '评价', escalate: '提级', sendBack: '退回',
 }
 export const SOURCE_LABELS: Record<WorkOrderSource, string> = {
-  gridWorker: '网格员上报', hotline: '12345热线', camera: '视频监控', vehicleAlert: '车辆告警', center: '指挥中心',
+  gridWorker: '网格员上报', hotline: '12345热线', camera: '视频监控', vehicleAlert: '车辆告警', center: '指挥中心', resident: '群众一键点单',
 }
 
 /**
@@ -31,6 +31,35 @@ export const TRANSITIONS: Record<WorkOrderAction, { from: readonly WorkOrderStat
   review: { from: ['handled'], to: 'reviewed' },
   reply: { from: ['reviewed'], to: 'replied' },
   rate: { from: ['replied'], to: 'closed' },
+  // the village or department it was sent to gives it back to the town, with a reason
+  sendBack: { from: ['dispatched', 'transferred'], to: 'asked' },
+}
+
+/** What a resident sees of each step on the status page: what happened, never who did it. */
+export const PUBLIC_STEP_LABELS: Record<WorkOrderAction | 'create' | 'escalate', string> = {
+  create: '已受理', dispatch: '已派单，正在处理', transfer: '已转交职能部门处理', handle: '已办理完毕', review: '已审核',
+  reply: '已答复', rate: '已评价', escalate: '已督办', sendBack: '重新派单中',
+}
+
+/** A resident's report as its status page shows it (GET /api/public/reports/:trackingCode). */
+export interface PublicReportStatus {
+  trackingCode: string
+  categoryName: string
+  state: WorkOrderState
+  createdAt: string
+  steps: { label: string; at: string }[]
+  /** the command center's answer to the resident, once replied */
+  reply: string | null
+  /** replied and not yet rated */
+  canRate: boolean
+  satisfaction: number | null
+}
+
+/** The desk's inbox tabs: what waits for the signed-in user. */
+export const INBOX_TABS = ['toDispatch', 'toHandle', 'toReview', 'toReply', 'overdue', 'all'] as const
+export type InboxTab = (typeof INBOX_TABS)[number]
+export const INBOX_LABELS: Record<InboxTab, string> = {
+  toDispatch: '待派单', toHandle: '待办理', toReview: '待审核', toReply: '待回复', overdue: '已超期', all: '全部',
 }
 
 export interface WorkOrderHistoryEntry {
@@ -70,11 +99,17 @@ export interface WorkOrder {
   overdue: boolean
   wasOverdue: boolean
   reporter: string
+  /** the caller of a hotline or resident report, masked (张*三, 138****1234); for the command center only */
+  caller?: { name: string; phone: string }
   satisfaction: number | null
+  /** the resident's comment with the rating (拍拍板) */
+  ratingComment?: string | null
   createdAt: string
   handledAt: string | null
   closedAt: string | null
   history?: WorkOrderHistoryEntry[]
+  /** with one order: the steps the signed-in user may take now (the server checks again) */
+  actions?: WorkOrderAction[]
 }
 
 /** The figures the wall and the leaders' ranking show for a scope and a period. */
@@ -107,6 +142,23 @@ export interface VillageRank {
   satisfaction: number | null
   visitCoverage: number | null
   /** 擂台赛 score: on-time 40, closure 30, satisfaction 20, last month's visit coverage 10 */
+  score: number
+}
+
+/**
+ * One county department in the league table (the town evaluates the departments): orders sent
+ * to it in the period, the share handled before their deadline, the reporters' mean rating, and
+ * how often it sent an order back. Score: on time 60, satisfaction 40, less 5 per order sent back
+ * in every 100 received.
+ */
+export interface DepartmentRank {
+  departmentId: number
+  departmentName: string
+  received: number
+  handled: number
+  onTimeRate: number | null
+  satisfaction: number | null
+  sentBack: number
   score: number
 }
 

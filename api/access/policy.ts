@@ -13,9 +13,13 @@ const TOWN_READERS: readonly Role[] = ['admin', 'leader', 'dispatcher', 'display
 const CARE_ROLES: readonly Role[] = ['admin', 'leader', 'villageCadre', 'gridWorker']
 const CENTER: readonly Role[] = ['admin', 'dispatcher']
 const STAFF: readonly Role[] = ['admin', 'leader', 'villageCadre', 'gridWorker', 'dispatcher']
+/** the people who work orders: staff, and the county departments orders go up to */
+const ORDER_WORKERS: readonly Role[] = [...STAFF, 'department']
+/** the map of the township (outlines, names, roads), for everyone who reads anything */
+const MAP_READERS: readonly Role[] = [...READERS, 'department']
 
 export const PERMISSIONS = {
-  'geo.read': { roles: READERS, does: 'read the map' },
+  'geo.read': { roles: MAP_READERS, does: 'read the map' },
   'stats.read': { roles: READERS, does: 'read the screen figures' },
   /** key-group counts by category (the display and the dispatcher see only the total) */
   'stats.keyGroupDetail': { roles: CARE_ROLES, does: 'see key-group figures by category' },
@@ -32,17 +36,21 @@ export const PERMISSIONS = {
   'visits.photos': { roles: CARE_ROLES, does: 'see visit photos' },
   'visits.write': { roles: ['gridWorker', 'villageCadre'], does: 'record household visits' },
   'audit.read': { roles: ['admin'], does: 'read the audit trail' },
-  'tiles.read': { roles: READERS, does: 'read map tiles' },
+  'tiles.read': { roles: MAP_READERS, does: 'read map tiles' },
   /** household tiles cover the whole town; scoped roles read their grid as GeoJSON */
   'tiles.households': { roles: TOWN_READERS, does: 'read town-wide household tiles' },
   'tiles.stats': { roles: ['admin'], does: 'read tile counters' },
-  'photos.upload': { roles: STAFF, does: 'upload photos' },
-  'photos.read': { roles: READERS, does: 'see photos' },
-  'workOrders.read': { roles: READERS, does: 'read work orders' },
+  'photos.upload': { roles: ORDER_WORKERS, does: 'upload photos' },
+  'photos.read': { roles: [...READERS, 'department'], does: 'see photos' },
+  'workOrders.read': { roles: [...READERS, 'department'], does: 'read work orders' },
+  /** the league tables (擂台赛): villages, grid workers, departments */
+  'workOrders.rankings': { roles: READERS, does: 'read the rankings' },
+  /** a hotline or resident caller's name and phone, masked; unmasked on an audited call-back (回访) */
+  'workOrders.callerAccount': { roles: ['admin', 'leader', 'dispatcher'], does: "see callers' accounts" },
   'workOrders.report': { roles: STAFF, does: 'report events' },
   /** orders on behalf of a source other than a grid worker (hotline, a vehicle alert) */
   'workOrders.fileForOthers': { roles: CENTER, does: 'file orders for other sources' },
-  'workOrders.act': { roles: STAFF, does: 'act on work orders' },
+  'workOrders.act': { roles: ORDER_WORKERS, does: 'act on work orders' },
   'workOrders.import': { roles: CENTER, does: 'import hotline orders' },
   'workOrders.configure': { roles: ['admin'], does: 'change work-order categories' },
   'vehicles.ingest': { roles: ['device', 'dispatcher', 'admin'], does: 'send vehicle positions' },
@@ -58,6 +66,7 @@ export const PERMISSIONS = {
   'vehicles.driverNames': { roles: ['admin', 'leader', 'dispatcher'], does: "see drivers' names" },
   'terminals.view': { roles: CENTER, does: 'read terminals' },
   'terminals.manage': { roles: ['admin'], does: 'manage terminals' },
+  'users.manage': { roles: ['admin'], does: 'manage accounts' },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>
 
 export type Permission = keyof typeof PERMISSIONS

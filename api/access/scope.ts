@@ -11,10 +11,14 @@ export type UserScope =
   | { level: 'town' }
   | { level: 'village'; villageId: number }
   | { level: 'grid'; villageId: number; gridId: number }
+  /** a county department: the orders sent to it, nothing of the town's people */
+  | { level: 'department'; departmentId: number }
   | { level: 'none' }
 
-export function scopeOf(role: Role, villageId: number | null, gridId: number | null): UserScope {
+export function scopeOf(role: Role, villageId: number | null, gridId: number | null, departmentId: number | null = null): UserScope {
   switch (role) {
+    case 'department':
+      return departmentId ? { level: 'department', departmentId } : { level: 'none' }
     case 'villageCadre':
       return villageId ? { level: 'village', villageId } : { level: 'none' }
     case 'gridWorker':
@@ -36,6 +40,11 @@ export interface ScopeColumns {
   grid?: string
   /** the row's author (a username column): the user sees her own rows wherever they are */
   owner?: string
+  /**
+   * what a department's scope matches: a column, or a condition with {} where the department's
+   * id goes; without it a department sees none of these rows
+   */
+  department?: string | string[]
 }
 
 /**
@@ -49,7 +58,11 @@ export function scopeCondition(user: Pick<AuthUser, 'scope' | 'username'>, cols:
   if (s.level === 'none') return 'FALSE'
   const alternatives: string[] = []
   const bind = (v: unknown) => `$${params.push(v)}`
-  if (s.level === 'grid' && cols.grid) {
+  if (s.level === 'department') {
+    if (!cols.department) return 'FALSE'
+    const p = `${bind(s.departmentId)}::int`
+    for (const c of [cols.department].flat()) alternatives.push(c.includes('{}') ? c.replaceAll('{}', p) : `${c} = ${p}`)
+  } else if (s.level === 'grid' && cols.grid) {
     alternatives.push(`${cols.grid} = ${bind(s.gridId)}::int`)
   } else {
     const p = bind(s.villageId)
@@ -95,7 +108,7 @@ export const PEOPLE_COLUMNS = PEOPLE
 export function ownVillage(user: Pick<AuthUser, 'scope'>): number | null | 'none' {
   const s = user.scope
   if (s.level === 'town') return null
-  if (s.level === 'none') return 'none'
+  if (s.level === 'none' || s.level === 'department') return 'none'
   return s.villageId
 }
 
@@ -105,5 +118,6 @@ export function roomsFor(user: Pick<AuthUser, 'scope'>): string[] {
   if (s.level === 'town') return ['town']
   if (s.level === 'village') return [`village:${s.villageId}`]
   if (s.level === 'grid') return [`grid:${s.gridId}`]
+  if (s.level === 'department') return [`department:${s.departmentId}`]
   return []
 }

@@ -11,7 +11,7 @@ import { insertUsers, type NewUser } from './repository.ts'
  */
 export async function ensureDemoAccounts(db: Db, demoPassword?: string): Promise<{ created: number; password?: string }> {
   const existing = await db.query<{ n: number }>('SELECT count(*) AS n FROM users')
-  if (existing.rows[0].n > 0) return { created: 0 }
+  if (existing.rows[0].n > 0) return { created: await addDepartmentAccounts(db) }
   const password = demoPassword || randomPassword()
   const passwordHash = await hashPassword(password)
   const villages = await db.query<{ id: number; name: string }>('SELECT id, name FROM villages ORDER BY id')
@@ -26,7 +26,29 @@ export async function ensureDemoAccounts(db: Db, demoPassword?: string): Promise
     { username: 'device', displayName: '车载终端接入', role: 'device', passwordHash },
     ...villages.rows.map((v) => ({ username: `cadre-${v.id}`, displayName: `${v.name}村干部`, role: 'villageCadre' as const, villageId: v.id, passwordHash })),
     ...grids.rows.map((g) => ({ username: `gw-${g.id}`, displayName: `${g.village}${g.name} ${g.worker}`, role: 'gridWorker' as const, gridId: g.id, passwordHash })),
+    ...(await departmentAccounts(db, passwordHash)),
   ]
   await insertUsers(db, users)
   return { created: users.length, password: demoPassword ? undefined : password }
+}
+
+/** dept-<departmentId> for each county department (部门报到) */
+async function departmentAccounts(db: Db, passwordHash: string): Promise<NewUser[]> {
+  const departments = await db.query<{ id: number; name: string }>('SELECT id, name FROM departments ORDER BY id')
+  return departments.rows.map((d) => ({ username: `dept-${d.id}`, displayName: `${d.name}报到账号`, role: 'department' as const, departmentId: d.id, passwordHash }))
+}
+
+/**
+ * A demo database made before department accounts existed gets them too, with the demo
+ * password the other demo accounts still share (none when those passwords were changed).
+ */
+async function addDepartmentAccounts(db: Db): Promise<number> {
+  const r = await db.query<{ hash: string | null; has: boolean }>(
+    `SELECT (SELECT l.password_hash FROM users l JOIN users d ON d.username = 'dispatcher' AND d.password_hash = l.password_hash WHERE l.username = 'leader') AS hash,
+            EXISTS (SELECT 1 FROM users WHERE role = 'department') AS has`)
+  const { hash, has } = r.rows[0]
+  if (has || !hash) return 0
+  const users = await departmentAccounts(db, hash)
+  await insertUsers(db, users)
+  return users.length
 }

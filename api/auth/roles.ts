@@ -1,6 +1,6 @@
 import type { UserScope } from '../access/scope.ts'
 
-export const ROLES = ['admin', 'leader', 'villageCadre', 'gridWorker', 'dispatcher', 'display', 'device'] as const
+export const ROLES = ['admin', 'leader', 'villageCadre', 'gridWorker', 'dispatcher', 'display', 'device', 'department'] as const
 export type Role = (typeof ROLES)[number]
 
 export interface AuthUser {
@@ -11,6 +11,8 @@ export interface AuthUser {
   /** a village cadre's village; a grid worker's grid's village (resolved at sign-in) */
   villageId: number | null
   gridId: number | null
+  /** a county department's account (部门报到): the department it answers for */
+  departmentId: number | null
   /** what the user's data rights reach, resolved once when the session is looked up */
   scope: UserScope
 }

@@ -17,6 +17,7 @@ const UserSchema = Type.Object({
   role: Type.String(),
   villageId: Type.Union([Type.Integer(), Type.Null()]),
   gridId: Type.Union([Type.Integer(), Type.Null()]),
+  departmentId: Type.Union([Type.Integer(), Type.Null()]),
 })
 
 // Spent on unknown usernames too, so timing does not tell which usernames exist.

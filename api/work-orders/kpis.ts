@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/types.ts'
-import type { GridWorkerRank, VillageRank, WorkOrderKpis } from '../../geo/work-orders.ts'
+import type { DepartmentRank, GridWorkerRank, VillageRank, WorkOrderKpis } from '../../geo/work-orders.ts'
 import { shanghaiMidnight } from '../../geo/time.ts'
 
 export interface KpiScope {
@@ -58,7 +58,9 @@ export function shanghaiMonthStart(now: Date): Date {
 }
 
 /** The villages' and grid workers' league table (擂台赛) for orders reported in [from, to). */
-export async function rankings(db: Queryable, from: Date, to: Date, now = new Date()): Promise<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[] }> {
+export async function rankings(
+  db: Queryable, from: Date, to: Date, now = new Date(),
+): Promise<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[]; departments: DepartmentRank[] }> {
   // visits are compared over last month, which is complete for everyone
   const monthEnd = shanghaiMonthStart(now)
   const monthStart = shanghaiMonthStart(new Date(monthEnd.getTime() - 1))
@@ -78,7 +80,6 @@ export async function rankings(db: Queryable, from: Date, to: Date, now = new Da
       ORDER BY v.id`,
     [from.toISOString(), to.toISOString(), monthStart.toISOString(), monthEnd.toISOString()],
   )
-  const score = (parts: [number | null, number][]) => Math.round(parts.reduce((s, [v, w]) => s + (v ?? 0) * w, 0) * 10) / 10
   const villageRanks = villages.rows.map((v): VillageRank => {
     const closureRate = ratio(v.closed, v.total)
     const onTimeRate = ratio(v.on_time, v.closed)
@@ -106,5 +107,41 @@ export async function rankings(db: Queryable, from: Date, to: Date, now = new Da
       visitCoverage: coverage, score: score([[coverage, 60], [w.reports / maxReports, 40]]),
     }
   }).sort((a, b) => b.score - a.score || a.gridId - b.gridId)
-  return { villages: villageRanks, gridWorkers }
+  return { villages: villageRanks, gridWorkers, departments: await departmentRanks(db, from, to) }
+}
+
+const score = (parts: [number | null, number][]) => Math.round(parts.reduce((s, [v, w]) => s + (v ?? 0) * w, 0) * 10) / 10
+
+/**
+ * The county departments as the town evaluates them (部门报到), over orders sent to them in
+ * [from, to): handled before their deadline, the reporters' rating, and orders sent back.
+ */
+export async function departmentRanks(db: Queryable, from: Date, to: Date): Promise<DepartmentRank[]> {
+  const r = await db.query<{ id: number; name: string; received: number; handled: number; on_time: number; satisfaction: number | null; sent_back: number }>(
+    `WITH given AS (
+       SELECT DISTINCT (h.detail ->> 'departmentId')::int AS department_id, h.order_id
+         FROM work_order_history h
+        WHERE h.detail ? 'departmentId' AND h.detail ->> 'departmentId' IS NOT NULL
+          AND h.action IN ('dispatch', 'transfer', 'escalate') AND h.at >= $1 AND h.at < $2)
+     SELECT d.id, d.name,
+            count(o.id)::int AS received,
+            count(o.id) FILTER (WHERE o.handled_at IS NOT NULL)::int AS handled,
+            count(o.id) FILTER (WHERE o.handled_at IS NOT NULL AND NOT o.was_overdue)::int AS on_time,
+            avg(o.satisfaction)::float8 AS satisfaction,
+            (SELECT count(*)::int FROM work_order_history s
+              WHERE s.action = 'sendBack' AND s.detail ? 'departmentId' AND s.detail ->> 'departmentId' IS NOT NULL
+                AND (s.detail ->> 'departmentId')::int = d.id AND s.at >= $1 AND s.at < $2) AS sent_back
+       FROM departments d LEFT JOIN given g ON g.department_id = d.id LEFT JOIN work_orders o ON o.id = g.order_id
+      GROUP BY d.id, d.name ORDER BY d.id`,
+    [from.toISOString(), to.toISOString()],
+  )
+  return r.rows.map((d): DepartmentRank => {
+    const onTimeRate = ratio(d.on_time, d.handled)
+    const sentBackShare = d.received ? d.sent_back / d.received : 0
+    return {
+      departmentId: d.id, departmentName: d.name, received: d.received, handled: d.handled, onTimeRate, satisfaction: d.satisfaction,
+      sentBack: d.sent_back,
+      score: Math.max(0, score([[onTimeRate, 60], [d.satisfaction === null ? null : d.satisfaction / 5, 40]]) - Math.round(sentBackShare * 5000) / 10),
+    }
+  }).sort((a, b) => b.score - a.score || b.received - a.received || a.departmentId - b.departmentId)
 }

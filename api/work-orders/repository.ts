@@ -3,9 +3,12 @@ import type { AuthUser } from '../auth/roles.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import { scopeCondition, ownVillage } from '../access/scope.ts'
 import { assertOwnPhotos } from '../photos/access.ts'
+import { can } from '../access/policy.ts'
+import { maskName, maskPhone } from '../privacy/mask.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
+import { refusal } from './policy.ts'
 import {
-  TRANSITIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
+  TRANSITIONS, WORK_ORDER_ACTIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
 } from '../../geo/work-orders.ts'
 
 export const WORK_ORDERS_CHANNEL = 'work_orders'
@@ -13,7 +16,7 @@ export const WORK_ORDERS_CHANNEL = 'work_orders'
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
 /** One order as JSON, built by PostgreSQL so every answer and every NOTIFY says the same. $now is the clock. */
-const orderJson = (now: string) => `json_build_object(
+export const orderJson = (now: string) => `json_build_object(
   'id', o.id, 'category', o.category, 'categoryName', (SELECT name FROM work_order_categories WHERE code = o.category),
   'description', o.description, 'source', o.source, 'externalId', o.external_id,
   'lon', ST_X(o.geom), 'lat', ST_Y(o.geom), 'address', o.address,
@@ -36,14 +39,14 @@ interface Category {
   sla_hours: Record<WorkOrderState, number>
 }
 
-async function category(db: Queryable, code: string): Promise<Category> {
+export async function category(db: Queryable, code: string): Promise<Category> {
   const r = await db.query<Category>(
     'SELECT c.code, d.id AS department_id, c.sla_hours FROM work_order_categories c LEFT JOIN departments d ON d.name = c.department_name WHERE c.code = $1', [code])
   if (!r.rows.length) throw new HttpError(400, `body/category is not a known category (${code})`)
   return r.rows[0]
 }
 
-const deadline = (c: Category, state: WorkOrderState, from: Date) =>
+export const deadline = (c: Category, state: WorkOrderState, from: Date) =>
   new Date(from.getTime() + (c.sla_hours[state] ?? 72) * 3_600_000).toISOString()
 
 export interface NewWorkOrder {
@@ -74,13 +77,7 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
       if (again.rows.length && !again.rows[0].mine) throw new HttpError(409, 'body/clientKey is already used by another order')
       if (again.rows.length) return { order: await getWorkOrder(tx, again.rows[0].id, user, now), created: false }
     }
-    const grid = await tx.query<{ id: number; village_id: number }>(
-      `SELECT id, village_id FROM grids WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))
-       ORDER BY kind = 'base' DESC, id LIMIT 1`,
-      [input.lon, input.lat],
-    )
-    if (!grid.rows.length) throw new HttpError(422, `body/lon,lat (${input.lon}, ${input.lat}) is outside every grid of the township`)
-    const { id: gridId, village_id: villageId } = grid.rows[0]
+    const { gridId, villageId } = await snapToGrid(tx, input.lon, input.lat)
     // a grid worker or village cadre reports within their own village
     const mine = ownVillage(user)
     if (mine !== null && mine !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
@@ -107,9 +104,20 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
   })
 }
 
-async function appendHistory(
+/** The grid a place lies in (base grids before exclusive ones); 422 outside every grid. */
+export async function snapToGrid(db: Queryable, lon: number, lat: number): Promise<{ gridId: number; villageId: number }> {
+  const grid = await db.query<{ id: number; village_id: number }>(
+    `SELECT id, village_id FROM grids WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))
+     ORDER BY kind = 'base' DESC, id LIMIT 1`,
+    [lon, lat],
+  )
+  if (!grid.rows.length) throw new HttpError(422, `body/lon,lat (${lon}, ${lat}) is outside every grid of the township`)
+  return { gridId: grid.rows[0].id, villageId: grid.rows[0].village_id }
+}
+
+export async function appendHistory(
   tx: Queryable, orderId: number, action: WorkOrderHistoryEntry['action'], from: WorkOrderState | null, to: WorkOrderState,
-  actor: Pick<AuthUser, 'username' | 'role'>, at: Date, note: string, photoIds: number[], detail: Record<string, unknown>,
+  actor: { username: string; role: string }, at: Date, note: string, photoIds: number[], detail: Record<string, unknown>,
 ): Promise<void> {
   await tx.query(
     `INSERT INTO work_order_history (order_id, action, from_state, to_state, actor, actor_role, at, note, photo_ids, detail)
@@ -119,50 +127,48 @@ async function appendHistory(
 }
 
 /** Tells every API process (and so every screen in scope) that an order changed; sent on commit. */
-async function announce(tx: Queryable, id: number, now: Date): Promise<void> {
+export async function announce(tx: Queryable, id: number, now: Date): Promise<void> {
   await tx.query(`SELECT pg_notify('${WORK_ORDERS_CHANNEL}', ${orderJson('$2::timestamptz')}::text) FROM work_orders o WHERE o.id = $1`, [id, now.toISOString()])
 }
 
+/**
+ * One order with its history, for someone who may see it. The command center also gets the
+ * caller's account, masked (a call-back reveals the phone, audited: revealCaller); the people
+ * who work orders get the reporter's rating comment.
+ */
 export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, now = new Date()): Promise<WorkOrder> {
   const params: unknown[] = [id, now.toISOString()]
-  const r = await db.query<{ order: WorkOrder; visible: boolean; history: WorkOrderHistoryEntry[] }>(
+  const r = await db.query<{ order: WorkOrder; visible: boolean; history: WorkOrderHistoryEntry[]; reporter_name: string; reporter_phone: string; rating_comment: string | null } & OrderRow>(
     `SELECT ${orderJson('$2::timestamptz')} AS order, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible,
-            (SELECT coalesce(json_agg(${HISTORY_JSON} ORDER BY h.id), '[]') FROM work_order_history h WHERE h.order_id = o.id) AS history
+            (SELECT coalesce(json_agg(${HISTORY_JSON} ORDER BY h.id), '[]') FROM work_order_history h WHERE h.order_id = o.id) AS history,
+            o.reporter_name, o.reporter_phone, o.rating_comment, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter
        FROM work_orders o WHERE o.id = $1`,
     params,
   )
   if (!r.rows.length) throw notFound(`work order ${id}`)
-  if (!r.rows[0].visible) throw new HttpError(403, `work order ${id} is outside your scope`)
-  return { ...r.rows[0].order, history: r.rows[0].history }
+  const row = r.rows[0]
+  if (!row.visible) throw new HttpError(403, `work order ${id} is outside your scope`)
+  // the steps this user may take now: what a screen offers as buttons (the server checks again)
+  const actions = WORK_ORDER_ACTIONS.filter((a) => TRANSITIONS[a].from.includes(row.order.state) && refusal(user, a, row) === null)
+  const order: WorkOrder = { ...row.order, history: row.history, actions }
+  if (can(user, 'workOrders.callerAccount') && (row.reporter_name || row.reporter_phone)) {
+    order.caller = { name: row.reporter_name ? maskName(row.reporter_name) : '', phone: maskPhone(row.reporter_phone) }
+  }
+  if (can(user, 'workOrders.act')) order.ratingComment = row.rating_comment
+  return order
 }
 
-export interface WorkOrderFilter {
-  villageId?: number
-  gridId?: number
-  state?: WorkOrderState
-  category?: string
-  overdue?: boolean
-  /** not closed yet */
-  open?: boolean
-  /** orders with a smaller id than this (keyset paging, newest first) */
-  before?: number
-  limit: number
-}
-
-export async function listWorkOrders(db: Queryable, f: WorkOrderFilter, user: AuthUser, now = new Date()): Promise<WorkOrder[]> {
-  const params: unknown[] = [f.limit, now.toISOString(), f.villageId ?? null, f.gridId ?? null, f.state ?? null, f.category ?? null, f.overdue ?? null, f.before ?? null, f.open ?? null]
-  const r = await db.query<{ order: WorkOrder }>(
-    `SELECT ${orderJson('$2::timestamptz')} AS order FROM work_orders o
-      WHERE ${scopeCondition(user, ORDER_COLUMNS, params)}
-        AND ($3::int IS NULL OR o.village_id = $3) AND ($4::int IS NULL OR o.grid_id = $4)
-        AND ($5::text IS NULL OR o.state = $5) AND ($6::text IS NULL OR o.category = $6)
-        AND ($7::boolean IS NULL OR ($7 = (o.state <> 'closed' AND o.deadline_at < $2::timestamptz)))
-        AND ($8::int IS NULL OR o.id < $8)
-        AND ($9::boolean IS NULL OR $9 = (o.state <> 'closed'))
-      ORDER BY o.id DESC LIMIT $1`,
-    params,
+/** 回访: the caller's name and phone, unmasked for a call-back, with an audit row. */
+export async function revealCaller(db: Queryable, id: number, user: AuthUser, reason: string, ip: string, userAgent: string): Promise<{ name: string; phone: string }> {
+  await getWorkOrder(db, id, user)
+  const r = await db.query<{ reporter_name: string; reporter_phone: string }>('SELECT reporter_name, reporter_phone FROM work_orders WHERE id = $1', [id])
+  const { reporter_name: name, reporter_phone: phone } = r.rows[0]
+  if (!name && !phone) throw new HttpError(404, `work order ${id} has no caller to call back`)
+  await db.query(
+    `INSERT INTO audit_log (user_id, username, role, action, work_order_id, reason, ip, user_agent) VALUES ($1, $2, $3, 'callerPhone', $4, $5, $6, $7)`,
+    [user.id, user.username, user.role, id, reason, ip, userAgent.slice(0, 300)],
   )
-  return r.rows.map((row) => row.order)
+  return { name, phone }
 }
 
 export interface ActionInput {
@@ -175,7 +181,7 @@ export interface ActionInput {
   satisfaction?: number
 }
 
-interface OrderRow {
+export interface OrderRow {
   id: number
   state: WorkOrderState
   category: string
@@ -185,29 +191,6 @@ interface OrderRow {
   assignee_department_id: number | null
   reporter: string
   deadline_at: Date | string
-}
-
-/** May this user take this action on this order now? A reason when not. */
-export function refusal(user: AuthUser, action: WorkOrderAction, o: Pick<OrderRow, 'grid_id' | 'village_id' | 'assignee_village_id' | 'reporter'>): string | null {
-  const center = ['admin', 'dispatcher'].includes(user.role)
-  const leader = user.role === 'leader'
-  const cadreOfAssignee = user.role === 'villageCadre' && o.assignee_village_id !== null && user.villageId === o.assignee_village_id
-  switch (action) {
-    case 'dispatch':
-    case 'review':
-      return center || leader ? null : `role ${user.role} may not ${action} work orders`
-    case 'transfer':
-      return center || leader || cadreOfAssignee ? null : `only the command center or the assigned village may transfer this order`
-    case 'handle': {
-      const workerOfGrid = user.role === 'gridWorker' && o.assignee_village_id === o.village_id && user.gridId === o.grid_id
-      return center || cadreOfAssignee || workerOfGrid ? null : `only the assigned village (or its grid worker) may handle this order`
-    }
-    case 'reply':
-      return center ? null : `role ${user.role} may not reply to reporters`
-    case 'rate':
-      // the reporter rates; the center records a hotline caller's rating from the call back
-      return center || user.username === o.reporter ? null : `only the reporter or the command center may rate this order`
-  }
 }
 
 /** One step of the loop: checked against the state machine (409) and the user's role and scope (403). */
@@ -254,6 +237,14 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
       }
       Object.assign(detail, { villageId: assigneeVillage, departmentId: assigneeDepartment })
     }
+    if (input.action === 'sendBack') {
+      // back to the town's command center to dispatch again; the reason is the whole point
+      if (!input.note?.trim()) throw new HttpError(400, 'body/note: give the reason for sending the order back')
+      Object.assign(detail, o.assignee_department_id !== null ? { departmentId: o.assignee_department_id } : { villageId: o.assignee_village_id })
+      assigneeVillage = null
+      assigneeDepartment = null
+    }
+    if (input.action === 'handle' && user.scope.level === 'department') detail.departmentId = user.scope.departmentId
     if (input.action === 'review' && input.approve === false) {
       to = 'dispatched' // sent back to its handler
       detail.approved = false
@@ -280,7 +271,7 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
   })
 }
 
-const SYSTEM = { username: 'system', role: 'system' } as unknown as AuthUser
+const SYSTEM = { username: 'system', role: 'system' }
 
 /**
  * Overdue orders (the deadline of their state has passed) are marked late; one still not

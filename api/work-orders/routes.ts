@@ -3,11 +3,11 @@ import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { can, requirePermission } from '../access/policy.ts'
 import { assertHouseholdInScope } from '../access/scope.ts'
-import { allowedScope, SCOPE_PATTERN, scopeFilter } from '../access/screen-scope.ts'
 import { HttpError } from '../http/errors.ts'
 import { WORK_ORDER_ACTIONS, WORK_ORDER_SOURCES, WORK_ORDER_STATES, type WorkOrder, type WorkOrderSource } from '../../geo/work-orders.ts'
-import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder, listWorkOrders, WORK_ORDERS_CHANNEL, type ActionInput, type NewWorkOrder } from './repository.ts'
-import { rankings, workOrderKpis } from './kpis.ts'
+import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder, WORK_ORDERS_CHANNEL, type ActionInput, type NewWorkOrder } from './repository.ts'
+import { workOrderKpiRoutes } from './kpi-routes.ts'
+import { workOrderDeskRoutes } from './desk-routes.ts'
 import { recordVisit } from './visits.ts'
 import { hotlineImportRoutes } from './hotline-import-routes.ts'
 
@@ -29,6 +29,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       const order = JSON.parse(payload) as WorkOrder
       const rooms = ['town', `village:${order.villageId}`, `grid:${order.gridId}`]
       if (order.assigneeVillageId && order.assigneeVillageId !== order.villageId) rooms.push(`village:${order.assigneeVillageId}`)
+      if (order.assigneeDepartmentId) rooms.push(`department:${order.assigneeDepartmentId}`)
       app.io.local.to(rooms).emit('workOrder', order)
     } catch (err) {
       app.log.warn({ err }, 'bad work order notification dropped')
@@ -119,95 +120,6 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
     },
   )
 
-  app.get<{ Querystring: { village?: number; grid?: number; state?: WorkOrder['state']; category?: string; overdue?: boolean; open?: boolean; before?: number; limit?: number } }>(
-    '/work-orders',
-    {
-      schema: {
-        tags: ['work orders'],
-        summary: 'orders in your scope, newest first (keyset paging with before=id)',
-        querystring: Type.Object(
-          {
-            village: Type.Optional(Id),
-            grid: Type.Optional(Id),
-            state: Type.Optional(literalUnion(WORK_ORDER_STATES)),
-            category: Type.Optional(Type.String({ maxLength: 32 })),
-            overdue: Type.Optional(Type.Boolean()),
-            open: Type.Optional(Type.Boolean({ description: 'true: not closed yet; false: closed' })),
-            before: Type.Optional(Id),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-          },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => {
-      const user = requirePermission(req, 'workOrders.read')
-      const q = req.query
-      return listWorkOrders(db, { villageId: q.village, gridId: q.grid, state: q.state, category: q.category, overdue: q.overdue, open: q.open, before: q.before, limit: q.limit ?? 50 }, user)
-    },
-  )
-
-  app.get<{ Querystring: { scope: string; days?: number } }>(
-    '/work-orders/kpis',
-    {
-      schema: {
-        tags: ['work orders'],
-        summary: 'on-time rate, closure rate, average handling time, satisfaction and visit coverage for a scope',
-        querystring: Type.Object(
-          { scope: Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 }), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => {
-      const scope = scopeFilter(await allowedScope(db, requirePermission(req, 'workOrders.read'), req.query.scope))
-      const now = new Date()
-      const from = new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000)
-      return workOrderKpis(db, scope, from, now, now)
-    },
-  )
-
-  app.get<{ Querystring: { scope: string; days?: number } }>(
-    '/work-orders/heat',
-    {
-      schema: {
-        tags: ['work orders'],
-        summary: 'where orders were reported in a scope and period, as [lon, lat] pairs for a heatmap (at most 50,000)',
-        querystring: Type.Object(
-          { scope: Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 }), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => {
-      const scope = scopeFilter(await allowedScope(db, requirePermission(req, 'workOrders.read'), req.query.scope))
-      const r = await db.query<{ points: [number, number][] | null }>(
-        `SELECT json_agg(json_build_array(round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5))) AS points FROM (
-           SELECT geom FROM work_orders
-            WHERE created_at >= now() - make_interval(days => $1) AND ($2::int IS NULL OR village_id = $2) AND ($3::int IS NULL OR grid_id = $3)
-            ORDER BY id DESC LIMIT 50000) o`,
-        [req.query.days ?? 365, scope.villageId, scope.gridId],
-      )
-      return { points: (r.rows[0].points ?? []).map(([lon, lat]) => [Number(lon), Number(lat)]) }
-    },
-  )
-
-  app.get<{ Querystring: { days?: number } }>(
-    '/work-orders/rankings',
-    {
-      schema: {
-        tags: ['work orders'],
-        summary: '擂台赛: villages and grid workers ranked',
-        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) }, { additionalProperties: false }),
-      },
-    },
-    async (req) => {
-      requirePermission(req, 'workOrders.read')
-      const now = new Date()
-      return rankings(db, new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000), now, now)
-    },
-  )
-
   app.get<{ Params: { id: number } }>(
     '/work-orders/:id',
     { schema: { tags: ['work orders'], summary: 'one order with its whole history', params: Type.Object({ id: Id }) } },
@@ -239,6 +151,8 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
   )
 
   await app.register(hotlineImportRoutes, { db })
+  await app.register(workOrderKpiRoutes, { db })
+  await app.register(workOrderDeskRoutes, { db })
 
   app.post<{ Body: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string } }>(
     '/household-visits',

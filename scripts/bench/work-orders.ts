@@ -10,7 +10,7 @@ import { openPostgres } from '../../api/db/postgres.ts'
 import { migrate } from '../../api/db/migrate.ts'
 import { loadFixtures } from '../../api/db/fixtures.ts'
 import type { AuthUser } from '../../api/auth/roles.ts'
-import { listWorkOrders } from '../../api/work-orders/repository.ts'
+import { listWorkOrders } from '../../api/work-orders/inbox.ts'
 import { workOrderKpis } from '../../api/work-orders/kpis.ts'
 import { percentile } from './load.ts'
 
@@ -18,7 +18,7 @@ const ORDERS = Number(process.env.BENCH_ORDERS || 500_000)
 const SCALE = 6
 const RUNS = Number(process.env.BENCH_RUNS || 60)
 const ROOT = new URL('../../', import.meta.url).pathname
-const leader: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'leader', villageId: null, gridId: null, scope: { level: 'town' } }
+const leader: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'leader', villageId: null, gridId: null, departmentId: null, scope: { level: 'town' } }
 
 export async function benchWorkOrders(clusterUrl: string): Promise<void> {
   const admin = new pg.Pool({ connectionString: clusterUrl, max: 1 })

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import type { Db } from '../db/types.ts'
+import { requirePermission } from '../access/policy.ts'
+import { allowedScope, SCOPE_PATTERN, scopeFilter } from '../access/screen-scope.ts'
+import { rankings, workOrderKpis } from './kpis.ts'
+
+/** The figures of the loop: KPIs and a heatmap per screen scope, and the league tables (擂台赛). */
+export const workOrderKpiRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+  app.get<{ Querystring: { scope: string; days?: number } }>(
+    '/work-orders/kpis',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: 'on-time rate, closure rate, average handling time, satisfaction and visit coverage for a scope',
+        querystring: Type.Object(
+          { scope: Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 }), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const scope = scopeFilter(await allowedScope(db, requirePermission(req, 'workOrders.read'), req.query.scope))
+      const now = new Date()
+      const from = new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000)
+      return workOrderKpis(db, scope, from, now, now)
+    },
+  )
+
+  app.get<{ Querystring: { scope: string; days?: number } }>(
+    '/work-orders/heat',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: 'where orders were reported in a scope and period, as [lon, lat] pairs for a heatmap (at most 50,000)',
+        querystring: Type.Object(
+          { scope: Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 }), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const scope = scopeFilter(await allowedScope(db, requirePermission(req, 'workOrders.read'), req.query.scope))
+      const r = await db.query<{ points: [number, number][] | null }>(
+        `SELECT json_agg(json_build_array(round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5))) AS points FROM (
+           SELECT geom FROM work_orders
+            WHERE created_at >= now() - make_interval(days => $1) AND ($2::int IS NULL OR village_id = $2) AND ($3::int IS NULL OR grid_id = $3)
+            ORDER BY id DESC LIMIT 50000) o`,
+        [req.query.days ?? 365, scope.villageId, scope.gridId],
+      )
+      return { points: (r.rows[0].points ?? []).map(([lon, lat]) => [Number(lon), Number(lat)]) }
+    },
+  )
+
+  app.get<{ Querystring: { days?: number } }>(
+    '/work-orders/rankings',
+    {
+      schema: {
+        tags: ['work orders'],
+        summary: '擂台赛: villages, grid workers and county departments ranked',
+        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => {
+      requirePermission(req, 'workOrders.rankings')
+      const now = new Date()
+      return rankings(db, new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000), now, now)
+    },
+  )
+
+}
