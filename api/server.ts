@@ -27,6 +27,8 @@ import { vehicleRoutes } from './vehicles/routes.ts'
 import { terminalRoutes } from './terminals/routes.ts'
 import { workOrderRoutes } from './work-orders/routes.ts'
 import { photoRoutes } from './photos/routes.ts'
+import { publicRoutes, type PublicLimits } from './public/routes.ts'
+import { userRoutes } from './users/routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
@@ -53,6 +55,8 @@ export interface ServerOptions {
   redisUrl?: string
   /** where uploaded photos are kept (DATA_DIR/photos); a temporary folder when not given */
   photosDir?: string
+  /** what one address may send to the residents' channel (tests lower them) */
+  publicLimits?: Partial<PublicLimits>
   /** the JT/T 808 TCP gateway (JT808_PORT); off when not given (API-only tests) */
   jt808?: Jt808Options
   /** Serve the built screen at /; off in API-only tests. */
@@ -127,6 +131,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
 
   const tiles = await createTileService(opts.db, opts.tileCacheEntries ?? 20_000)
+  const photosDir = opts.photosDir ?? join(tmpdir(), `shuzhi-photos-${process.pid}`)
   app.addHook('onClose', async () => tiles.close())
 
   await app.register(
@@ -141,7 +146,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(vehicleRoutes, { db: opts.db, vehicles })
       await api.register(terminalRoutes, { db: opts.db, gateway: jt808 })
       await api.register(workOrderRoutes, { db: opts.db })
-      await api.register(photoRoutes, { db: opts.db, dir: opts.photosDir ?? join(tmpdir(), `shuzhi-photos-${process.pid}`) })
+      await api.register(photoRoutes, { db: opts.db, dir: photosDir })
+      await api.register(publicRoutes, { db: opts.db, photosDir, limits: opts.publicLimits })
+      await api.register(userRoutes, { db: opts.db, sessions })
     },
     { prefix: '/api' },
   )

@@ -32,6 +32,11 @@ export class SessionCache {
   forget(token: string): void {
     this.entries.delete(token)
   }
+
+  /** every cached token of a user whose sessions were revoked (disabled, new password, new role) */
+  forgetUser(userId: number): void {
+    for (const [token, user] of this.entries.entries()) if (user.id === userId) this.entries.delete(token)
+  }
 }
 
 export function bearerToken(header: string | undefined): string | null {

@@ -1,13 +1,25 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
-import { MAX_PHOTO_BYTES, PHOTO_TYPES, storePhoto, type PhotoType } from './store.ts'
+import { MAX_PHOTO_BYTES, PHOTO_TYPES, storePhoto, uploaderOf, type PhotoType } from './store.ts'
 import { readPhoto } from './access.ts'
+import { HttpError } from '../http/errors.ts'
+
+/** The image itself is the body (no multipart): what a phone's fetch(blob) sends. */
+export function acceptPhotoBodies(app: FastifyInstance): void {
+  app.addContentTypeParser([...PHOTO_TYPES], { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body))
+}
+
+/** The image type a request says it carries, or a 415 naming the header. */
+export function photoType(req: FastifyRequest): PhotoType {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim() as PhotoType
+  if (!PHOTO_TYPES.includes(type)) throw new HttpError(415, `headers/content-type must be one of ${PHOTO_TYPES.join(', ')}`)
+  return type
+}
 
 export const photoRoutes: FastifyPluginAsync<{ db: Db; dir: string }> = async (app, { db, dir }) => {
-  // the image itself is the body (no multipart): what a phone's fetch(blob) sends
-  app.addContentTypeParser([...PHOTO_TYPES], { parseAs: 'buffer', bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body))
+  acceptPhotoBodies(app)
 
   app.post(
     '/photos',
@@ -20,9 +32,7 @@ export const photoRoutes: FastifyPluginAsync<{ db: Db; dir: string }> = async (a
     },
     async (req, reply) => {
       const user = requirePermission(req, 'photos.upload')
-      const type = (req.headers['content-type'] ?? '').split(';')[0].trim() as PhotoType
-      if (!PHOTO_TYPES.includes(type)) return reply.code(415).send({ statusCode: 415, error: 'Unsupported Media Type', message: `headers/content-type must be one of ${PHOTO_TYPES.join(', ')}` })
-      const { photo, created } = await storePhoto(db, dir, type, req.body as Buffer, user)
+      const { photo, created } = await storePhoto(db, dir, photoType(req), req.body as Buffer, uploaderOf(user))
       return reply.code(created ? 201 : 200).send(photo)
     },
   )

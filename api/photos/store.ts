@@ -7,6 +7,14 @@ import type { AuthUser } from '../auth/roles.ts'
 import { HttpError } from '../http/errors.ts'
 import { ownVillage } from '../access/scope.ts'
 
+/** Who uploads: a signed-in user, or a resident reporting without an account (api/public). */
+export interface Uploader {
+  username: string
+  villageId: number | null
+}
+
+export const uploaderOf = (user: AuthUser): Uploader => ({ username: user.username, villageId: ownVillageId(user) })
+
 const ownVillageId = (user: AuthUser) => {
   const v = ownVillage(user)
   return typeof v === 'number' ? v : null
@@ -51,7 +59,7 @@ async function writeAtomically(path: string, data: Buffer): Promise<void> {
  * GPS position or device serial leaks from EXIF), turned upright from the EXIF orientation.
  * The same bytes from the same user again (an offline queue replaying) return the first photo.
  */
-export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buffer, user: AuthUser): Promise<{ photo: Photo; created: boolean }> {
+export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buffer, user: Uploader): Promise<{ photo: Photo; created: boolean }> {
   if (data.length === 0) throw new HttpError(400, 'body is empty: send the image bytes')
   if (data.length > MAX_PHOTO_BYTES) throw new HttpError(413, `body is ${data.length} bytes; photos may be at most ${MAX_PHOTO_BYTES}`)
   let meta: Metadata
@@ -87,7 +95,7 @@ export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buf
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (sha256, uploaded_by) DO UPDATE SET sha256 = excluded.sha256 RETURNING *`,
     [sha256, mime, data.length, display.info.width, display.info.height, files.original, files.display, files.thumb, user.username,
-      ownVillageId(user)],
+      user.villageId],
   )
   return { photo: toPhoto(r.rows[0]), created: true }
 }

@@ -13,7 +13,8 @@ declare module 'fastify' {
 }
 
 /** The room of every socket opened with one token, so a logout can reach them on any process. */
-export const sessionRoom = (token: string) => `session:${tokenHash(token).slice(0, 32)}`
+export const sessionRoomOfHash = (hash: string) => `session:${hash.slice(0, 32)}`
+export const sessionRoom = (token: string) => sessionRoomOfHash(tokenHash(token))
 
 /**
  * Tells a token's sockets their session is over and closes them: at once on this process, and
@@ -21,9 +22,14 @@ export const sessionRoom = (token: string) => `session:${tokenHash(token).slice(
  * other processes finds the revoked token within recheckMs.
  */
 export function endSessionSockets(io: Server, token: string): void {
-  const room = sessionRoom(token)
-  io.to(room).emit('sessionEnded', { message: '登录已失效' })
-  io.in(room).disconnectSockets(true)
+  endSessionRooms(io, [sessionRoom(token)])
+}
+
+/** The same for sessions known by their stored hashes (an admin disabled a user, or reset her password). */
+export function endSessionRooms(io: Server, rooms: string[]): void {
+  if (!rooms.length) return
+  io.to(rooms).emit('sessionEnded', { message: '登录已失效' })
+  io.in(rooms).disconnectSockets(true)
 }
 
 /**

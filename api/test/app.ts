@@ -21,10 +21,11 @@ export async function openTestApp(
   opts: {
     tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings>; socketRecheckMs?: number; jt808?: Jt808Options
     logger?: ServerOptions['logger']
+    publicLimits?: ServerOptions['publicLimits']
   } = {},
 ): Promise<TestApp> {
   const db = await openFixtureDb()
-  const app = await buildServer({ db, logger: opts.logger, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs, jt808: opts.jt808 })
+  const app = await buildServer({ db, logger: opts.logger, publicLimits: opts.publicLimits, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs, jt808: opts.jt808 })
   await app.ready()
   const tokens = new Map<string, string>()
   const token = async (username: string) => {

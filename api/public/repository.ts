@@ -1,0 +1,121 @@
+import { createHash, randomInt } from 'node:crypto'
+import type { Db, Queryable } from '../db/types.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import { assertOwnPhotos } from '../photos/access.ts'
+import { announce, appendHistory, category, deadline, snapToGrid } from '../work-orders/repository.ts'
+import { PUBLIC_STEP_LABELS, type PublicReportStatus, type WorkOrderHistoryEntry, type WorkOrderState } from '../../geo/work-orders.ts'
+
+/**
+ * A resident's reports have no account behind them: the reporter is this name, which no
+ * account can have (usernames are letters, digits and . _ -), so no staff user's "my reports"
+ * or "the reporter rates" rule can reach them.
+ */
+export const RESIDENT = { username: '#resident', role: 'resident' } as const
+
+/** Crockford's base32 without I, L, O, U: read aloud and typed from a phone without confusion. */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+/** 10 characters, 50 bits: not guessable, even at the lookup rate limit, in a lifetime */
+export function newTrackingCode(): string {
+  return Array.from({ length: 10 }, () => ALPHABET[randomInt(32)]).join('')
+}
+/** what a resident types: any case, with or without the dash the page shows (ABCDE-FGHJK) */
+export const normalizeTrackingCode = (code: string) => code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1')
+
+/** Photos a resident uploads carry the hash of the key her page made, so only her report can take them. */
+export const residentUploader = (uploadKey: string) => ({ username: `resident:${createHash('sha256').update(uploadKey).digest('hex').slice(0, 24)}`, villageId: null })
+
+export interface ResidentReport {
+  category: string
+  description: string
+  lon: number
+  lat: number
+  phone?: string
+  photoIds?: number[]
+  uploadKey?: string
+}
+
+/** 一键点单: an order in state asked (问), source resident, snapped to its grid; its tracking code. */
+export async function createResidentReport(db: Db, input: ResidentReport, maxPerPhonePerHour: number, now = new Date()): Promise<string> {
+  const cat = await category(db, input.category)
+  if (input.photoIds?.length && !input.uploadKey) throw new HttpError(400, 'body/uploadKey is required with photoIds (the key the photos were uploaded with)')
+  return db.transaction(async (tx) => {
+    const { gridId, villageId } = await snapToGrid(tx, input.lon, input.lat)
+    if (input.phone) {
+      const recent = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM work_orders WHERE source = 'resident' AND reporter_phone = $1 AND created_at > $2::timestamptz - interval '1 hour'`,
+        [input.phone, now.toISOString()])
+      if (recent.rows[0].n >= maxPerPhonePerHour) throw new HttpError(429, `body/phone has sent ${recent.rows[0].n} reports in the last hour; please wait`)
+    }
+    if (input.uploadKey) await assertOwnPhotos(tx, input.photoIds, residentUploader(input.uploadKey))
+    const code = newTrackingCode()
+    const r = await tx.query<{ id: number }>(
+      `INSERT INTO work_orders (category, description, source, geom, grid_id, village_id, state, state_since, deadline_at, reporter, reporter_phone, tracking_code, created_at)
+       VALUES ($1, $2, 'resident', ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6, 'asked', $7, $8, $9, $10, $11, $7) RETURNING id`,
+      [cat.code, input.description, input.lon, input.lat, gridId, villageId, now.toISOString(), deadline(cat, 'asked', now), RESIDENT.username, input.phone ?? '', code],
+    )
+    const id = r.rows[0].id
+    await appendHistory(tx, id, 'create', null, 'asked', RESIDENT, now, '', input.photoIds ?? [], { source: 'resident' })
+    await announce(tx, id, now)
+    return code
+  })
+}
+
+interface StatusRow {
+  id: number
+  tracking_code: string
+  category_name: string
+  state: WorkOrderState
+  created_at: string
+  satisfaction: number | null
+  steps: Pick<WorkOrderHistoryEntry, 'action' | 'at' | 'note'>[]
+}
+
+async function findReport(db: Queryable, code: string): Promise<StatusRow> {
+  const r = await db.query<StatusRow>(
+    `SELECT o.id, o.tracking_code, c.name AS category_name, o.state, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+            o.satisfaction,
+            (SELECT coalesce(json_agg(json_build_object('action', h.action, 'note', CASE WHEN h.action = 'reply' THEN h.note ELSE '' END,
+                                                        'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY h.id), '[]')
+               FROM work_order_history h WHERE h.order_id = o.id) AS steps
+       FROM work_orders o JOIN work_order_categories c ON c.code = o.category
+      WHERE o.source = 'resident' AND o.tracking_code = $1`,
+    [normalizeTrackingCode(code)],
+  )
+  if (!r.rows.length) throw notFound(`report ${code}`)
+  return r.rows[0]
+}
+
+/** The status page: states and times only — no staff names, notes or anyone else's data; the answer addressed to the resident. */
+export async function reportStatus(db: Queryable, code: string): Promise<PublicReportStatus> {
+  const o = await findReport(db, code)
+  const reply = [...o.steps].reverse().find((s) => s.action === 'reply')
+  return {
+    trackingCode: o.tracking_code,
+    categoryName: o.category_name,
+    state: o.state,
+    createdAt: o.created_at,
+    steps: o.steps.map((s) => ({ label: PUBLIC_STEP_LABELS[s.action], at: s.at })),
+    reply: reply?.note || null,
+    canRate: o.state === 'replied',
+    satisfaction: o.satisfaction,
+  }
+}
+
+/** 拍拍板: the resident's rating, once, after the command center's answer; it closes the order. */
+export async function rateReport(db: Db, code: string, satisfaction: number, comment: string | undefined, now = new Date()): Promise<PublicReportStatus> {
+  await db.transaction(async (tx) => {
+    const r = await tx.query<{ id: number; state: WorkOrderState; deadline_at: string }>(
+      `SELECT id, state, deadline_at FROM work_orders WHERE source = 'resident' AND tracking_code = $1 FOR UPDATE`, [normalizeTrackingCode(code)])
+    if (!r.rows.length) throw notFound(`report ${code}`)
+    const o = r.rows[0]
+    if (o.state === 'closed') throw new HttpError(409, 'this report has been rated already')
+    if (o.state !== 'replied') throw new HttpError(409, 'this report can be rated once it has been answered')
+    const late = new Date(o.deadline_at).getTime() < now.getTime()
+    await tx.query(
+      `UPDATE work_orders SET state = 'closed', state_since = $2, closed_at = $2, satisfaction = $3, rating_comment = $4, was_overdue = was_overdue OR $5 WHERE id = $1`,
+      [o.id, now.toISOString(), satisfaction, comment?.trim() || null, late])
+    await appendHistory(tx, o.id, 'rate', 'replied', 'closed', RESIDENT, now, '', [], { satisfaction })
+    await announce(tx, o.id, now)
+  })
+  return reportStatus(db, code)
+}

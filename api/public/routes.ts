@@ -1,0 +1,150 @@
+import type { FastifyPluginAsync } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import { Type } from 'typebox'
+import type { Db } from '../db/types.ts'
+import { MAX_PHOTO_BYTES, storePhoto } from '../photos/store.ts'
+import { acceptPhotoBodies, photoType } from '../photos/routes.ts'
+import { HttpError } from '../http/errors.ts'
+import { WORK_ORDER_STATES } from '../../geo/work-orders.ts'
+import { createResidentReport, rateReport, reportStatus, residentUploader } from './repository.ts'
+import { getTown, listRoads, listVillages } from '../geo/repository.ts'
+
+/** How much one address (and one phone) may send: residents report rarely, strangers flood. */
+export interface PublicLimits {
+  reportsPerHour: number
+  photosPerHour: number
+  lookupsPerMinute: number
+  ratingsPerHour: number
+  reportsPerPhonePerHour: number
+}
+export const DEFAULT_PUBLIC_LIMITS: PublicLimits = { reportsPerHour: 10, photosPerHour: 30, lookupsPerMinute: 60, ratingsPerHour: 10, reportsPerPhonePerHour: 3 }
+
+const UploadKey = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$', description: 'a random key the page makes once per report; its photos are uploaded with it' })
+const TrackingCode = Type.String({ pattern: '^[0-9A-Za-z-]{10,14}$' })
+const Status = Type.Object({
+  trackingCode: Type.String(),
+  categoryName: Type.String(),
+  state: Type.Union(WORK_ORDER_STATES.map((s) => Type.Literal(s))),
+  createdAt: Type.String(),
+  steps: Type.Array(Type.Object({ label: Type.String(), at: Type.String() })),
+  reply: Type.Union([Type.String(), Type.Null()]),
+  canRate: Type.Boolean(),
+  satisfaction: Type.Union([Type.Integer(), Type.Null()]),
+})
+
+/**
+ * The residents' channel (一键点单 and 拍拍板): no account, so every route is public, small,
+ * validated field by field and rate-limited per address; a report is reachable only by its
+ * tracking code, and what comes back is states and times, never anyone's name or data.
+ */
+export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limits?: Partial<PublicLimits> }> = async (app, { db, photosDir, limits }) => {
+  const l = { ...DEFAULT_PUBLIC_LIMITS, ...limits }
+  await app.register(rateLimit, { global: false })
+  acceptPhotoBodies(app)
+  const perAddress = (max: number, timeWindow: string) => ({ public: true, rateLimit: { max, timeWindow } })
+
+  app.get(
+    '/public/categories',
+    {
+      config: perAddress(l.lookupsPerMinute, '1 minute'),
+      schema: { tags: ['residents'], summary: 'what a resident may report about', response: { 200: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })) } },
+    },
+    async () => (await db.query<{ code: string; name: string }>('SELECT code, name FROM work_order_categories ORDER BY position')).rows,
+  )
+
+  // the township's outline, roads and villages: public geography, so a resident can tap where the problem is
+  app.get(
+    '/public/basemap',
+    {
+      config: perAddress(l.lookupsPerMinute, '1 minute'),
+      schema: { tags: ['residents'], summary: "the town's outline, villages and roads for the residents' map (public geography, no people data)" },
+    },
+    async (_req, reply) => {
+      const [town, roads, villages] = await Promise.all([getTown(db), listRoads(db), listVillages(db)])
+      if (!town) throw new HttpError(404, 'town not found')
+      const publicVillages = { ...villages, features: villages.features.map((f) => ({ ...f, properties: { id: f.properties.id, name: f.properties.name, label: f.properties.label } })) }
+      return reply.header('Cache-Control', 'public, max-age=3600').send({ town, roads, villages: publicVillages })
+    },
+  )
+
+  app.post<{ Headers: { 'x-upload-key'?: string } }>(
+    '/public/photos',
+    {
+      bodyLimit: MAX_PHOTO_BYTES,
+      config: perAddress(l.photosPerHour, '1 hour'),
+      schema: {
+        tags: ['residents'],
+        summary: 'a photo for a resident report (JPEG, PNG or WebP body, at most 10 MB), with the X-Upload-Key the report will carry',
+        response: { 201: Type.Object({ id: Type.Integer() }), 200: Type.Object({ id: Type.Integer() }) },
+      },
+    },
+    async (req, reply) => {
+      const key = req.headers['x-upload-key']
+      if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(key)) throw new HttpError(400, 'headers/x-upload-key must be 16 to 64 letters, digits, - or _')
+      const { photo, created } = await storePhoto(db, photosDir, photoType(req), req.body as Buffer, residentUploader(key))
+      return reply.code(created ? 201 : 200).send({ id: photo.id })
+    },
+  )
+
+  app.post<{ Body: { category: string; description: string; lon: number; lat: number; phone?: string; photoIds?: number[]; uploadKey?: string } }>(
+    '/public/reports',
+    {
+      bodyLimit: 16 * 1024,
+      config: perAddress(l.reportsPerHour, '1 hour'),
+      schema: {
+        tags: ['residents'],
+        summary: '一键点单: a resident reports a problem without an account; 201 with the tracking code to follow it',
+        body: Type.Object(
+          {
+            category: Type.String({ pattern: '^[a-zA-Z]{2,32}$' }),
+            description: Type.String({ minLength: 4, maxLength: 500 }),
+            lon: Type.Number({ minimum: -180, maximum: 180 }),
+            lat: Type.Number({ minimum: -90, maximum: 90 }),
+            phone: Type.Optional(Type.String({ pattern: '^1[3-9][0-9]{9}$', description: 'a mainland mobile number for the call-back' })),
+            photoIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), { maxItems: 3 })),
+            uploadKey: Type.Optional(UploadKey),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ trackingCode: Type.String() }) },
+      },
+    },
+    async (req, reply) => {
+      const trackingCode = await createResidentReport(db, req.body, l.reportsPerPhonePerHour)
+      return reply.code(201).send({ trackingCode })
+    },
+  )
+
+  app.get<{ Params: { trackingCode: string } }>(
+    '/public/reports/:trackingCode',
+    {
+      config: perAddress(l.lookupsPerMinute, '1 minute'),
+      schema: {
+        tags: ['residents'],
+        summary: "a report's status by its tracking code: states and times only",
+        params: Type.Object({ trackingCode: TrackingCode }),
+        response: { 200: Status },
+      },
+    },
+    async (req) => reportStatus(db, req.params.trackingCode),
+  )
+
+  app.post<{ Params: { trackingCode: string }; Body: { satisfaction: number; comment?: string } }>(
+    '/public/reports/:trackingCode/rating',
+    {
+      bodyLimit: 8 * 1024,
+      config: perAddress(l.ratingsPerHour, '1 hour'),
+      schema: {
+        tags: ['residents'],
+        summary: '拍拍板: the resident rates the answer, once, after it was given (409 before, and after rating)',
+        params: Type.Object({ trackingCode: TrackingCode }),
+        body: Type.Object(
+          { satisfaction: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.Optional(Type.String({ maxLength: 300 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Status },
+      },
+    },
+    async (req) => rateReport(db, req.params.trackingCode, req.body.satisfaction, req.body.comment),
+  )
+}

@@ -1,0 +1,100 @@
+import type { Queryable } from '../db/types.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import type { Role } from '../auth/roles.ts'
+
+export interface UserRecord {
+  id: number
+  username: string
+  displayName: string
+  role: Role
+  villageId: number | null
+  gridId: number | null
+  departmentId: number | null
+  disabled: boolean
+  locked: boolean
+  lastLoginAt: string | null
+  createdAt: string
+}
+
+const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+const USER_JSON = `json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'role', u.role,
+  'villageId', u.village_id, 'gridId', u.grid_id, 'departmentId', u.department_id, 'disabled', u.disabled,
+  'locked', coalesce(u.locked_until > now(), false), 'lastLoginAt', ${iso('u.last_login_at')}, 'createdAt', ${iso('u.created_at')})`
+
+/** The scope a role carries: exactly one of village, grid or department, or none. */
+export interface ScopeFields {
+  villageId?: number | null
+  gridId?: number | null
+  departmentId?: number | null
+}
+
+/** 400 naming the field when a role does not get the scope it needs (the table's CHECKs would say it less kindly). */
+export function checkScope(role: Role, s: ScopeFields): { villageId: number | null; gridId: number | null; departmentId: number | null } {
+  const need = role === 'villageCadre' ? 'villageId' : role === 'gridWorker' ? 'gridId' : role === 'department' ? 'departmentId' : null
+  for (const field of ['villageId', 'gridId', 'departmentId'] as const) {
+    const given = s[field] !== undefined && s[field] !== null
+    if (field === need && !given) throw new HttpError(400, `body/${field} is required for role ${role}`)
+    if (field !== need && given) throw new HttpError(400, `body/${field}: role ${role} has no ${field.replace('Id', '')}`)
+  }
+  return { villageId: s.villageId ?? null, gridId: s.gridId ?? null, departmentId: s.departmentId ?? null }
+}
+
+export async function listUsers(db: Queryable, f: { role?: Role; q?: string; limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
+  const like = f.q ? '%' + f.q.replace(/[\\%_]/g, (c) => '\\' + c) + '%' : null
+  const r = await db.query<{ user: UserRecord; total: number }>(
+    `SELECT ${USER_JSON} AS user, count(*) OVER ()::int AS total FROM users u
+      WHERE ($1::text IS NULL OR u.role = $1) AND ($2::text IS NULL OR u.username LIKE $2 OR u.display_name LIKE $2)
+      ORDER BY u.id LIMIT $3 OFFSET $4`,
+    [f.role ?? null, like, f.limit, f.offset],
+  )
+  return { users: r.rows.map((x) => x.user), total: r.rows[0]?.total ?? 0 }
+}
+
+export async function getUser(db: Queryable, id: number): Promise<UserRecord> {
+  const r = await db.query<{ user: UserRecord }>(`SELECT ${USER_JSON} AS user FROM users u WHERE u.id = $1`, [id])
+  if (!r.rows.length) throw notFound(`user ${id}`)
+  return r.rows[0].user
+}
+
+export async function createUser(db: Queryable, u: { username: string; displayName: string; role: Role; passwordHash: string } & ScopeFields): Promise<UserRecord> {
+  const scope = checkScope(u.role, u)
+  const r = await db.query<{ id: number }>(
+    `INSERT INTO users (username, display_name, role, village_id, grid_id, department_id, password_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING RETURNING id`,
+    [u.username, u.displayName, u.role, scope.villageId, scope.gridId, scope.departmentId, u.passwordHash],
+  ).catch(foreignKeyAsBadRequest)
+  if (!r.rows.length) throw new HttpError(409, `body/username ${u.username} is taken`)
+  return getUser(db, r.rows[0].id)
+}
+
+/** A village, grid or department that does not exist is the caller's mistake, named by field. */
+function foreignKeyAsBadRequest(err: { code?: string; constraint?: string }): never {
+  if (err.code === '23503') {
+    const field = err.constraint?.includes('village') ? 'villageId' : err.constraint?.includes('grid') ? 'gridId' : 'departmentId'
+    throw new HttpError(400, `body/${field} does not exist`)
+  }
+  throw err
+}
+
+export async function updateUser(db: Queryable, id: number, change: { displayName?: string; role?: Role; disabled?: boolean } & ScopeFields): Promise<UserRecord> {
+  const current = await getUser(db, id)
+  const role = change.role ?? current.role
+  const scopeChanged = change.role !== undefined || change.villageId !== undefined || change.gridId !== undefined || change.departmentId !== undefined
+  const scope = scopeChanged ? checkScope(role, change) : current
+  await db.query(
+    `UPDATE users SET display_name = $2, role = $3, village_id = $4, grid_id = $5, department_id = $6, disabled = $7 WHERE id = $1`,
+    [id, change.displayName ?? current.displayName, role, scope.villageId, scope.gridId, scope.departmentId, change.disabled ?? current.disabled],
+  ).catch(foreignKeyAsBadRequest)
+  return getUser(db, id)
+}
+
+export async function setPasswordHash(db: Queryable, id: number, passwordHash: string): Promise<void> {
+  const r = await db.query('UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1 RETURNING id', [id, passwordHash])
+  if (!r.rows.length) throw notFound(`user ${id}`)
+}
+
+/** Ends every session of a user; the hashes, so their sockets can be closed too. */
+export async function revokeUserSessions(db: Queryable, userId: number): Promise<string[]> {
+  const r = await db.query<{ token_hash: string }>('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [userId])
+  return r.rows.map((x) => x.token_hash)
+}
