@@ -14,6 +14,12 @@ const Report = Type.Object({
   imported: Type.Integer(),
   alreadyImported: Type.Integer(),
   errors: Type.Array(Type.Object({ row: Type.Integer(), field: Type.String(), reason: Type.String() })),
+  dryRun: Type.Optional(Type.Boolean()),
+  wouldImport: Type.Optional(Type.Integer()),
+  preview: Type.Optional(Type.Array(Type.Object({
+    row: Type.Integer(), externalId: Type.String(), time: Type.String(), category: Type.String(), description: Type.String(),
+    place: Type.String(), importedBefore: Type.Boolean(),
+  }))),
 })
 
 /**
@@ -24,7 +30,7 @@ const Report = Type.Object({
 export const hotlineImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableReader }> = async (app, { db, reader = tableReader }) => {
   // the limit sits on the parser, not the route, so a JSON body sent here is still held to 1 MB
   app.addContentTypeParser(['text/csv', XLSX], { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES }, (_req, body, done) => done(null, body))
-  app.post(
+  app.post<{ Querystring: { dryRun?: number } }>(
     '/work-orders/import',
     {
       // the right is checked before the body is read: only the command center may make us read 20 MB
@@ -33,7 +39,9 @@ export const hotlineImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableRea
         tags: ['work orders'],
         summary:
           `12345 hotline orders from a CSV (UTF-8 or GBK) or XLSX export (at most ${MAX_FILE_BYTES / 1024 / 1024} MB and ${MAX_ROWS} rows): ` +
-          'all rows or none, with a report of every bad row; 413 names the limit a file is over, 429 when other imports are being read',
+          'all rows or none, with a report of every bad row; ?dryRun=1 checks and previews without writing; ' +
+          '413 names the limit a file is over, 429 when other imports are being read',
+        querystring: Type.Object({ dryRun: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })) }, { additionalProperties: false }),
         response: { 200: Report, 422: Report },
       },
     },
@@ -47,7 +55,7 @@ export const hotlineImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableRea
         if (err instanceof HttpError && (err.statusCode === 400 || err.statusCode === 413)) throw new HttpError(err.statusCode, `body ${err.message}`)
         throw err
       })
-      const report = await importHotline(db, table, user)
+      const report = await importHotline(db, table, user, new Date(), { dryRun: req.query.dryRun === 1 })
       return reply.code(report.errors.length ? 422 : 200).send(report)
     },
   )

@@ -37,6 +37,25 @@ describe('12345 hotline import', () => {
     expect(shown.body).not.toContain('13800001111')
   })
 
+  it('previews a file without writing anything (?dryRun=1), then imports it', async () => {
+    const csv = [HEAD, row('P-001'), row('P-002', { category: 'road', text: '井盖缺失' })].join('\r\n')
+    const preview = await t.as('dispatcher', { method: 'POST', url: '/api/work-orders/import?dryRun=1', headers: { 'content-type': 'text/csv' }, payload: Buffer.from(csv) })
+    expect(preview.statusCode).toBe(200)
+    const p = preview.json()
+    expect(p).toMatchObject({ dryRun: true, rows: 2, imported: 0, wouldImport: 2, alreadyImported: 0, errors: [] })
+    expect(p.preview.map((r: { externalId: string }) => r.externalId)).toEqual(['P-001', 'P-002'])
+    expect(p.preview[0].place).toMatch(/村.*网格/)
+    expect(await count('P-')).toBe(0)
+    expect((await send(csv)).json()).toMatchObject({ imported: 2 })
+    const again = (await t.as('dispatcher', { method: 'POST', url: '/api/work-orders/import?dryRun=1', headers: { 'content-type': 'text/csv' }, payload: Buffer.from(csv) })).json()
+    expect(again).toMatchObject({ wouldImport: 0, alreadyImported: 2 })
+    expect(again.preview.every((r: { importedBefore: boolean }) => r.importedBefore)).toBe(true)
+    // a bad row is named by row and column in the preview too, and nothing is written
+    const bad = await t.as('dispatcher', { method: 'POST', url: '/api/work-orders/import?dryRun=1', headers: { 'content-type': 'text/csv' }, payload: Buffer.from([HEAD, row('P-003', { time: 'yesterday' })].join('\n')) })
+    expect(bad.statusCode).toBe(422)
+    expect(bad.json().errors).toEqual([expect.objectContaining({ row: 2, field: 'time' })])
+  })
+
   it('reads the GBK CSV that Excel writes', async () => {
     const res = await send(iconv.encode([HEAD, row('G-001')].join('\r\n'), 'gbk'))
     expect(res.json()).toMatchObject({ imported: 1, errors: [] })

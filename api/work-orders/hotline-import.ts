@@ -16,7 +16,26 @@ export interface ImportReport {
   /** orders whose hotline number was imported before: skipped, so a file can be imported again */
   alreadyImported: number
   errors: ImportError[]
+  /** a preview (?dryRun=1): nothing written */
+  dryRun?: boolean
+  /** how many orders the import would add */
+  wouldImport?: number
+  /** the first rows as they would go in */
+  preview?: PreviewRow[]
 }
+
+export interface PreviewRow {
+  row: number
+  externalId: string
+  time: string
+  category: string
+  description: string
+  /** the village and grid the place lies in */
+  place: string
+  importedBefore: boolean
+}
+
+const PREVIEW_ROWS = 200
 
 /** Column headings as the 12345 platform exports them, and our English names. */
 const COLUMNS: Record<string, string[]> = {
@@ -57,7 +76,7 @@ function parseTime(s: string): string | null {
  * whose hotline number is already in the system are skipped, so the same export may be
  * imported again.
  */
-export async function importHotline(db: Db, table: Table, user: AuthUser, now = new Date()): Promise<ImportReport> {
+export async function importHotline(db: Db, table: Table, user: AuthUser, now = new Date(), opts: { dryRun?: boolean } = {}): Promise<ImportReport> {
   const errors: ImportError[] = []
   const { header: head, rows } = table
   if (!head.length) return { rows: 0, imported: 0, alreadyImported: 0, errors: [{ row: 1, field: '(file)', reason: 'the file is empty' }] }
@@ -122,6 +141,23 @@ export async function importHotline(db: Db, table: Table, user: AuthUser, now = 
   })
   errors.sort((a, b) => a.row - b.row)
   if (errors.length) return { rows: rows.length, imported: 0, alreadyImported: 0, errors }
+  if (opts.dryRun) {
+    // the preview: what an import would add, and what it would skip as imported before
+    const known = await db.query<{ external_id: string }>(
+      `SELECT external_id FROM work_orders WHERE source = 'hotline' AND external_id = ANY($1::text[])`, [valid.map((v) => v.externalId)])
+    const before = new Set(known.rows.map((k) => k.external_id))
+    const names = await db.query<{ id: number; grid: string; village: string }>(
+      'SELECT g.id, g.name AS grid, v.name AS village FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.id = ANY($1::int[])',
+      [[...new Set(snapped.map((x) => x.grid_id))]])
+    const place = new Map(names.rows.map((n) => [n.id, `${n.village}${n.grid}`]))
+    return {
+      rows: rows.length, imported: 0, alreadyImported: before.size, errors: [], dryRun: true, wouldImport: valid.length - before.size,
+      preview: valid.slice(0, PREVIEW_ROWS).map((v, k) => ({
+        row: v.row, externalId: v.externalId, time: v.time, category: v.category, description: v.description.slice(0, 60),
+        place: place.get(snapped[k].grid_id!) ?? '', importedBefore: before.has(v.externalId),
+      })),
+    }
+  }
 
   return db.transaction(async (tx) => {
     const r = await tx.query<{ id: number }>(
