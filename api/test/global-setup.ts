@@ -13,7 +13,7 @@ import { withDatabase } from './pg-url.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    fixtureDb: { engine: 'pglite'; dumpPath: string } | { engine: 'postgres'; template: string }
+    fixtureDb: Fixture
   }
 }
 
@@ -22,7 +22,26 @@ declare module 'vitest' {
  * PGlite's data directory is dumped to a tarball, or PostgreSQL gets a template
  * database, and every test file clones it (see test-db.ts).
  */
+type Fixture = { engine: 'pglite'; dumpPath: string } | { engine: 'postgres'; template: string }
+
+// The run has two test projects (vitest.config.ts); each calls its global setup, in this one
+// process. The first call loads the township; the others share it; the last teardown cleans up.
+const shared = globalThis as unknown as { __shuzhiFixture?: { loading: Promise<{ fixture: Fixture; teardown: () => Promise<void> | void }>; users: number } }
+
 export default async function setup(project: TestProject) {
+  const s = (shared.__shuzhiFixture ??= { loading: load(), users: 0 })
+  s.users++
+  const { fixture, teardown } = await s.loading
+  project.provide('fixtureDb', fixture)
+  return async () => {
+    if (--s.users === 0) {
+      delete shared.__shuzhiFixture
+      await teardown()
+    }
+  }
+}
+
+async function load(): Promise<{ fixture: Fixture; teardown: () => Promise<void> | void }> {
   const started = Date.now()
   const url = process.env.DATABASE_URL
   if (url) {
@@ -35,13 +54,15 @@ export default async function setup(project: TestProject) {
     await loadFixtures(db)
     await ensureDemoAccounts(db, TEST_PASSWORD)
     await db.close()
-    project.provide('fixtureDb', { engine: 'postgres', template })
     console.log(`[global-setup] PostgreSQL template ${template} loaded in ${Date.now() - started} ms`)
-    return async () => {
-      // Clones are dropped by their test files; the template last.
-      const clones = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${template}%`])
-      for (const { datname } of clones.rows) await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`)
-      await admin.end()
+    return {
+      fixture: { engine: 'postgres', template },
+      teardown: async () => {
+        // Clones are dropped by their test files; the template last.
+        const clones = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${template}%`])
+        for (const { datname } of clones.rows) await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`)
+        await admin.end()
+      },
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'shuzhi-fixture-'))
@@ -54,7 +75,6 @@ export default async function setup(project: TestProject) {
   const dumpPath = join(dir, 'fixture.tar.gz')
   writeFileSync(dumpPath, Buffer.from(await dump.arrayBuffer()))
   await db.close()
-  project.provide('fixtureDb', { engine: 'pglite', dumpPath })
   console.log(`[global-setup] PGlite fixture database loaded in ${Date.now() - started} ms`)
-  return () => rmSync(dir, { recursive: true, force: true })
+  return { fixture: { engine: 'pglite', dumpPath }, teardown: () => rmSync(dir, { recursive: true, force: true }) }
 }
