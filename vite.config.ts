@@ -15,8 +15,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     reportCompressedSize: true,
     rolldownOptions: {
-      // the wall screen at /, the grid worker's phone page at /m/
-      input: { main: `${root}/index.html`, mobile: `${root}/m/index.html` },
+      // the wall screen at /, the grid worker's phone page at /m/, the operations desk at /desk/,
+      // the residents' channel at /r/
+      input: { main: `${root}/index.html`, mobile: `${root}/m/index.html`, desk: `${root}/desk/index.html`, resident: `${root}/r/index.html` },
       output: {
         // Separate long-lived vendor chunks: a screen change does not re-download the map engine.
         advancedChunks: {

@@ -43,16 +43,19 @@ export function screenRoutes(distDir: string, state: ScreenState): FastifyPlugin
       return reply.header('Cache-Control', 'no-cache').sendFile(page)
     }
     app.get('/', { schema: { hide: true } }, (_req, reply) => sendIndex(reply))
-    // the grid worker's phone page
-    app.get('/m/', { schema: { hide: true } }, (_req, reply) => sendIndex(reply, 'm/index.html'))
-    app.get('/m', { schema: { hide: true } }, (_req, reply) => reply.redirect('/m/'))
+    // the other apps: the grid worker's phone page, the operations desk, the residents' channel
+    for (const page of ['m', 'desk', 'r']) {
+      app.get(`/${page}/`, { schema: { hide: true } }, (_req, reply) => sendIndex(reply, `${page}/index.html`))
+      app.get(`/${page}`, { schema: { hide: true } }, (_req, reply) => reply.redirect(`/${page}/`))
+    }
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io/')) {
         // Hashed asset names never change content; anything else is a client route.
         if (!state.ready) return sendIndex(reply)
         const path = req.url.split('?')[0]
         if (path.startsWith('/assets/') || path.includes('.')) return reply.code(404).send(errorBody(404, `${path} not found`))
-        return sendIndex(reply, path.startsWith('/m/') ? 'm/index.html' : 'index.html')
+        const page = ['m', 'desk', 'r'].find((a) => path.startsWith(`/${a}/`))
+        return sendIndex(reply, page ? `${page}/index.html` : 'index.html')
       }
       return reply.code(404).send(errorBody(404, `route ${req.method} ${req.url.split('?')[0]} not found`))
     })

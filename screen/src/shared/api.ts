@@ -5,21 +5,57 @@ export function authHeaders(): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {}
 }
 
-// The screen's only way to the server: same-origin JSON with the bearer token.
-export async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { Accept: 'application/json', ...authHeaders() } })
-  if (res.status === 401) {
-    useAuthStore().expire()
-    throw new Error('未登录')
+/**
+ * A request the server refused or could not answer. `message` is the server's own reason
+ * (its error bodies say which field or state is wrong), so a screen shows it as it is.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
   }
-  if (!res.ok) {
-    let message = `${res.status}`
-    try {
-      message = ((await res.json()) as { message?: string }).message ?? message
-    } catch {
-      /* not JSON */
-    }
-    throw new Error(`${path}: ${message}`)
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  if (res.status === 401) useAuthStore().expire()
+  let message = res.status === 401 ? '登录已失效，请重新登录' : `请求失败 (${res.status})`
+  try {
+    const body = (await res.json()) as { message?: string }
+    if (body.message && res.status !== 401) message = body.message
+  } catch {
+    /* not JSON */
   }
+  return new ApiError(res.status, message)
+}
+
+async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  let res: Response
+  try {
+    const binary = body instanceof Blob || body instanceof ArrayBuffer
+    res = await fetch(path, {
+      method,
+      headers: { Accept: 'application/json', ...(body !== undefined && !binary ? { 'Content-Type': 'application/json' } : {}), ...authHeaders(), ...headers },
+      body: body === undefined ? undefined : binary ? (body as BodyInit) : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, '网络不可用，请检查连接后重试')
+  }
+  if (!res.ok) throw await failure(res)
+  if (res.status === 204) return undefined as T
   return (await res.json()) as T
 }
+
+// The screens' only way to the server: same-origin JSON with the bearer token, one error shape.
+export const getJson = <T>(path: string): Promise<T> => request<T>('GET', path)
+export const postJson = <T>(path: string, body?: unknown): Promise<T> => request<T>('POST', path, body ?? {})
+export const putJson = <T>(path: string, body: unknown): Promise<T> => request<T>('PUT', path, body)
+export const patchJson = <T>(path: string, body: unknown): Promise<T> => request<T>('PATCH', path, body)
+export const deleteJson = <T = void>(path: string): Promise<T> => request<T>('DELETE', path)
+/** a file as the body (a photo, a spreadsheet), with its own content type */
+export const postFile = <T>(path: string, file: Blob, type = file.type, headers: Record<string, string> = {}): Promise<T> =>
+  request<T>('POST', path, file, { 'Content-Type': type || 'application/octet-stream', ...headers })
+
+/** "something went wrong" for a person: the server's reason when there is one */
+export const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))

@@ -1,9 +1,10 @@
 import type { WorkOrder } from '../../../../geo/work-orders.ts'
 import { defineStore } from 'pinia'
-import { io, type Socket } from 'socket.io-client'
+import type { Socket } from 'socket.io-client'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
 import type { VehicleAlert, VehicleDispatch, VehiclePosition, VehicleStatus, VehicleSummary } from '../../../../geo/vehicles.ts'
 import { getJson } from '../../shared/api.ts'
+import { openSocket } from '../../shared/socket.ts'
 import { useAuthStore } from '../../shared/stores/auth.ts'
 
 /** How much trail a truck drags behind it on the map, and the hard cap per truck. */
@@ -172,20 +173,12 @@ export const useVehicleStore = defineStore('vehicles', () => {
    */
   function connect(on: { dataChanged?: (tables: string[]) => void; workOrder?: (order: WorkOrder) => void } = {}): void {
     if (socket || !auth.token) return
-    socket = io({ auth: { token: auth.token }, transports: ['websocket'], reconnectionDelayMax: 10_000 })
-    socket.on('connect', () => {
-      connected.value = true
-      socket!.emit('subscribe', { scope: 'town' })
+    socket = openSocket((s) => {
+      s.emit('subscribe', { scope: 'town' })
       void refreshAlerts()
       void refreshDispatches()
-    })
-    socket.on('disconnect', () => (connected.value = false))
-    socket.on('connect_error', (err) => {
-      connected.value = false
-      if (/unauthorized/.test(err.message)) auth.expire()
-    })
-    // signed out elsewhere or expired: the server closed the socket; back to the sign-in page
-    socket.on('sessionEnded', () => auth.expire())
+    }, (up) => (connected.value = up))
+    if (!socket) return
     socket.on('positions', applyPositions)
     socket.on('alerts', applyAlerts)
     socket.on('dispatch', applyDispatch)
