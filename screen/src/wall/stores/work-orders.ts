@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
-import type { GridWorkerRank, VillageRank, WorkOrder, WorkOrderKpis } from '../../../../geo/work-orders.ts'
+import type { DepartmentRank, GridWorkerRank, VillageRank, WorkOrder, WorkOrderKpis } from '../../../../geo/work-orders.ts'
 import { authHeaders, getJson } from '../../shared/api.ts'
 import { ALERT_LABELS, type VehicleAlert } from '../../../../geo/vehicles.ts'
 import { useScopeStore } from './scope.ts'
@@ -28,6 +28,8 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
   const feed = shallowRef<FeedItem[]>([])
   const ranking = shallowRef<VillageRank[]>([])
   const workerRanking = shallowRef<GridWorkerRank[]>([])
+  /** the county departments the town sends orders up to (乡呼县应), as the town evaluates them */
+  const departmentRanking = shallowRef<DepartmentRank[]>([])
   const selected = shallowRef<WorkOrder | null>(null)
   /** the heatmap of a year's reports in the scope, instead of the newest markers */
   const heatOn = shallowRef(false)
@@ -63,13 +65,15 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
       const [k, list, ranks] = await Promise.all([
         getJson<WorkOrderKpis>(`/api/work-orders/kpis?scope=${encodeURIComponent(scope.key)}&days=${KPI_DAYS}`),
         getJson<WorkOrder[]>(`/api/work-orders?limit=${MARKERS_MAX}${filter()}`),
-        getJson<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[] }>(`/api/work-orders/rankings?days=${KPI_DAYS}`).catch(() => ({ villages: [], gridWorkers: [] })),
+        getJson<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[]; departments?: DepartmentRank[] }>(`/api/work-orders/rankings?days=${KPI_DAYS}`)
+          .catch(() => ({ villages: [], gridWorkers: [], departments: [] })),
       ])
       if (mine !== seq) return
       kpis.value = k
       orders.value = list
       ranking.value = ranks.villages
       workerRanking.value = ranks.gridWorkers
+      departmentRanking.value = ranks.departments ?? []
       // until pushes arrive, the feed shows the newest orders of the scope
       if (!feed.value.some((f) => inScope(f.order))) {
         feed.value = list.slice(0, 12).map((o) => ({ key: `${o.id}-seed`, kind: o.state === 'closed' ? 'closed' : o.overdue ? 'overdue' : 'new', order: o, at: Date.parse(o.stateSince) }))
@@ -123,5 +127,5 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
     void refresh()
     void refreshHeat()
   })
-  return { kpis, orders, feed, ranking, workerRanking, selected, heatOn, heat, refresh, apply, open, toggleHeat, fromVehicleAlert }
+  return { kpis, orders, feed, ranking, workerRanking, departmentRanking, selected, heatOn, heat, refresh, apply, open, toggleHeat, fromVehicleAlert }
 })
