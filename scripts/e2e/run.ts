@@ -5,6 +5,7 @@ import { mapScenario } from './scenarios/map.ts'
 import { drillScenario } from './scenarios/drill.ts'
 import { vehiclesScenario } from './scenarios/vehicles.ts'
 import { workOrdersScenario } from './scenarios/work-orders.ts'
+import { deskScenario } from './scenarios/desk.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios
 const only = process.argv.slice(2)
@@ -19,6 +20,7 @@ try {
   if (want('drill')) await drillScenario(browser, system, tally)
   if (want('vehicles')) await vehiclesScenario(browser, system, tally)
   if (want('workorders')) await workOrdersScenario(browser, system, tally)
+  if (want('desk')) await deskScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {
