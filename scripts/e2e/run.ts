@@ -6,6 +6,7 @@ import { drillScenario } from './scenarios/drill.ts'
 import { vehiclesScenario } from './scenarios/vehicles.ts'
 import { workOrdersScenario } from './scenarios/work-orders.ts'
 import { deskScenario } from './scenarios/desk.ts'
+import { residentScenario } from './scenarios/resident.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios
 const only = process.argv.slice(2)
@@ -21,6 +22,7 @@ try {
   if (want('vehicles')) await vehiclesScenario(browser, system, tally)
   if (want('workorders')) await workOrdersScenario(browser, system, tally)
   if (want('desk')) await deskScenario(browser, system, tally)
+  if (want('resident')) await residentScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {

@@ -6,6 +6,7 @@
 import sharp from 'sharp'
 import type { Browser } from 'playwright-core'
 import { apiLogin, artifactPath, E2E_PASSWORD, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { describeLayout, layoutClean, layoutProblems } from '../layout-check.ts'
 
 export async function workOrdersScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const api = async (username: string, path: string, body?: unknown) => {
@@ -121,6 +122,26 @@ export async function workOrdersScenario(browser: Browser, system: System, tally
   await page.click('[data-testid="rank-grid-workers"]')
   const workers = await page.locator('[data-testid="grid-worker-ranking"] tbody tr').count()
   tally.check('[work orders] …and grid workers', workers === 8, `${workers} rows`)
+  await page.click('[data-testid="rank-departments"]')
+  const departments = await page.locator('[data-testid="department-ranking"] tbody tr').count()
+  tally.check('[work orders] …and the county departments the town evaluates', departments >= 1 && departments <= 8, `${departments} rows`)
+  // eight columns in the panel: nothing cut, wrapped onto a second line or drawn over, on a 1080p and a 4K wall
+  for (const [width, height] of [[1920, 1080], [3840, 2160]]) {
+    await page.setViewportSize({ width, height })
+    await page.waitForTimeout(500)
+    const fit = await layoutProblems(page, '[data-testid="work-order-panel"]')
+    const wrapped = await page.evaluate(() => [...document.querySelectorAll('[data-testid="work-order-panel"] th, [data-testid="work-order-panel"] td, [data-testid="work-order-kpis"] span')]
+      .filter((c) => {
+        // on one line, every piece of text shares a horizontal band (a bigger figure beside its label included)
+        const r = document.createRange()
+        r.selectNodeContents(c)
+        const rects = [...r.getClientRects()].filter((x) => x.width > 0)
+        return rects.length > 1 && Math.max(...rects.map((x) => x.top)) >= Math.min(...rects.map((x) => x.bottom))
+      }).map((c) => c.textContent))
+    tally.check(`[work orders] the league tables and KPIs fit the panel at ${width}×${height}`, layoutClean(fit) && !wrapped.length, [describeLayout(fit), wrapped.length ? `wrapped: ${wrapped.join(' | ')}` : ''].filter(Boolean).join('; '))
+    await page.locator('[data-testid="work-order-panel"]').screenshot({ path: artifactPath(`work-orders-departments-${width}.png`) })
+  }
+  await page.setViewportSize({ width: 1920, height: 1080 })
   tally.check('[work orders] zero requests outside the origin', requests.foreign.length === 0, requests.foreign.slice(0, 5).join(', '))
   tally.check('[work orders] no page or console errors', errors.length === 0, errors.slice(0, 5).join(' | '))
   await context.close()
