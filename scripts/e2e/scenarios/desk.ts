@@ -28,12 +28,17 @@ export async function deskScenario(browser: Browser, system: System, tally: Tall
   const contexts: BrowserContext[] = []
   const foreign: string[] = []
   const errors: string[] = []
+  const refused: string[] = []
   async function open(username: string, size: Size = 'small'): Promise<Page> {
     const context = await browser.newContext({ viewport: SIZES[size], locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
     contexts.push(context)
     const page = await context.newPage()
     foreign.push(...watchRequests(page, system.origin).foreign)
     const mine = watchErrors(page)
+    // a console line says only "status of 401": keep which address was refused, for the report
+    page.on('response', (r) => {
+      if (r.status() === 401) refused.push(`${username} ${r.request().method()} ${new URL(r.url()).pathname}`)
+    })
     page.on('close', () => errors.push(...mine.map((e) => `${username}: ${e}`)))
     await signIn(page, system.origin, username, '/desk/')
     return page
@@ -301,12 +306,15 @@ export async function deskScenario(browser: Browser, system: System, tally: Tall
   tally.check('[desk] …and may sign out', await seen(wall, '[data-testid="login"]'))
 
   await d.goto(`${system.origin}/desk/`)
+  // as a person would: once the desk has loaded (its first requests would be refused mid-flight otherwise)
+  await settled(d)
+  await d.waitForFunction(() => !document.querySelector('[data-testid="desk-tab-count-all"]')?.textContent?.includes('…'))
   await d.click('[data-testid="desk-logout"]')
   tally.check('[desk] sign out returns to the form', await seen(d, '[data-testid="login"]'))
   for (const ctx of contexts) for (const p of ctx.pages()) await p.close()
   tally.check('[desk] zero requests outside the origin', foreign.length === 0, foreign.slice(0, 5).join(', '))
   // the browser logs every 4xx answer; the bad file's 422 and the refused dispatch's 409 are the test's own
   const unexpected = errors.filter((e) => !/status of (422|409)/.test(e))
-  tally.check('[desk] no page or console errors (besides the 422 and 409 asked for)', unexpected.length === 0, unexpected.slice(0, 5).join(' | '))
+  tally.check('[desk] no page or console errors (besides the 422 and 409 asked for)', unexpected.length === 0, [...new Set(unexpected)].slice(0, 5).join(' | ') + (refused.length ? ` — 401 from ${[...new Set(refused)].join(', ')}` : ''))
   for (const ctx of contexts) await ctx.close()
 }
