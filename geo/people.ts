@@ -33,6 +33,9 @@ export interface ResidentRecord {
   careGroups?: string[]
   /** key groups (重点人群): full only */
   keyGroups?: string[]
+  /** registered, or deregistered (died, moved away): such a person leaves the counts and stays in history */
+  status: 'active' | 'death' | 'moveOut'
+  statusSince?: string
   /** true unless full */
   masked: boolean
 }

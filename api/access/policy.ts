@@ -32,6 +32,10 @@ export const PERMISSIONS = {
   'people.careGroups': { roles: CARE_ROLES, does: 'see care-group tags' },
   /** the full record, with a reason, audited */
   'people.unmask': { roles: CARE_ROLES, does: 'unmask personal data' },
+  /** 人口双实: register, correct and deregister residents, create, split and merge households */
+  'people.write': { roles: ['admin', 'villageCadre', 'gridWorker'], does: 'change population records' },
+  /** who changed what in a resident's record (values masked) */
+  'people.history': { roles: ['admin', 'villageCadre', 'gridWorker'], does: "read residents' history" },
   /** photos taken inside homes on visits */
   'visits.photos': { roles: CARE_ROLES, does: 'see visit photos' },
   'visits.write': { roles: ['gridWorker', 'villageCadre'], does: 'record household visits' },

@@ -30,7 +30,7 @@ describe('what each role receives for a resident', () => {
     expect(h.members.length).toBeGreaterThan(0)
     for (const m of h.members) {
       expect(m.view).toBe('card')
-      expect(Object.keys(m).sort()).toEqual(['ageBand', 'gender', 'gridId', 'householdId', 'id', 'masked', 'name', 'partyMember', 'relation', 'view', 'villageId'])
+      expect(Object.keys(m).sort()).toEqual(['ageBand', 'gender', 'gridId', 'householdId', 'id', 'masked', 'name', 'partyMember', 'relation', 'status', 'view', 'villageId'])
       expect(m.name).toContain('*')
     }
     const list = (await t.as('display', `/api/households?grid=${household.grid_id}`)).json() as { features: { properties: Record<string, unknown> }[] }

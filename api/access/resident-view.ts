@@ -19,6 +19,8 @@ export interface ResidentSource {
   items: Record<string, unknown>
   careGroups: string[]
   keyGroups: string[]
+  deregistered: 'death' | 'moveOut' | null
+  deregisteredOn: string | null
 }
 
 /**
@@ -56,6 +58,7 @@ export function shapeResident(r: ResidentSource, o: ShapeOptions): ResidentRecor
   const base = {
     id: r.id, householdId: r.householdId, gridId: r.gridId, villageId: r.villageId, view: o.view,
     gender: r.gender, relation: r.relation, partyMember: r.partyMember, ageBand: ageBand(age),
+    status: r.deregistered ?? ('active' as const), ...(r.deregisteredOn ? { statusSince: r.deregisteredOn } : {}),
   }
   if (o.view === 'full') {
     return {

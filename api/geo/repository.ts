@@ -27,7 +27,7 @@ export async function listVillages(db: Queryable): Promise<VillageCollection> {
     `WITH g AS (SELECT village_id, count(*) AS n FROM grids GROUP BY village_id),
           h AS (SELECT gr.village_id, count(*) AS n FROM households hh JOIN grids gr ON gr.id = hh.grid_id GROUP BY gr.village_id),
           r AS (SELECT gr.village_id, count(*) AS n FROM residents rs
-                  JOIN households hh ON hh.id = rs.household_id JOIN grids gr ON gr.id = hh.grid_id GROUP BY gr.village_id)
+                  JOIN households hh ON hh.id = rs.household_id JOIN grids gr ON gr.id = hh.grid_id WHERE rs.deregistered IS NULL GROUP BY gr.village_id)
      SELECT v.id, v.code, v.name, ST_AsGeoJSON(v.geom, 7)::json AS geometry,
             json_build_array(ST_X(v.label_point), ST_Y(v.label_point)) AS label,
             coalesce(g.n, 0) AS grid_count, coalesce(h.n, 0) AS households, coalesce(r.n, 0) AS residents
@@ -62,7 +62,7 @@ export async function listGrids(db: Queryable, villageId?: number): Promise<Grid
     worker_name: string; worker_phone: string; geometry: Polygon; label: LonLat; households: number; residents: number
   }>(
     `WITH h AS (SELECT grid_id, count(*) AS n FROM households GROUP BY grid_id),
-          r AS (SELECT hh.grid_id, count(*) AS n FROM residents rs JOIN households hh ON hh.id = rs.household_id GROUP BY hh.grid_id)
+          r AS (SELECT hh.grid_id, count(*) AS n FROM residents rs JOIN households hh ON hh.id = rs.household_id WHERE rs.deregistered IS NULL GROUP BY hh.grid_id)
      SELECT g.id, g.code, g.name, g.village_id, v.name AS village_name, g.kind,
             g.grid_worker_name AS worker_name, g.grid_worker_phone AS worker_phone,
             ST_AsGeoJSON(g.geom, 7)::json AS geometry,
@@ -97,10 +97,10 @@ export async function listHouseholds(db: Queryable, gridId: number, show: { care
     members: number; care_group: boolean; party_member: boolean
   }>(
     `SELECT h.id, h.grid_id, h.address, h.house_number, ST_AsGeoJSON(h.geom, 7)::json AS geometry,
-            (SELECT count(*) FROM residents r WHERE r.household_id = h.id) AS members,
+            (SELECT count(*) FROM residents r WHERE r.household_id = h.id AND r.deregistered IS NULL) AS members,
             EXISTS (SELECT 1 FROM residents r JOIN resident_tags t ON t.resident_id = r.id
-                     WHERE r.household_id = h.id AND t.kind = 'care') AS care_group,
-            EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.party_member) AS party_member
+                     WHERE r.household_id = h.id AND r.deregistered IS NULL AND t.kind = 'care') AS care_group,
+            EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.deregistered IS NULL AND r.party_member) AS party_member
        FROM households h WHERE h.grid_id = $1 ORDER BY h.id`,
     [gridId],
   )

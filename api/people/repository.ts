@@ -9,7 +9,7 @@ export type { HouseholdRecord, ResidentRecord }
 const RESIDENT_SELECT = `
   SELECT r.id, r.household_id AS "householdId", h.grid_id AS "gridId", g.village_id AS "villageId", r.name, r.gender,
          to_char(r.birth_date, 'YYYY-MM-DD') AS "birthDate", r.id_number AS "idNumber", r.phone, r.relation,
-         r.party_member AS "partyMember", r.items,
+         r.party_member AS "partyMember", r.items, r.deregistered, to_char(r.deregistered_on, 'YYYY-MM-DD') AS "deregisteredOn",
          coalesce((SELECT array_agg(t.tag ORDER BY t.tag) FROM resident_tags t WHERE t.resident_id = r.id AND t.kind = 'care'), '{}') AS "careGroups",
          coalesce((SELECT array_agg(t.tag ORDER BY t.tag) FROM resident_tags t WHERE t.resident_id = r.id AND t.kind = 'key'), '{}') AS "keyGroups"
     FROM residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id`
@@ -37,7 +37,8 @@ export async function getHousehold(db: Queryable, id: number, user: AuthUser, vi
   )
   const row = h.rows[0]
   if (!row) return null
-  const members = await db.query<ResidentSource>(`${RESIDENT_SELECT} WHERE r.household_id = $1 ORDER BY r.id`, [id])
+  // the household as it is registered now: who died or moved away is in the history, not here
+  const members = await db.query<ResidentSource>(`${RESIDENT_SELECT} WHERE r.household_id = $1 AND r.deregistered IS NULL ORDER BY r.id`, [id])
   const sensitive = await sensitiveItemKeys(db)
   return {
     id: row.id, gridId: row.grid_id, villageId: row.village_id, address: maskAddress(row.address, row.house_number),

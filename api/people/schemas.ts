@@ -21,6 +21,8 @@ export const ResidentSchema = Type.Object({
   items: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   careGroups: Type.Optional(Type.Array(Type.String())),
   keyGroups: Type.Optional(Type.Array(Type.String())),
+  status: Type.Union([Type.Literal('active'), Type.Literal('death'), Type.Literal('moveOut')]),
+  statusSince: Type.Optional(Type.String()),
   masked: Type.Boolean(),
 })
 

@@ -42,7 +42,7 @@ export async function search(db: Queryable, q: string, user: AuthUser, limit: nu
     const residents = await db.query<{ id: number; name: string; household_id: number; grid_id: number; village: string; grid: string }>(
       `SELECT r.id, r.name, r.household_id, h.grid_id, v.name AS village, g.name AS grid
          FROM residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id JOIN villages v ON v.id = g.village_id
-        WHERE r.name = $1 AND ${scopeCondition(user, PEOPLE_COLUMNS, rParams)} ORDER BY r.id LIMIT $2`,
+        WHERE r.name = $1 AND r.deregistered IS NULL AND ${scopeCondition(user, PEOPLE_COLUMNS, rParams)} ORDER BY r.id LIMIT $2`,
       rParams,
     )
     for (const r of residents.rows) {

@@ -40,7 +40,8 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
   if (!named) return null
   const p = [scope.kind === 'village' ? scope.id : null, scope.kind === 'grid' ? scope.id : null]
   const q = <T>(sql: string) => db.query<T>(sql, p).then((r) => r.rows)
-  const residentsIn = `SELECT r.* FROM residents r JOIN households h ON h.id = r.household_id WHERE h.grid_id IN (${IN_GRIDS})`
+  // the registered population: people who died or moved away leave the counts (人口双实)
+  const residentsIn = `SELECT r.* FROM residents r JOIN households h ON h.id = r.household_id WHERE h.grid_id IN (${IN_GRIDS}) AND r.deregistered IS NULL`
 
   const [pop] = await q<{ households: number; residents: number; male: number; female: number; party: number }>(
     `SELECT (SELECT count(*) FROM households WHERE grid_id IN (${IN_GRIDS})) AS households,

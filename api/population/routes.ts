@@ -1,0 +1,155 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import type { Db } from '../db/types.ts'
+import { requirePermission } from '../access/policy.ts'
+import { assertResidentInScope } from '../access/scope.ts'
+import { sensitiveItemKeys } from '../people/repository.ts'
+import { residentHistory } from './history.ts'
+import { createHousehold, mergeHousehold, splitHousehold } from './households.ts'
+import { createResident, lifeEvent, patchResident, type LifeEventType, type NewResident, type ResidentPatch } from './residents.ts'
+
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
+const DateStr = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
+const Name = Type.String({ minLength: 1, maxLength: 30 })
+const IdNumber = Type.String({ minLength: 1, maxLength: 18, description: 'GB 11643: 17 digits and a check digit' })
+const Gender = Type.Union([Type.Literal('男'), Type.Literal('女')])
+const Relation = Type.String({ minLength: 1, maxLength: 10 })
+const Phone = Type.String({ pattern: '^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})?$' })
+const Items = Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.String({ maxLength: 60 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 30 })
+const Created = Type.Object({ id: Type.Integer() })
+
+/**
+ * 人口双实: residents and households written by the people who know them (grid workers in
+ * their grid, village cadres in their village, admin), every change a history row.
+ */
+export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+  app.post<{ Body: NewResident }>(
+    '/residents',
+    {
+      schema: {
+        tags: ['population'], summary: 'register a resident in a household (a newborn, someone moving in); 201 { id }',
+        body: Type.Object(
+          {
+            householdId: Id, name: Name, idNumber: IdNumber, gender: Gender, birthDate: DateStr, relation: Relation,
+            phone: Type.Optional(Phone), partyMember: Type.Optional(Type.Boolean()), items: Type.Optional(Items),
+            event: Type.Optional(Type.Union([Type.Literal('birth'), Type.Literal('moveIn'), Type.Literal('registration')])),
+            eventDate: Type.Optional(DateStr),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Created },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createResident(db, req.body, requirePermission(req, 'people.write'))),
+  )
+
+  app.patch<{ Params: { id: number }; Body: ResidentPatch }>(
+    '/residents/:id',
+    {
+      schema: {
+        tags: ['population'], summary: "correct or update a resident's record (only the fields given); each change is a history row",
+        params: Type.Object({ id: Id }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Name), idNumber: Type.Optional(IdNumber), gender: Type.Optional(Gender), birthDate: Type.Optional(DateStr),
+            relation: Type.Optional(Relation), phone: Type.Optional(Type.Union([Type.Null(), Phone])), partyMember: Type.Optional(Type.Boolean()),
+            items: Type.Optional(Items),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Type.Object({ id: Type.Integer(), changed: Type.Integer() }) },
+      },
+    },
+    async (req) => patchResident(db, req.params.id, req.body, requirePermission(req, 'people.write')),
+  )
+
+  app.post<{ Params: { id: number }; Body: { type: LifeEventType; date: string; householdId?: number; note?: string } }>(
+    '/residents/:id/events',
+    {
+      schema: {
+        tags: ['population'], summary: 'a life event: birth, death, moveIn, moveOut, moveHousehold (death and moveOut deregister; the person stays in history)',
+        params: Type.Object({ id: Id }),
+        body: Type.Object(
+          {
+            type: Type.Union(['birth', 'death', 'moveIn', 'moveOut', 'moveHousehold'].map((t) => Type.Literal(t))),
+            date: DateStr, householdId: Type.Optional(Id), note: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Created },
+      },
+    },
+    async (req) => lifeEvent(db, req.params.id, req.body, requirePermission(req, 'people.write')),
+  )
+
+  app.get<{ Params: { id: number } }>(
+    '/residents/:id/history',
+    {
+      schema: {
+        tags: ['population'], summary: "every change to a resident's record: who, when, what, before → after (values masked)",
+        params: Type.Object({ id: Id }),
+        response: {
+          200: Type.Object({
+            entries: Type.Array(Type.Object({
+              id: Type.Integer(), at: Type.String(), actor: Type.String(), actorRole: Type.String(), kind: Type.String(),
+              field: Type.Union([Type.String(), Type.Null()]), before: Type.Unknown(), after: Type.Unknown(),
+              eventDate: Type.Union([Type.String(), Type.Null()]), note: Type.String(),
+            })),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const user = requirePermission(req, 'people.history')
+      await assertResidentInScope(db, user, req.params.id)
+      return { entries: await residentHistory(db, req.params.id, await sensitiveItemKeys(db)) }
+    },
+  )
+
+  const Place = { lon: Type.Number({ minimum: -180, maximum: 180 }), lat: Type.Number({ minimum: -90, maximum: 90 }) }
+  const Address = Type.String({ minLength: 2, maxLength: 100 })
+  const HouseNumber = Type.String({ minLength: 1, maxLength: 20 })
+  app.post<{ Body: { lon: number; lat: number; address: string; houseNumber: string } }>(
+    '/households',
+    {
+      schema: {
+        tags: ['population'], summary: 'a new household at a point, snapped to the grid it lies in (which must be yours)',
+        body: Type.Object({ ...Place, address: Address, houseNumber: HouseNumber }, { additionalProperties: false }),
+        response: { 201: Type.Object({ id: Type.Integer(), gridId: Type.Integer() }) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createHousehold(db, req.body, requirePermission(req, 'people.write'))),
+  )
+
+  app.post<{ Params: { id: number }; Body: { residentIds: number[]; address: string; houseNumber: string; lon?: number; lat?: number } }>(
+    '/households/:id/split',
+    {
+      schema: {
+        tags: ['population'], summary: '分户: some members start a household of their own (at the same dwelling unless a point is given)',
+        params: Type.Object({ id: Id }),
+        body: Type.Object(
+          {
+            residentIds: Type.Array(Id, { minItems: 1, maxItems: 30 }), address: Address, houseNumber: HouseNumber,
+            lon: Type.Optional(Place.lon), lat: Type.Optional(Place.lat),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.Integer(), gridId: Type.Integer() }) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await splitHousehold(db, req.params.id, req.body, requirePermission(req, 'people.write'))),
+  )
+
+  app.post<{ Params: { id: number }; Body: { fromHouseholdId: number } }>(
+    '/households/:id/merge',
+    {
+      schema: {
+        tags: ['population'], summary: '合户: the members of another household join this one',
+        params: Type.Object({ id: Id }),
+        body: Type.Object({ fromHouseholdId: Id }, { additionalProperties: false }),
+        response: { 200: Type.Object({ id: Type.Integer(), moved: Type.Integer() }) },
+      },
+    },
+    async (req) => mergeHousehold(db, req.params.id, req.body.fromHouseholdId, requirePermission(req, 'people.write')),
+  )
+}
