@@ -71,6 +71,8 @@ export const PERMISSIONS = {
   'terminals.view': { roles: CENTER, does: 'read terminals' },
   'terminals.manage': { roles: ['admin'], does: 'manage terminals' },
   'users.manage': { roles: ['admin'], does: 'manage accounts' },
+  /** a county department's data for its own items (admin for any department) */
+  'imports.departmentData': { roles: ['admin', 'department'], does: "import departments' data" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>
 
 export type Permission = keyof typeof PERMISSIONS
