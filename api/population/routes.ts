@@ -5,6 +5,7 @@ import { requirePermission } from '../access/policy.ts'
 import { assertResidentInScope } from '../access/scope.ts'
 import { sensitiveItemKeys } from '../people/repository.ts'
 import { residentHistory } from './history.ts'
+import { ITEM_TYPES } from './items.ts'
 import { createHousehold, mergeHousehold, splitHousehold } from './households.ts'
 import { createResident, lifeEvent, patchResident, type LifeEventType, type NewResident, type ResidentPatch } from './residents.ts'
 
@@ -23,6 +24,31 @@ const Created = Type.Object({ id: Type.Integer() })
  * their grid, village cadres in their village, admin), every change a history row.
  */
 export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+  app.get(
+    '/data-items',
+    {
+      schema: {
+        tags: ['population'], summary: 'the catalogue of data items: label, department, whether sensitive, the value each takes',
+        response: {
+          200: Type.Array(Type.Object({
+            key: Type.String(), label: Type.String(), departmentId: Type.Integer(), departmentName: Type.String(), sensitive: Type.Boolean(),
+            type: Type.String(), choices: Type.Optional(Type.Array(Type.String())),
+          })),
+        },
+      },
+    },
+    async (req) => {
+      requirePermission(req, 'workOrders.read')
+      const r = await db.query<{ key: string; label: string; departmentId: number; departmentName: string; sensitive: boolean }>(
+        `SELECT i.key, i.label, i.department_id AS "departmentId", d.name AS "departmentName", i.sensitive
+           FROM data_items i JOIN departments d ON d.id = i.department_id ORDER BY i.position`)
+      return r.rows.map((i) => {
+        const t = ITEM_TYPES[i.key]
+        return { ...i, type: t?.type ?? 'column', ...(t?.type === 'choice' ? { choices: [...t.choices] } : {}) }
+      })
+    },
+  )
+
   app.post<{ Body: NewResident }>(
     '/residents',
     {

@@ -14,6 +14,8 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts/e2e')
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader',
+  // the browser's own controls (date fields, file buttons) in the users' language
+  '--lang=zh-CN',
 ]
 
 /** the demo accounts' password in e2e runs */

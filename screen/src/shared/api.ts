@@ -13,6 +13,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** the whole JSON answer, for refusals that carry a report (an import's 422 lists every bad row) */
+    readonly body?: unknown,
   ) {
     super(message)
   }
@@ -21,13 +23,15 @@ export class ApiError extends Error {
 async function failure(res: Response): Promise<ApiError> {
   if (res.status === 401) useAuthStore().expire()
   let message = res.status === 401 ? '登录已失效，请重新登录' : `请求失败 (${res.status})`
+  let body: unknown
   try {
-    const body = (await res.json()) as { message?: string }
-    if (body.message && res.status !== 401) message = body.message
+    body = await res.json()
+    const m = (body as { message?: unknown }).message
+    if (typeof m === 'string' && res.status !== 401) message = m
   } catch {
     /* not JSON */
   }
-  return new ApiError(res.status, message)
+  return new ApiError(res.status, message, body)
 }
 
 async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {

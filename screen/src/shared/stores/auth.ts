@@ -10,6 +10,7 @@ export interface SignedInUser {
   role: string
   villageId: number | null
   gridId: number | null
+  departmentId: number | null
 }
 
 /**
