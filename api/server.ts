@@ -31,6 +31,7 @@ import { publicRoutes, type PublicLimits } from './public/routes.ts'
 import { userRoutes } from './users/routes.ts'
 import { populationRoutes } from './population/routes.ts'
 import { departmentImportRoutes } from './imports/department-routes.ts'
+import { ledgerRoutes } from './ledgers/routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
@@ -153,6 +154,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(userRoutes, { db: opts.db, sessions })
       await api.register(populationRoutes, { db: opts.db })
       await api.register(departmentImportRoutes, { db: opts.db })
+      await api.register(ledgerRoutes, { db: opts.db })
     },
     { prefix: '/api' },
   )

@@ -48,6 +48,8 @@ export interface Stats {
     cameras: { total: number; online: number; byKind: CountBy[] }
     vehicles: number
     collectionPoints: number
+    /** ledger people (台账) in the scope, and how many are past their follow-up date: numbers only, never names */
+    ledgers: { people: number; overdue: number }
   }
   law: {
     disputes: number

@@ -71,6 +71,11 @@ export const PERMISSIONS = {
   'terminals.view': { roles: CENTER, does: 'read terminals' },
   'terminals.manage': { roles: ['admin'], does: 'manage terminals' },
   'users.manage': { roles: ['admin'], does: 'manage accounts' },
+  /** the key-group and care-group ledgers (台账) with their follow-up duty, masked */
+  'ledgers.read': { roles: CARE_ROLES, does: 'read the ledgers' },
+  /** a ledger as a spreadsheet with names and ID numbers: audited like an unmask */
+  'ledgers.export': { roles: CARE_ROLES, does: 'export the ledgers' },
+  'ledgers.configure': { roles: ['admin'], does: 'set follow-up periods' },
   /** a county department's data for its own items (admin for any department) */
   'imports.departmentData': { roles: ['admin', 'department'], does: "import departments' data" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>

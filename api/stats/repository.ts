@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/types.ts'
+import { ledgerCounts } from '../ledgers/repository.ts'
 import type { Scope } from '../access/screen-scope.ts'
 import type { CountBy, Stats } from '../../geo/stats.ts'
 
@@ -103,6 +104,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     health: null,
     management: {
       villages: counts.villages, grids: counts.grids, vehicles: counts.vehicles, collectionPoints: counts.points,
+      ledgers: await ledgerCounts(db, { villageId: p[0], gridId: p[1] }).then(({ people, overdue }) => ({ people, overdue })),
       cameras: {
         total: cameras.reduce((s, c) => s + c.total, 0),
         online: cameras.reduce((s, c) => s + c.online, 0),

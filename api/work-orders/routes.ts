@@ -154,14 +154,17 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
   await app.register(workOrderKpiRoutes, { db })
   await app.register(workOrderDeskRoutes, { db })
 
-  app.post<{ Body: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string } }>(
+  app.post<{ Body: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string; residentIds?: number[] } }>(
     '/household-visits',
     {
       schema: {
         tags: ['work orders'],
         summary: "a grid worker's household visit (入户走访); 201, or 200 when clientKey was sent before",
         body: Type.Object(
-          { householdId: Id, note: Type.Optional(Type.String({ maxLength: 2000 })), photoIds: Type.Optional(PhotoIds), clientKey: Type.Optional(ClientKey) },
+          {
+            householdId: Id, note: Type.Optional(Type.String({ maxLength: 2000 })), photoIds: Type.Optional(PhotoIds), clientKey: Type.Optional(ClientKey),
+            residentIds: Type.Optional(Type.Array(Id, { maxItems: 30, description: 'a ledger follow-up: the members it was about' })),
+          },
           { additionalProperties: false },
         ),
       },
