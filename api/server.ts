@@ -32,6 +32,7 @@ import { userRoutes } from './users/routes.ts'
 import { populationRoutes } from './population/routes.ts'
 import { departmentImportRoutes } from './imports/department-routes.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
+import { noticeRoutes } from './notices/routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
@@ -155,6 +156,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(populationRoutes, { db: opts.db })
       await api.register(departmentImportRoutes, { db: opts.db })
       await api.register(ledgerRoutes, { db: opts.db })
+      await api.register(noticeRoutes, { db: opts.db })
     },
     { prefix: '/api' },
   )

@@ -76,6 +76,11 @@ export const PERMISSIONS = {
   /** a ledger as a spreadsheet with names and ID numbers: audited like an unmask */
   'ledgers.export': { roles: CARE_ROLES, does: 'export the ledgers' },
   'ledgers.configure': { roles: ['admin'], does: 'set follow-up periods' },
+  /** 三务公开: a village cadre drafts a notice, a leader approves it for publication */
+  'notices.draft': { roles: ['admin', 'villageCadre'], does: 'draft notices' },
+  'notices.approve': { roles: ['admin', 'leader'], does: 'approve notices' },
+  /** 党建: 28日活动日 and 三会一课 attendance per village and month */
+  'party.record': { roles: ['admin', 'villageCadre'], does: 'record party activities' },
   /** a county department's data for its own items (admin for any department) */
   'imports.departmentData': { roles: ['admin', 'department'], does: "import departments' data" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>
