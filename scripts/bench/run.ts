@@ -5,18 +5,19 @@ import { benchTiles } from './tiles.ts'
 import { benchLive } from './live.ts'
 import { benchJt808 } from './jt808.ts'
 import { benchWorkOrders } from './work-orders.ts'
+import { benchPopulation } from './population.ts'
 
 const only = process.argv.slice(2)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
 if (want('startup')) await benchStartup()
 
-if (want('tiles') || want('live') || want('jt808') || want('workorders')) {
+if (want('tiles') || want('live') || want('jt808') || want('workorders') || want('population')) {
   let url = process.env.DATABASE_URL
   let cluster: Awaited<ReturnType<typeof startTempCluster>> | undefined
   if (!url) {
     if (!canStartCluster()) {
-      console.log('tiles, live, jt808, workorders: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
+      console.log('tiles, live, jt808, workorders, population: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
     } else {
       cluster = await startTempCluster()
       url = cluster.url
@@ -27,6 +28,7 @@ if (want('tiles') || want('live') || want('jt808') || want('workorders')) {
   if (url && want('live')) await benchLive(url)
   if (url && want('jt808')) await benchJt808(url)
   if (url && want('workorders')) await benchWorkOrders(url)
+  if (url && want('population')) await benchPopulation(url)
   cluster?.stop()
 }
 process.exit(0)

@@ -1,14 +1,7 @@
 // Work orders at county scale: the township generated 6 times over (1,248 grids) topped up to
 // 500,000 orders, then the list, filter, feed and KPI queries the screens and phones make,
 // with the indexes of migration 011 and again with them dropped, in one run.
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import pg from 'pg'
-import { openPostgres } from '../../api/db/postgres.ts'
-import { migrate } from '../../api/db/migrate.ts'
-import { loadFixtures } from '../../api/db/fixtures.ts'
+import { buildCountyDb } from './county.ts'
 import type { AuthUser } from '../../api/auth/roles.ts'
 import { listWorkOrders } from '../../api/work-orders/inbox.ts'
 import { workOrderKpis } from '../../api/work-orders/kpis.ts'
@@ -17,22 +10,11 @@ import { percentile } from './load.ts'
 const ORDERS = Number(process.env.BENCH_ORDERS || 500_000)
 const SCALE = 6
 const RUNS = Number(process.env.BENCH_RUNS || 60)
-const ROOT = new URL('../../', import.meta.url).pathname
 const leader: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'leader', villageId: null, gridId: null, departmentId: null, scope: { level: 'town' } }
 
 export async function benchWorkOrders(clusterUrl: string): Promise<void> {
-  const admin = new pg.Pool({ connectionString: clusterUrl, max: 1 })
-  await admin.query('DROP DATABASE IF EXISTS county_bench')
-  await admin.query('CREATE DATABASE county_bench')
-  await admin.end()
-  const url = clusterUrl.replace(/\/[^/]*$/, '/county_bench')
-  const dir = mkdtempSync(join(tmpdir(), 'county-fixtures-'))
   const t0 = performance.now()
-  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/fixtures/generate.ts'), '--scale', String(SCALE), '--out', dir], { cwd: ROOT, stdio: 'ignore' })
-  const db = await openPostgres({ connectionString: url, statementTimeoutMs: 600_000 })
-  await migrate(db)
-  await loadFixtures(db, dir)
-  rmSync(dir, { recursive: true, force: true })
+  const { db } = await buildCountyDb(clusterUrl, 'county_bench', SCALE)
   // the rest of the county's orders: random grids, categories, states and times over a year
   await db.exec(`
     INSERT INTO work_orders (category, description, source, geom, grid_id, village_id, state, state_since, deadline_at, was_overdue,
