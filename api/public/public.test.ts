@@ -53,6 +53,16 @@ describe("the residents' channel", () => {
     expect(cats.map((c: { code: string }) => c.code)).toContain('garbage')
   })
 
+  it('gives the same tracking code for the same report sent again (an answer lost on a bad line)', async () => {
+    const body = { category: 'road', description: '桥头路面塌陷', ...place, clientKey: 'r-page-key-0001' }
+    const first = await report(body)
+    expect(first.statusCode).toBe(201)
+    const again = await report(body)
+    expect(again.statusCode).toBe(200)
+    expect(again.json().trackingCode).toBe(first.json().trackingCode)
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM work_orders WHERE client_key = 'resident:r-page-key-0001'`)).rows[0].n).toBe(1)
+  })
+
   it('validates every field, naming it', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ category: 'garbage', description: 'x', ...place }, /description/],

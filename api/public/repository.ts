@@ -32,13 +32,21 @@ export interface ResidentReport {
   phone?: string
   photoIds?: number[]
   uploadKey?: string
+  /** the page's own key for this report: sent again (an answer lost on a bad line), it gets the same tracking code */
+  clientKey?: string
 }
 
-/** 一键点单: an order in state asked (问), source resident, snapped to its grid; its tracking code. */
-export async function createResidentReport(db: Db, input: ResidentReport, maxPerPhonePerHour: number, now = new Date()): Promise<string> {
+/** 一键点单: an order in state asked (问), source resident, snapped to its grid; its tracking code (and whether it is new). */
+export async function createResidentReport(db: Db, input: ResidentReport, maxPerPhonePerHour: number, now = new Date()): Promise<{ trackingCode: string; created: boolean }> {
   const cat = await category(db, input.category)
   if (input.photoIds?.length && !input.uploadKey) throw new HttpError(400, 'body/uploadKey is required with photoIds (the key the photos were uploaded with)')
+  // a resident's key lives beside the staff's keys; prefixed, it can never name a staff order
+  const clientKey = input.clientKey ? `resident:${input.clientKey}` : null
   return db.transaction(async (tx) => {
+    if (clientKey) {
+      const again = await tx.query<{ tracking_code: string }>(`SELECT tracking_code FROM work_orders WHERE client_key = $1 AND source = 'resident'`, [clientKey])
+      if (again.rows.length) return { trackingCode: again.rows[0].tracking_code, created: false }
+    }
     const { gridId, villageId } = await snapToGrid(tx, input.lon, input.lat)
     if (input.phone) {
       const recent = await tx.query<{ n: number }>(
@@ -49,14 +57,14 @@ export async function createResidentReport(db: Db, input: ResidentReport, maxPer
     if (input.uploadKey) await assertOwnPhotos(tx, input.photoIds, residentUploader(input.uploadKey))
     const code = newTrackingCode()
     const r = await tx.query<{ id: number }>(
-      `INSERT INTO work_orders (category, description, source, geom, grid_id, village_id, state, state_since, deadline_at, reporter, reporter_phone, tracking_code, created_at)
-       VALUES ($1, $2, 'resident', ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6, 'asked', $7, $8, $9, $10, $11, $7) RETURNING id`,
-      [cat.code, input.description, input.lon, input.lat, gridId, villageId, now.toISOString(), deadline(cat, 'asked', now), RESIDENT.username, input.phone ?? '', code],
+      `INSERT INTO work_orders (category, description, source, geom, grid_id, village_id, state, state_since, deadline_at, reporter, reporter_phone, tracking_code, client_key, created_at)
+       VALUES ($1, $2, 'resident', ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6, 'asked', $7, $8, $9, $10, $11, $12, $7) RETURNING id`,
+      [cat.code, input.description, input.lon, input.lat, gridId, villageId, now.toISOString(), deadline(cat, 'asked', now), RESIDENT.username, input.phone ?? '', code, clientKey],
     )
     const id = r.rows[0].id
     await appendHistory(tx, id, 'create', null, 'asked', RESIDENT, now, '', input.photoIds ?? [], { source: 'resident' })
     await announce(tx, id, now)
-    return code
+    return { trackingCode: code, created: true }
   })
 }
 

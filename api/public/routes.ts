@@ -86,7 +86,7 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
     },
   )
 
-  app.post<{ Body: { category: string; description: string; lon: number; lat: number; phone?: string; photoIds?: number[]; uploadKey?: string } }>(
+  app.post<{ Body: { category: string; description: string; lon: number; lat: number; phone?: string; photoIds?: number[]; uploadKey?: string; clientKey?: string } }>(
     '/public/reports',
     {
       bodyLimit: 16 * 1024,
@@ -103,15 +103,16 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
             phone: Type.Optional(Type.String({ pattern: '^1[3-9][0-9]{9}$', description: 'a mainland mobile number for the call-back' })),
             photoIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), { maxItems: 3 })),
             uploadKey: Type.Optional(UploadKey),
+            clientKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'the page\'s key for this report: sent again, the same tracking code comes back (200)' })),
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ trackingCode: Type.String() }) },
+        response: { 201: Type.Object({ trackingCode: Type.String() }), 200: Type.Object({ trackingCode: Type.String() }) },
       },
     },
     async (req, reply) => {
-      const trackingCode = await createResidentReport(db, req.body, l.reportsPerPhonePerHour)
-      return reply.code(201).send({ trackingCode })
+      const { trackingCode, created } = await createResidentReport(db, req.body, l.reportsPerPhonePerHour)
+      return reply.code(created ? 201 : 200).send({ trackingCode })
     },
   )
 
