@@ -79,6 +79,8 @@ export function useReport() {
         lat: place.value![1],
         ...(phone.value.trim() ? { phone: phone.value.trim() } : {}),
         ...(photoIds.length ? { photoIds, uploadKey } : {}),
+        // the same key again (the answer was lost on a bad line) brings back the same code, not a second order
+        clientKey: uploadKey,
       })
       rememberCode(code)
       trackingCode.value = code
