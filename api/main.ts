@@ -5,7 +5,7 @@ import { openDb } from './db/index.ts'
 import { FIXTURES_DIR, isLoaded, loadFixtures } from './db/fixtures.ts'
 import { migrate } from './db/migrate.ts'
 import { ensureDemoAccounts } from './auth/demo-accounts.ts'
-import { buildScreen, screenBuildIsCurrent } from './screen/build.ts'
+import { buildScreen, screenBuildIsCurrent, screenSourceHash } from './screen/build.ts'
 import { buildServer } from './server.ts'
 import type { ScreenState } from './screen/static.ts'
 import { join } from 'node:path'
@@ -73,6 +73,8 @@ const app = await buildServer({
     rules: { ...DEFAULT_ALERT_RULES, speedLimitKmh: config.vehicles.speedLimitKmh, offlineAfterSeconds: config.vehicles.offlineAfterSeconds },
   },
   screen: { state: screen },
+  // the screen's source hash (what the build is made from): a changed screen is a new version
+  version: process.env.BUILD_VERSION || screenSourceHash().slice(0, 12),
 })
 await app.listen({ port: config.port, host: config.host })
 const address = app.server.address()

@@ -33,6 +33,7 @@ import { populationRoutes } from './population/routes.ts'
 import { departmentImportRoutes } from './imports/department-routes.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
+import { wallRoutes } from './walls/routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
@@ -59,6 +60,8 @@ export interface ServerOptions {
   redisUrl?: string
   /** where uploaded photos are kept (DATA_DIR/photos); a temporary folder when not given */
   photosDir?: string
+  /** the build walls compare with their own, to reload themselves after an update (default: 'dev') */
+  version?: string
   /** what one address may send to the residents' channel (tests lower them) */
   publicLimits?: Partial<PublicLimits>
   /** the JT/T 808 TCP gateway (JT808_PORT); off when not given (API-only tests) */
@@ -109,7 +112,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   })
   app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)))
   const sessions = registerAuthentication(app, opts.db)
-  const io = attachSocketServer(app, sessions, opts.socketRecheckMs)
+  const version = opts.version ?? 'dev'
+  const io = attachSocketServer(app, sessions, opts.socketRecheckMs, version)
   if (opts.redisUrl) app.addHook('onClose', await useRedisAdapter(io, opts.redisUrl, app.log))
   const vehicles = await createVehicleService(opts.db, io, app.log, opts.vehicles)
   let jt808: Jt808Gateway | null = null
@@ -140,7 +144,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   await app.register(
     async (api) => {
-      await api.register(healthRoutes, { db: opts.db })
+      await api.register(healthRoutes, { db: opts.db, version })
       await api.register(authRoutes, { db: opts.db, sessions, loginRateLimit: opts.loginRateLimit ?? 20 })
       await api.register(peopleRoutes, { db: opts.db })
       await api.register(statsRoutes, { db: opts.db })
@@ -157,6 +161,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(departmentImportRoutes, { db: opts.db })
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
+      await api.register(wallRoutes, { db: opts.db, version })
     },
     { prefix: '/api' },
   )

@@ -9,6 +9,8 @@ export type RoadKind = 'county' | 'town' | 'village'
 export interface Health {
   status: 'ok'
   db: 'pglite' | 'postgres'
+  /** the build walls compare with their own (BUILD_VERSION, or the screen's source hash) */
+  version: string
 }
 
 export interface TownProps {

@@ -71,6 +71,10 @@ export const PERMISSIONS = {
   'terminals.view': { roles: CENTER, does: 'read terminals' },
   'terminals.manage': { roles: ['admin'], does: 'manage terminals' },
   'users.manage': { roles: ['admin'], does: 'manage accounts' },
+  /** 轮播: the wall runs the tours an admin defines; walls report their health every minute */
+  'walls.tours': { roles: READERS, does: 'read tours' },
+  'walls.report': { roles: READERS, does: 'report a wall\'s health' },
+  'walls.manage': { roles: ['admin'], does: 'manage tours and see the walls' },
   /** the key-group and care-group ledgers (台账) with their follow-up duty, masked */
   'ledgers.read': { roles: CARE_ROLES, does: 'read the ledgers' },
   /** a ledger as a spreadsheet with names and ID numbers: audited like an unmask */

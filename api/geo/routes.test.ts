@@ -17,7 +17,7 @@ describe('geo API', () => {
   it('reports health and the engine in use', async () => {
     const res = await get('/api/health')
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ status: 'ok', db: process.env.DATABASE_URL ? 'postgres' : 'pglite' })
+    expect(res.json()).toEqual({ status: 'ok', db: process.env.DATABASE_URL ? 'postgres' : 'pglite', version: 'dev' })
   })
 
   it('serves the town with its bbox', async () => {

@@ -36,7 +36,7 @@ export function endSessionRooms(io: Server, rooms: string[]): void {
  * socket.io on the API's own HTTP server. The handshake carries the same bearer token as
  * REST (`auth: { token }`); a socket without a valid one is refused before it connects.
  */
-export function attachSocketServer(app: FastifyInstance, sessions: SessionCache, recheckMs = 30_000): Server {
+export function attachSocketServer(app: FastifyInstance, sessions: SessionCache, recheckMs = 30_000, version = 'dev'): Server {
   const io = new Server(app.server, {
     path: '/socket.io',
     serveClient: false,
@@ -62,7 +62,8 @@ export function attachSocketServer(app: FastifyInstance, sessions: SessionCache,
     const user = socket.data.user as AuthUser
     for (const room of roomsFor(user)) void socket.join(room)
     void socket.join(sessionRoom(socket.data.token as string))
-    socket.emit('hello', { user: { username: user.username, role: user.role }, rooms: roomsFor(user) })
+    // the build: a wall on an older one reloads itself at its next quiet moment
+    socket.emit('hello', { user: { username: user.username, role: user.role }, rooms: roomsFor(user), version })
   })
   // A socket outlives its handshake: every recheck, sockets whose token was revoked (logout on
   // any process) or has expired are told and closed, so a signed-out screen stops receiving.

@@ -1,0 +1,94 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
+import type { Db } from '../db/types.ts'
+import { requirePermission } from '../access/policy.ts'
+import { SCOPE_PATTERN } from '../access/screen-scope.ts'
+import { HttpError } from '../http/errors.ts'
+import { listDisplays, listTours, recordReport, saveTours, type DisplayReport, type Tour } from './repository.ts'
+
+const Clock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })
+const TourStep = Type.Object(
+  {
+    scope: Type.String({ pattern: `${SCOPE_PATTERN.slice(0, -2)}|vehicle:[1-9][0-9]{0,8})$`, maxLength: 24, description: 'town, village:ID, grid:ID or vehicle:ID (a followed truck)' }),
+    dwellSeconds: Type.Integer({ minimum: 5, maximum: 3600 }),
+  },
+  { additionalProperties: false },
+)
+const TourSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 40 }),
+    steps: Type.Array(TourStep, { minItems: 1, maxItems: 50 }),
+    // the object first, so a bad schedule is reported by its field rather than as "must be null"
+    schedule: Type.Union([Type.Object({ nightStart: Clock, nightEnd: Clock, dim: Type.Number({ minimum: 0, maximum: 0.8 }) }, { additionalProperties: false }), Type.Null()]),
+  },
+  { additionalProperties: false },
+)
+const TourOut = Type.Object({ id: Type.Integer(), name: Type.String(), steps: Type.Array(Type.Object({ scope: Type.String(), dwellSeconds: Type.Integer() })),
+  schedule: Type.Union([Type.Null(), Type.Object({ nightStart: Type.String(), nightEnd: Type.String(), dim: Type.Number() })]), updatedBy: Type.String(), updatedAt: Type.String() })
+/** walls one account may run: a township has a few, a county some dozens; past it a bug or a stranger is making them up */
+const MAX_WALLS_PER_ACCOUNT = 50
+
+/** Walls left alone: tours (轮播) and each wall's health, reported every minute and listed for the admin. */
+export const wallRoutes: FastifyPluginAsync<{ db: Db; version: string }> = async (app, { db, version }) => {
+  app.get('/tours', { schema: { tags: ['walls'], summary: 'the tours walls run (轮播)', response: { 200: Type.Array(TourOut) } } }, async (req) => {
+    requirePermission(req, 'walls.tours')
+    return listTours(db)
+  })
+
+  app.put<{ Body: { tours: Omit<Tour, 'id' | 'updatedBy' | 'updatedAt'>[] } }>(
+    '/tours',
+    {
+      schema: {
+        tags: ['walls'], summary: 'replace the tours (admin): each a name, steps (scope and dwell time) and an optional night schedule',
+        body: Type.Object({ tours: Type.Array(TourSchema, { maxItems: 50 }) }, { additionalProperties: false }),
+        response: { 200: Type.Array(TourOut) },
+      },
+    },
+    async (req) => {
+      const user = requirePermission(req, 'walls.manage')
+      const names = req.body.tours.map((t) => t.name)
+      const twin = names.findIndex((n, i) => names.indexOf(n) !== i)
+      if (twin >= 0) throw new HttpError(400, `body/tours/${twin}/name is used twice (${names[twin]})`)
+      return db.transaction((tx) => saveTours(tx, req.body.tours, user.username))
+    },
+  )
+
+  app.post<{ Body: DisplayReport }>(
+    '/displays/report',
+    {
+      schema: {
+        tags: ['walls'], summary: "a wall's health, every minute: scope, tour, build, screen size, frames per second, JS heap",
+        body: Type.Object(
+          {
+            displayId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
+            scope: Type.String({ maxLength: 24 }),
+            tour: Type.Union([Type.Null(), Type.String({ maxLength: 40 })]),
+            version: Type.String({ maxLength: 64 }),
+            width: Type.Integer({ minimum: 1, maximum: 40_000 }),
+            height: Type.Integer({ minimum: 1, maximum: 40_000 }),
+            fps: Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1000 })]),
+            heapMb: Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 100_000 })]),
+            domNodes: Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 10_000_000 })]),
+            reloaded: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ version: Type.String() }) },
+      },
+    },
+    async (req) => {
+      const user = requirePermission(req, 'walls.report')
+      const known = await db.query<{ mine: number; me: boolean }>(
+        'SELECT count(*)::int AS mine, bool_or(id = $2) AS me FROM displays WHERE username = $1', [user.username, req.body.displayId])
+      if (!known.rows[0].me && known.rows[0].mine >= MAX_WALLS_PER_ACCOUNT) throw new HttpError(429, `account ${user.username} reports ${MAX_WALLS_PER_ACCOUNT} walls already`)
+      await recordReport(db, req.body, user.username, req.headers['user-agent'] ?? '')
+      // the answer carries the server's build, so a wall that missed the socket's word still learns of it
+      return { version }
+    },
+  )
+
+  app.get('/displays', { schema: { tags: ['walls'], summary: 'the walls: online, on which build, their heap trend (admin)' } }, async (req) => {
+    requirePermission(req, 'walls.manage')
+    return listDisplays(db, version)
+  })
+}
