@@ -16,3 +16,18 @@ export const MsgId = {
 
 export type MsgIdName = keyof typeof MsgId
 export type KnownMsgId = (typeof MsgId)[MsgIdName]
+
+/** Message ids of the fleet functions: snapshots, parameters, tracking, alarm confirmation. */
+export const FleetMsgId = {
+  parametersResponse: 0x0104,
+  mediaEvent: 0x0800,
+  mediaData: 0x0801,
+  cameraResponse: 0x0805,
+  resendRequest: 0x8003,
+  setParameters: 0x8103,
+  queryParameters: 0x8104,
+  trackingControl: 0x8202,
+  alarmConfirmation: 0x8203,
+  mediaUploadResponse: 0x8800,
+  snapshot: 0x8801,
+} as const

@@ -6,8 +6,10 @@
 import { Reader, gbkDecode, gbkEncode, paddedText, u16, u8 } from './bytes.ts'
 import { FrameError } from './frame.ts'
 import type { Edition, Header } from './header.ts'
-import { MsgId } from './ids.ts'
+import { FleetMsgId, MsgId } from './ids.ts'
 import { type Location, decodeLocation } from './location.ts'
+import { type CameraResponse, type MediaData, type MediaHeader, decodeCameraResponse, decodeMediaData, decodeMediaEvent } from './media.ts'
+import { type ParametersResponse, decodeParametersResponse } from './parameters.ts'
 
 /** 0x0001 result */
 export const TerminalResult = { ok: 0, failure: 1, messageError: 2, unsupported: 3 } as const
@@ -141,6 +143,10 @@ export type TerminalMessage =
   | { kind: 'locationReport'; header: Header; body: Location }
   | { kind: 'locationQueryResponse'; header: Header; body: LocationQueryResponse }
   | { kind: 'batchLocation'; header: Header; body: BatchLocation }
+  | { kind: 'parametersResponse'; header: Header; body: ParametersResponse }
+  | { kind: 'mediaEvent'; header: Header; body: MediaHeader }
+  | { kind: 'mediaData'; header: Header; body: MediaData }
+  | { kind: 'cameraResponse'; header: Header; body: CameraResponse }
   | { kind: 'unknown'; header: Header; body: Buffer }
 
 /**
@@ -158,6 +164,10 @@ export function decodeTerminalMessage(header: Header, body: Buffer): TerminalMes
     case MsgId.locationReport: return { kind: 'locationReport', header, body: decodeLocation(body) }
     case MsgId.locationQueryResponse: return { kind: 'locationQueryResponse', header, body: decodeLocationQueryResponse(body) }
     case MsgId.batchLocation: return { kind: 'batchLocation', header, body: decodeBatchLocation(body) }
+    case FleetMsgId.parametersResponse: return { kind: 'parametersResponse', header, body: decodeParametersResponse(body) }
+    case FleetMsgId.mediaEvent: return { kind: 'mediaEvent', header, body: decodeMediaEvent(body) }
+    case FleetMsgId.mediaData: return { kind: 'mediaData', header, body: decodeMediaData(body) }
+    case FleetMsgId.cameraResponse: return { kind: 'cameraResponse', header, body: decodeCameraResponse(body) }
     default: return { kind: 'unknown', header, body }
   }
 }

@@ -21,6 +21,19 @@ export interface ReassemblyDrop {
   firstSerial: number
 }
 
+export interface PendingMessage {
+  firstSerial: number
+  total: number
+  /** 1-based packet indices not received, in order */
+  missing: number[]
+}
+
+function describe(p: Pending): PendingMessage {
+  const missing: number[] = []
+  for (let i = 0; i < p.total; i++) if (!p.parts[i]) missing.push(i + 1)
+  return { firstSerial: p.firstSerial, total: p.total, missing }
+}
+
 interface Pending {
   phone: string
   msgId: number
@@ -101,6 +114,28 @@ export class Reassembler {
     this.bytes -= p.bytes
     this.stats.completed++
     return Buffer.concat(p.parts as Buffer[], p.bytes)
+  }
+
+  /**
+   * What is still missing of the message a packet belongs to (the platform lists it in 0x8800
+   * or asks for it with 0x8003); null when that message is not pending (whole, or dropped).
+   */
+  missing(header: Header): PendingMessage | null {
+    const packet = header.packet
+    if (!packet) return null
+    const firstSerial = (header.serial - (packet.index - 1)) & 0xffff
+    const p = this.pending.get(`${header.phone}/${header.msgId}/${packet.total}/${firstSerial}`)
+    return p ? describe(p) : null
+  }
+
+  /** Partial messages that received no packet for idleMs (oldest activity first). */
+  stalled(now: number, idleMs: number): (PendingMessage & { msgId: number })[] {
+    const out: (PendingMessage & { msgId: number })[] = []
+    for (const p of this.pending.values()) {
+      if (now - p.lastSeen < idleMs) break
+      out.push({ ...describe(p), msgId: p.msgId })
+    }
+    return out
   }
 
   /** Drops partial messages idle past the timeout; push calls it too. */
