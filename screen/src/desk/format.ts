@@ -29,3 +29,9 @@ export function nextDayStart(day: string): string {
   d.setUTCDate(d.getUTCDate() + 1)
   return d.toISOString()
 }
+
+const dayFmt = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+/** the Beijing day of an instant, YYYY-MM-DD */
+export const fmtDate = (iso: string | null | undefined): string => (iso ? dayFmt.format(new Date(iso)) : '—')
+/** today in Beijing, YYYY-MM-DD (what date inputs default to and are limited by) */
+export const today = (): string => dayFmt.format(new Date())
