@@ -21,6 +21,11 @@ export interface NavItem {
 // the server refuses the others anyway, this only keeps menus honest.
 export const NAV: readonly NavItem[] = [
   { view: 'inbox', label: '工单收件箱', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker', 'department'] },
+  { view: 'population', label: '人口双实', roles: ['admin', 'villageCadre', 'gridWorker'] },
+  { view: 'ledgers', label: '人群台账', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },
+  { view: 'notices', label: '三务公开', roles: ['admin', 'leader', 'villageCadre'] },
+  { view: 'party', label: '党建活动', roles: ['admin', 'villageCadre'] },
+  { view: 'deptimport', label: '部门数据导入', roles: ['admin', 'department'] },
   { view: 'import', label: '12345导入', roles: ['admin', 'dispatcher'] },
   { view: 'alerts', label: '车辆告警', roles: ['admin', 'dispatcher'] },
   { view: 'people', label: '授权查询', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },
