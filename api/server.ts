@@ -25,6 +25,10 @@ import { tileRoutes } from './tiles/routes.ts'
 import { createVehicleService, type VehicleService, type VehicleSettings } from './vehicles/service.ts'
 import { vehicleRoutes } from './vehicles/routes.ts'
 import { terminalRoutes } from './terminals/routes.ts'
+import { parameterRoutes } from './terminals/parameter-routes.ts'
+import { startTerminalCommands } from './terminals/commands.ts'
+import { fleetRoutes } from './vehicles/fleet-routes.ts'
+import { storeVehicleMedia } from './vehicles/media.ts'
 import { workOrderRoutes } from './work-orders/routes.ts'
 import { photoRoutes } from './photos/routes.ts'
 import { publicRoutes, type PublicLimits } from './public/routes.ts'
@@ -64,6 +68,10 @@ export interface ServerOptions {
   version?: string
   /** what one address may send to the residents' channel (tests lower them) */
   publicLimits?: Partial<PublicLimits>
+  /** how long 拍照 (POST /api/vehicles/:id/snapshot) waits for the photo; 30 s */
+  snapshotTimeoutMs?: number
+  /** how long a command to a terminal (parameters, tracking) waits for its answer; 10 s */
+  terminalCommandTimeoutMs?: number
   /** the JT/T 808 TCP gateway (JT808_PORT); off when not given (API-only tests) */
   jt808?: Jt808Options
   /** Serve the built screen at /; off in API-only tests. */
@@ -116,14 +124,25 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const io = attachSocketServer(app, sessions, opts.socketRecheckMs, version)
   if (opts.redisUrl) app.addHook('onClose', await useRedisAdapter(io, opts.redisUrl, app.log))
   const vehicles = await createVehicleService(opts.db, io, app.log, opts.vehicles)
+  const photosDir = opts.photosDir ?? join(tmpdir(), `shuzhi-photos-${process.pid}`)
   let jt808: Jt808Gateway | null = null
   if (opts.jt808) {
-    const gateway = (jt808 = await startJt808Gateway(opts.db, (positions, o) => vehicles.ingest(positions, o), app.log, opts.jt808))
+    const gateway = (jt808 = await startJt808Gateway(opts.db, (positions, o) => vehicles.ingest(positions, o), app.log, opts.jt808, {
+      storeMedia: (binding, phone, m) => storeVehicleMedia(opts.db, photosDir, {
+        vehicleId: binding.vehicleId, phone, mediaId: m.mediaId, channel: m.channel, event: m.event,
+        takenAt: m.location.time, lon: m.location.flags.positioned ? m.location.lon : null, lat: m.location.flags.positioned ? m.location.lat : null,
+        withAlarm: m.event !== 0 || m.location.alarm !== 0, jpeg: m.data,
+      }),
+      alarms: (report) => vehicles.reportedAlarms(report),
+    }))
     vehicles.onDispatch((order) => gateway.sendDispatch(order))
     // the gateway stops before the vehicle service it stores through
     app.addHook('preClose', async () => gateway.close())
   }
   app.decorate('jt808', jt808)
+  // commands for terminals run here or on the process that holds the terminal's connection
+  const commands = await startTerminalCommands(opts.db, jt808, app.log)
+  app.addHook('onClose', async () => commands.close())
   app.decorate('vehicles', vehicles)
   app.addHook('onClose', async () => vehicles.close())
   const stopPushingChanges = await pushDataChanges(opts.db, io)
@@ -139,7 +158,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
 
   const tiles = await createTileService(opts.db, opts.tileCacheEntries ?? 20_000)
-  const photosDir = opts.photosDir ?? join(tmpdir(), `shuzhi-photos-${process.pid}`)
   app.addHook('onClose', async () => tiles.close())
 
   await app.register(
@@ -153,6 +171,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(tileRoutes, { tiles })
       await api.register(vehicleRoutes, { db: opts.db, vehicles })
       await api.register(terminalRoutes, { db: opts.db, gateway: jt808 })
+      const commandTimeoutMs = opts.terminalCommandTimeoutMs ?? 10_000
+      await api.register(fleetRoutes, { db: opts.db, commands, snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 30_000, commandTimeoutMs })
+      await api.register(parameterRoutes, { db: opts.db, commands, commandTimeoutMs })
       await api.register(workOrderRoutes, { db: opts.db })
       await api.register(photoRoutes, { db: opts.db, dir: photosDir })
       await api.register(publicRoutes, { db: opts.db, photosDir, limits: opts.publicLimits })

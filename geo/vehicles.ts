@@ -51,7 +51,7 @@ export interface VehicleTrack {
   }
 }
 
-export const ALERT_KINDS = ['offline', 'overspeed', 'dwell', 'offRoute', 'missedPoint'] as const
+export const ALERT_KINDS = ['offline', 'overspeed', 'dwell', 'offRoute', 'missedPoint', 'emergency', 'deviceFault'] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 export const ALERT_LABELS: Record<AlertKind, string> = {
   offline: '离线',
@@ -59,6 +59,29 @@ export const ALERT_LABELS: Record<AlertKind, string> = {
   dwell: '异常停留',
   offRoute: '偏离路线',
   missedPoint: '漏收',
+  emergency: '紧急报警',
+  deviceFault: '设备故障',
+}
+
+/** Raised by the terminal itself (the driver's emergency button, a cut antenna or power), not judged from fixes. */
+export const TERMINAL_ALERT_KINDS: readonly AlertKind[] = ['emergency', 'deviceFault']
+
+/** A photo a truck's camera took, on a dispatcher's 拍照 or by itself with an alarm. */
+export interface VehicleMedia {
+  id: number
+  vehicleId: number
+  photoId: number
+  url: string
+  thumbUrl: string
+  channel: number
+  /** JT/T 808 event code: 0 a platform command, 1 timed, 2 robbery (emergency) alarm, 3 collision … */
+  event: number
+  /** the terminal's fix time when it took it; null without a fix */
+  takenAt: string | null
+  lon: number | null
+  lat: number | null
+  alertId: number | null
+  createdAt: string
 }
 
 export type AlertState = 'open' | 'acknowledged' | 'closed'

@@ -68,7 +68,13 @@ export const PERMISSIONS = {
   'vehicles.alerts': { roles: ['admin', 'leader', 'dispatcher', 'display', 'villageCadre'], does: 'read vehicle alerts' },
   'vehicles.dispatch': { roles: CENTER, does: 'dispatch vehicles and handle alerts' },
   'vehicles.driverNames': { roles: ['admin', 'leader', 'dispatcher'], does: "see drivers' names" },
+  /** 拍照: a truck's camera takes a photo now */
+  'vehicles.snapshot': { roles: CENTER, does: "take photos with trucks' cameras" },
+  /** 加密跟踪: a truck reports often for a while */
+  'vehicles.track': { roles: CENTER, does: 'track vehicles closely' },
   'terminals.view': { roles: CENTER, does: 'read terminals' },
+  /** report intervals, heartbeat, overspeed limit on the terminals themselves */
+  'terminals.parameters': { roles: CENTER, does: 'change terminal parameters' },
   'terminals.manage': { roles: ['admin'], does: 'manage terminals' },
   'users.manage': { roles: ['admin'], does: 'manage accounts' },
   /** 轮播: the wall runs the tours an admin defines; walls report their health every minute */

@@ -4,7 +4,7 @@ import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import { can } from '../access/policy.ts'
-import { PEOPLE_COLUMNS, scopeCondition } from '../access/scope.ts'
+import { ownVillage, PEOPLE_COLUMNS, scopeCondition } from '../access/scope.ts'
 import { ORDER_COLUMNS } from '../work-orders/visibility.ts'
 
 /**
@@ -12,17 +12,23 @@ import { ORDER_COLUMNS } from '../work-orders/visibility.ts'
  * photo taken inside a home on a visit, the people who look after that household (its grid
  * worker, village cadre, leaders) — not the wall or the dispatcher. A photo attached to
  * nothing is its uploader's alone. Orders and visits may carry only their author's own
- * uploads (assertOwnPhotos), so naming someone else's photo cannot open it.
+ * uploads (assertOwnPhotos), so naming someone else's photo cannot open it. A truck camera's
+ * photo is seen by whoever may read that truck.
  */
 export async function readPhoto(db: Queryable, dir: string, id: number, size: 'display' | 'thumb', user: AuthUser): Promise<Buffer> {
   const params: unknown[] = [id, user.username]
   const orders = scopeCondition(user, ORDER_COLUMNS, params)
   const visits = can(user, 'visits.photos') ? scopeCondition(user, PEOPLE_COLUMNS, params) : 'FALSE'
+  // a truck's camera photos: for whoever may read that truck (a village's people: the trucks serving their village)
+  const village = ownVillage(user)
+  const trucks = !can(user, 'vehicles.read') || village === 'none' ? 'FALSE'
+    : village === null ? 'TRUE' : `vl.village_id = $${params.push(village)}`
   const r = await db.query<{ display: string; thumb: string; allowed: boolean }>(
     `SELECT p.display, p.thumb,
             p.uploaded_by = $2
             OR EXISTS (SELECT 1 FROM work_order_history h JOIN work_orders o ON o.id = h.order_id WHERE p.id = ANY(h.photo_ids) AND ${orders})
-            OR EXISTS (SELECT 1 FROM household_visits v JOIN grids g ON g.id = v.grid_id WHERE p.id = ANY(v.photo_ids) AND ${visits}) AS allowed
+            OR EXISTS (SELECT 1 FROM household_visits v JOIN grids g ON g.id = v.grid_id WHERE p.id = ANY(v.photo_ids) AND ${visits})
+            OR EXISTS (SELECT 1 FROM vehicle_media m LEFT JOIN vehicle_latest vl ON vl.vehicle_id = m.vehicle_id WHERE m.photo_id = p.id AND ${trucks}) AS allowed
        FROM photos p WHERE p.id = $1`,
     params,
   )

@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../db/types.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import type { AlertKind, AlertState, VehicleAlert } from '../../geo/vehicles.ts'
 import type { LatestFix } from './ingest.ts'
+import { TERMINALS_CHANNEL } from '../terminals/repository.ts'
 
 export const ALERTS_CHANNEL = 'vehicle_alerts'
 
@@ -168,6 +169,18 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * A condition the terminal reports itself (the alarm bits of its 0x0200: the emergency
+   * button, device faults), raised and ended like the judged ones. detail keeps what the
+   * platform needs to confirm it (the terminal and the report's serial, for 0x8203).
+   */
+  async settleReported(at: ReportedAt, kind: AlertKind, holds: boolean, message: string, detail: object): Promise<void> {
+    if (holds === this.isActive(at.vehicleId, kind)) return
+    if (holds) await this.db.query(RAISE, [at.vehicleId, kind, message, at.lon, at.lat, at.villageId, JSON.stringify(detail)])
+    else await this.db.query(END, [at.vehicleId, kind])
+    this.mark(at.vehicleId, kind, holds)
+  }
+
   private async settle(f: LatestFix, kind: AlertKind, holds: boolean, message: string): Promise<void> {
     if (holds === this.isActive(f.vehicleId, kind)) return
     if (holds) {
@@ -178,6 +191,14 @@ export class AlertEngine {
     // The NOTIFY will say so too; marking now stops the next fix from trying again.
     this.mark(f.vehicleId, kind, holds)
   }
+}
+
+export interface ReportedAt {
+  vehicleId: number
+  /** null: no fix yet, the alert has no place */
+  lon: number | null
+  lat: number | null
+  villageId: number | null
 }
 
 export interface AlertFilter {
@@ -216,6 +237,14 @@ export async function handleAlert(db: Db, id: number, action: 'acknowledge' | 'c
        SELECT ${ALERT_JSON} AS alert, pg_notify('${ALERTS_CHANNEL}', ${ALERT_JSON}::text) FROM a`,
       [id, step.to, username],
     )
+    // The standard asks the platform to confirm an emergency alarm (0x8203), after which the
+    // terminal clears the bit; the command reaches the truck on whichever process holds it.
+    if (action === 'acknowledge' && r.rows[0].alert.kind === 'emergency') {
+      await tx.query(
+        `SELECT pg_notify('${TERMINALS_CHANNEL}', json_build_object('phone', t.phone, 'command', 'confirmAlarm',
+                  'alarmSerial', COALESCE((a.detail->>'alarmSerial')::int, 0), 'types', 1)::text)
+           FROM vehicle_alerts a JOIN terminals t ON t.vehicle_id = a.vehicle_id WHERE a.id = $1`, [id])
+    }
     return r.rows[0].alert
   })
 }

@@ -7,7 +7,8 @@ import { AlertEngine, ALERTS_CHANNEL, DEFAULT_ALERT_RULES, type AlertRules } fro
 import { fromTuple, ingestPositions, POSITIONS_CHANNEL, type FixTuple, type IngestOptions, type IngestResult, type LatestFix } from './ingest.ts'
 import { LiveHub } from './live-hub.ts'
 import { DISPATCH_CHANNEL, DispatchTracker } from './dispatch.ts'
-import type { VehicleDispatch } from '../../geo/vehicles.ts'
+import type { VehicleDispatch, VehicleMedia } from '../../geo/vehicles.ts'
+import { MEDIA_CHANNEL } from './media.ts'
 import { loadLatest } from './repository.ts'
 import { can } from '../access/policy.ts'
 import { ownVillage } from '../access/scope.ts'
@@ -35,6 +36,19 @@ export const DEFAULT_VEHICLE_SETTINGS: VehicleSettings = {
 const SUBSCRIBE_BURST = 10
 const SUBSCRIBE_REFILL_MS = 1000
 
+export interface ReportedAlarms {
+  vehicleId: number
+  phone: string
+  /** serial of the 0x0200 that carried them: the platform confirms the alarm with it (0x8203) */
+  alarmSerial: number
+  emergency: boolean
+  /** labels of the device faults reported (antenna cut, power cut …); empty: none */
+  faults: string[]
+  /** the report's fix, when it had one; else the last known place */
+  lon: number | null
+  lat: number | null
+}
+
 export interface VehicleService {
   readonly hub: LiveHub
   readonly alerts: AlertEngine
@@ -43,6 +57,11 @@ export interface VehicleService {
   ingest(positions: PositionInput[], options?: IngestOptions): Promise<IngestResult>
   /** every dispatch order this process hears of (protocol gateways pass them to the truck) */
   onDispatch(listener: (order: VehicleDispatch) => void): void
+  /**
+   * What a terminal's alarm bits say (JT/T 808 0x0200), raised and ended as alerts; cheap when
+   * nothing changes, as for nearly every report.
+   */
+  reportedAlarms(report: ReportedAlarms): Promise<void> | null
   /** settles once every stored fix has been judged for alerts */
   judged(): Promise<void>
   close(): Promise<void>
@@ -90,6 +109,8 @@ export async function createVehicleService(
       alerts.heard(alert)
       io.local.to(alertRooms(alert)).emit('alerts', [alert])
     }),
+    // a truck camera's new photo: the screens that watch the fleet show it on the truck's card
+    await listenJson<VehicleMedia>(MEDIA_CHANNEL, (media) => void io.local.to('alerts:town').emit('vehicleMedia', media)),
     await listenJson<VehicleDispatch>(DISPATCH_CHANNEL, (order) => {
       dispatches.heard(order)
       // screens of the town-wide roles, and the trucks' terminals (the simulator obeys)
@@ -181,6 +202,20 @@ export async function createVehicleService(
       return result
     },
     onDispatch: (listener) => void dispatchListeners.push(listener),
+    reportedAlarms(r) {
+      const fault = r.faults.length > 0
+      if (r.emergency === alerts.isActive(r.vehicleId, 'emergency') && fault === alerts.isActive(r.vehicleId, 'deviceFault')) return null
+      const last = hub.get(r.vehicleId)
+      // an emergency without any fix is still raised, without a place
+      const lon = r.lon ?? last?.lon ?? null
+      const lat = r.lat ?? last?.lat ?? null
+      const at = { vehicleId: r.vehicleId, lon, lat, villageId: last?.villageId ?? null }
+      const detail = { phone: r.phone, alarmSerial: r.alarmSerial }
+      return Promise.all([
+        alerts.settleReported(at, 'emergency', r.emergency, '驾驶员按下紧急报警按钮', detail),
+        alerts.settleReported(at, 'deviceFault', fault, r.faults.join('、'), detail),
+      ]).then(() => undefined)
+    },
     judged: async () => void (await judging),
     async close() {
       clearInterval(offlineTimer)

@@ -33,6 +33,19 @@ export interface Jt808Options {
   log?: Partial<LogLimits>
   /** how long a location query (POST /api/terminals/:phone/locate) waits for the terminal */
   locateTimeoutMs?: number
+  /** how often the one sweep over all connections runs (sign-in deadline, idleness, stalled uploads) */
+  sweepMs?: number
+}
+
+/** What the gateway hands to the rest of the API beyond positions: photos and alarms. */
+export interface FleetHooks {
+  storeMedia: SessionContext['storeMedia']
+  alarms: SessionContext['alarms']
+}
+
+const NO_FLEET: FleetHooks = {
+  storeMedia: async () => { throw new Error('photos are not stored by this gateway') },
+  alarms: () => null,
 }
 
 export interface Jt808Gateway {
@@ -104,7 +117,7 @@ export function dispatchText(order: VehicleDispatch): string {
  * process serves its own connections; dispatch orders reach a truck through whichever process
  * holds its connection (every process hears the order on NOTIFY).
  */
-export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBaseLogger, opts: Jt808Options): Promise<Jt808Gateway> {
+export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBaseLogger, opts: Jt808Options, hooks: FleetHooks = NO_FLEET): Promise<Jt808Gateway> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits }
   const unauthenticated = { ...DEFAULT_UNAUTHENTICATED, ...opts.unauthenticated }
   const signIn = { ...DEFAULT_SIGN_IN, ...opts.signIn }
@@ -116,6 +129,7 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
   const byPhone = new Map<string, TerminalSession>()
   const byVehicle = new Map<number, TerminalSession>()
   const open = new Set<Socket>()
+  const sessions = new Set<TerminalSession>()
   let seen = new Map<string, number>()
 
   const ctx: SessionContext = {
@@ -139,6 +153,8 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
       if (byVehicle.get(vehicleId) === session) byVehicle.delete(vehicleId)
     },
     seen: (phone) => void seen.set(phone, Date.now()),
+    storeMedia: hooks.storeMedia,
+    alarms: hooks.alarms,
     limits,
     unauthenticated,
   }
@@ -146,11 +162,12 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
   const server: Server = createServer((socket) => {
     open.add(socket)
     socket.setNoDelay(true)
-    socket.setTimeout(idleTimeoutMs)
+    // no timer per socket (tens of thousands of them): one sweep closes idle and silent connections
     const session = new TerminalSession(socket, ctx, new SignInGuard(addresses, socket.remoteAddress ?? 'unknown', signIn), glog.connection())
-    socket.on('timeout', () => session.close(`idle for ${idleTimeoutMs / 1000} s`))
+    sessions.add(session)
     socket.on('error', (err) => session.log.debug({ peer: session.peer, err: err.message }, 'jt808: socket error'))
     socket.on('close', () => {
+      sessions.delete(session)
       session.ended()
       // counted until the message it was handling is done, so connections() === 0 means quiet
       void session.settled().then(() => open.delete(socket))
@@ -176,9 +193,16 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
   // addresses whose budgets are whole again are forgotten
   const sweepTimer = setInterval(() => addresses.sweep(), 60_000)
   sweepTimer.unref()
+  const connectionSweep = setInterval(() => {
+    const now = Date.now()
+    for (const session of sessions) session.sweep(now, idleTimeoutMs)
+  }, opts.sweepMs ?? 1000)
+  connectionSweep.unref()
 
   // an unbound or reset terminal is cut off on whichever process holds it
   const unlisten = await db.listen(TERMINALS_CHANNEL, (payload) => {
+    // a JSON payload is a command for a terminal (terminals/commands.ts runs those)
+    if (payload.startsWith('{')) return
     const { phone, change } = terminalChange(payload)
     byPhone.get(phone)?.close(change === 'reset' ? 'terminal reset by an admin' : 'terminal unbound')
   })
@@ -202,6 +226,7 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
     async close() {
       clearInterval(seenTimer)
       clearInterval(sweepTimer)
+      clearInterval(connectionSweep)
       glog.close()
       await unlisten()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))

@@ -2,6 +2,9 @@ import type { PositionInput } from '../../../geo/vehicles.ts'
 import type { TerminalBinding } from '../../terminals/repository.ts'
 import type { BatchOutcome } from './ingest-batcher.ts'
 import type { TerminalSession } from './session.ts'
+import type { VehicleMedia } from '../../../geo/vehicles.ts'
+import type { ReportedAlarms } from '../../vehicles/service.ts'
+import type { MediaData } from './media.ts'
 import type { SignInRegistry } from './sign-in.ts'
 
 /** What a session needs from the gateway around it. */
@@ -13,6 +16,10 @@ export interface SessionContext extends SignInRegistry {
   attach(session: TerminalSession): void
   detach(session: TerminalSession): void
   seen(phone: string): void
+  /** a whole photo upload (0x0801) of a signed-in terminal: stored, attached to its truck */
+  storeMedia(binding: TerminalBinding, phone: string, media: MediaData): Promise<VehicleMedia>
+  /** the alarm bits of a report; null when nothing changes (nearly always) */
+  alarms(report: ReportedAlarms): Promise<void> | null
   /** once authenticated */
   limits: SessionLimits
   /** until authenticated: a stranger holds a few kB at most, for at most timeoutMs */

@@ -40,6 +40,8 @@ async function gatedSession() {
     attach: () => {},
     detach: () => {},
     seen: () => {},
+    storeMedia: async () => { throw new Error('not in this test') },
+    alarms: () => null,
     limits: { maxFrameBytes: MAX_ESCAPED_FRAME, maxQueuedMessages: 64, maxUnreadReplyBytes: 256 * 1024, maxBadFramesInARow: 50 },
     unauthenticated: { maxFrameBytes: 512, maxQueuedMessages: 4, maxUnreadReplyBytes: 4096, maxBadFramesInARow: 5, maxBytes: 4096, timeoutMs: 30_000 },
   }

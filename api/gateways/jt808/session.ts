@@ -3,7 +3,9 @@ import type { PositionInput } from '../../../geo/vehicles.ts'
 import type { TerminalBinding } from '../../terminals/repository.ts'
 import { FrameError, FrameSplitter } from './frame.ts'
 import { decodeFrame, encodeMessage, type Edition, type Header } from './header.ts'
-import { MsgId } from './ids.ts'
+import { FleetMsgId, MsgId } from './ids.ts'
+import { FleetLink } from './fleet-link.ts'
+import { faultsOf } from './alarms.ts'
 import type { Location } from './location.ts'
 import {
   decodeTerminalMessage, encodePlatformResponse, encodeRegistrationResponse, encodeTextMessage,
@@ -44,10 +46,14 @@ export class TerminalSession {
   private badInARow = 0
   private closed = false
   private bytesBeforeAuth = 0
-  private readonly authTimer: NodeJS.Timeout
+  /** when the connection opened and last sent a byte: the gateway's sweep closes it past a deadline (no timer per socket) */
+  private readonly openedAt = Date.now()
+  private lastActivity = this.openedAt
   private readonly splitter: FrameSplitter
-  private readonly reassembler = new Reassembler({ maxPending: 8, maxBytes: 256 * 1024, timeoutMs: 60_000 })
-  private readonly pendingQueries = new Map<number, (l: Location | null) => void>()
+  // made on first use: most connections only report, and there are tens of thousands of them
+  private reassembly: Reassembler | null = null
+  private queries: Map<number, (l: Location | null) => void> | null = null
+  link: FleetLink | null = null
   readonly stats = { messages: 0, badFrames: 0 }
 
   constructor(
@@ -60,9 +66,35 @@ export class TerminalSession {
       maxFrameBytes: ctx.unauthenticated.maxFrameBytes,
       onDrop: (d) => log.warn({ peer: this.peer, reason: d.reason, bytes: d.bytes }, 'jt808: bytes dropped'),
     })
-    this.authTimer = setTimeout(() => this.close(`not authenticated within ${ctx.unauthenticated.timeoutMs / 1000} s`), ctx.unauthenticated.timeoutMs)
-    this.authTimer.unref()
     socket.on('data', (chunk) => this.receive(chunk))
+  }
+
+  get reassembler(): Reassembler {
+    return (this.reassembly ??= new Reassembler({ maxPending: 8, maxBytes: 256 * 1024, timeoutMs: 60_000 }))
+  }
+
+  /** the fleet functions of this connection (commands, photo uploads) */
+  fleet(): FleetLink {
+    if (this.link) return this.link
+    const session = this
+    this.link = new FleetLink({
+      send: (msgId, body) => this.write(msgId, this.me, body),
+      get edition() { return session.edition },
+      storeMedia: (m) => this.ctx.storeMedia(this.binding!, this.phone!, m),
+      reassembler: this.reassembler,
+      warn: (obj, msg) => this.log.warn({ peer: this.peer, ...obj }, msg),
+    })
+    return this.link
+  }
+
+  /** The gateway's periodic sweep: the sign-in deadline, idleness, stalled uploads. */
+  sweep(now: number, idleMs: number): void {
+    if (this.closed) return
+    if (!this.binding && now - this.openedAt > this.ctx.unauthenticated.timeoutMs) {
+      return this.close(`not authenticated within ${this.ctx.unauthenticated.timeoutMs / 1000} s`)
+    }
+    if (now - this.lastActivity > idleMs) return this.close(`idle for ${idleMs / 1000} s`)
+    this.link?.sweep(now)
   }
 
   /** what applies now: a stranger gets far less than a signed-in terminal */
@@ -82,7 +114,6 @@ export class TerminalSession {
   close(reason: string): void {
     if (this.closed) return
     this.closed = true
-    clearTimeout(this.authTimer)
     this.log.last('info', { peer: this.peer, reason }, 'jt808: closing connection')
     this.socket.end()
     // a peer that never reads would hold the socket open: destroy after a grace period
@@ -92,6 +123,7 @@ export class TerminalSession {
   private receive(chunk: Buffer): void {
     // after close, what still arrives until the socket is gone is read and dropped
     if (this.closed) return
+    this.lastActivity = Date.now()
     if (!this.binding) {
       this.bytesBeforeAuth += chunk.length
       if (this.bytesBeforeAuth > this.ctx.unauthenticated.maxBytes) return this.close(`${this.bytesBeforeAuth} bytes sent without authenticating`)
@@ -114,13 +146,21 @@ export class TerminalSession {
         this.enqueue(async () => this.respond(header, PlatformResult.failure))
         continue
       }
+      const isMedia = header.msgId === FleetMsgId.mediaData
+      if (isMedia) this.fleet().packet(header, body)
       const whole = this.reassembler.push(header, body, Date.now())
-      if (header.packet && header.packet.index < header.packet.total && whole === null) {
-        // a packet of a longer message: received; the message is answered when complete
-        this.enqueue(async () => this.respond(header, PlatformResult.ok))
+      if (whole === null) {
+        if (!header.packet) continue
+        if (isMedia) {
+          // an upload is answered with 0x8800 only: after its last packet, listing what is missing
+          const pending = header.packet.index === header.packet.total ? this.reassembler.missing(header) : null
+          if (pending) this.enqueue(async () => this.fleet().incomplete(pending))
+        } else if (header.packet.index < header.packet.total) {
+          // a packet of a longer message: received; the message is answered when complete
+          this.enqueue(async () => this.respond(header, PlatformResult.ok))
+        }
         continue
       }
-      if (whole === null) continue
       let msg: TerminalMessage
       try {
         msg = decodeTerminalMessage(header.packet ? { ...header, packet: undefined } : header, whole)
@@ -193,16 +233,26 @@ export class TerminalSession {
       case 'batchLocation':
         return this.store(h, msg.body.locations)
       case 'locationQueryResponse': {
-        this.pendingQueries.get(msg.body.replySerial)?.(msg.body.location)
-        this.pendingQueries.delete(msg.body.replySerial)
+        this.queries?.get(msg.body.replySerial)?.(msg.body.location)
+        this.queries?.delete(msg.body.replySerial)
         // an answer needs no reply; its position is stored like any other
         const p = toPosition(this.binding.vehicleId, msg.body.location)
         if (p) await this.ctx.ingest([p], this.binding.crs).catch(() => undefined)
         return
       }
       case 'terminalResponse':
-        this.log.info({ peer: this.peer, ...msg.body }, 'jt808: terminal answered')
+        if (!this.link?.answered(MsgId.terminalResponse, msg.body.replySerial, msg.body)) this.log.debug({ peer: this.peer, ...msg.body }, 'jt808: terminal answered')
         return
+      case 'parametersResponse':
+        this.link?.answered(FleetMsgId.parametersResponse, msg.body.replySerial, msg.body)
+        return
+      case 'cameraResponse':
+        this.link?.answered(FleetMsgId.cameraResponse, msg.body.replySerial, msg.body)
+        return
+      case 'mediaEvent':
+        return this.respond(h, PlatformResult.ok)
+      case 'mediaData':
+        return this.fleet().media(msg.body)
       default:
         return this.respond(h, PlatformResult.unsupported)
     }
@@ -221,7 +271,6 @@ export class TerminalSession {
     if (!a) return
     if ('close' in a) return this.close(a.close)
     if ('reply' in a) return this.respond(h, PlatformResult.failure)
-    clearTimeout(this.authTimer)
     this.binding = a.binding
     this.phone = h.phone
     // the limits of a signed-in terminal from the next byte on
@@ -231,8 +280,20 @@ export class TerminalSession {
     return this.respond(h, PlatformResult.ok)
   }
 
+  /** The alarm bits of the newest report: the emergency button and device faults become alerts at once. */
+  private alarms(h: Header, locations: Location[]): void {
+    const l = locations[locations.length - 1]
+    if (!l) return
+    const pending = this.ctx.alarms({
+      vehicleId: this.binding!.vehicleId, phone: h.phone, alarmSerial: h.serial, emergency: l.alarms.emergency, faults: faultsOf(l.alarms),
+      lon: l.flags.positioned ? l.lon : null, lat: l.flags.positioned ? l.lat : null,
+    })
+    pending?.catch((err) => this.log.error({ peer: this.peer, err }, 'jt808: alarm handling failed'))
+  }
+
   private async store(h: Header, locations: Location[]): Promise<void> {
     const binding = this.binding!
+    if (h.msgId === MsgId.locationReport) this.alarms(h, locations)
     const positions = locations.map((l) => toPosition(binding.vehicleId, l)).filter((p): p is PositionInput => p !== null)
     if (!positions.length) return this.respond(h, PlatformResult.ok)
     let outcome: BatchOutcome
@@ -279,12 +340,13 @@ export class TerminalSession {
   locate(timeoutMs: number): Promise<Location | null> {
     if (!this.phone) return Promise.resolve(null)
     const serial = this.write(MsgId.locationQuery, this.me, Buffer.alloc(0))
+    const queries = (this.queries ??= new Map<number, (l: Location | null) => void>())
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.pendingQueries.delete(serial)
+        queries.delete(serial)
         resolve(null)
       }, timeoutMs)
-      this.pendingQueries.set(serial, (l) => {
+      queries.set(serial, (l) => {
         clearTimeout(timer)
         resolve(l)
       })
@@ -299,9 +361,9 @@ export class TerminalSession {
   /** the connection ended: nothing more is routed here */
   ended(): void {
     this.closed = true
-    clearTimeout(this.authTimer)
-    for (const resolve of this.pendingQueries.values()) resolve(null)
-    this.pendingQueries.clear()
+    for (const resolve of this.queries?.values() ?? []) resolve(null)
+    this.queries?.clear()
+    this.link?.close()
     if (this.binding) this.ctx.detach(this)
   }
 }

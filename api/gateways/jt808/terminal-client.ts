@@ -50,6 +50,12 @@ export class Jt808Terminal {
   onText: ((m: TextMessage) => void) | null = null
   whereAmI: WhereAmI | null = null
   onClose: (() => void) | null = null
+  /** platform messages this class does not handle itself (terminal-fleet.ts takes the fleet ones) */
+  readonly handlers = new Map<number, (header: Header, body: Buffer) => void>()
+  /** serial of the first frame the next message will use */
+  get nextSerial(): number {
+    return this.serial
+  }
 
   constructor(readonly opts: TerminalOptions) {
     this.authCode = opts.authCode ?? null
@@ -130,6 +136,25 @@ export class Jt808Terminal {
     return r
   }
 
+  /** A message that gets no 0x8001 (an answer, an upload): its frames, as written (subpackaged when long). */
+  sendMessage(msgId: number, body: Buffer, maxPacketBody?: number): Buffer[] {
+    const frames = encodeSubpackaged({ msgId, edition: this.opts.edition, phone: this.opts.phone, serial: this.serial }, body, maxPacketBody)
+    this.serial = (this.serial + frames.length) & 0xffff
+    return frames
+  }
+
+  /** Waits for a platform message (msgId) whose body starts with the given serial (an answer to it). */
+  awaitReply(replyId: number, serial: number, timeoutMs = this.opts.replyTimeoutMs ?? 10_000): Promise<{ header: Header; body: Buffer }> {
+    const key = `${replyId}/${serial}`
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(key)
+        reject(new Error(`no 0x${replyId.toString(16)} to serial ${serial} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.waiting.set(key, { resolve, reject, timer })
+    })
+  }
+
   /** Raw bytes, for tests of what the gateway does with bad input. */
   writeRaw(bytes: Uint8Array): void {
     this.socket?.write(bytes)
@@ -207,6 +232,8 @@ export class Jt808Terminal {
           if (here) this.send(MsgId.locationQueryResponse, encodeLocationQueryResponse(header.serial, here))
           break
         }
+        default:
+          this.handlers.get(header.msgId)?.(header, body)
       }
     }
   }
