@@ -1,14 +1,23 @@
-// The phone's outbox: every report, visit and handling (办) is written here first (IndexedDB,
-// photos as blobs), then sent; it leaves the outbox only when the server has it. A report sent
-// twice (the answer was lost on a bad network) is one order: each carries its own clientKey, and
-// the same photo bytes are the same photo. A step of the loop has no clientKey: replayed after
-// it went through, the server answers 409 (the order has moved on), and the order's history
-// tells whether it was this phone's step that moved it.
+// The phone's outbox: every report, visit (a ledger follow-up is a visit naming its people),
+// handling (办), registration and life event (人口双实) is written here first (IndexedDB, photos
+// as blobs), then sent; it leaves the outbox only when the server has it. A report or visit sent
+// twice (the answer was lost on a bad network) is one: each carries its own clientKey, and the
+// same photo bytes are the same photo. A step of the loop, a registration and a life event have
+// no clientKey: replayed after they went through, the server refuses them (409), and what it
+// names (the order's history, the household holding the ID number, the person's status) tells
+// whether it was this phone's write.
+import { classify, messageOf, type SendOutcome } from './outbox-http.ts'
+import { sendLifeEvent, sendResident, type LifeEventBody, type NewResidentBody } from './outbox-population.ts'
+
+export type { SendOutcome }
 
 export interface OutboxItem {
   clientKey: string
-  kind: 'report' | 'visit' | 'handle'
-  /** a report's or visit's fields; for 'handle': { orderId, note } */
+  kind: 'report' | 'visit' | 'handle' | 'resident' | 'lifeEvent'
+  /**
+   * a report's or visit's fields (a visit: { householdId, note, residentIds? }); for 'handle':
+   * { orderId, note }; for 'resident': NewResidentBody; for 'lifeEvent': LifeEventBody
+   */
   body: Record<string, unknown>
   photos: Blob[]
   createdAt: number
@@ -48,9 +57,7 @@ export const listItems = () => run<OutboxItem[]>('readonly', (s) => s.getAll() a
 
 export const newClientKey = () => `m-${Date.now().toString(36)}-${crypto.getRandomValues(new Uint32Array(2)).join('')}`
 
-export type SendOutcome = 'sent' | 'offline' | 'refused' | 'signedOut'
-
-/** Sends one item: its photos, then the report, visit or step naming them. */
+/** Sends one item: its photos, then the report, visit, step, registration or life event. */
 export async function sendItem(item: OutboxItem, token: string, username: string): Promise<{ outcome: SendOutcome; message?: string }> {
   const auth = { Authorization: `Bearer ${token}` }
   try {
@@ -62,6 +69,8 @@ export async function sendItem(item: OutboxItem, token: string, username: string
       photoIds.push(((await res.json()) as { id: number }).id)
     }
     if (item.kind === 'handle') return await sendHandle(item, photoIds, auth, username)
+    if (item.kind === 'resident') return await sendResident(item.body as unknown as NewResidentBody, auth)
+    if (item.kind === 'lifeEvent') return await sendLifeEvent(item.body as unknown as LifeEventBody, auth)
     const url = item.kind === 'report' ? '/api/work-orders' : '/api/household-visits'
     const res = await fetch(url, {
       method: 'POST',
@@ -97,22 +106,6 @@ async function sendHandle(item: OutboxItem, photoIds: number[], auth: Record<str
 }
 
 const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i])
-
-function classify(res: Response): SendOutcome {
-  if (res.ok) return 'sent'
-  if (res.status === 401) return 'signedOut'
-  // the server or the network between is in trouble: keep it and try again later
-  if (res.status >= 500 || res.status === 408 || res.status === 429) return 'offline'
-  return 'refused'
-}
-
-async function messageOf(res: Response): Promise<string> {
-  try {
-    return ((await res.json()) as { message?: string }).message ?? `HTTP ${res.status}`
-  } catch {
-    return `HTTP ${res.status}`
-  }
-}
 
 /** Phone photos are large; a 1920 px JPEG without EXIF is plenty and sends on a weak network. */
 export { shrinkPhoto } from '../shared/lib/photo.ts'

@@ -2,7 +2,10 @@ import { computed, onBeforeUnmount, onMounted, ref, shallowRef } from 'vue'
 import { useAuthStore } from '../../shared/stores/auth.ts'
 import { deleteItem, listItems, putItem, sendItem, type OutboxItem } from '../outbox.ts'
 
-const SENT: Record<OutboxItem['kind'], string> = { report: '事件已上报', visit: '走访已记录', handle: '办理结果已提交' }
+const SENT: Record<OutboxItem['kind'], string> = {
+  report: '事件已上报', visit: '走访已记录', handle: '办理结果已提交', resident: '人员已登记', lifeEvent: '人口变动已记录',
+}
+const sentNotice = (i: OutboxItem) => (i.kind === 'visit' && (i.body.residentIds as number[] | undefined)?.length ? '随访已记录' : SENT[i.kind])
 
 /**
  * The phone's outbox as the page sees it: what waits, what the server refused, and flush(), which
@@ -17,6 +20,8 @@ export function useOutbox(onSent: (item: OutboxItem) => void) {
   const refused = computed(() => items.value.filter((i) => i.error))
   /** orders with a handling waiting to go: the to-do list marks them and offers no second one */
   const pendingOrders = computed(() => new Set(items.value.filter((i) => i.kind === 'handle' && !i.error).map((i) => Number(i.body.orderId))))
+  /** what still waits to go (refused items are listed apart) */
+  const waiting = computed(() => items.value.filter((i) => !i.error))
 
   let flushing = false
   async function flush(): Promise<void> {
@@ -28,7 +33,7 @@ export function useOutbox(onSent: (item: OutboxItem) => void) {
         const { outcome, message } = await sendItem(item, auth.token, auth.user?.username ?? '')
         if (outcome === 'sent') {
           await deleteItem(item.clientKey)
-          notice.value = SENT[item.kind]
+          notice.value = sentNotice(item)
           onSent(item)
         } else if (outcome === 'refused') await putItem({ ...item, error: message ?? '服务器拒绝' })
         else if (outcome === 'signedOut') {
@@ -71,5 +76,5 @@ export function useOutbox(onSent: (item: OutboxItem) => void) {
     window.removeEventListener('offline', goOffline)
     clearInterval(timer)
   })
-  return { items, refused, pendingOrders, online, notice, flush, add, discard }
+  return { items, waiting, refused, pendingOrders, online, notice, flush, add, discard }
 }

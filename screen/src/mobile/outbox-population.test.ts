@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { sendItem, type OutboxItem } from './outbox.ts'
+
+// 人口双实 from the outbox: neither a registration nor a life event has a clientKey, so a replay
+// after a lost answer is told apart from a real conflict by what the server's refusal names
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+const newborn: OutboxItem = {
+  clientKey: 'm-res-1', kind: 'resident', photos: [], createdAt: 1,
+  body: { householdId: 1016, name: '韩小宇', idNumber: '37132620261106101X', gender: '男', birthDate: '2026-11-06', relation: '孙子女', event: 'birth' },
+}
+const moveOut: OutboxItem = { clientKey: 'm-ev-1', kind: 'lifeEvent', photos: [], createdAt: 1, body: { residentId: 3751, fromHouseholdId: 1012, type: 'moveOut', date: '2026-12-01', note: '迁往外地' } }
+
+function serve(routes: Record<string, [number, unknown]>) {
+  const calls: string[] = []
+  vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
+    calls.push(`${init?.method ?? 'GET'} ${url}${typeof init?.body === 'string' ? ` ${init.body}` : ''}`)
+    const r = routes[`${init?.method ?? 'GET'} ${url}`]
+    if (!r) throw new Error(`unexpected ${url}`)
+    return json(r[0], r[1])
+  }))
+  return calls
+}
+afterEach(() => vi.unstubAllGlobals())
+
+describe('outbox: registering a resident', () => {
+  it('posts the resident as the route takes it (no clientKey, no photos)', async () => {
+    const calls = serve({ 'POST /api/residents': [201, { id: 38001 }] })
+    expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
+    expect(calls).toEqual([`POST /api/residents ${JSON.stringify(newborn.body)}`])
+  })
+  it('a replay answered 409 naming the household she registered into is already done', async () => {
+    serve({ 'POST /api/residents': [409, { message: 'body/idNumber belongs to a resident of household 1016 (店子镇韩坡村八组**号)' }] })
+    expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
+  })
+  it('a 409 naming another household (or none) is refused with the reason', async () => {
+    const other = 'body/idNumber belongs to a resident of household 10160 (店子镇韩坡村八组**号)'
+    serve({ 'POST /api/residents': [409, { message: other }] })
+    expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'refused', message: other })
+    serve({ 'POST /api/residents': [409, { message: 'body/idNumber is already registered' }] })
+    expect((await sendItem(newborn, 'tok', 'gw-21')).outcome).toBe('refused')
+  })
+  it('a 400 is refused; a 503 waits for another try', async () => {
+    serve({ 'POST /api/residents': [400, { message: 'body/idNumber has a wrong check digit (should end in 1)' }] })
+    expect((await sendItem(newborn, 'tok', 'gw-21')).outcome).toBe('refused')
+    serve({ 'POST /api/residents': [503, { message: 'busy' }] })
+    expect((await sendItem(newborn, 'tok', 'gw-21')).outcome).toBe('offline')
+  })
+})
+
+describe('outbox: a life event', () => {
+  it('posts the event without the household it came from', async () => {
+    const calls = serve({ 'POST /api/residents/3751/events': [200, { id: 3751 }] })
+    expect(await sendItem(moveOut, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
+    expect(calls).toEqual(['POST /api/residents/3751/events {"type":"moveOut","date":"2026-12-01","note":"迁往外地"}'])
+  })
+  it('"already deregistered" as the same type is the first try gone through; as another type, a refusal', async () => {
+    serve({ 'POST /api/residents/3751/events': [409, { message: 'resident 3751 is already deregistered (moveOut)' }] })
+    expect(await sendItem(moveOut, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
+    serve({ 'POST /api/residents/3751/events': [409, { message: 'resident 3751 is already deregistered (death)' }] })
+    expect(await sendItem(moveOut, 'tok', 'gw-21')).toEqual({ outcome: 'refused', message: 'resident 3751 is already deregistered (death)' })
+  })
+  it('a move of household refused as "already there" counts as sent when the record says so', async () => {
+    const move: OutboxItem = { ...moveOut, body: { residentId: 3751, fromHouseholdId: 1012, type: 'moveHousehold', date: '2026-12-01', householdId: 1016 } }
+    const refusal: [number, unknown] = [400, { message: 'body/householdId is the household the resident is in' }]
+    serve({ 'POST /api/residents/3751/events': refusal, 'GET /api/residents/3751': [200, { householdId: 1016, status: 'active' }] })
+    expect(await sendItem(move, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
+    serve({ 'POST /api/residents/3751/events': refusal, 'GET /api/residents/3751': [200, { householdId: 1012, status: 'active' }] })
+    expect((await sendItem(move, 'tok', 'gw-21')).outcome).toBe('refused')
+  })
+})

@@ -1,0 +1,64 @@
+// 人口双实 from the outbox. Neither write has a clientKey, so a replay after a lost answer is
+// recognised from the server's refusal: the state it names is the one this item asked for.
+import { classify, messageOf, postJsonWith, type SendResult } from './outbox-http.ts'
+
+/** POST /api/residents: a newborn or someone moving in (the body as the route takes it) */
+export interface NewResidentBody {
+  householdId: number
+  name: string
+  idNumber: string
+  gender: '男' | '女'
+  birthDate: string
+  relation: string
+  phone?: string
+  event: 'birth' | 'moveIn'
+  eventDate?: string
+}
+
+/** POST /api/residents/:id/events, plus the household the person was in (to refresh it once sent) */
+export interface LifeEventBody {
+  residentId: number
+  fromHouseholdId: number
+  type: 'death' | 'moveOut' | 'moveIn' | 'moveHousehold'
+  date: string
+  householdId?: number
+  note?: string
+}
+
+/**
+ * 登记: a 409 naming the household she registered into means the first try went through (its
+ * answer was lost): the ID number now belongs to a resident there. Any other household is a
+ * real conflict she must see.
+ */
+export async function sendResident(body: NewResidentBody, auth: Record<string, string>): Promise<SendResult> {
+  const res = await postJsonWith('/api/residents', auth, body)
+  if (res.ok) return { outcome: 'sent' }
+  const message = await messageOf(res)
+  const holder = res.status === 409 ? /household (\d+)\b/.exec(message) : null
+  if (holder && Number(holder[1]) === body.householdId) return { outcome: 'sent' }
+  return { outcome: classify(res), message }
+}
+
+/**
+ * 变动: death and moving away answered "is already deregistered (<the same type>)" were done by
+ * the first try. Moving household or back in, refused because the person is already where this
+ * item takes them, is checked against the record itself.
+ */
+export async function sendLifeEvent(body: LifeEventBody, auth: Record<string, string>): Promise<SendResult> {
+  const { residentId, type, date, householdId, note } = body
+  const res = await postJsonWith(`/api/residents/${residentId}/events`, auth, {
+    type, date, ...(householdId !== undefined ? { householdId } : {}), ...(note ? { note } : {}),
+  })
+  if (res.ok) return { outcome: 'sent' }
+  const message = await messageOf(res)
+  if ((type === 'death' || type === 'moveOut') && res.status === 409 && message.endsWith(`is already deregistered (${type})`)) return { outcome: 'sent' }
+  const already = (type === 'moveHousehold' && res.status === 400 && message.includes('is the household the resident is in'))
+    || (type === 'moveIn' && res.status === 409 && message.includes('is registered here already'))
+  if (already) {
+    const check = await fetch(`/api/residents/${residentId}`, { headers: auth })
+    if (!check.ok) return { outcome: classify(check), message }
+    const now = (await check.json()) as { householdId: number; status: string }
+    if (now.status === 'active' && (householdId === undefined || now.householdId === householdId)) return { outcome: 'sent' }
+  }
+  return { outcome: classify(res), message }
+}
