@@ -24,5 +24,11 @@ export function useGridData() {
     categories.value = c
     households.value = await getJson<FeatureCollection<Point, HouseholdProps>>(`/api/households?grid=${gridId}`)
   }
-  return { town, roads, grid, households, categories, load }
+  /** the households again (member counts after a registration or a move); offline, they stay as they were */
+  async function refreshHouseholds(gridId: number | null | undefined): Promise<void> {
+    if (!gridId) return
+    const h = await getJson<FeatureCollection<Point, HouseholdProps>>(`/api/households?grid=${gridId}`).catch(() => null)
+    if (h) households.value = h
+  }
+  return { town, roads, grid, households, categories, load, refreshHouseholds }
 }
