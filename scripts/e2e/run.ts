@@ -7,6 +7,7 @@ import { vehiclesScenario } from './scenarios/vehicles.ts'
 import { workOrdersScenario } from './scenarios/work-orders.ts'
 import { deskScenario } from './scenarios/desk.ts'
 import { residentScenario } from './scenarios/resident.ts'
+import { populationPhoneScenario } from './scenarios/population-phone.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios
 const only = process.argv.slice(2)
@@ -23,6 +24,7 @@ try {
   if (want('workorders')) await workOrdersScenario(browser, system, tally)
   if (want('desk')) await deskScenario(browser, system, tally)
   if (want('resident')) await residentScenario(browser, system, tally)
+  if (want('phone15')) await populationPhoneScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {
