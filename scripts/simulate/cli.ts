@@ -1,5 +1,7 @@
 // `npm run simulate -- --vehicles N|all --hz H --target URL [--username device] [--password P]
 //                     [--protocol http|jt808] [--jt808 host:port] [--codes FILE] [--report S]`
+// With jt808, SIGUSR2 makes the driver of --emergency-vehicle (1) press the emergency button
+// (kill -USR2 <pid>; npm start prints the simulator's pid).
 // Drives the demo township's garbage trucks against a running API: through its public ingest
 // route (http, signing in, the password defaults to DEMO_PASSWORD; or with the token in
 // SIMULATOR_TOKEN), or as JT/T 808 terminals on the gateway (jt808; the demo terminals bound at
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     codes: { type: 'string', default: join(process.env.DATA_DIR || './data', 'simulator-auth-codes.json') },
     faults: { type: 'string', default: 'on' },
     report: { type: 'string', default: '10' },
+    'emergency-vehicle': { type: 'string', default: '1' },
   },
 })
 
@@ -42,11 +45,17 @@ if (values.protocol !== 'http' && values.protocol !== 'jt808') throw new Error(`
 
 async function transport(): Promise<Transport> {
   if (values.protocol === 'jt808') {
+    const vehicleId = Number(values['emergency-vehicle'])
     // the gateway listens on the API's host unless told otherwise
     const where = values.jt808 || `${new URL(values.target).hostname}:${process.env.JT808_PORT || 8808}`
     const m = /^(.+):(\d+)$/.exec(where)
     if (!m) throw new Error(`--jt808 must be host:port, got ${where}`)
-    return jt808Transport(m[1].replace(/^\[|\]$/g, ''), Number(m[2]), loadCollectionPoints(FIXTURES_DIR), { codes: fileAuthCodes(values.codes, log) })
+    const t = jt808Transport(m[1].replace(/^\[|\]$/g, ''), Number(m[2]), loadCollectionPoints(FIXTURES_DIR), { codes: fileAuthCodes(values.codes, log) })
+    process.on('SIGUSR2', () => {
+      log(`${vehicleId} 号车驾驶员按下紧急报警按钮`)
+      t.pressEmergency(vehicleId).catch((err: Error) => log(`紧急报警未能发出: ${err.message}`))
+    })
+    return t
   }
   if (process.env.SIMULATOR_TOKEN) return httpTransport(values.target, process.env.SIMULATOR_TOKEN)
   if (!values.password) throw new Error('give --password or set DEMO_PASSWORD')

@@ -7,13 +7,16 @@ import { AlreadyRegisteredError, Jt808Terminal } from '../../../api/gateways/jt8
 import { demoEdition, demoTerminalPhone } from '../../../api/terminals/demo.ts'
 import type { LocationInput } from '../../../api/gateways/jt808/terminal-codec.ts'
 import { type AuthCodes, memoryAuthCodes } from './auth-codes.ts'
+import { FleetTerminal } from '../../../api/gateways/jt808/terminal-fleet.ts'
+import { MediaEvent } from '../../../api/gateways/jt808/media.ts'
+import { cameraPicture } from './camera.ts'
 
 const POSITIONED = (1 << StatusBit.positioned) | (1 << StatusBit.acc) | (1 << StatusBit.gps) | (1 << StatusBit.beidou)
 /** fixes per 0x0704 message; longer uploads are several messages (each subpackaged as needed) */
 const PER_BATCH = 200
 
-const toLocation = (p: PositionInput): LocationInput => ({
-  status: POSITIONED, lat: p.lat, lon: p.lon, speedKmh: p.speedKmh, direction: Math.round(p.heading) % 360, time: p.time,
+const toLocation = (p: PositionInput, alarm = 0): LocationInput => ({
+  alarm, status: POSITIONED, lat: p.lat, lon: p.lon, speedKmh: p.speedKmh, direction: Math.round(p.heading) % 360, time: p.time,
   extras: { gnssSatellites: 12, signalStrength: 25 },
 })
 
@@ -27,6 +30,14 @@ export interface Jt808TransportOptions {
 /** A truck whose terminal is waiting to try again after its registration was refused. */
 class Waiting extends Error {}
 
+/** The JT/T 808 transport's extras: the trucks' terminals as a driver and a camera use them. */
+export interface Jt808Transport extends Transport {
+  /** the driver presses the emergency button: reported at once, with a photo from channel 1, held until the platform confirms it (0x8203) */
+  pressEmergency(vehicleId: number): Promise<void>
+  /** what each truck's terminal was last told (parameters, tracking) */
+  fleet(vehicleId: number): FleetTerminal | undefined
+}
+
 /**
  * Each truck is a JT/T 808 terminal on its own TCP connection (the demo fleet alternates
  * 2013 and 2019 editions): current fixes as 0x0200, fixes held back during a network gap as a
@@ -34,9 +45,12 @@ class Waiting extends Error {}
  * Like a real terminal, each registers once and keeps its auth code (opts.codes); a terminal
  * the platform knows as registered while its code is lost waits for an admin's reset.
  */
-export function jt808Transport(host: string, port: number, collectionPoints: Map<string, LonLat>, opts: Jt808TransportOptions = {}): Transport {
+export function jt808Transport(host: string, port: number, collectionPoints: Map<string, LonLat>, opts: Jt808TransportOptions = {}): Jt808Transport {
   const codes = opts.codes ?? memoryAuthCodes()
   const terminals = new Map<number, Jt808Terminal>()
+  const fleets = new Map<number, FleetTerminal>()
+  /** where each truck was last, for the photo's location and a report between fixes */
+  const lastFix = new Map<number, PositionInput>()
   const connecting = new Map<number, Promise<Jt808Terminal>>()
   const refused = new Map<number, { until: number; waitMs: number }>()
   let orderHandler: ((o: SimOrder) => void) | null = null
@@ -50,6 +64,15 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
       const edition = demoEdition(vehicleId)
       const phone = demoTerminalPhone(vehicleId, edition)
       const term = known ?? new Jt808Terminal({ host, port, phone, edition, replyTimeoutMs: 15_000, authCode: codes.get(phone) })
+      if (!fleets.has(vehicleId)) {
+        fleets.set(vehicleId, new FleetTerminal(term, {
+          camera: async (channel) => (channel >= 1 && channel <= 2 ? cameraPicture(vehicleId, channel) : null),
+          whereAmI: () => {
+            const p = lastFix.get(vehicleId)
+            return p ? toLocation({ ...p, time: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString() }) : { status: 0, lat: 0, lon: 0, time: null }
+          },
+        }))
+      }
       term.onText = (m) => {
         const name = /请前往(.+?)收运/.exec(m.text)?.[1]
         const target = name ? collectionPoints.get(name) : undefined
@@ -83,6 +106,8 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
 
   const sendTruck = async (vehicleId: number, fixes: PositionInput[]): Promise<{ ok: number; refused: number }> => {
     const term = await terminalOf(vehicleId)
+    const alarm = fleets.get(vehicleId)?.alarm ?? 0
+    lastFix.set(vehicleId, fixes[fixes.length - 1])
     let ok = 0
     let refused = 0
     const count = (result: number, n: number) => {
@@ -90,7 +115,7 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
       else if (result === PlatformResult.messageError) refused += n
       else throw new Error(`platform answered ${result}`)
     }
-    if (fixes.length === 1) count((await term.report(toLocation(fixes[0]))).result, 1)
+    if (fixes.length === 1) count((await term.report(toLocation(fixes[0], alarm))).result, 1)
     else {
       for (let i = 0; i < fixes.length; i += PER_BATCH) {
         const part = fixes.slice(i, i + PER_BATCH)
@@ -134,6 +159,14 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
     onOrder(handler) {
       orderHandler = handler
     },
+    async pressEmergency(vehicleId) {
+      await terminalOf(vehicleId)
+      const fleet = fleets.get(vehicleId)!
+      await fleet.pressEmergency()
+      // a terminal photographs the cab when its alarm goes off, and uploads it by itself
+      await fleet.upload(1, MediaEvent.robberyAlarm)
+    },
+    fleet: (vehicleId) => fleets.get(vehicleId),
     async close() {
       for (const term of terminals.values()) term.close()
     },
