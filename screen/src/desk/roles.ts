@@ -28,6 +28,7 @@ export const NAV: readonly NavItem[] = [
   { view: 'deptimport', label: '部门数据导入', roles: ['admin', 'department'] },
   { view: 'import', label: '12345导入', roles: ['admin', 'dispatcher'] },
   { view: 'alerts', label: '车辆告警', roles: ['admin', 'dispatcher'] },
+  { view: 'fleet', label: '车辆管理', roles: ['admin', 'dispatcher'] },
   { view: 'people', label: '授权查询', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },
   { view: 'rankings', label: '考核排名', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker'] },
   { view: 'categories', label: '类别与时限', roles: ['admin'] },

@@ -2,8 +2,8 @@ import type { WorkOrder } from '../../../../geo/work-orders.ts'
 import { defineStore } from 'pinia'
 import type { Socket } from 'socket.io-client'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
-import type { VehicleAlert, VehicleDispatch, VehiclePosition, VehicleStatus, VehicleSummary } from '../../../../geo/vehicles.ts'
-import { getJson } from '../../shared/api.ts'
+import type { VehicleAlert, VehicleDispatch, VehicleMedia, VehiclePosition, VehicleStatus, VehicleSummary } from '../../../../geo/vehicles.ts'
+import { getJson, postJson, reasonOf } from '../../shared/api.ts'
 import { openSocket } from '../../shared/socket.ts'
 import { useAuthStore } from '../../shared/stores/auth.ts'
 
@@ -102,6 +102,8 @@ export const useVehicleStore = defineStore('vehicles', () => {
     for (const a of incoming) {
       const isNew = !next.has(a.id)
       next.set(a.id, a)
+      // an emergency takes the wall at once: the map centres on the truck and follows it (the banner sounds)
+      if (isNew && a.kind === 'emergency' && a.state === 'open') followId.value = a.vehicleId
       // conditions pop up when they start; a missed collection point is an event, already over
       if (isNew && (a.endedAt === null || a.kind === 'missedPoint')) toast(a)
     }
@@ -182,6 +184,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
     socket.on('positions', applyPositions)
     socket.on('alerts', applyAlerts)
     socket.on('dispatch', applyDispatch)
+    socket.on('vehicleMedia', (m: VehicleMedia) => applyMedia([m]))
     if (on.dataChanged) socket.on('dataChanged', (m: { tables: string[] }) => on.dataChanged!(m.tables))
     if (on.workOrder) socket.on('workOrder', on.workOrder)
   }
@@ -199,7 +202,43 @@ export const useVehicleStore = defineStore('vehicles', () => {
     if (res.ok) applyAlerts([(await res.json()) as VehicleAlert])
   }
 
+  /** the newest camera photo per truck (拍照, or a terminal's own upload with an alarm) */
+  const latestMedia = shallowRef(new Map<number, VehicleMedia>())
+  function applyMedia(items: VehicleMedia[]): void {
+    const next = new Map(latestMedia.value)
+    for (const m of items) {
+      const known = next.get(m.vehicleId)
+      if (!known || known.createdAt <= m.createdAt) next.set(m.vehicleId, m)
+    }
+    latestMedia.value = next
+  }
+  async function loadMedia(vehicleId: number): Promise<void> {
+    const list = await getJson<VehicleMedia[]>(`/api/vehicles/${vehicleId}/media?limit=1`).catch(() => [])
+    applyMedia(list)
+  }
+  /** 拍照: resolves with null when the photo is stored (it also arrives over the socket), else the server's reason */
+  async function snapshot(vehicleId: number, channel = 1): Promise<string | null> {
+    try {
+      applyMedia([await postJson<VehicleMedia>(`/api/vehicles/${vehicleId}/snapshot`, { channel })])
+      return null
+    } catch (err) {
+      return reasonOf(err)
+    }
+  }
+  /** 加密跟踪: every intervalS for minutes; null when the terminal took it */
+  async function track(vehicleId: number, intervalS: number, minutes: number): Promise<string | null> {
+    try {
+      await postJson(`/api/vehicles/${vehicleId}/tracking`, { intervalS, minutes })
+      return null
+    } catch (err) {
+      return reasonOf(err)
+    }
+  }
+  /** emergencies not yet acknowledged, newest first */
+  const emergencies = computed(() => alerts.value.filter((a) => a.kind === 'emergency' && a.state === 'open'))
+
   return {
+    latestMedia, loadMedia, snapshot, track, emergencies,
     dispatches, dispatch, cancelDispatch,
     list, live, version, alerts, openAlerts, toasts, followId, connected, byId, statusOf,
     connect, disconnect, refreshList, refreshAlerts, handle, applyPositions, applyAlerts,
