@@ -113,7 +113,7 @@ export async function populationPhoneScenario(browser: Browser, system: System, 
   await m.fill('[data-testid="m-res-idnumber"]', idNumber)
   await m.click('[data-testid="m-res-submit"]')
   const pendingShown = await m.waitForFunction(() => document.querySelector('[data-testid="m-pending"]')?.textContent === '1', undefined, { timeout: 5000 }).then(() => true, () => false)
-  const row = m.locator('[data-testid^="m-member-pending-"]')
+  const row = m.locator('[data-testid^="m-queued-resident-"]')
   tally.check('[phone] offline, the newborn waits in the outbox and shows in the household as 待发送', pendingShown && (await row.count()) === 1 && /待发送/.test(await row.innerText()))
   await layout(m, tally, 'the household with a pending newborn')
   await m.screenshot({ path: artifactPath('population-phone-newborn-offline-390.png'), fullPage: true })
