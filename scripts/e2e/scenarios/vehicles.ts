@@ -1,7 +1,8 @@
 // Live garbage trucks on the wall: the simulator drives the demo trucks as JT/T 808 terminals
 // through the gateway, the dispatcher's screen shows them moving with trails, an overspeed
 // alert pops up, a truck is followed, dispatched (its terminal gets the order as text) and
-// its track replayed.
+// its track replayed; 拍照 on its card shows the camera's picture, and a driver's emergency
+// button takes the wall (banner, the map on the truck) until the dispatcher acknowledges it.
 import type { Browser, Page } from 'playwright-core'
 import { FIXTURES_DIR } from '../../../api/db/fixtures.ts'
 import { loadCollectionPoints, loadRoutes } from '../../simulate/routes.ts'
@@ -16,8 +17,9 @@ async function mapShot(page: Page): Promise<Buffer> {
 export async function vehiclesScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const device = await apiLogin(system.origin, 'device')
   const simLog: string[] = []
+  const transport = jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR))
   const sim = startSimulator({
-    transport: jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR)),
+    transport,
     routes: loadRoutes(FIXTURES_DIR), hz: 1, faults: false, log: (line) => simLog.push(line),
   })
   try {
@@ -56,6 +58,12 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     await page.waitForTimeout(500)
     const heard = simLog.find((l) => l.startsWith('2 号车终端收到: 调度指令'))
     tally.check('[vehicles] the truck\'s JT/T 808 terminal got the order as a text message (0x8300)', heard !== undefined, heard ?? simLog.slice(-3).join(' | '))
+    // 拍照: the truck's terminal takes a picture (0x8801), uploads it (0x0801), and it appears on the card
+    await page.locator('[data-testid="snapshot"]').click()
+    const shot = await page.waitForSelector('[data-testid="vehicle-photo"] img', { timeout: 30_000 }).then(() => true, () => false)
+    const shotNote = await page.locator('[data-testid="vehicle-card"] .tools').innerText().catch(() => '')
+    tally.check('[vehicles] 拍照 on the card: the camera\'s picture appears on the card', shot, shotNote)
+    await page.locator('[data-testid="vehicle-card"]').screenshot({ path: artifactPath('vehicles-snapshot-card.png') })
     await page.locator('[data-testid="replay-today"]').click()
     const bar = await page.waitForSelector('[data-testid="playback-bar"]', { timeout: 10_000 }).then(() => true, () => false)
     tally.check('[vehicles] playback bar opens with today\'s track', bar)
@@ -86,6 +94,23 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     await page.locator('[data-testid^="alert-to-order-"]').first().click()
     const filed = await page.waitForSelector('[data-testid="work-order-detail"]', { timeout: 5000 }).then(() => page.locator('[data-testid="work-order-detail"]').innerText(), () => '')
     tally.check('[vehicles] an alert becomes a work order (source 车辆告警) and opens', filed.includes('车辆告警') && filed.includes('超速'), filed.slice(0, 120))
+
+    // the driver of truck 5 presses the emergency button: the wall must show it at once
+    await page.keyboard.press('Escape').catch(() => {})
+    const pressed = Date.now()
+    await transport.pressEmergency(5)
+    const banner = await page.waitForSelector('[data-testid="emergency-banner"]', { timeout: 5000 }).then(() => page.locator('[data-testid="emergency-banner"]').innerText(), () => '')
+    tally.check('[vehicles] an emergency press shows the alarm banner on the wall', banner.includes('紧急报警'), `${banner.slice(0, 80)} after ${Date.now() - pressed} ms`)
+    const followed = await page.locator('[data-testid="vehicle-card"] header b').innerText().catch(() => '')
+    const plate5 = ((await (await fetch(`${system.origin}/api/vehicles`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { id: number; plate: string }[]).find((v) => v.id === 5)?.plate
+    tally.check('[vehicles] the wall follows the truck in emergency', followed === plate5, `${followed} / ${plate5}`)
+    await page.waitForTimeout(1500)
+    await page.screenshot({ path: artifactPath('vehicles-emergency-1920.png') })
+    await page.locator('[data-testid="emergency-ack"]').click()
+    const gone = await page.waitForSelector('[data-testid="emergency-banner"]', { state: 'detached', timeout: 5000 }).then(() => true, () => false)
+    const deadline = Date.now() + 5000
+    while (transport.fleet(5)?.emergency && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    tally.check('[vehicles] acknowledging clears the banner and confirms the alarm to the terminal (0x8203)', gone && transport.fleet(5)?.emergency === false)
 
     tally.check('[vehicles] zero requests outside the origin', requests.foreign.length === 0, requests.foreign.slice(0, 5).join(', '))
     tally.check('[vehicles] no page or console errors', errors.length === 0, errors.slice(0, 5).join(' | '))
