@@ -16,19 +16,21 @@ export interface Change {
   eventDate?: string | null
   note?: string
   importId?: number | null
+  /** the phone's key for this write, so a replay finds it */
+  clientKey?: string | null
 }
 
 /** Writes change rows (full values: the database is where they are kept; reading masks them). */
 export async function recordChanges(db: Queryable, actor: Pick<AuthUser, 'username' | 'role'>, changes: Change[], at = new Date()): Promise<void> {
   if (!changes.length) return
   await db.query(
-    `INSERT INTO population_changes (resident_id, household_id, at, actor, actor_role, kind, field, before, after, event_date, note, import_id)
-     SELECT c.resident_id, c.household_id, $2, $3, $4, c.kind, c.field, c.before, c.after, c.event_date, coalesce(c.note, ''), c.import_id
-       FROM jsonb_to_recordset($1::jsonb) AS c(resident_id int, household_id int, kind text, field text, before jsonb, after jsonb, event_date date, note text, import_id int)`,
+    `INSERT INTO population_changes (resident_id, household_id, at, actor, actor_role, kind, field, before, after, event_date, note, import_id, client_key)
+     SELECT c.resident_id, c.household_id, $2, $3, $4, c.kind, c.field, c.before, c.after, c.event_date, coalesce(c.note, ''), c.import_id, c.client_key
+       FROM jsonb_to_recordset($1::jsonb) AS c(resident_id int, household_id int, kind text, field text, before jsonb, after jsonb, event_date date, note text, import_id int, client_key text)`,
     [JSON.stringify(changes.map((c) => ({
       resident_id: c.residentId ?? null, household_id: c.householdId ?? null, kind: c.kind, field: c.field ?? null,
       before: c.before === undefined ? null : c.before, after: c.after === undefined ? null : c.after,
-      event_date: c.eventDate ?? null, note: c.note ?? '', import_id: c.importId ?? null,
+      event_date: c.eventDate ?? null, note: c.note ?? '', import_id: c.importId ?? null, client_key: c.clientKey ?? null,
     }))), at.toISOString(), actor.username, actor.role],
   )
 }

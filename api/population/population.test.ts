@@ -124,6 +124,24 @@ describe('residents are written, with history', () => {
   })
 })
 
+describe('replays from a phone', () => {
+  it('return the first answer for the same clientKey, and refuse another user\'s key', async () => {
+    const body = newborn({ clientKey: 'phone-reg-0001' })
+    const first = await post(gw(), '/api/residents', body)
+    expect(first.statusCode).toBe(201)
+    const again = await post(gw(), '/api/residents', body)
+    expect(again.statusCode).toBe(200)
+    expect(again.json().id).toBe(first.json().id)
+    expect((await post(cadre(), '/api/residents', newborn({ clientKey: 'phone-reg-0001' }))).statusCode).toBe(409)
+    const id = first.json().id as number
+    const move = { type: 'moveOut', date: '2026-11-25', clientKey: 'phone-evt-0001' }
+    expect((await post(gw(), `/api/residents/${id}/events`, move)).statusCode).toBe(200)
+    expect((await post(gw(), `/api/residents/${id}/events`, move)).statusCode).toBe(200)
+    const kinds = (await t.as(gw(), `/api/residents/${id}/history`)).json().entries.map((e: { kind: string }) => e.kind)
+    expect(kinds).toEqual(['birth', 'moveOut'])
+  })
+})
+
 describe('households', () => {
   it('are created at a point in the grid that holds it, split and merged', async () => {
     const made = await post(gw(), '/api/households', { lon: grid.lon, lat: grid.lat, address: '店子镇某村三组', houseNumber: '99' })

@@ -21,6 +21,17 @@ export interface NewResident {
   /** why the person enters the register: born here, moved in, or just recorded (default) */
   event?: 'birth' | 'moveIn' | 'registration'
   eventDate?: string
+  /** the phone's key: the same registration sent again (an answer lost) returns the first one */
+  clientKey?: string
+}
+
+/** A write already made under this clientKey: the same user's is a replay, anyone else's a conflict. */
+async function replayed(db: Queryable, clientKey: string | undefined, user: AuthUser): Promise<{ residentId: number } | null> {
+  if (!clientKey) return null
+  const r = await db.query<{ resident_id: number; actor: string }>('SELECT resident_id, actor FROM population_changes WHERE client_key = $1', [clientKey])
+  if (!r.rows.length) return null
+  if (r.rows[0].actor !== user.username) throw new HttpError(409, 'body/clientKey is already used by another change')
+  return { residentId: r.rows[0].resident_id }
 }
 
 /** 409 naming the household (masked) of whoever already holds this ID number. */
@@ -51,7 +62,9 @@ async function syncItemTags(db: Queryable, residentId: number, items: Record<str
 }
 
 /** A person enters the register (a newborn, someone moving in, a correction of the ledger). */
-export async function createResident(db: Db, p: NewResident, user: AuthUser): Promise<{ id: number }> {
+export async function createResident(db: Db, p: NewResident, user: AuthUser): Promise<{ id: number; created: boolean }> {
+  const again = await replayed(db, p.clientKey, user)
+  if (again) return { id: again.residentId, created: false }
   await assertHouseholdInScope(db, user, p.householdId)
   checkIdentity(p)
   const items = checkItems(p.items ?? {})
@@ -71,10 +84,10 @@ export async function createResident(db: Db, p: NewResident, user: AuthUser): Pr
     const id = r.rows[0].id
     await syncItemTags(tx, id, items)
     await recordChanges(tx, user, [{
-      residentId: id, householdId: p.householdId, kind: event, eventDate,
+      residentId: id, householdId: p.householdId, kind: event, eventDate, clientKey: p.clientKey,
       after: { name: p.name, idNumber: p.idNumber, gender: p.gender, birthDate: p.birthDate, relation: p.relation, phone: p.phone ?? null, items },
     }])
-    return { id }
+    return { id, created: true }
   })
 }
 
@@ -162,12 +175,17 @@ export type LifeEventType = 'birth' | 'death' | 'moveIn' | 'moveOut' | 'moveHous
  * history); moving in brings back someone who had moved away; moving household takes a person
  * to another household in the user's scope.
  */
-export async function lifeEvent(db: Db, id: number, e: { type: LifeEventType; date: string; householdId?: number; note?: string }, user: AuthUser): Promise<{ id: number }> {
+export async function lifeEvent(
+  db: Db, id: number, e: { type: LifeEventType; date: string; householdId?: number; note?: string; clientKey?: string }, user: AuthUser,
+): Promise<{ id: number }> {
+  const again = await replayed(db, e.clientKey, user)
+  if (again?.residentId === id) return { id }
+  if (again) throw new HttpError(409, 'body/clientKey is already used by another change')
   if (e.date > beijingToday()) throw new HttpError(400, 'body/date is in the future')
   return db.transaction(async (tx) => {
     const cur = await residentForWrite(tx, id, user)
     if (e.date < cur.birth_date) throw new HttpError(400, 'body/date is before the birth date')
-    const change: Change = { residentId: id, householdId: cur.household_id, kind: e.type, eventDate: e.date, note: e.note ?? '' }
+    const change: Change = { residentId: id, householdId: cur.household_id, kind: e.type, eventDate: e.date, note: e.note ?? '', clientKey: e.clientKey }
     switch (e.type) {
       case 'death':
       case 'moveOut':

@@ -18,6 +18,8 @@ const Relation = Type.String({ minLength: 1, maxLength: 10 })
 const Phone = Type.String({ pattern: '^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})?$' })
 const Items = Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.String({ maxLength: 60 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 30 })
 const Created = Type.Object({ id: Type.Integer() })
+/** a phone outbox's key: the same write sent again returns the first answer */
+const ClientKey = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })
 
 /**
  * 人口双实: residents and households written by the people who know them (grid workers in
@@ -59,14 +61,17 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db
             householdId: Id, name: Name, idNumber: IdNumber, gender: Gender, birthDate: DateStr, relation: Relation,
             phone: Type.Optional(Phone), partyMember: Type.Optional(Type.Boolean()), items: Type.Optional(Items),
             event: Type.Optional(Type.Union([Type.Literal('birth'), Type.Literal('moveIn'), Type.Literal('registration')])),
-            eventDate: Type.Optional(DateStr),
+            eventDate: Type.Optional(DateStr), clientKey: Type.Optional(ClientKey),
           },
           { additionalProperties: false },
         ),
-        response: { 201: Created },
+        response: { 201: Created, 200: Created },
       },
     },
-    async (req, reply) => reply.code(201).send(await createResident(db, req.body, requirePermission(req, 'people.write'))),
+    async (req, reply) => {
+      const { id, created } = await createResident(db, req.body, requirePermission(req, 'people.write'))
+      return reply.code(created ? 201 : 200).send({ id })
+    },
   )
 
   app.patch<{ Params: { id: number }; Body: ResidentPatch }>(
@@ -89,7 +94,7 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db
     async (req) => patchResident(db, req.params.id, req.body, requirePermission(req, 'people.write')),
   )
 
-  app.post<{ Params: { id: number }; Body: { type: LifeEventType; date: string; householdId?: number; note?: string } }>(
+  app.post<{ Params: { id: number }; Body: { type: LifeEventType; date: string; householdId?: number; note?: string; clientKey?: string } }>(
     '/residents/:id/events',
     {
       schema: {
@@ -98,7 +103,7 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db
         body: Type.Object(
           {
             type: Type.Union(['birth', 'death', 'moveIn', 'moveOut', 'moveHousehold'].map((t) => Type.Literal(t))),
-            date: DateStr, householdId: Type.Optional(Id), note: Type.Optional(Type.String({ maxLength: 200 })),
+            date: DateStr, householdId: Type.Optional(Id), note: Type.Optional(Type.String({ maxLength: 200 })), clientKey: Type.Optional(ClientKey),
           },
           { additionalProperties: false },
         ),

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { sendItem, type OutboxItem } from './outbox.ts'
 
-// 人口双实 from the outbox: neither a registration nor a life event has a clientKey, so a replay
-// after a lost answer is told apart from a real conflict by what the server's refusal names
+// 人口双实 from the outbox: both writes carry the item's clientKey (the server answers a replay
+// with the first answer); a refusal is still read as a fallback, told apart from a real
+// conflict by what it names
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 const newborn: OutboxItem = {
   clientKey: 'm-res-1', kind: 'resident', photos: [], createdAt: 1,
@@ -23,10 +24,10 @@ function serve(routes: Record<string, [number, unknown]>) {
 afterEach(() => vi.unstubAllGlobals())
 
 describe('outbox: registering a resident', () => {
-  it('posts the resident as the route takes it (no clientKey, no photos)', async () => {
+  it('posts the resident as the route takes it, with its clientKey (no photos)', async () => {
     const calls = serve({ 'POST /api/residents': [201, { id: 38001 }] })
     expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
-    expect(calls).toEqual([`POST /api/residents ${JSON.stringify(newborn.body)}`])
+    expect(calls).toEqual([`POST /api/residents ${JSON.stringify({ ...newborn.body, clientKey: newborn.clientKey })}`])
   })
   it('a replay answered 409 naming the household she registered into is already done', async () => {
     serve({ 'POST /api/residents': [409, { message: 'body/idNumber belongs to a resident of household 1016 (店子镇韩坡村八组**号)' }] })
@@ -51,7 +52,7 @@ describe('outbox: a life event', () => {
   it('posts the event without the household it came from', async () => {
     const calls = serve({ 'POST /api/residents/3751/events': [200, { id: 3751 }] })
     expect(await sendItem(moveOut, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
-    expect(calls).toEqual(['POST /api/residents/3751/events {"type":"moveOut","date":"2026-12-01","note":"迁往外地"}'])
+    expect(calls).toEqual(['POST /api/residents/3751/events {"type":"moveOut","date":"2026-12-01","note":"迁往外地","clientKey":"m-ev-1"}'])
   })
   it('"already deregistered" as the same type is the first try gone through; as another type, a refusal', async () => {
     serve({ 'POST /api/residents/3751/events': [409, { message: 'resident 3751 is already deregistered (moveOut)' }] })

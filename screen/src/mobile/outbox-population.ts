@@ -1,5 +1,6 @@
-// 人口双实 from the outbox. Neither write has a clientKey, so a replay after a lost answer is
-// recognised from the server's refusal: the state it names is the one this item asked for.
+// 人口双实 from the outbox. Each write carries the item's clientKey, so a replay after a lost
+// answer gets the first answer back; the refusals are still read as a fallback for items queued
+// before the server took keys (the state a refusal names is the one this item asked for).
 import { classify, messageOf, postJsonWith, type SendResult } from './outbox-http.ts'
 
 /** POST /api/residents: a newborn or someone moving in (the body as the route takes it) */
@@ -30,8 +31,8 @@ export interface LifeEventBody {
  * answer was lost): the ID number now belongs to a resident there. Any other household is a
  * real conflict she must see.
  */
-export async function sendResident(body: NewResidentBody, auth: Record<string, string>): Promise<SendResult> {
-  const res = await postJsonWith('/api/residents', auth, body)
+export async function sendResident(body: NewResidentBody, auth: Record<string, string>, clientKey?: string): Promise<SendResult> {
+  const res = await postJsonWith('/api/residents', auth, clientKey ? { ...body, clientKey } : body)
   if (res.ok) return { outcome: 'sent' }
   const message = await messageOf(res)
   const holder = res.status === 409 ? /household (\d+)\b/.exec(message) : null
@@ -44,10 +45,10 @@ export async function sendResident(body: NewResidentBody, auth: Record<string, s
  * the first try. Moving household or back in, refused because the person is already where this
  * item takes them, is checked against the record itself.
  */
-export async function sendLifeEvent(body: LifeEventBody, auth: Record<string, string>): Promise<SendResult> {
+export async function sendLifeEvent(body: LifeEventBody, auth: Record<string, string>, clientKey?: string): Promise<SendResult> {
   const { residentId, type, date, householdId, note } = body
   const res = await postJsonWith(`/api/residents/${residentId}/events`, auth, {
-    type, date, ...(householdId !== undefined ? { householdId } : {}), ...(note ? { note } : {}),
+    type, date, ...(householdId !== undefined ? { householdId } : {}), ...(note ? { note } : {}), ...(clientKey ? { clientKey } : {}),
   })
   if (res.ok) return { outcome: 'sent' }
   const message = await messageOf(res)

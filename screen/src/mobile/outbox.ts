@@ -2,10 +2,11 @@
 // handling (办), registration and life event (人口双实) is written here first (IndexedDB, photos
 // as blobs), then sent; it leaves the outbox only when the server has it. A report or visit sent
 // twice (the answer was lost on a bad network) is one: each carries its own clientKey, and the
-// same photo bytes are the same photo. A step of the loop, a registration and a life event have
-// no clientKey: replayed after they went through, the server refuses them (409), and what it
-// names (the order's history, the household holding the ID number, the person's status) tells
-// whether it was this phone's write.
+// same photo bytes are the same photo; so do registrations and life events. A step of the loop
+// has no clientKey: replayed after it went through, the server refuses it (409), and what it
+// names (the order's history) tells whether it was this phone's write; registrations and life
+// events read refusals the same way as a fallback (the household holding the ID number, the
+// person's status).
 import { classify, messageOf, type SendOutcome } from './outbox-http.ts'
 import { sendLifeEvent, sendResident, type LifeEventBody, type NewResidentBody } from './outbox-population.ts'
 
@@ -69,8 +70,8 @@ export async function sendItem(item: OutboxItem, token: string, username: string
       photoIds.push(((await res.json()) as { id: number }).id)
     }
     if (item.kind === 'handle') return await sendHandle(item, photoIds, auth, username)
-    if (item.kind === 'resident') return await sendResident(item.body as unknown as NewResidentBody, auth)
-    if (item.kind === 'lifeEvent') return await sendLifeEvent(item.body as unknown as LifeEventBody, auth)
+    if (item.kind === 'resident') return await sendResident(item.body as unknown as NewResidentBody, auth, item.clientKey)
+    if (item.kind === 'lifeEvent') return await sendLifeEvent(item.body as unknown as LifeEventBody, auth, item.clientKey)
     const url = item.kind === 'report' ? '/api/work-orders' : '/api/household-visits'
     const res = await fetch(url, {
       method: 'POST',
