@@ -58,18 +58,22 @@ export const useLedgerStore = defineStore('deskLedgers', () => {
     return p
   }
 
+  let seq = 0
+  /** the list for the filters as they are now; an answer to filters changed since is dropped */
   async function load(at = 0): Promise<void> {
+    const mine = ++seq
     loading.value = true
     try {
       const p = query()
       p.set('limit', String(PAGE))
       p.set('offset', String(at))
       const r = await getJson<{ entries: LedgerEntry[]; total: number }>(`/api/ledgers?${p}`)
+      if (mine !== seq) return
       entries.value = r.entries
       total.value = r.total
       offset.value = at
     } finally {
-      loading.value = false
+      if (mine === seq) loading.value = false
     }
   }
 
