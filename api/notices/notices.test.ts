@@ -1,3 +1,4 @@
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 
@@ -40,6 +41,22 @@ describe('notices', () => {
     expect(back.json()).toMatchObject({ state: 'rejected', reason: '名单需隐去身份证号' })
     const again = await req('cadre-6', 'PATCH', `/api/notices/drafts/${d.id}`, { body: '名单见附件（已隐去身份证号）', submit: true })
     expect(again.json()).toMatchObject({ state: 'submitted', reason: null })
+  })
+
+  it('show their photos to the leader deciding on them, to everyone once published, and to no one else before', async () => {
+    const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 200, g: 40, b: 90 } } }).jpeg().toBuffer()
+    const up = await t.as('cadre-5', { method: 'POST', url: '/api/photos', headers: { 'content-type': 'image/jpeg' }, payload: jpeg })
+    const photo = up.json().id as number
+    const d = (await req('cadre-5', 'POST', '/api/notices/drafts', { category: '村务公开', title: '道路硬化工程公示', photoIds: [photo] })).json()
+    await req('cadre-5', 'PATCH', `/api/notices/drafts/${d.id}`, { submit: true })
+    const status = async (who: string) => (await t.as(who, `/api/photos/${photo}/thumb`)).statusCode
+    expect(await status('leader')).toBe(200)
+    expect(await status('cadre-6')).toBe(403)
+    expect(await status('display')).toBe(403)
+    expect(await status('dispatcher')).toBe(403)
+    await req('leader', 'POST', `/api/notices/drafts/${d.id}/decision`, { approve: true })
+    expect(await status('display')).toBe(200)
+    expect(await status('cadre-6')).toBe(200)
   })
 
   it('keep each cadre to her village and the wall and dispatcher out of drafts', async () => {

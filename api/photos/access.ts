@@ -13,7 +13,9 @@ import { ORDER_COLUMNS } from '../work-orders/visibility.ts'
  * worker, village cadre, leaders) — not the wall or the dispatcher. A photo attached to
  * nothing is its uploader's alone. Orders and visits may carry only their author's own
  * uploads (assertOwnPhotos), so naming someone else's photo cannot open it. A truck camera's
- * photo is seen by whoever may read that truck.
+ * photo is seen by whoever may read that truck. A notice's photo (三务公开) is seen, while it is
+ * a draft, by whoever may draft or approve notices of its village (the leader deciding on it must
+ * see what she publishes), and once published by everyone signed in: publishing is the point.
  */
 export async function readPhoto(db: Queryable, dir: string, id: number, size: 'display' | 'thumb', user: AuthUser): Promise<Buffer> {
   const params: unknown[] = [id, user.username]
@@ -23,12 +25,16 @@ export async function readPhoto(db: Queryable, dir: string, id: number, size: 'd
   const village = ownVillage(user)
   const trucks = !can(user, 'vehicles.read') || village === 'none' ? 'FALSE'
     : village === null ? 'TRUE' : `vl.village_id = $${params.push(village)}`
+  const drafts = !can(user, 'notices.draft') && !can(user, 'notices.approve') ? 'FALSE'
+    : village === null ? 'TRUE' : village === 'none' ? 'FALSE' : `d.village_id = $${params.push(village)}`
   const r = await db.query<{ display: string; thumb: string; allowed: boolean }>(
     `SELECT p.display, p.thumb,
             p.uploaded_by = $2
             OR EXISTS (SELECT 1 FROM work_order_history h JOIN work_orders o ON o.id = h.order_id WHERE p.id = ANY(h.photo_ids) AND ${orders})
             OR EXISTS (SELECT 1 FROM household_visits v JOIN grids g ON g.id = v.grid_id WHERE p.id = ANY(v.photo_ids) AND ${visits})
-            OR EXISTS (SELECT 1 FROM vehicle_media m LEFT JOIN vehicle_latest vl ON vl.vehicle_id = m.vehicle_id WHERE m.photo_id = p.id AND ${trucks}) AS allowed
+            OR EXISTS (SELECT 1 FROM vehicle_media m LEFT JOIN vehicle_latest vl ON vl.vehicle_id = m.vehicle_id WHERE m.photo_id = p.id AND ${trucks})
+            OR EXISTS (SELECT 1 FROM notice_drafts d WHERE p.id = ANY(d.photo_ids) AND ${drafts})
+            OR EXISTS (SELECT 1 FROM notices n WHERE p.id = ANY(n.photo_ids)) AS allowed
        FROM photos p WHERE p.id = $1`,
     params,
   )
