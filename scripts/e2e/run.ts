@@ -8,6 +8,7 @@ import { workOrdersScenario } from './scenarios/work-orders.ts'
 import { deskScenario } from './scenarios/desk.ts'
 import { residentScenario } from './scenarios/resident.ts'
 import { populationPhoneScenario } from './scenarios/population-phone.ts'
+import { populationScenario } from './scenarios/population.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios
 const only = process.argv.slice(2)
@@ -25,6 +26,7 @@ try {
   if (want('desk')) await deskScenario(browser, system, tally)
   if (want('resident')) await residentScenario(browser, system, tally)
   if (want('phone15')) await populationPhoneScenario(browser, system, tally)
+  if (want('population')) await populationScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {
