@@ -61,11 +61,17 @@ describe('the department role', () => {
   it('handles an order sent to it, with its after-photos; another department may not', async () => {
     const id = await orderAtDepartment(dept)
     expect((await act(`dept-${otherDept}`, id, { action: 'handle', note: '已处理' })).statusCode).toBe(403)
+    // the town's steps stay the town's, even on the department's own order
+    expect(((await t.as(`dept-${dept}`, `/api/work-orders/${id}`)).json() as WorkOrder).actions?.sort()).toEqual(['handle', 'sendBack'])
+    expect((await act(`dept-${dept}`, id, { action: 'transfer', departmentId: otherDept })).statusCode).toBe(403)
     const done = await act(`dept-${dept}`, id, { action: 'handle', note: '已更换护栏' })
     expect(done.statusCode).toBe(200)
     expect(done.json()).toMatchObject({ state: 'handled' })
     const h = (await t.as('leader', `/api/work-orders/${id}`)).json() as WorkOrder
     expect(h.history!.at(-1)).toMatchObject({ action: 'handle', actor: `dept-${dept}`, actorRole: 'department', detail: { departmentId: dept } })
+    expect((await act(`dept-${dept}`, id, { action: 'review', approve: true })).statusCode).toBe(403)
+    expect((await act('leader', id, { action: 'review', approve: true })).statusCode).toBe(200)
+    expect((await act(`dept-${dept}`, id, { action: 'reply', note: '已处理完毕' })).statusCode).toBe(403)
   })
 
   it('sends an order back to the town with a reason, and keeps reading it', async () => {

@@ -9,6 +9,7 @@ import { deskScenario } from './scenarios/desk.ts'
 import { residentScenario } from './scenarios/resident.ts'
 import { populationPhoneScenario } from './scenarios/population-phone.ts'
 import { populationScenario } from './scenarios/population.ts'
+import { loopScenario } from './scenarios/loop.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios
 const only = process.argv.slice(2)
@@ -27,6 +28,7 @@ try {
   if (want('resident')) await residentScenario(browser, system, tally)
   if (want('phone15')) await populationPhoneScenario(browser, system, tally)
   if (want('population')) await populationScenario(browser, system, tally)
+  if (want('loop')) await loopScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {
