@@ -22,6 +22,10 @@ export function useOrderMap(el: Ref<HTMLElement | undefined>, order: Ref<WorkOrd
   const failed = ref<string | null>(null)
   let map: maplibregl.Map | null = null
   let seq = 0
+  // the order's grid and point, framed again when the window changes size, until the user moves the map
+  let frame: [number, number, number, number] | null = null
+  let userMoved = false
+  const fit = () => frame && map?.fitBounds(frame, { padding: 36, maxZoom: 17, duration: 0 })
 
   async function show(o: WorkOrder): Promise<void> {
     const mine = ++seq
@@ -36,6 +40,12 @@ export function useOrderMap(el: Ref<HTMLElement | undefined>, order: Ref<WorkOrd
           attributionControl: false, maxZoom: 19,
         })
         map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right')
+        map.on('movestart', (e) => {
+          if ((e as { originalEvent?: Event }).originalEvent) userMoved = true
+        })
+        map.on('resize', () => {
+          if (!userMoved) fit()
+        })
         await new Promise<void>((r) => map!.once('load', () => r()))
         map.addSource('grids', { type: 'geojson', data: empty })
         map.addSource('grid', { type: 'geojson', data: empty })
@@ -63,8 +73,10 @@ export function useOrderMap(el: Ref<HTMLElement | undefined>, order: Ref<WorkOrd
     const ring = own?.geometry.coordinates[0] ?? [[o.lon, o.lat]]
     const lons = [...ring.map((c) => c[0]), o.lon]
     const lats = [...ring.map((c) => c[1]), o.lat]
+    frame = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)]
+    userMoved = false
     map.resize()
-    map.fitBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], { padding: 36, maxZoom: 17, duration: 0 })
+    fit()
     map.once('idle', () => {
       if (mine !== seq) return
       ready.value = true
