@@ -35,3 +35,6 @@ const dayFmt = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', yea
 export const fmtDate = (iso: string | null | undefined): string => (iso ? dayFmt.format(new Date(iso)) : '—')
 /** today in Beijing, YYYY-MM-DD (what date inputs default to and are limited by) */
 export const today = (): string => dayFmt.format(new Date())
+
+/** an account as people read it: the residents' channel posts as '#resident', which no one would recognise */
+export const fmtActor = (username: string | null | undefined): string => (username === '#resident' ? '群众（随手拍）' : username ?? '—')
