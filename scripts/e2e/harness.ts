@@ -29,69 +29,100 @@ export interface System {
   stop(): Promise<void>
   /** kill -9 of the API and everything it started, as a power cut would */
   kill9(): Promise<void>
+  /**
+   * Takes the API down (SIGTERM, as a deployment does, or SIGKILL, as a crash does) and keeps
+   * its data directory and ports, so `up` brings the same system back.
+   */
+  down(how?: 'term' | 'kill'): Promise<void>
+  /** starts the API again on the same port and data directory, with `env` added (e.g. a new BUILD_VERSION); ms until /api/health answered */
+  up(env?: NodeJS.ProcessEnv): Promise<number>
 }
+
+const SIGNAL = { term: 'SIGTERM', kill: 'SIGKILL' } as const
 
 export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> {
   const port = await freePort()
   const jt808Port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'shuzhi-e2e-'))
-  const started = performance.now()
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, JT808_PORT: String(jt808Port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  const relay = (buf: Buffer) => buf.toString().split('\n').filter(Boolean).forEach((l) => console.log(`  [api] ${l}`))
-  child.stdout!.on('data', relay)
-  child.stderr!.on('data', relay)
+  const origin = `http://127.0.0.1:${port}`
+  let child: ChildProcess
   // exitCode stays null for a child killed by a signal, so "still running" is tracked here
-  let running = true
-  const exited = new Promise<void>((r) => child.once('exit', () => ((running = false), r())))
-  const stop = async () => {
-    if (running) {
-      try {
-        process.kill(-child.pid!, 'SIGTERM')
-      } catch {
-        /* gone */
-      }
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-      if (running) process.kill(-child.pid!, 'SIGKILL')
+  let running = false
+  let exited: Promise<void> = Promise.resolve()
+
+  function launch(extra: NodeJS.ProcessEnv): void {
+    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, JT808_PORT: String(jt808Port), ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    const relay = (buf: Buffer) => buf.toString().split('\n').filter(Boolean).forEach((l) => console.log(`  [api] ${l}`))
+    child.stdout!.on('data', relay)
+    child.stderr!.on('data', relay)
+    running = true
+    const mine = child
+    exited = new Promise<void>((r) => mine.once('exit', () => ((running = false), r())))
+  }
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig)
+    } catch {
+      /* gone */
     }
+  }
+  const down = async (how: 'term' | 'kill' = 'term') => {
+    if (!running) return
+    signal(SIGNAL[how])
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+    if (running) signal('SIGKILL')
+    await exited
+  }
+  const stop = async () => {
+    await down('term')
     rmSync(dataDir, { recursive: true, force: true })
   }
   process.once('exit', () => {
-    if (running) process.kill(-child.pid!, 'SIGKILL')
+    if (running) signal('SIGKILL')
   })
-  const origin = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 180_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`api exited with code ${child.exitCode}`)
-    if (Date.now() > deadline) {
-      await stop()
-      throw new Error('api did not answer /api/health within 180 s')
+
+  /** waits for /api/health, then for the screen (it may still be building on a cold start) */
+  async function ready(): Promise<void> {
+    const deadline = Date.now() + 180_000
+    for (;;) {
+      if (!running) throw new Error(`api exited with code ${child.exitCode}`)
+      if (Date.now() > deadline) {
+        await stop()
+        throw new Error('api did not answer /api/health within 180 s')
+      }
+      try {
+        const res = await fetch(`${origin}/api/health`)
+        if (res.ok) break
+      } catch {
+        /* not up yet */
+      }
+      await new Promise((r) => setTimeout(r, 200))
     }
-    try {
-      const res = await fetch(`${origin}/api/health`)
-      if (res.ok) break
-    } catch {
-      /* not up yet */
+    for (;;) {
+      const res = await fetch(`${origin}/`)
+      if (res.status === 200) break
+      if (res.status !== 503 || Date.now() > deadline) throw new Error(`screen not served: HTTP ${res.status}`)
+      await new Promise((r) => setTimeout(r, 500))
     }
-    await new Promise((r) => setTimeout(r, 200))
   }
+
+  const started = performance.now()
+  launch({})
+  await ready()
   const startupMs = performance.now() - started
-  // The screen may still be building on a cold start; wait for the real page.
-  for (;;) {
-    const res = await fetch(`${origin}/`)
-    if (res.status === 200) break
-    if (res.status !== 503 || Date.now() > deadline) throw new Error(`screen not served: HTTP ${res.status}`)
-    await new Promise((r) => setTimeout(r, 500))
+  const up = async (extra: NodeJS.ProcessEnv = {}) => {
+    if (running) throw new Error('the API is still up')
+    const t0 = performance.now()
+    launch(extra)
+    await ready()
+    return performance.now() - t0
   }
-  const kill9 = async () => {
-    if (running) process.kill(-child.pid!, 'SIGKILL')
-    await exited
-  }
-  return { origin, jt808Port, startupMs, stop, kill9 }
+  return { origin, jt808Port, startupMs, stop, kill9: () => down('kill'), down, up }
 }
 
 /** a bearer token for a demo account, through the public login route */
