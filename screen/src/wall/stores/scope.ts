@@ -27,7 +27,12 @@ export const useScopeStore = defineStore('scope', () => {
   const householdId = ref<number | null>(null)
   const key = computed(() => scopeKey(current.value))
 
-  function go(next: ScopeRef, push = true): void {
+  /**
+   * Goes to a scope. A person's step is a history entry (back goes up); a tour's step only
+   * rewrites the address ('replace'), so a reload lands where the wall was and months of
+   * touring add nothing to the history.
+   */
+  function go(next: ScopeRef, push: boolean | 'replace' = true): void {
     householdId.value = null
     if (scopeKey(next) === key.value) return
     current.value = next
@@ -35,7 +40,8 @@ export const useScopeStore = defineStore('scope', () => {
       const url = new URL(window.location.href)
       if (next.kind === 'town') url.searchParams.delete('scope')
       else url.searchParams.set('scope', scopeKey(next))
-      window.history.pushState(null, '', url.pathname + url.search)
+      if (push === 'replace') window.history.replaceState(null, '', url.pathname + url.search + url.hash)
+      else window.history.pushState(null, '', url.pathname + url.search)
     }
   }
 

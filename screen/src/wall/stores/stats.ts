@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
 import type { Stats } from '../../../../geo/stats.ts'
 import { getJson } from '../../shared/api.ts'
+import { useFreshnessStore } from './freshness.ts'
 import { scopeKey, useScopeStore } from './scope.ts'
 
 export type { Stats }
@@ -12,6 +13,7 @@ export type { Stats }
  */
 export const useStatsStore = defineStore('stats', () => {
   const scope = useScopeStore()
+  const fresh = useFreshnessStore()
   const current = shallowRef<Stats | null>(null)
   const village = shallowRef<Stats | null>(null)
   const error = shallowRef<string | null>(null)
@@ -31,8 +33,11 @@ export const useStatsStore = defineStore('stats', () => {
       current.value = s
       village.value = v
       error.value = null
+      fresh.ok('stats')
     } catch (err) {
-      if (mine === seq) error.value = (err as Error).message
+      if (mine !== seq) return
+      error.value = (err as Error).message
+      fresh.fail('stats', error.value)
     }
   }
 

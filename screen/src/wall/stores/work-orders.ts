@@ -3,6 +3,7 @@ import { shallowRef, watch } from 'vue'
 import type { DepartmentRank, GridWorkerRank, VillageRank, WorkOrder, WorkOrderKpis } from '../../../../geo/work-orders.ts'
 import { authHeaders, getJson } from '../../shared/api.ts'
 import { ALERT_LABELS, type VehicleAlert } from '../../../../geo/vehicles.ts'
+import { useFreshnessStore } from './freshness.ts'
 import { useScopeStore } from './scope.ts'
 
 export interface FeedItem {
@@ -23,6 +24,7 @@ const KPI_DAYS = 365
  */
 export const useWorkOrderStore = defineStore('workOrders', () => {
   const scope = useScopeStore()
+  const fresh = useFreshnessStore()
   const kpis = shallowRef<WorkOrderKpis | null>(null)
   const orders = shallowRef<WorkOrder[]>([])
   const feed = shallowRef<FeedItem[]>([])
@@ -78,8 +80,10 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
       if (!feed.value.some((f) => inScope(f.order))) {
         feed.value = list.slice(0, 12).map((o) => ({ key: `${o.id}-seed`, kind: o.state === 'closed' ? 'closed' : o.overdue ? 'overdue' : 'new', order: o, at: Date.parse(o.stateSince) }))
       } else feed.value = feed.value.filter((f) => inScope(f.order))
-    } catch {
-      /* the next refresh tries again */
+      fresh.ok('workOrders')
+    } catch (err) {
+      // the next refresh tries again; meanwhile the wall says its figures are not current
+      if (mine === seq) fresh.fail('workOrders', (err as Error).message)
     }
   }
 
