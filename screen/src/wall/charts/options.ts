@@ -24,7 +24,8 @@ export function starsOption(p: NonNullable<Stats['party']>, s: number) {
   const rows = [...p.stars].sort((a, b) => b.stars - a.stars)
   return {
     ...baseOption(s),
-    grid: { left: 64 * s, right: 16 * s, top: 6 * s, bottom: 6 * s },
+    // the right margin holds the longest label, four stars, beside a full-length bar
+    grid: { left: 64 * s, right: 58 * s, top: 6 * s, bottom: 6 * s },
     xAxis: { type: 'value', max: 4, show: false },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), ...axisStyle(s), axisLabel: { color: '#cfe8ff', fontSize: 11 * s, interval: 0 } },
     series: [{ type: 'bar', barWidth: '55%', data: rows.map((r) => r.stars), itemStyle: { color: '#fbbf24', borderRadius: 3 * s },

@@ -1,0 +1,139 @@
+// The wall's own layout checks, beside the text check of layout.ts (glyph boxes against their
+// boxes, clipping containers and each other):
+// - chart text: ECharts draws its labels, legends and axis names on a canvas, out of the DOM's
+//   reach; each chart's own text boxes (zrender's, read through window.__echarts) must lie inside
+//   its canvas and not cover each other, and each chart must lie inside its panel;
+// - short labels (a count and its unit, a KPI's name) must not break over two lines;
+// - the boxes floating over the map (breadcrumb, tour chip, data time, legend, the orders' and
+//   trucks' panels, the cards) must not cover each other, must stay inside the map, and the
+//   panels with tables over the map must be opaque, so map labels never show through their rows.
+import type { Page } from 'playwright-core'
+import { layoutProblems, type LayoutProblem } from './layout.ts'
+
+export interface WallProblem {
+  kind: LayoutProblem['kind'] | 'chart-clipped' | 'chart-overlap' | 'chart-outside-panel' | 'wrapped' | 'float-overlap' | 'float-outside-map' | 'translucent'
+  text: string
+  other?: string
+}
+
+/** what floats over the map, by test id */
+export const FLOATING = ['breadcrumb', 'tour-chip', 'map-asof', 'legend', 'work-order-panel', 'vehicle-panel', 'vehicle-card', 'household-card']
+/** floating panels whose rows sit over map labels: these must be opaque */
+export const OPAQUE = ['legend', 'work-order-panel', 'vehicle-panel', 'tour-chip', 'map-asof']
+
+/** every layout problem of the wall now: the DOM text check plus the wall's own checks */
+export async function wallLayoutProblems(page: Page): Promise<WallProblem[]> {
+  const dom = await layoutProblems(page, 'body')
+  const own = (await page.evaluate(`(${WALL_CHECK})(${JSON.stringify({ floating: FLOATING, opaque: OPAQUE })})`)) as WallProblem[]
+  return [...dom, ...own]
+}
+
+export const describeProblems = (ps: WallProblem[], max = 8): string =>
+  ps.slice(0, max).map((p) => `${p.kind} "${p.text}"${p.other ? ` × "${p.other}"` : ''}`).join('; ') + (ps.length > max ? ` … (${ps.length} in all)` : '')
+
+// Plain JavaScript run in the page (see layout.ts for why it is a string).
+const WALL_CHECK = String.raw`({ floating, opaque }) => {
+  const problems = []
+  const TOL = 1.5
+  const overlap = (a, b) => Math.min(a.r, b.r) - Math.max(a.l, b.l) > 2 && Math.min(a.b, b.b) - Math.max(a.t, b.t) > 2
+  const inside = (a, b) => a.l >= b.l - TOL && a.t >= b.t - TOL && a.r <= b.r + TOL && a.b <= b.b + TOL
+  const box = (r) => ({ l: r.left, t: r.top, r: r.right, b: r.bottom })
+  const label = (s) => String(s).trim().replace(/\s+/g, ' ').slice(0, 40)
+
+  // 1. chart text, from the charts themselves
+  for (const holder of document.querySelectorAll('[data-chart]')) {
+    const name = holder.dataset.chart
+    const host = holder.querySelector('[_echarts_instance_]')
+    const chart = host && window.__echarts && window.__echarts.getInstanceByDom(host)
+    if (!chart) continue
+    const panel = holder.closest('section')
+    if (panel && !inside(box(holder.getBoundingClientRect()), box(panel.getBoundingClientRect()))) problems.push({ kind: 'chart-outside-panel', text: name })
+    const zr = chart.getZr()
+    const W = zr.getWidth()
+    const H = zr.getHeight()
+    const texts = []
+    for (const el of zr.storage.getDisplayList(true)) {
+      if (el.type !== 'tspan' || el.invisible || el.ignore) continue
+      const text = el.style && el.style.text
+      if (!text || !String(text).trim() || (el.style.opacity ?? 1) === 0) continue
+      const r = el.getBoundingRect()
+      if (r.width < 0.5 || r.height < 0.5) continue
+      // the text's own rectangle, turned as it is drawn (rotated axis labels), as four corners
+      const m = (el.getComputedTransform ? el.getComputedTransform() : el.transform) || [1, 0, 0, 1, 0, 0]
+      const at = (x, y) => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]]
+      const quad = [at(r.x, r.y), at(r.x + r.width, r.y), at(r.x + r.width, r.y + r.height), at(r.x, r.y + r.height)]
+      const xs = quad.map((p) => p[0])
+      const ys = quad.map((p) => p[1])
+      if (Math.min(...xs) < -TOL || Math.min(...ys) < -TOL || Math.max(...xs) > W + TOL || Math.max(...ys) > H + TOL) problems.push({ kind: 'chart-clipped', text: name + ': ' + label(text) })
+      texts.push({ quad, text: label(text), parent: el.parent })
+    }
+    // two convex quadrilaterals overlap unless some edge's normal separates them (by more than a pixel's slack)
+    const separated = (a, b) => {
+      for (const poly of [a, b]) {
+        for (let i = 0; i < 4; i++) {
+          const [x1, y1] = poly[i]
+          const [x2, y2] = poly[(i + 1) % 4]
+          const nx = y2 - y1
+          const ny = x1 - x2
+          const len = Math.hypot(nx, ny) || 1
+          const pa = a.map((p) => (p[0] * nx + p[1] * ny) / len)
+          const pb = b.map((p) => (p[0] * nx + p[1] * ny) / len)
+          if (Math.max(...pa) - 2 <= Math.min(...pb) || Math.max(...pb) - 2 <= Math.min(...pa)) return true
+        }
+      }
+      return false
+    }
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length; j++) {
+        if (texts[i].parent && texts[i].parent === texts[j].parent) continue
+        if (!separated(texts[i].quad, texts[j].quad)) problems.push({ kind: 'chart-overlap', text: name + ': ' + texts[i].text, other: texts[j].text })
+      }
+    }
+  }
+
+  // 2. short labels broken over two lines
+  const BLOCKISH = /^(block|flex|grid|table|list-item|flow-root|table-row|table-cell|inline-flex|inline-grid)$/
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('script, style, svg, canvas, select, textarea, input, [data-chart]')) continue
+    const text = (el.textContent || '').trim()
+    if (!text || text.length > 20) continue
+    const s = getComputedStyle(el)
+    if (s.display === 'none' || s.visibility === 'hidden' || /flex|grid/.test(s.display)) continue
+    if ([...el.children].some((c) => BLOCKISH.test(getComputedStyle(c).display) || c.tagName === 'BR')) continue
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue
+    const range = document.createRange()
+    range.selectNodeContents(el)
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0.5 && r.height > 0.5).sort((a, b) => a.top - b.top)
+    let lines = 0
+    let bottom = -Infinity
+    for (const r of rects) {
+      if (r.top >= bottom - 1) {
+        lines++
+        bottom = r.bottom
+      } else bottom = Math.max(bottom, r.bottom)
+    }
+    if (lines > 1) problems.push({ kind: 'wrapped', text: label(text) })
+  }
+
+  // 3. what floats over the map
+  const map = document.querySelector('.centre')
+  const mapBox = map ? box(map.getBoundingClientRect()) : null
+  const floats = floating
+    .map((id) => [id, document.querySelector('[data-testid="' + id + '"]')])
+    .filter(([, el]) => el && el.getBoundingClientRect().width > 1)
+    .map(([id, el]) => ({ id, el, b: box(el.getBoundingClientRect()) }))
+  for (let i = 0; i < floats.length; i++) {
+    if (mapBox && !inside(floats[i].b, mapBox)) problems.push({ kind: 'float-outside-map', text: floats[i].id })
+    for (let j = i + 1; j < floats.length; j++) {
+      if (overlap(floats[i].b, floats[j].b)) problems.push({ kind: 'float-overlap', text: floats[i].id, other: floats[j].id })
+    }
+  }
+  for (const f of floats) {
+    if (!opaque.includes(f.id)) continue
+    const bg = getComputedStyle(f.el).backgroundColor
+    const m = /rgba?\(([^)]+)\)/.exec(bg)
+    const alpha = m ? (m[1].split(',').length === 4 ? Number(m[1].split(',')[3]) : 1) : 0
+    if (alpha < 1) problems.push({ kind: 'translucent', text: f.id + ' ' + bg })
+  }
+  return problems
+}`
