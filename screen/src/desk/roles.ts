@@ -34,6 +34,7 @@ export const NAV: readonly NavItem[] = [
   { view: 'categories', label: '类别与时限', roles: ['admin'] },
   { view: 'users', label: '账号管理', roles: ['admin'] },
   { view: 'terminals', label: '车载终端', roles: ['admin'] },
+  { view: 'walls', label: '大屏管理', roles: ['admin'] },
   { view: 'audit', label: '查询审计', roles: ['admin'] },
 ]
 
