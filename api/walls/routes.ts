@@ -25,6 +25,14 @@ const TourSchema = Type.Object(
 )
 const TourOut = Type.Object({ id: Type.Integer(), name: Type.String(), steps: Type.Array(Type.Object({ scope: Type.String(), dwellSeconds: Type.Integer() })),
   schedule: Type.Union([Type.Null(), Type.Object({ nightStart: Type.String(), nightEnd: Type.String(), dim: Type.Number() })]), updatedBy: Type.String(), updatedAt: Type.String() })
+const Num = Type.Union([Type.Null(), Type.Number()])
+const DisplayOut = Type.Object({
+  displayId: Type.String(), username: Type.String(), firstSeen: Type.String(), lastSeen: Type.String(),
+  online: Type.Boolean({ description: 'reported within the last 2.5 minutes' }), stale: Type.Boolean({ description: 'on an older build than the server' }),
+  scope: Type.String(), tour: Type.Union([Type.Null(), Type.String()]), version: Type.String(), width: Type.Integer(), height: Type.Integer(),
+  fps: Num, heapMb: Num, domNodes: Type.Union([Type.Null(), Type.Integer()]), heapSeries: Type.Array(Type.Number()),
+  heapTrendMbPerHour: Type.Union([Type.Null(), Type.Number({ description: 'MB per hour, least squares over the series' })]), reloads: Type.Integer(),
+})
 /** walls one account may run: a township has a few, a county some dozens; past it a bug or a stranger is making them up */
 const MAX_WALLS_PER_ACCOUNT = 50
 
@@ -87,7 +95,7 @@ export const wallRoutes: FastifyPluginAsync<{ db: Db; version: string }> = async
     },
   )
 
-  app.get('/displays', { schema: { tags: ['walls'], summary: 'the walls: online, on which build, their heap trend (admin)' } }, async (req) => {
+  app.get('/displays', { schema: { tags: ['walls'], summary: 'the walls: online, on which build, their heap trend (admin)', response: { 200: Type.Array(DisplayOut) } } }, async (req) => {
     requirePermission(req, 'walls.manage')
     return listDisplays(db, version)
   })
