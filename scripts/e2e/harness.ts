@@ -88,12 +88,12 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
 
   /** waits for /api/health, then for the screen (it may still be building on a cold start) */
   async function ready(): Promise<void> {
-    const deadline = Date.now() + 180_000
+    const deadline = Date.now() + 300_000
     for (;;) {
       if (!running) throw new Error(`api exited with code ${child.exitCode}`)
       if (Date.now() > deadline) {
         await stop()
-        throw new Error('api did not answer /api/health within 180 s')
+        throw new Error('api did not answer /api/health within 300 s')
       }
       try {
         const res = await fetch(`${origin}/api/health`)

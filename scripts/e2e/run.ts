@@ -10,6 +10,7 @@ import { residentScenario } from './scenarios/resident.ts'
 import { populationPhoneScenario } from './scenarios/population-phone.ts'
 import { populationScenario } from './scenarios/population.ts'
 import { loopScenario } from './scenarios/loop.ts'
+import { wallsScenario } from './scenarios/walls.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios
 const only = process.argv.slice(2)
@@ -29,6 +30,8 @@ try {
   if (want('phone15')) await populationPhoneScenario(browser, system, tally)
   if (want('population')) await populationScenario(browser, system, tally)
   if (want('loop')) await loopScenario(browser, system, tally)
+  // last: it kills and restarts the API
+  if (want('walls')) await wallsScenario(browser, system, tally)
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {
