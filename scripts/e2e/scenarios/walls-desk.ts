@@ -13,7 +13,7 @@ export async function defineTourAtDesk(browser: Browser, system: System, tally: 
   const errors = watchErrors(page)
   await signIn(page, system.origin, 'admin', '/desk/')
   await page.click('[data-testid="desk-nav-walls"]')
-  await page.locator('[data-testid="desk-walls"]').waitFor({ timeout: 20_000 })
+  await page.locator('[data-testid="desk-walls"][data-loaded="1"]').waitFor({ timeout: 30_000 })
   await page.click('[data-testid="desk-tour-add"]')
   const i = (await page.locator('[data-testid^="desk-tour-name-"]').count()) - 1
   await page.fill(`[data-testid="desk-tour-name-${i}"]`, name)
