@@ -50,6 +50,7 @@ export async function displaysAtDesk(browser: Browser, system: System, tally: Ta
   const context = await browser.newContext({ viewport: DESK, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
   await signIn(page, system.origin, 'admin', '/desk/#/walls')
+  await page.locator('[data-testid="desk-walls"][data-loaded="1"]').waitFor({ timeout: 30_000 }).catch(() => {})
   const rows = page.locator('[data-testid^="desk-display-"]')
   await rows.first().waitFor({ timeout: 20_000 }).catch(() => {})
   const text = (await page.locator('[data-testid="desk-displays"]').innerText().catch(() => '')).replace(/\s+/g, ' ')
