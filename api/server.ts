@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Db } from './db/types.ts'
 import { geoRoutes } from './geo/routes.ts'
+import { townRoutes } from './towns/routes.ts'
 import { healthRoutes } from './health.ts'
 import { registerErrorHandling } from './http/errors.ts'
 import { formatSchemaErrors } from './http/schema-errors.ts'
@@ -168,6 +169,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(statsRoutes, { db: opts.db })
       await api.register(searchRoutes, { db: opts.db })
       await api.register(geoRoutes, { db: opts.db })
+      await api.register(townRoutes, { db: opts.db })
       await api.register(tileRoutes, { tiles })
       await api.register(vehicleRoutes, { db: opts.db, vehicles })
       await api.register(terminalRoutes, { db: opts.db, gateway: jt808 })

@@ -1,0 +1,21 @@
+// GET /api/towns: the county (县) and its towns (镇/街道), as the screens list them.
+export interface TownSummary {
+  id: number
+  code: string
+  name: string
+  /** [minLon, minLat, maxLon, maxLat] */
+  bbox: [number, number, number, number]
+  /** a point inside the town for its label */
+  label: [number, number]
+  villages: number
+  grids: number
+  households: number
+  /** registered residents (deregistered people left out, as in the statistics) */
+  residents: number
+}
+
+export interface TownList {
+  /** null on a database loaded from a fixture set made before counties existed */
+  county: { code: string; name: string } | null
+  towns: TownSummary[]
+}
