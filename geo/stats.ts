@@ -1,5 +1,5 @@
 // The figures of the five screen modules for one scope, as GET /api/stats returns them.
-export type ScopeKind = 'town' | 'village' | 'grid'
+export type ScopeKind = 'county' | 'town' | 'village' | 'grid'
 
 export interface CountBy {
   key: string

@@ -2,6 +2,9 @@ import sharp from 'sharp'
 import { io as connect } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
+import { hashPassword } from '../auth/password.ts'
+import { insertUsers } from '../auth/repository.ts'
+import { TEST_PASSWORD } from '../test/password.ts'
 
 // The access policy as a table: each resource (REST route, tile, photo, export, search,
 // socket subscription), in the caller's scope and outside it, against every role. A change
@@ -20,6 +23,16 @@ async function upload(username: string, colour: number): Promise<number> {
 
 beforeAll(async () => {
   t = await openTestApp()
+  // a county of two towns: village 2 (with grid B) becomes the second town, so town 1's
+  // command center (townLeader, townDisplay) has a neighbour it must not see; the demo's
+  // leader, dispatcher and display have no town and work for the county
+  await t.db.exec(`INSERT INTO towns (id, code, name, geom) SELECT 2, '371326102', '邻镇', geom FROM villages WHERE id = 2;
+                   UPDATE villages SET town_id = 2 WHERE id = 2`)
+  const passwordHash = await hashPassword(TEST_PASSWORD)
+  await insertUsers(t.db, [
+    { username: 'town-leader', displayName: '店子镇领导', role: 'leader', townId: 1, passwordHash },
+    { username: 'town-display', displayName: '店子镇大屏', role: 'display', townId: 1, passwordHash },
+  ])
   await t.app.listen({ port: 0, host: '127.0.0.1' })
   url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`
   const one = async (sql: string) => (await t.db.query<{ id: number }>(sql)).rows[0].id
@@ -45,43 +58,54 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-const ROLES = ['anonymous', 'admin', 'leader', 'dispatcher', 'display', 'device', 'cadreA', 'gwA'] as const
+// leader, dispatcher and display are the county's (县级指挥中心); townLeader and townDisplay town 1's
+const ROLES = ['anonymous', 'admin', 'leader', 'dispatcher', 'display', 'device', 'cadreA', 'gwA', 'townLeader', 'townDisplay'] as const
 type Who = (typeof ROLES)[number]
-const username = (who: Who) => (who === 'cadreA' ? 'cadre-1' : who === 'gwA' ? `gw-${ids.gridA}` : who)
+const username = (who: Who) =>
+  who === 'cadreA' ? 'cadre-1' : who === 'gwA' ? `gw-${ids.gridA}` : who === 'townLeader' ? 'town-leader' : who === 'townDisplay' ? 'town-display' : who
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
 
 /** resource → its address, and the expected answer per role in ROLES order */
 const REST: [string, () => string, number[]][] = [
-  //                                                          anon admin leader disp display device cadreA gwA
-  ['geography', () => '/api/villages', [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['households of grid A', () => `/api/households?grid=${ids.gridA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['households of grid B', () => `/api/households?grid=${ids.gridB}`, [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['household card A', () => `/api/households/${ids.hA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['household card B', () => `/api/households/${ids.hB}`, [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['resident A', () => `/api/residents/${ids.rA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['resident B', () => `/api/residents/${ids.rB}`, [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['unmask resident A', () => `/api/residents/${ids.rA}?unmask=1&reason=${encodeURIComponent('核对户籍信息')}`, [401, 200, 200, 403, 403, 403, 200, 200]],
-  ['unmask resident B', () => `/api/residents/${ids.rB}?unmask=1&reason=${encodeURIComponent('核对户籍信息')}`, [401, 200, 200, 403, 403, 403, 403, 403]],
-  ['audit trail', () => '/api/audit', [401, 200, 403, 403, 403, 403, 403, 403]],
-  ['stats town', () => '/api/stats?scope=town', [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['stats village A', () => '/api/stats?scope=village:1', [401, 200, 200, 200, 200, 403, 200, 403]],
-  ['stats village B', () => '/api/stats?scope=village:2', [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['stats grid A', () => `/api/stats?scope=grid:${ids.gridA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['search', () => '/api/search?q=%E6%9D%91', [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['grid tiles', () => '/api/tiles/grids/10/845/405.mvt', [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['household tiles', () => '/api/tiles/households/14/13530/6480.mvt', [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['photo on an order in grid A', () => `/api/photos/${ids.photoOrder}/thumb`, [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['photo of a home visit in grid A', () => `/api/photos/${ids.photoVisit}/thumb`, [401, 200, 200, 403, 403, 403, 200, 200]],
-  ["dispatcher's photo on nothing", () => `/api/photos/${ids.photoOrphan}/thumb`, [401, 403, 403, 200, 403, 403, 403, 403]],
-  ['vehicle report export', () => `/api/vehicles/report.csv?date=${today()}`, [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['vehicles', () => '/api/vehicles', [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['vehicle alerts', () => '/api/vehicles/alerts', [401, 200, 200, 200, 200, 403, 200, 403]],
-  ['vehicle track', () => `/api/vehicles/1/track?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`, [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['work order in grid A', () => `/api/work-orders/${ids.orderA}`, [401, 200, 200, 200, 200, 403, 200, 200]],
-  ['work order in village B', () => `/api/work-orders/${ids.orderB}`, [401, 200, 200, 200, 200, 403, 403, 403]],
-  ['hotline import', () => 'POST /api/work-orders/import', [401, 415, 403, 415, 403, 403, 403, 403]],
-  ['terminals', () => '/api/terminals', [401, 200, 403, 200, 403, 403, 403, 403]],
-  ['tile counters', () => '/api/tiles/stats', [401, 200, 403, 403, 403, 403, 403, 403]],
+  //                                                          anon admin leader disp display device cadreA gwA townL townD
+  ['geography', () => '/api/villages', [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['households of grid A', () => `/api/households?grid=${ids.gridA}`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['households of grid B', () => `/api/households?grid=${ids.gridB}`, [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['household card A', () => `/api/households/${ids.hA}`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['household card B', () => `/api/households/${ids.hB}`, [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['resident A', () => `/api/residents/${ids.rA}`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['resident B', () => `/api/residents/${ids.rB}`, [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['unmask resident A', () => `/api/residents/${ids.rA}?unmask=1&reason=${encodeURIComponent('核对户籍信息')}`, [401, 200, 200, 403, 403, 403, 200, 200, 200, 403]],
+  ['unmask resident B', () => `/api/residents/${ids.rB}?unmask=1&reason=${encodeURIComponent('核对户籍信息')}`, [401, 200, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['audit trail', () => '/api/audit', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['stats town', () => '/api/stats?scope=town', [401, 200, 200, 200, 200, 403, 403, 403, 200, 200]],
+  ['stats village A', () => '/api/stats?scope=village:1', [401, 200, 200, 200, 200, 403, 200, 403, 200, 200]],
+  ['stats village B', () => '/api/stats?scope=village:2', [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['stats grid A', () => `/api/stats?scope=grid:${ids.gridA}`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['search', () => '/api/search?q=%E6%9D%91', [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['grid tiles', () => '/api/tiles/grids/10/845/405.mvt', [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['household tiles', () => '/api/tiles/households/14/13530/6480.mvt', [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['photo on an order in grid A', () => `/api/photos/${ids.photoOrder}/thumb`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['photo of a home visit in grid A', () => `/api/photos/${ids.photoVisit}/thumb`, [401, 200, 200, 403, 403, 403, 200, 200, 200, 403]],
+  ["dispatcher's photo on nothing", () => `/api/photos/${ids.photoOrphan}/thumb`, [401, 403, 403, 200, 403, 403, 403, 403, 403, 403]],
+  ['vehicle report export', () => `/api/vehicles/report.csv?date=${today()}`, [401, 200, 200, 200, 200, 403, 403, 403, 200, 200]],
+  ['vehicles', () => '/api/vehicles', [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['vehicle alerts', () => '/api/vehicles/alerts', [401, 200, 200, 200, 200, 403, 200, 403, 200, 200]],
+  ['vehicle track', () => `/api/vehicles/1/track?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`, [401, 200, 200, 200, 200, 403, 403, 403, 200, 200]],
+  ['work order in grid A', () => `/api/work-orders/${ids.orderA}`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
+  ['work order in village B', () => `/api/work-orders/${ids.orderB}`, [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['hotline import', () => 'POST /api/work-orders/import', [401, 415, 403, 415, 403, 403, 403, 403, 403, 403]],
+  ['terminals', () => '/api/terminals', [401, 200, 403, 200, 403, 403, 403, 403, 403, 403]],
+  ['tile counters', () => '/api/tiles/stats', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
+  // the county level: figures of the whole county for its own accounts; a town's figures for the county and that town
+  ['stats county', () => '/api/stats?scope=county', [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['stats town 1', () => '/api/stats?scope=town:1', [401, 200, 200, 200, 200, 403, 403, 403, 200, 200]],
+  ['stats town 2', () => '/api/stats?scope=town:2', [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['stats unknown town', () => '/api/stats?scope=town:99', [401, 404, 404, 404, 404, 403, 404, 404, 404, 404]],
+  ['KPIs county', () => '/api/work-orders/kpis?scope=county', [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['KPIs town 2', () => '/api/work-orders/kpis?scope=town:2', [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
+  ['heat town 1', () => '/api/work-orders/heat?scope=town:1', [401, 200, 200, 200, 200, 403, 403, 403, 200, 200]],
+  ['towns', () => '/api/towns', [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
 ]
 
 async function request(who: Who, address: string) {
@@ -103,12 +127,13 @@ describe('role × resource × scope', () => {
   })
 
   it('admits live subscriptions as the policy table says', async () => {
-    //                              anon admin leader disp display device cadreA gwA
+    // trucks are the county's fleet: a town's accounts follow them all, as the county's do
+    //                              anon admin leader disp display device cadreA gwA townL townD
     const table: [string, string[]][] = [
-      ['town', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no']],
-      ['village:1', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'ok', 'ok']],
-      ['village:2', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no']],
-      ['bbox:117.3,35.0,117.5,35.2', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no']],
+      ['town', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no', 'ok', 'ok']],
+      ['village:1', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'ok', 'ok', 'ok', 'ok']],
+      ['village:2', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no', 'ok', 'ok']],
+      ['bbox:117.3,35.0,117.5,35.2', ['no', 'ok', 'ok', 'ok', 'ok', 'no', 'no', 'no', 'ok', 'ok']],
     ]
     const wrong: string[] = []
     for (const [i, who] of ROLES.entries()) {
@@ -135,6 +160,38 @@ describe('role × resource × scope', () => {
       const mine = (await t.as(username(who), '/api/vehicles')).json() as { villageId: number | null }[]
       expect(mine.length, who).toBe(all.filter((v) => v.villageId === village).length)
       expect(mine.every((v) => v.villageId === village), who).toBe(true)
+    }
+  })
+
+  it("keeps a town's command center to its town in search and in live pushes", async () => {
+    const addressB = (await t.db.query<{ address: string }>('SELECT address FROM households WHERE id = $1', [ids.hB])).rows[0].address
+    const households = async (who: string) =>
+      ((await t.as(who, `/api/search?q=${encodeURIComponent(addressB)}&limit=50`)).json() as { hits: { kind: string; id: number }[] }).hits
+        .filter((h) => h.kind === 'household').map((h) => h.id)
+    expect(await households('leader')).toContain(ids.hB)
+    expect(await households('town-leader')).toEqual([])
+
+    const socket = connect(url, { auth: { token: await t.token('town-leader') }, transports: ['websocket'], reconnection: false })
+    try {
+      const hello = await new Promise<{ rooms: string[] }>((r) => socket.once('hello', r))
+      expect(hello.rooms).toEqual(['town:1'])
+      const seen: number[] = []
+      socket.on('workOrder', (o: { id: number }) => seen.push(o.id))
+      const file = async (grid: number) => {
+        const res = await t.as('dispatcher', { method: 'POST', url: '/api/work-orders', payload: { category: 'road', description: '县里派来的单子', ...(await place(grid)) } })
+        expect(res.statusCode, res.body).toBe(201)
+        return res.json().id as number
+      }
+      const inB = await file(ids.gridB)
+      const inA = await file(ids.gridA)
+      for (let i = 0; i < 100 && !seen.includes(inA); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(seen).toContain(inA)
+      expect(seen).not.toContain(inB)
+      // and a town's dispatcher-level account files and dispatches only within its town
+      const outside = await t.as('town-leader', { method: 'POST', url: '/api/work-orders', payload: { category: 'road', description: '邻镇的路', ...(await place(ids.gridB)) } })
+      expect(outside.statusCode).toBe(403)
+    } finally {
+      socket.close()
     }
   })
 

@@ -3,19 +3,25 @@ import { HttpError, notFound } from '../http/errors.ts'
 import type { AuthUser, Role } from '../auth/roles.ts'
 
 /**
- * How far a user's data rights reach: the whole town, one village, one grid (with its
- * village, so village-level data such as the trucks serving it can be shared), or nothing
+ * How far a user's data rights reach: the whole county, one town, one village, one grid (with
+ * its village, so village-level data such as the trucks serving it can be shared), or nothing
  * (a vehicle terminal). Resolved once when the session is looked up.
  */
 export type UserScope =
-  | { level: 'town' }
+  | { level: 'county' }
+  /** a town's command center (镇街指挥中心): its villages and grids */
+  | { level: 'town'; townId: number }
   | { level: 'village'; villageId: number }
   | { level: 'grid'; villageId: number; gridId: number }
   /** a county department: the orders sent to it, nothing of the town's people */
   | { level: 'department'; departmentId: number }
   | { level: 'none' }
 
-export function scopeOf(role: Role, villageId: number | null, gridId: number | null, departmentId: number | null = null): UserScope {
+/**
+ * A leader, dispatcher or display account with a town works for that town's command center;
+ * without one (and an admin always) for the county's. On a single-town system both see the same.
+ */
+export function scopeOf(role: Role, villageId: number | null, gridId: number | null, departmentId: number | null = null, townId: number | null = null): UserScope {
   switch (role) {
     case 'department':
       return departmentId ? { level: 'department', departmentId } : { level: 'none' }
@@ -25,12 +31,17 @@ export function scopeOf(role: Role, villageId: number | null, gridId: number | n
       return villageId && gridId ? { level: 'grid', villageId, gridId } : { level: 'none' }
     case 'device':
       return { level: 'none' }
+    case 'admin':
+      return { level: 'county' }
     default:
-      return { level: 'town' }
+      return townId ? { level: 'town', townId } : { level: 'county' }
   }
 }
 
-export const isTownWide = (user: Pick<AuthUser, 'scope'>) => user.scope.level === 'town'
+export const isCountyWide = (user: Pick<AuthUser, 'scope'>) => user.scope.level === 'county'
+
+/** The town a user's rights are limited to: null = the whole county (or a narrower scope). */
+export const ownTown = (user: Pick<AuthUser, 'scope'>): number | null => (user.scope.level === 'town' ? user.scope.townId : null)
 
 /** Columns a query compares with the user's scope; several columns are alternatives (OR). */
 export interface ScopeColumns {
@@ -49,12 +60,12 @@ export interface ScopeColumns {
 
 /**
  * The one place a user's scope becomes SQL: a condition over the given columns, with its
- * values appended to `params` (so it composes with any query's own parameters). Town-wide
- * users get TRUE, users without a scope FALSE.
+ * values appended to `params` (so it composes with any query's own parameters). County-wide
+ * users get TRUE, users without a scope FALSE; a town's users the rows of its villages.
  */
 export function scopeCondition(user: Pick<AuthUser, 'scope' | 'username'>, cols: ScopeColumns, params: unknown[]): string {
   const s = user.scope
-  if (s.level === 'town') return 'TRUE'
+  if (s.level === 'county') return 'TRUE'
   if (s.level === 'none') return 'FALSE'
   const alternatives: string[] = []
   const bind = (v: unknown) => `$${params.push(v)}`
@@ -62,6 +73,9 @@ export function scopeCondition(user: Pick<AuthUser, 'scope' | 'username'>, cols:
     if (!cols.department) return 'FALSE'
     const p = `${bind(s.departmentId)}::int`
     for (const c of [cols.department].flat()) alternatives.push(c.includes('{}') ? c.replaceAll('{}', p) : `${c} = ${p}`)
+  } else if (s.level === 'town') {
+    const p = bind(s.townId)
+    for (const c of [cols.village].flat()) alternatives.push(`${c} IN (SELECT tv.id FROM villages tv WHERE tv.town_id = ${p}::int)`)
   } else if (s.level === 'grid' && cols.grid) {
     alternatives.push(`${cols.grid} = ${bind(s.gridId)}::int`)
   } else {
@@ -89,6 +103,13 @@ export function assertVillageInScope(db: Queryable, user: AuthUser, villageId: n
   return check(db, 'village', villageId, 'villages v WHERE v.id = $1', user, { village: 'v.id', grid: 'NULL' })
 }
 
+/** A town: 404 when unknown, 403 unless the user sees the whole county or works for that town. */
+export async function assertTownInScope(db: Queryable, user: AuthUser, townId: number): Promise<void> {
+  const r = await db.query('SELECT 1 FROM towns WHERE id = $1', [townId])
+  if (!r.rows.length) throw notFound(`town ${townId}`)
+  if (!isCountyWide(user) && ownTown(user) !== townId) throw new HttpError(403, `town ${townId} is outside your scope`)
+}
+
 export function assertGridInScope(db: Queryable, user: AuthUser, gridId: number): Promise<void> {
   return check(db, 'grid', gridId, 'grids g WHERE g.id = $1', user, PEOPLE)
 }
@@ -104,10 +125,13 @@ export function assertResidentInScope(db: Queryable, user: AuthUser, residentId:
 /** The scope columns of people data (households, residents, visits) joined as `g` (grids). */
 export const PEOPLE_COLUMNS = PEOPLE
 
-/** The village a user's scope lies in (a cadre's, a grid worker's grid's): null = town-wide, 'none' = no scope. */
+/**
+ * The village a user's scope lies in (a cadre's, a grid worker's grid's): null = county- or
+ * town-wide (see ownTown), 'none' = no scope.
+ */
 export function ownVillage(user: Pick<AuthUser, 'scope'>): number | null | 'none' {
   const s = user.scope
-  if (s.level === 'town') return null
+  if (s.level === 'county' || s.level === 'town') return null
   if (s.level === 'none' || s.level === 'department') return 'none'
   return s.villageId
 }
@@ -115,7 +139,9 @@ export function ownVillage(user: Pick<AuthUser, 'scope'>): number | null | 'none
 /** socket.io rooms a user's pushes (work orders, data changes) go to. */
 export function roomsFor(user: Pick<AuthUser, 'scope'>): string[] {
   const s = user.scope
-  if (s.level === 'town') return ['town']
+  // 'town' stays the room of everything, as before counties: a county's screens and the demo's
+  if (s.level === 'county') return ['town']
+  if (s.level === 'town') return [`town:${s.townId}`]
   if (s.level === 'village') return [`village:${s.villageId}`]
   if (s.level === 'grid') return [`grid:${s.gridId}`]
   if (s.level === 'department') return [`department:${s.departmentId}`]

@@ -1,20 +1,25 @@
 import { HttpError } from '../http/errors.ts'
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
-import { assertGridInScope, assertVillageInScope, isTownWide } from './scope.ts'
+import { assertGridInScope, assertTownInScope, assertVillageInScope, isCountyWide, ownTown } from './scope.ts'
 
-export type ScopeKind = 'town' | 'village' | 'grid'
+export type ScopeKind = 'county' | 'town' | 'village' | 'grid'
+/** a screen scope; a town's id is always resolved (the bare 'town' names the caller's town) */
 export interface Scope {
   kind: ScopeKind
   id: number | null
 }
 
-/** 'town' | 'village:ID' | 'grid:ID' — the same strings the screen keeps in its URL */
-export const SCOPE_PATTERN = '^(town|village:[1-9][0-9]{0,8}|grid:[1-9][0-9]{0,8})$'
+/**
+ * 'county' | 'town' | 'town:ID' | 'village:ID' | 'grid:ID' — the same strings the screen keeps
+ * in its URL. The bare 'town' is the caller's own town, or for a county account the first
+ * town: the demo's single town, so the walls and links made before counties keep working.
+ */
+export const SCOPE_PATTERN = '^(county|town|town:[1-9][0-9]{0,8}|village:[1-9][0-9]{0,8}|grid:[1-9][0-9]{0,8})$'
 
 export function parseScope(raw: string): Scope {
-  if (!new RegExp(SCOPE_PATTERN).test(raw)) throw new HttpError(400, 'querystring/scope must be town, village:ID or grid:ID')
-  if (raw === 'town') return { kind: 'town', id: null }
+  if (!new RegExp(SCOPE_PATTERN).test(raw)) throw new HttpError(400, 'querystring/scope must be county, town, town:ID, village:ID or grid:ID')
+  if (raw === 'county' || raw === 'town') return { kind: raw, id: null }
   const [kind, id] = raw.split(':')
   return { kind: kind as ScopeKind, id: Number(id) }
 }
@@ -22,14 +27,28 @@ export function parseScope(raw: string): Scope {
 /** A scope string the user may look at: 400 when malformed, 403 outside their scope, 404 unknown. */
 export async function allowedScope(db: Queryable, user: AuthUser, raw: string): Promise<Scope> {
   const scope = parseScope(raw)
-  if (scope.kind === 'town' && !isTownWide(user)) throw new HttpError(403, 'town-wide figures are outside your scope')
+  if (scope.kind === 'county') {
+    if (!isCountyWide(user)) throw new HttpError(403, 'county-wide figures are outside your scope')
+    return scope
+  }
+  if (scope.kind === 'town') {
+    if (scope.id === null) {
+      const own = ownTown(user)
+      if (own === null && !isCountyWide(user)) throw new HttpError(403, 'town-wide figures are outside your scope')
+      const first = own ?? (await db.query<{ id: number }>('SELECT id FROM towns ORDER BY id LIMIT 1')).rows[0]?.id
+      if (first === undefined) throw new HttpError(404, 'no town is loaded')
+      return { kind: 'town', id: first }
+    }
+    await assertTownInScope(db, user, scope.id)
+  }
   if (scope.kind === 'village') await assertVillageInScope(db, user, scope.id!)
   if (scope.kind === 'grid') await assertGridInScope(db, user, scope.id!)
   return scope
 }
 
-/** The scope as the village and grid filters of a query (null = not filtered). */
-export const scopeFilter = (scope: Scope): { villageId: number | null; gridId: number | null } => ({
+/** The scope as the town, village and grid filters of a query (null = not filtered). */
+export const scopeFilter = (scope: Scope): { townId: number | null; villageId: number | null; gridId: number | null } => ({
+  townId: scope.kind === 'town' ? scope.id : null,
   villageId: scope.kind === 'village' ? scope.id : null,
   gridId: scope.kind === 'grid' ? scope.id : null,
 })

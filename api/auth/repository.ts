@@ -15,15 +15,16 @@ interface UserRow {
   village_id: number | null
   grid_id: number | null
   department_id: number | null
+  town_id: number | null
 }
 
 const toUser = (r: UserRow): AuthUser => ({
   id: r.id, username: r.username, displayName: r.display_name, role: r.role, villageId: r.village_id, gridId: r.grid_id,
-  departmentId: r.department_id, scope: scopeOf(r.role, r.village_id, r.grid_id, r.department_id),
+  departmentId: r.department_id, scope: scopeOf(r.role, r.village_id, r.grid_id, r.department_id, r.town_id),
 })
 
 // A grid worker's village comes from her grid, so her scope is whole from the start.
-const USER_COLUMNS = `u.id, u.username, u.display_name, u.role, coalesce(u.village_id, ug.village_id) AS village_id, u.grid_id, u.department_id`
+const USER_COLUMNS = `u.id, u.username, u.display_name, u.role, coalesce(u.village_id, ug.village_id) AS village_id, u.grid_id, u.department_id, u.town_id`
 const USERS = `users u LEFT JOIN grids ug ON ug.id = u.grid_id`
 
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -89,18 +90,20 @@ export interface NewUser {
   villageId?: number | null
   gridId?: number | null
   departmentId?: number | null
+  /** a town's leader, dispatcher or display; without it they work for the county */
+  townId?: number | null
   passwordHash: string
 }
 
 export async function insertUsers(db: Queryable, users: NewUser[]): Promise<void> {
   if (!users.length) return
   await db.query(
-    `INSERT INTO users (username, display_name, role, village_id, grid_id, department_id, password_hash)
-     SELECT u.username, u.display_name, u.role, u.village_id, u.grid_id, u.department_id, u.password_hash
-       FROM jsonb_to_recordset($1::jsonb) AS u(username text, display_name text, role text, village_id int, grid_id int, department_id int, password_hash text)`,
+    `INSERT INTO users (username, display_name, role, village_id, grid_id, department_id, town_id, password_hash)
+     SELECT u.username, u.display_name, u.role, u.village_id, u.grid_id, u.department_id, u.town_id, u.password_hash
+       FROM jsonb_to_recordset($1::jsonb) AS u(username text, display_name text, role text, village_id int, grid_id int, department_id int, town_id int, password_hash text)`,
     [JSON.stringify(users.map((u) => ({
       username: u.username, display_name: u.displayName, role: u.role,
-      village_id: u.villageId ?? null, grid_id: u.gridId ?? null, department_id: u.departmentId ?? null, password_hash: u.passwordHash,
+      village_id: u.villageId ?? null, grid_id: u.gridId ?? null, department_id: u.departmentId ?? null, town_id: u.townId ?? null, password_hash: u.passwordHash,
     })))],
   )
 }

@@ -80,7 +80,7 @@ export async function ledgerRows(db: Queryable, f: LedgerFilter, user: AuthUser,
 }
 
 /** How many ledger people are due (this month) and overdue in a screen scope: numbers only, for the wall. */
-export async function ledgerCounts(db: Queryable, scope: { villageId: number | null; gridId: number | null }, now = new Date(), monthEnd?: Date): Promise<{ people: number; overdue: number; dueThisMonth: number }> {
+export async function ledgerCounts(db: Queryable, scope: { villageId: number | null; gridId: number | null; townId?: number | null }, now = new Date(), monthEnd?: Date): Promise<{ people: number; overdue: number; dueThisMonth: number }> {
   const r = await db.query<{ people: number; overdue: number; due: number }>(
     `WITH l AS (
        SELECT coalesce(${LAST_FOLLOW_UP} + make_interval(days => p.period_days), '-infinity'::timestamptz) AS due
@@ -88,10 +88,11 @@ export async function ledgerCounts(db: Queryable, scope: { villageId: number | n
          JOIN ledger_periods p ON p.kind = t.kind AND p.tag = t.tag
          JOIN residents r ON r.id = t.resident_id AND r.deregistered IS NULL
          JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id
-        WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2))
+        WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)
+          AND ($5::int IS NULL OR g.village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $5)))
      SELECT count(*)::int AS people, count(*) FILTER (WHERE due < $3::timestamptz)::int AS overdue,
             count(*) FILTER (WHERE due < $4::timestamptz)::int AS due FROM l`,
-    [scope.villageId, scope.gridId, now.toISOString(), (monthEnd ?? now).toISOString()],
+    [scope.villageId, scope.gridId, now.toISOString(), (monthEnd ?? now).toISOString(), scope.townId ?? null],
   )
   return { people: r.rows[0].people, overdue: r.rows[0].overdue, dueThisMonth: r.rows[0].due }
 }

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { HttpError, notFound } from '../http/errors.ts'
-import { assertVillageInScope, ownVillage } from '../access/scope.ts'
+import { assertVillageInScope, ownTown, ownVillage } from '../access/scope.ts'
 import { assertOwnPhotos } from '../photos/access.ts'
 
 export const NOTICE_CATEGORIES = ['党务公开', '村务公开', '财务公开'] as const
@@ -41,6 +41,8 @@ async function draftFor(db: Queryable, id: number, user: AuthUser, lock = false)
   const d = await getDraft(db, id, lock)
   const village = ownVillage(user)
   if (village !== null && village !== d.villageId) throw new HttpError(403, `notice draft ${id} is outside your village`)
+  // a town's leader approves her own town's notices
+  if (village === null) await assertVillageInScope(db, user, d.villageId)
   return d
 }
 
@@ -101,8 +103,9 @@ export async function listDrafts(db: Queryable, user: AuthUser, state?: DraftSta
   const village = ownVillage(user)
   const r = await db.query<{ draft: NoticeDraft }>(
     `SELECT ${DRAFT_JSON} AS draft FROM notice_drafts d JOIN villages v ON v.id = d.village_id
-      WHERE ($1::int IS NULL OR d.village_id = $1) AND ($2::text IS NULL OR d.state = $2) ORDER BY d.id DESC LIMIT 200`,
-    [typeof village === 'number' ? village : null, state ?? null])
+      WHERE ($1::int IS NULL OR d.village_id = $1) AND ($2::text IS NULL OR d.state = $2) AND ($3::int IS NULL OR v.town_id = $3)
+      ORDER BY d.id DESC LIMIT 200`,
+    [typeof village === 'number' ? village : null, state ?? null, ownTown(user)])
   return r.rows.map((x) => x.draft)
 }
 

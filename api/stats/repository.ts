@@ -5,12 +5,14 @@ import type { CountBy, Stats } from '../../geo/stats.ts'
 
 export type { Stats }
 
-// Every figure is filtered by the same two parameters: $1 village id, $2 grid id (NULL =
-// not restricted). Figures recorded per grid (people, cameras, disputes) add up from grid
-// to village to town; figures recorded per village (party attendance, welfare funds,
-// health coverage, star ratings) add up from village to town and are absent at grid scope.
-const IN_GRIDS = `SELECT g.id FROM grids g WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)`
-const IN_VILLAGES = `SELECT v.id FROM villages v WHERE ($1::int IS NULL OR v.id = $1)`
+// Every figure is filtered by the same three parameters: $1 village id, $2 grid id, $3 town id
+// (NULL = not restricted; all three NULL is the county). Figures recorded per grid (people,
+// cameras, disputes) add up from grid to village to town to county; figures recorded per
+// village (party attendance, welfare funds, health coverage, star ratings) add up from village
+// upwards and are absent at grid scope.
+const IN_TOWN = `($3::int IS NULL OR g.village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $3))`
+const IN_GRIDS = `SELECT g.id FROM grids g WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2) AND ${IN_TOWN}`
+const IN_VILLAGES = `SELECT v.id FROM villages v WHERE ($1::int IS NULL OR v.id = $1) AND ($3::int IS NULL OR v.town_id = $3)`
 
 /** 星级评定: excellent 2, qualified 1, basic/failed 0; national honour +2, provincial +1 */
 export function starsOf(review: string, honour: string | null): number {
@@ -20,9 +22,18 @@ export function starsOf(review: string, honour: string | null): number {
 
 const countBy = (rows: { key: string; count: number }[]): CountBy[] => rows.map((r) => ({ key: r.key, count: r.count }))
 
+/** The county's name: a fixture set made before counties has none, and says 全县. */
+const countyName = async (db: Queryable) => (await db.query<{ name: string }>('SELECT name FROM county WHERE id = 1')).rows[0]?.name ?? '全县'
+
 export async function scopeName(db: Queryable, scope: Scope): Promise<Stats['scope'] | null> {
-  const town = (await db.query<{ id: number; name: string }>('SELECT id, name FROM towns ORDER BY id LIMIT 1')).rows[0]
-  const path: Stats['scope']['path'] = [{ kind: 'town', id: null, name: town.name }]
+  if (scope.kind === 'county') return { kind: 'county', id: null, name: await countyName(db), path: [{ kind: 'county', id: null, name: await countyName(db) }] }
+  // a path starts at the town: a town's wall shows 镇 › 村 › 网格 as it did before counties
+  const townOf = scope.kind === 'town' ? 'SELECT id, name FROM towns WHERE id = $1'
+    : scope.kind === 'village' ? 'SELECT t.id, t.name FROM towns t JOIN villages v ON v.town_id = t.id WHERE v.id = $1'
+    : 'SELECT t.id, t.name FROM towns t JOIN villages v ON v.town_id = t.id JOIN grids g ON g.village_id = v.id WHERE g.id = $1'
+  const town = (await db.query<{ id: number; name: string }>(townOf, [scope.id])).rows[0]
+  if (!town) return null
+  const path: Stats['scope']['path'] = [{ kind: 'town', id: town.id, name: town.name }]
   if (scope.kind === 'village') {
     const v = (await db.query<{ name: string }>('SELECT name FROM villages WHERE id = $1', [scope.id])).rows[0]
     if (!v) return null
@@ -39,7 +50,7 @@ export async function scopeName(db: Queryable, scope: Scope): Promise<Stats['sco
 export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDetail: boolean }): Promise<Stats | null> {
   const named = await scopeName(db, scope)
   if (!named) return null
-  const p = [scope.kind === 'village' ? scope.id : null, scope.kind === 'grid' ? scope.id : null]
+  const p = [scope.kind === 'village' ? scope.id : null, scope.kind === 'grid' ? scope.id : null, scope.kind === 'town' ? scope.id : null]
   const q = <T>(sql: string) => db.query<T>(sql, p).then((r) => r.rows)
   // the registered population: people who died or moved away leave the counts (人口双实)
   const residentsIn = `SELECT r.* FROM residents r JOIN households h ON h.id = r.household_id WHERE h.grid_id IN (${IN_GRIDS}) AND r.deregistered IS NULL`
@@ -104,7 +115,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     health: null,
     management: {
       villages: counts.villages, grids: counts.grids, vehicles: counts.vehicles, collectionPoints: counts.points,
-      ledgers: await ledgerCounts(db, { villageId: p[0], gridId: p[1] }).then(({ people, overdue }) => ({ people, overdue })),
+      ledgers: await ledgerCounts(db, { villageId: p[0], gridId: p[1], townId: p[2] }).then(({ people, overdue }) => ({ people, overdue })),
       cameras: {
         total: cameras.reduce((s, c) => s + c.total, 0),
         online: cameras.reduce((s, c) => s + c.online, 0),

@@ -13,7 +13,7 @@ export const statsRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     {
       schema: {
         tags: ['stats'],
-        summary: 'figures of the five screen modules for town, village:ID or grid:ID',
+        summary: 'figures of the five screen modules for county, town, town:ID, village:ID or grid:ID',
         querystring: Type.Object({ scope: Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 }) }, { additionalProperties: false }),
       },
     },

@@ -88,7 +88,8 @@ describe('GET /api/stats', () => {
 
   it('fills all five modules for the town', async () => {
     const s = await stats('town')
-    expect(s.scope).toMatchObject({ kind: 'town', id: null, name: '店子镇' })
+    // the bare 'town' names the county's first town, the demo's only one
+    expect(s.scope).toMatchObject({ kind: 'town', id: 1, name: '店子镇' })
     expect(s.party!.attendance).toHaveLength(12)
     expect(s.party!.stars).toHaveLength(17)
     expect(s.affairs!.fundsByVillage).toHaveLength(17)
@@ -98,6 +99,31 @@ describe('GET /api/stats', () => {
     expect(s.law.monthly.length).toBeGreaterThanOrEqual(12)
     expect(s.population.dataItems).toBe(30)
     expect(s.population.departments).toBe(12)
+  })
+
+  it('answers town:ID with the town figures and the county with the sum of its towns (the demo: one town)', async () => {
+    const town = await stats('town')
+    const byId = await stats('town:1')
+    expect(byId).toEqual(town)
+    const county = await stats('county')
+    expect(county.scope).toEqual({ kind: 'county', id: null, name: '示范县', path: [{ kind: 'county', id: null, name: '示范县' }] })
+    expect({ ...county, scope: null }).toEqual({ ...town, scope: null })
+    // a second town holding one village: the county is the sum of both, each town only its own
+    await t.db.exec(`INSERT INTO towns (id, code, name, geom) SELECT 2, '371326102', '邻镇', geom FROM villages WHERE id = 17;
+                     UPDATE villages SET town_id = 2 WHERE id = 17`)
+    try {
+      const [c, t1, t2, v17] = await Promise.all(['county', 'town:1', 'town:2', 'village:17'].map((sc) => t.as('leader', `/api/stats?scope=${sc}`).then((r) => r.json() as Stats)))
+      expect(t2.scope.path).toEqual([{ kind: 'town', id: 2, name: '邻镇' }])
+      expect(v17.scope.path.map((p) => p.name)).toEqual(['邻镇', v17.scope.name])
+      const add = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys({ ...a, ...b }).map((k) => [k, (a[k] ?? 0) + (b[k] ?? 0)]))
+      expect(add(villageAdditive(t1), villageAdditive(t2))).toEqual(villageAdditive(c))
+      expect(villageAdditive(t2)).toEqual(villageAdditive(v17))
+      expect(t1.health!.byVillage).toHaveLength(16)
+      expect(t2.party!.stars.map((s) => s.villageId)).toEqual([17])
+      expect(c.management.grids).toBe(208)
+    } finally {
+      await t.db.exec(`UPDATE villages SET town_id = 1 WHERE id = 17; DELETE FROM towns WHERE id = 2`)
+    }
   })
 
   it('rates village secretaries by the star rule', () => {
@@ -126,7 +152,7 @@ describe('GET /api/stats', () => {
   })
 
   it('answers 400 on a bad scope, 404 on an unknown one, 403 outside the caller scope', async () => {
-    for (const bad of ['', 'city', 'village:', 'village:abc', 'grid:0', 'town:1', 'village:1;drop']) {
+    for (const bad of ['', 'city', 'village:', 'village:abc', 'grid:0', 'town:0', 'county:1', 'village:1;drop']) {
       const res = await t.as('leader', `/api/stats?scope=${encodeURIComponent(bad)}`)
       expect(res.statusCode, bad).toBe(400)
       expect(res.json().message).toContain('scope')

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { TILE_LAYERS, type TileLayer } from '../../geo/types.ts'
 import { HttpError } from '../http/errors.ts'
 import { can, requirePermission } from '../access/policy.ts'
+import { isCountyWide } from '../access/scope.ts'
 import { MAX_ZOOM } from './layers.ts'
 import type { TileService } from './service.ts'
 
@@ -54,8 +55,9 @@ export const tileRoutes: FastifyPluginAsync<{ tiles: TileService }> = async (app
     async (req, reply) => {
       const user = requirePermission(req, 'tiles.read')
       const { layer, z, x, y } = req.params
-      // Household tiles cover the whole town; scoped roles read their grid's households as GeoJSON.
-      if (layer === 'households' && !can(user, 'tiles.households')) throw new HttpError(403, 'household tiles are town-wide; use /api/households?grid=ID within your scope')
+      // Household tiles cover the whole county and are cached once for everyone, so they cannot be
+      // cut to one town: a town's accounts, like the scoped roles, read their grids' households as GeoJSON.
+      if (layer === 'households' && (!can(user, 'tiles.households') || !isCountyWide(user))) throw new HttpError(403, 'household tiles are county-wide; use /api/households?grid=ID within your scope')
       const n = 2 ** z
       if (x >= n) throw new HttpError(400, `params/x must be below ${n} at zoom ${z}`)
       if (y >= n) throw new HttpError(400, `params/y must be below ${n} at zoom ${z}`)

@@ -10,6 +10,8 @@ export interface UserRecord {
   villageId: number | null
   gridId: number | null
   departmentId: number | null
+  /** a town's leader, dispatcher or display; null: the county's */
+  townId: number | null
   disabled: boolean
   locked: boolean
   lastLoginAt: string | null
@@ -18,25 +20,30 @@ export interface UserRecord {
 
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 const USER_JSON = `json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'role', u.role,
-  'villageId', u.village_id, 'gridId', u.grid_id, 'departmentId', u.department_id, 'disabled', u.disabled,
+  'villageId', u.village_id, 'gridId', u.grid_id, 'departmentId', u.department_id, 'townId', u.town_id, 'disabled', u.disabled,
   'locked', coalesce(u.locked_until > now(), false), 'lastLoginAt', ${iso('u.last_login_at')}, 'createdAt', ${iso('u.created_at')})`
 
-/** The scope a role carries: exactly one of village, grid or department, or none. */
+/** The scope a role carries: exactly one of village, grid or department, or none; a command-center role optionally a town. */
 export interface ScopeFields {
   villageId?: number | null
   gridId?: number | null
   departmentId?: number | null
+  townId?: number | null
 }
 
+/** the roles that work at a town's command center or, without a town, at the county's */
+const TOWN_OR_COUNTY: readonly Role[] = ['leader', 'dispatcher', 'display']
+
 /** 400 naming the field when a role does not get the scope it needs (the table's CHECKs would say it less kindly). */
-export function checkScope(role: Role, s: ScopeFields): { villageId: number | null; gridId: number | null; departmentId: number | null } {
+export function checkScope(role: Role, s: ScopeFields): { villageId: number | null; gridId: number | null; departmentId: number | null; townId: number | null } {
   const need = role === 'villageCadre' ? 'villageId' : role === 'gridWorker' ? 'gridId' : role === 'department' ? 'departmentId' : null
   for (const field of ['villageId', 'gridId', 'departmentId'] as const) {
     const given = s[field] !== undefined && s[field] !== null
     if (field === need && !given) throw new HttpError(400, `body/${field} is required for role ${role}`)
     if (field !== need && given) throw new HttpError(400, `body/${field}: role ${role} has no ${field.replace('Id', '')}`)
   }
-  return { villageId: s.villageId ?? null, gridId: s.gridId ?? null, departmentId: s.departmentId ?? null }
+  if (s.townId !== undefined && s.townId !== null && !TOWN_OR_COUNTY.includes(role)) throw new HttpError(400, `body/townId: role ${role} has no town`)
+  return { villageId: s.villageId ?? null, gridId: s.gridId ?? null, departmentId: s.departmentId ?? null, townId: s.townId ?? null }
 }
 
 export async function listUsers(db: Queryable, f: { role?: Role; q?: string; limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
@@ -59,9 +66,9 @@ export async function getUser(db: Queryable, id: number): Promise<UserRecord> {
 export async function createUser(db: Queryable, u: { username: string; displayName: string; role: Role; passwordHash: string } & ScopeFields): Promise<UserRecord> {
   const scope = checkScope(u.role, u)
   const r = await db.query<{ id: number }>(
-    `INSERT INTO users (username, display_name, role, village_id, grid_id, department_id, password_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING RETURNING id`,
-    [u.username, u.displayName, u.role, scope.villageId, scope.gridId, scope.departmentId, u.passwordHash],
+    `INSERT INTO users (username, display_name, role, village_id, grid_id, department_id, town_id, password_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $8, $7) ON CONFLICT (username) DO NOTHING RETURNING id`,
+    [u.username, u.displayName, u.role, scope.villageId, scope.gridId, scope.departmentId, u.passwordHash, scope.townId],
   ).catch(foreignKeyAsBadRequest)
   if (!r.rows.length) throw new HttpError(409, `body/username ${u.username} is taken`)
   return getUser(db, r.rows[0].id)
@@ -70,7 +77,8 @@ export async function createUser(db: Queryable, u: { username: string; displayNa
 /** A village, grid or department that does not exist is the caller's mistake, named by field. */
 function foreignKeyAsBadRequest(err: { code?: string; constraint?: string }): never {
   if (err.code === '23503') {
-    const field = err.constraint?.includes('village') ? 'villageId' : err.constraint?.includes('grid') ? 'gridId' : 'departmentId'
+    const field = err.constraint?.includes('village') ? 'villageId' : err.constraint?.includes('grid') ? 'gridId'
+      : err.constraint?.includes('town') ? 'townId' : 'departmentId'
     throw new HttpError(400, `body/${field} does not exist`)
   }
   throw err
@@ -80,10 +88,11 @@ export async function updateUser(db: Queryable, id: number, change: { displayNam
   const current = await getUser(db, id)
   const role = change.role ?? current.role
   const scopeChanged = change.role !== undefined || change.villageId !== undefined || change.gridId !== undefined || change.departmentId !== undefined
+    || change.townId !== undefined
   const scope = scopeChanged ? checkScope(role, change) : current
   await db.query(
-    `UPDATE users SET display_name = $2, role = $3, village_id = $4, grid_id = $5, department_id = $6, disabled = $7 WHERE id = $1`,
-    [id, change.displayName ?? current.displayName, role, scope.villageId, scope.gridId, scope.departmentId, change.disabled ?? current.disabled],
+    `UPDATE users SET display_name = $2, role = $3, village_id = $4, grid_id = $5, department_id = $6, disabled = $7, town_id = $8 WHERE id = $1`,
+    [id, change.displayName ?? current.displayName, role, scope.villageId, scope.gridId, scope.departmentId, change.disabled ?? current.disabled, scope.townId],
   ).catch(foreignKeyAsBadRequest)
   return getUser(db, id)
 }

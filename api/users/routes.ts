@@ -16,6 +16,7 @@ const Password = Type.String({ minLength: 8, maxLength: 128, description: 'at le
 const UserSchema = Type.Object({
   id: Type.Integer(), username: Type.String(), displayName: Type.String(), role: Type.String(),
   villageId: Type.Union([Type.Integer(), Type.Null()]), gridId: Type.Union([Type.Integer(), Type.Null()]), departmentId: Type.Union([Type.Integer(), Type.Null()]),
+  townId: Type.Union([Type.Integer(), Type.Null()]),
   disabled: Type.Boolean(), locked: Type.Boolean(), lastLoginAt: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(),
 })
 
@@ -58,6 +59,7 @@ export const userRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache }> 
           {
             username: Type.String({ pattern: '^[A-Za-z0-9_.-]{2,64}$' }), displayName: Type.String({ minLength: 1, maxLength: 50 }), role: RoleSchema,
             villageId: Type.Optional(NullableId), gridId: Type.Optional(NullableId), departmentId: Type.Optional(NullableId), password: Password,
+            townId: Type.Optional(Type.Union([Type.Null(), Id], { description: "a leader's, dispatcher's or display's town; none: the county's" })),
           },
           { additionalProperties: false },
         ),
@@ -80,7 +82,7 @@ export const userRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache }> 
         body: Type.Object(
           {
             displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })), role: Type.Optional(RoleSchema), disabled: Type.Optional(Type.Boolean()),
-            villageId: Type.Optional(NullableId), gridId: Type.Optional(NullableId), departmentId: Type.Optional(NullableId),
+            villageId: Type.Optional(NullableId), gridId: Type.Optional(NullableId), departmentId: Type.Optional(NullableId), townId: Type.Optional(NullableId),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
@@ -96,7 +98,7 @@ export const userRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache }> 
       const before = await getUser(db, req.params.id)
       const user = await updateUser(db, req.params.id, b)
       const rightsChanged = user.role !== before.role || user.villageId !== before.villageId || user.gridId !== before.gridId
-        || user.departmentId !== before.departmentId || (user.disabled && !before.disabled)
+        || user.departmentId !== before.departmentId || user.townId !== before.townId || (user.disabled && !before.disabled)
       if (rightsChanged) await endSessions(user.id)
       return user
     },

@@ -45,8 +45,9 @@ export const workOrderKpiRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { 
         `SELECT json_agg(json_build_array(round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5))) AS points FROM (
            SELECT geom FROM work_orders
             WHERE created_at >= now() - make_interval(days => $1) AND ($2::int IS NULL OR village_id = $2) AND ($3::int IS NULL OR grid_id = $3)
+              AND ($4::int IS NULL OR village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $4))
             ORDER BY id DESC LIMIT 50000) o`,
-        [req.query.days ?? 365, scope.villageId, scope.gridId],
+        [req.query.days ?? 365, scope.villageId, scope.gridId, scope.townId],
       )
       return { points: (r.rows[0].points ?? []).map(([lon, lat]) => [Number(lon), Number(lat)]) }
     },

@@ -5,7 +5,11 @@ import { shanghaiMidnight } from '../../geo/time.ts'
 export interface KpiScope {
   villageId: number | null
   gridId: number | null
+  /** a town's orders: those of its villages (null with the others null: the county) */
+  townId?: number | null
 }
+
+const IN_TOWN = '($5::int IS NULL OR g.village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $5))'
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null)
 
@@ -21,8 +25,9 @@ export async function workOrderKpis(db: Queryable, scope: KpiScope, from: Date, 
             avg(satisfaction)::float8 AS satisfaction
        FROM work_orders
       WHERE created_at >= $3 AND created_at < $4
-        AND ($1::int IS NULL OR village_id = $1) AND ($2::int IS NULL OR grid_id = $2)`,
-    [scope.villageId, scope.gridId, from.toISOString(), to.toISOString(), now.toISOString()],
+        AND ($1::int IS NULL OR village_id = $1) AND ($2::int IS NULL OR grid_id = $2)
+        AND ($6::int IS NULL OR village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $6))`,
+    [scope.villageId, scope.gridId, from.toISOString(), to.toISOString(), now.toISOString(), scope.townId ?? null],
   )
   const k = r.rows[0]
   return {
@@ -43,11 +48,11 @@ export async function workOrderKpis(db: Queryable, scope: KpiScope, from: Date, 
 export async function visitCoverage(db: Queryable, scope: KpiScope, from: Date, to: Date): Promise<number | null> {
   const r = await db.query<{ households: number; visited: number }>(
     `SELECT (SELECT count(*)::int FROM households h JOIN grids g ON g.id = h.grid_id
-              WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)) AS households,
+              WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2) AND ${IN_TOWN}) AS households,
             (SELECT count(DISTINCT v.household_id)::int FROM household_visits v JOIN grids g ON g.id = v.grid_id
               WHERE v.visited_at >= $3 AND v.visited_at < $4
-                AND ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2)) AS visited`,
-    [scope.villageId, scope.gridId, from.toISOString(), to.toISOString()],
+                AND ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2) AND ${IN_TOWN}) AS visited`,
+    [scope.villageId, scope.gridId, from.toISOString(), to.toISOString(), scope.townId ?? null],
   )
   return ratio(r.rows[0].visited, r.rows[0].households)
 }

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { HttpError, notFound } from '../http/errors.ts'
-import { scopeCondition, ownVillage } from '../access/scope.ts'
+import { assertVillageInScope, ownTown, scopeCondition, ownVillage } from '../access/scope.ts'
 import { assertOwnPhotos } from '../photos/access.ts'
 import { can } from '../access/policy.ts'
 import { maskName, maskPhone } from '../privacy/mask.ts'
@@ -81,6 +81,8 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
     // a grid worker or village cadre reports within their own village
     const mine = ownVillage(user)
     if (mine !== null && mine !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
+    // a town's command center files within its town
+    if (mine === null && ownTown(user) !== null) await assertVillageInScope(tx, user, villageId)
     const source: WorkOrderSource = input.source ?? (user.role === 'gridWorker' ? 'gridWorker' : 'center')
     const inserted = await tx.query<{ id: number }>(
       `INSERT INTO work_orders (category, description, source, external_id, geom, address, grid_id, village_id, state,
@@ -229,6 +231,8 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
       } else {
         const village = input.villageId ?? o.village_id
         if (!(await tx.query('SELECT 1 FROM villages WHERE id = $1', [village])).rows.length) throw new HttpError(400, `body/villageId is not a known village (${village})`)
+        // a town's command center sends orders to its own villages (the county's to any)
+        if (ownTown(user) !== null) await assertVillageInScope(tx, user, village)
         assigneeVillage = village
         assigneeDepartment = null
       }

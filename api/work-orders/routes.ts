@@ -9,6 +9,7 @@ import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder, WORK_OR
 import { workOrderKpiRoutes } from './kpi-routes.ts'
 import { workOrderDeskRoutes } from './desk-routes.ts'
 import { recordVisit } from './visits.ts'
+import { villageTowns } from '../towns/village-towns.ts'
 import { hotlineImportRoutes } from './hotline-import-routes.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
@@ -24,10 +25,13 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
   app.addHook('onClose', async () => clearInterval(timer))
 
   // every change reaches the screens in scope on every process (NOTIFY is sent on commit)
-  const unlisten = await db.listen(WORK_ORDERS_CHANNEL, (payload) => {
+  const townOf = villageTowns(db)
+  const unlisten = await db.listen(WORK_ORDERS_CHANNEL, async (payload) => {
     try {
       const order = JSON.parse(payload) as WorkOrder
       const rooms = ['town', `village:${order.villageId}`, `grid:${order.gridId}`]
+      const town = await townOf(order.villageId)
+      if (town !== null) rooms.push(`town:${town}`)
       if (order.assigneeVillageId && order.assigneeVillageId !== order.villageId) rooms.push(`village:${order.assigneeVillageId}`)
       if (order.assigneeDepartmentId) rooms.push(`department:${order.assigneeDepartmentId}`)
       app.io.local.to(rooms).emit('workOrder', order)

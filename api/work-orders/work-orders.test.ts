@@ -160,7 +160,7 @@ describe('work orders: the loop 问、派、转、办、审、回', () => {
     expect(k.onTimeRate).toBeCloseTo(rows.on_time / rows.closed, 6)
     expect(k.satisfaction).toBeCloseTo(rows.sat, 6)
     expect((await t.as(`cadre-${otherVillageGrid.village_id}`, `/api/work-orders/kpis?scope=village:${grid.village_id}`)).statusCode).toBe(403)
-    expect((await t.as('leader', '/api/work-orders/kpis?scope=county')).statusCode).toBe(400)
+    expect((await t.as('leader', '/api/work-orders/kpis?scope=city')).statusCode).toBe(400)
     const ranks = (await t.as('leader', '/api/work-orders/rankings?days=366')).json() as { villages: { villageId: number; score: number }[]; gridWorkers: unknown[] }
     expect(ranks.villages).toHaveLength(17)
     expect(ranks.gridWorkers).toHaveLength(208)

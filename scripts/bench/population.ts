@@ -18,7 +18,7 @@ import { percentile } from './load.ts'
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS || 1_000_000)
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS || 100_000)
 const RUNS = Number(process.env.BENCH_RUNS || 40)
-const admin: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'admin', villageId: null, gridId: null, departmentId: null, scope: { level: 'town' } }
+const admin: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'admin', villageId: null, gridId: null, departmentId: null, scope: { level: 'county' } }
 
 export async function benchPopulation(clusterUrl: string): Promise<void> {
   const t0 = performance.now()

@@ -10,7 +10,7 @@ import { percentile } from './load.ts'
 const ORDERS = Number(process.env.BENCH_ORDERS || 500_000)
 const SCALE = 6
 const RUNS = Number(process.env.BENCH_RUNS || 60)
-const leader: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'leader', villageId: null, gridId: null, departmentId: null, scope: { level: 'town' } }
+const leader: AuthUser = { id: 0, username: 'bench', displayName: 'bench', role: 'leader', villageId: null, gridId: null, departmentId: null, scope: { level: 'county' } }
 
 export async function benchWorkOrders(clusterUrl: string): Promise<void> {
   const t0 = performance.now()
