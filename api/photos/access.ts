@@ -26,7 +26,7 @@ export async function readPhoto(db: Queryable, dir: string, id: number, size: 'd
   const trucks = !can(user, 'vehicles.read') || village === 'none' ? 'FALSE'
     : village === null ? 'TRUE' : `vl.village_id = $${params.push(village)}`
   const drafts = !can(user, 'notices.draft') && !can(user, 'notices.approve') ? 'FALSE'
-    : village === null ? 'TRUE' : village === 'none' ? 'FALSE' : `d.village_id = $${params.push(village)}`
+    : scopeCondition(user, { village: 'd.village_id' }, params)
   const r = await db.query<{ display: string; thumb: string; allowed: boolean }>(
     `SELECT p.display, p.thumb,
             p.uploaded_by = $2
