@@ -1,4 +1,5 @@
 import type { Stats } from '../../../../geo/stats.ts'
+import { histogram, REST_LABEL, topWithRest } from '../../../../geo/chart-shape.ts'
 import { axisStyle, baseOption } from './theme.ts'
 
 const pct = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 10 : 0)
@@ -19,17 +20,29 @@ export function attendanceOption(p: NonNullable<Stats['party']>, s: number) {
   }
 }
 
-/** 星级评定 of village secretaries */
+/**
+ * Rows the star chart holds: its box is about 200 design px tall at 1920×1080 and an 11 px
+ * label needs about 11.5, so the demo's 17 villages fill it.
+ */
+export const STAR_ROWS = 17
+const STAR_KEYS = [4, 3, 2, 1, 0] as const
+
+/** 星级评定 of village secretaries; beyond STAR_ROWS villages, how many villages have each rating */
 export function starsOption(p: NonNullable<Stats['party']>, s: number) {
-  const rows = [...p.stars].sort((a, b) => b.stars - a.stars)
+  const perVillage = p.stars.length <= STAR_ROWS
+  const rows = perVillage
+    ? [...p.stars].sort((a, b) => b.stars - a.stars).map((r) => ({ name: r.name, value: r.stars }))
+    : histogram(p.stars, (r) => Math.min(4, r.stars), STAR_KEYS).map((h) => ({ name: h.key ? '★'.repeat(h.key) : '无星', value: h.count }))
   return {
     ...baseOption(s),
-    // the right margin holds the longest label, four stars, beside a full-length bar
+    // the right margin holds the longest label (four stars, or 'N个村') beside a full-length bar
     grid: { left: 64 * s, right: 58 * s, top: 6 * s, bottom: 6 * s },
-    xAxis: { type: 'value', max: 4, show: false },
-    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), ...axisStyle(s), axisLabel: { color: '#cfe8ff', fontSize: 11 * s, interval: 0 } },
-    series: [{ type: 'bar', barWidth: '55%', data: rows.map((r) => r.stars), itemStyle: { color: '#fbbf24', borderRadius: 3 * s },
-      label: { show: true, position: 'right', color: '#fbbf24', fontSize: 11 * s, formatter: (x: { value: number }) => '★'.repeat(x.value) || '—' } }],
+    xAxis: { type: 'value', max: perVillage ? 4 : undefined, show: false },
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), ...axisStyle(s),
+      axisLabel: { color: perVillage ? '#cfe8ff' : '#fbbf24', fontSize: 11 * s, interval: 0 } },
+    series: [{ type: 'bar', barWidth: '55%', data: rows.map((r) => r.value), itemStyle: { color: '#fbbf24', borderRadius: 3 * s },
+      label: { show: true, position: 'right', color: '#fbbf24', fontSize: 11 * s,
+        formatter: perVillage ? (x: { value: number }) => '★'.repeat(x.value) || '—' : (x: { value: number }) => `${x.value}个村` } }],
   }
 }
 
@@ -46,9 +59,23 @@ export function fundsOption(a: NonNullable<Stats['affairs']>, s: number) {
   }
 }
 
-/** 疫网即办: coverage per village (or the one village) */
+/** Villages the coverage chart holds: three bars and a 40° label each in about 440 design px. */
+export const COVERAGE_BARS = 17
+type CoverageRow = NonNullable<Stats['health']>['byVillage'][number]
+const coverage = (r: CoverageRow) => (r.eligible ? (r.medicalInsured + r.pensionInsured + r.vaccinated) / (3 * r.eligible) : 1)
+
+/**
+ * 疫网即办: coverage per village (or the one village); beyond COVERAGE_BARS villages, the ones
+ * furthest behind and the others together as 其他 (their rates from their summed counts)
+ */
 export function coverageOption(h: NonNullable<Stats['health']>, s: number) {
-  const rows = h.byVillage
+  const rows = topWithRest(h.byVillage, COVERAGE_BARS, {
+    rank: (a, b) => coverage(a) - coverage(b) || a.villageId - b.villageId,
+    merge: (rest) => ({
+      villageId: 0, name: REST_LABEL, eligible: rest.reduce((n, r) => n + r.eligible, 0), medicalInsured: rest.reduce((n, r) => n + r.medicalInsured, 0),
+      pensionInsured: rest.reduce((n, r) => n + r.pensionInsured, 0), vaccinated: rest.reduce((n, r) => n + r.vaccinated, 0),
+    }),
+  })
   return {
     ...baseOption(s),
     legend: { top: 0, textStyle: { color: '#cfe8ff', fontSize: 12 * s }, itemWidth: 14 * s, itemHeight: 8 * s },

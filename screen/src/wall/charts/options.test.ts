@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import type { Stats } from '../../../../geo/stats.ts'
+import { COVERAGE_BARS, coverageOption, STAR_ROWS, starsOption } from './options.ts'
+
+// A township's 17 villages and a county's 102 (npm run fixtures -- --scale 6), with the
+// figures the API sends: no chart may get more categories than it can show.
+const villages = (n: number) => Array.from({ length: n }, (_, i) => ({ villageId: i + 1, name: `第${i + 1}村` }))
+const party = (n: number): NonNullable<Stats['party']> => ({
+  members: 0, attendance: [],
+  stars: villages(n).map((v, i) => ({ ...v, year: 2025, stars: (i * 7) % 5 })),
+})
+const health = (n: number): NonNullable<Stats['health']> => {
+  const byVillage = villages(n).map((v, i) => ({ ...v, eligible: 1000 + i, medicalInsured: 900 + (i % 90), pensionInsured: 850 + (i % 120), vaccinated: 950 - (i % 80) }))
+  const sum = (k: 'eligible' | 'medicalInsured' | 'pensionInsured' | 'vaccinated') => byVillage.reduce((s, r) => s + r[k], 0)
+  return { month: '2026-10', eligible: sum('eligible'), medicalInsured: sum('medicalInsured'), pensionInsured: sum('pensionInsured'), vaccinated: sum('vaccinated'), byVillage }
+}
+type Built = { yAxis?: { data: string[] }; xAxis?: { data: string[] }; series: { data: number[] }[] }
+
+describe("the wall's charts at any number of villages", () => {
+  it('draws the stars per village up to what fits, then as how many villages have each rating', () => {
+    for (const n of [1, 5, 17, 18, 102, 1271]) {
+      const o = starsOption(party(n), 1) as unknown as Built
+      expect(o.yAxis!.data.length, `${n} villages`).toBeLessThanOrEqual(STAR_ROWS)
+      if (n <= STAR_ROWS) expect(o.yAxis!.data).toHaveLength(n)
+      else {
+        expect(o.yAxis!.data).toEqual(['★★★★', '★★★', '★★', '★', '无星'])
+        expect(o.series[0].data.reduce((s, x) => s + x, 0)).toBe(n)
+      }
+    }
+  })
+
+  it('draws coverage per village up to what fits, then the furthest behind and 其他 with the rest', () => {
+    for (const n of [1, 17, 18, 102]) {
+      const h = health(n)
+      const o = coverageOption(h, 1) as unknown as Built
+      expect(o.xAxis!.data.length, `${n} villages`).toBeLessThanOrEqual(COVERAGE_BARS)
+      if (n <= COVERAGE_BARS) {
+        expect(o.xAxis!.data).toEqual(h.byVillage.map((v) => v.name.replace(/村$/, '')))
+        continue
+      }
+      expect(o.xAxis!.data.at(-1)).toBe('其他')
+      // the villages kept are the ones furthest behind: none left out is further behind than one kept
+      const rate = (v: (typeof h.byVillage)[number]) => (v.medicalInsured + v.pensionInsured + v.vaccinated) / v.eligible
+      const kept = new Set(o.xAxis!.data.slice(0, -1))
+      const keptRates = h.byVillage.filter((v) => kept.has(v.name.replace(/村$/, ''))).map(rate)
+      const restRates = h.byVillage.filter((v) => !kept.has(v.name.replace(/村$/, ''))).map(rate)
+      expect(keptRates).toHaveLength(COVERAGE_BARS - 1)
+      expect(Math.max(...keptRates)).toBeLessThanOrEqual(Math.min(...restRates))
+      // 其他's medical-insurance rate is that of the villages it holds, from their counts
+      const rest = h.byVillage.filter((v) => !kept.has(v.name.replace(/村$/, '')))
+      const expected = Math.round((rest.reduce((s, v) => s + v.medicalInsured, 0) / rest.reduce((s, v) => s + v.eligible, 0)) * 1000) / 10
+      expect(o.series[0].data.at(-1)).toBe(expected)
+    }
+  })
+})
