@@ -91,11 +91,11 @@ export async function resetTerminal(db: Queryable, phone: string): Promise<Termi
   return r.rows[0].t
 }
 
-export async function findBinding(db: Queryable, phone: string): Promise<TerminalBinding | null> {
+/** The bindings of many terminals in one query (the gateway's sign-ins, batched). */
+export async function findBindings(db: Queryable, phones: string[]): Promise<Map<string, TerminalBinding>> {
   const r = await db.query<{ phone: string; vehicle_id: number; crs: TerminalCrs; auth_code: string | null; signed_in: boolean }>(
-    'SELECT phone, vehicle_id, crs, auth_code, authenticated_at IS NOT NULL AS signed_in FROM terminals WHERE phone = $1', [phone])
-  const row = r.rows[0]
-  return row ? { phone: row.phone, vehicleId: row.vehicle_id, crs: row.crs, authCode: row.auth_code, signedIn: row.signed_in } : null
+    'SELECT phone, vehicle_id, crs, auth_code, authenticated_at IS NOT NULL AS signed_in FROM terminals WHERE phone = ANY($1::text[])', [phones])
+  return new Map(r.rows.map((row) => [row.phone, { phone: row.phone, vehicleId: row.vehicle_id, crs: row.crs, authCode: row.auth_code, signedIn: row.signed_in }]))
 }
 
 /**

@@ -10,7 +10,7 @@ export const BENCH_PASSWORD = 'bench-demo-password'
 
 export async function startApiProcess(
   env: NodeJS.ProcessEnv,
-): Promise<{ origin: string; jt808Port: number; token: string; login(username: string): Promise<string>; stop(): Promise<void> }> {
+): Promise<{ pid: number; origin: string; jt808Port: number; token: string; login(username: string): Promise<string>; stop(): Promise<void> }> {
   const port = await freePort()
   const jt808Port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
@@ -41,6 +41,7 @@ export async function startApiProcess(
   // a display-role token, as a wall would hold
   const token = await login('display')
   return {
+    pid: child.pid!,
     origin,
     jt808Port,
     token,

@@ -2,13 +2,13 @@
 // as fast as the platform answers them (each waits for its 0x8001 before the next), and the
 // same closed loop through the HTTP ingest route (one fix per request, as a terminal without a
 // gateway would have to), in one run against one API process on real PostGIS.
-import pg from 'pg'
 import { Agent } from 'undici'
 import { demoEdition, demoTerminalPhone } from '../../api/terminals/demo.ts'
 import { StatusBit } from '../../api/gateways/jt808/location.ts'
 import { PlatformResult } from '../../api/gateways/jt808/messages.ts'
 import { Jt808Terminal } from '../../api/gateways/jt808/terminal-client.ts'
 import { startApiProcess } from './api-process.ts'
+import { seedBenchTerminals } from './jt808-seed.ts'
 import { measuredWindow, percentile } from './load.ts'
 
 const TERMINALS = Number(process.env.BENCH_TERMINALS || 5000)
@@ -57,28 +57,9 @@ export async function benchJt808(databaseUrl: string): Promise<void> {
   console.log(`jt808: ${TERMINALS} terminals, each reporting as fast as it is answered, ${SECONDS} s after ${WARMUP_S} s warm-up`)
   // fixes an hour old, one second apart per terminal: all in the past, none a duplicate
   const api = await startApiProcess({ DATABASE_URL: databaseUrl, VEHICLE_OFFLINE_SECONDS: '86400' })
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 })
-  await pool.query(
-    `INSERT INTO vehicles (id, plate, kind, name, driver_name)
-     SELECT i, '鲁Q·T' || lpad(i::text, 5, '0'), 'garbageTruck', i || '号清运车', '测试'
-     FROM generate_series(1, $1::int) i ON CONFLICT (id) DO NOTHING`,
-    [TERMINALS],
-  )
+  const codePrefix = await seedBenchTerminals(databaseUrl, TERMINALS)
+  const codeOf = (v: number) => `${codePrefix}${v}`
   const ids = Array.from({ length: TERMINALS }, (_, i) => i + 1)
-  await pool.query(
-    `INSERT INTO terminals (phone, vehicle_id, created_by) SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) ON CONFLICT DO NOTHING`,
-    [ids.map((v) => demoTerminalPhone(v, demoEdition(v))), ids, ids.map(() => 'bench')],
-  )
-  // The terminals are given their auth codes as if each had registered once in its life: 5,000
-  // registrations from one address would be held to the gateway's per-address budget, and a
-  // database a previous run left has them registered already (a registration then gets 3).
-  const run = Date.now().toString(36)
-  const codeOf = (v: number) => `bench-${run}-${v}`
-  await pool.query(
-    `UPDATE terminals t SET auth_code = u.code, authenticated_at = NULL FROM unnest($1::text[], $2::text[]) AS u(phone, code) WHERE t.phone = u.phone`,
-    [ids.map((v) => demoTerminalPhone(v, demoEdition(v))), ids.map(codeOf)],
-  )
-  await pool.end()
   const start = Math.floor(Date.now() / 1000) - 3600
   const fixAt = (vehicleId: number, k: number) => ({
     time: new Date((start + k) * 1000), lon: 117.4 + 0.05 * Math.cos(vehicleId + k / 100), lat: 35.1 + 0.04 * Math.sin(vehicleId + k / 100),

@@ -4,6 +4,7 @@ import { benchStartup } from './startup.ts'
 import { benchTiles } from './tiles.ts'
 import { benchLive } from './live.ts'
 import { benchJt808 } from './jt808.ts'
+import { benchJt808Scale } from './jt808-scale.ts'
 import { benchWorkOrders } from './work-orders.ts'
 import { benchPopulation } from './population.ts'
 
@@ -26,7 +27,10 @@ if (want('tiles') || want('live') || want('jt808') || want('workorders') || want
   }
   if (url && want('tiles')) await benchTiles(url)
   if (url && want('live')) await benchLive(url)
-  if (url && want('jt808')) await benchJt808(url)
+  if (url && want('jt808')) {
+    await benchJt808(url)
+    await benchJt808Scale(url)
+  }
   if (url && want('workorders')) await benchWorkOrders(url)
   if (url && want('population')) await benchPopulation(url)
   cluster?.stop()

@@ -3,9 +3,10 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/types.ts'
 import type { VehicleDispatch } from '../../../geo/vehicles.ts'
 import {
-  confirmSignIn, findBinding, forgetAuthCode, recordSeen, registerTerminal, terminalChange, TERMINALS_CHANNEL,
+  confirmSignIn, findBindings, forgetAuthCode, recordSeen, registerTerminal, terminalChange, TERMINALS_CHANNEL,
 } from '../../terminals/repository.ts'
 import { AddressLimiter, type AddressLimits } from './address-limiter.ts'
+import { BindingLookup } from './binding-lookup.ts'
 import { IngestBatcher, type Ingest } from './ingest-batcher.ts'
 import type { Location } from './location.ts'
 import { MAX_ESCAPED_FRAME } from './frame.ts'
@@ -126,6 +127,7 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
   const locateTimeoutMs = opts.locateTimeoutMs ?? 10_000
   const idleTimeoutMs = opts.idleTimeoutMs ?? 180_000
   const batcher = new IngestBatcher(ingest, opts.batchWindowMs ?? 20)
+  const bindings = new BindingLookup((phones) => findBindings(db, phones))
   const byPhone = new Map<string, TerminalSession>()
   const byVehicle = new Map<number, TerminalSession>()
   const open = new Set<Socket>()
@@ -133,7 +135,7 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
   let seen = new Map<string, number>()
 
   const ctx: SessionContext = {
-    findBinding: (phone) => findBinding(db, phone),
+    findBinding: (phone) => bindings.get(phone),
     register: (phone, code, device) => registerTerminal(db, phone, code, device),
     confirmSignIn: (phone, code) => confirmSignIn(db, phone, code),
     forgetAuthCode: (phone) => forgetAuthCode(db, phone),
