@@ -13,7 +13,9 @@ export async function startApiProcess(
 ): Promise<{ pid: number; origin: string; jt808Port: number; token: string; login(username: string): Promise<string>; stop(): Promise<void> }> {
   const port = await freePort()
   const jt808Port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
+  // BENCH_API_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to see where the API spends its time
+  const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'api/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: BENCH_PASSWORD, JT808_PORT: String(jt808Port), ...env },
     stdio: 'ignore',

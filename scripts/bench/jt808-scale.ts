@@ -55,9 +55,10 @@ export async function benchJt808Scale(databaseUrl: string): Promise<void> {
     ` and ${processes} client process${processes > 1 ? 'es' : ''}, ${RESERVE_FDS} descriptors kept per process for the rest`,
   )
   // the first process makes the schema of a new database; the terminals are bound before the others start
-  const apis = [await startApiProcess({ DATABASE_URL: databaseUrl, VEHICLE_OFFLINE_SECONDS: '86400' })]
+  const apiEnv = { DATABASE_URL: databaseUrl, VEHICLE_OFFLINE_SECONDS: '86400' }
+  const apis = [await startApiProcess(apiEnv)]
   const codePrefix = await seedBenchTerminals(databaseUrl, TOTAL, true)
-  for (let i = 1; i < processes; i++) apis.push(await startApiProcess({ DATABASE_URL: databaseUrl, VEHICLE_OFFLINE_SECONDS: '86400' }))
+  for (let i = 1; i < processes; i++) apis.push(await startApiProcess(apiEnv))
   const clients: Client[] = []
   try {
     const idle = apis.map((a) => rssOf(a.pid))

@@ -20,6 +20,9 @@ interface Waiting {
  * second. Fixes from all connections wait here for at most `windowMs` (or until `maxFixes`)
  * and go into one ingest call per coordinate system; each caller is answered with its own
  * share, after the commit, so a terminal's reply still means "durably stored".
+ * At most `maxInFlight` ingests run at once: while they do, fixes keep gathering and go as one
+ * larger batch when one finishes, so a flood the database cannot keep up with makes batches
+ * bigger instead of transactions more (which would queue for the pool and fall further behind).
  */
 export class IngestBatcher {
   private readonly queues = new Map<NonNullable<IngestOptions['crs']>, Waiting[]>()
@@ -31,6 +34,7 @@ export class IngestBatcher {
     private readonly ingest: Ingest,
     private readonly windowMs = 20,
     private readonly maxFixes = 2000,
+    private readonly maxInFlight = 2,
   ) {}
 
   add(positions: PositionInput[], crs: NonNullable<IngestOptions['crs']>): Promise<BatchOutcome> {
@@ -44,22 +48,28 @@ export class IngestBatcher {
     })
   }
 
-  flush(): void {
+  /** Sends what is queued, unless maxInFlight ingests are running: then when one finishes. */
+  flush(force = false): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    if (!this.queued || (!force && this.inFlight.size >= this.maxInFlight)) return
     this.queued = 0
     for (const [crs, waiting] of this.queues) {
       const run = this.run(waiting, crs)
       this.inFlight.add(run)
-      void run.finally(() => this.inFlight.delete(run))
+      void run.finally(() => {
+        this.inFlight.delete(run)
+        // what gathered meanwhile goes now, as one batch
+        if (this.queued) this.flush()
+      })
     }
     this.queues.clear()
   }
 
   /** Sends what is queued and waits for every ingest under way. */
   async drain(): Promise<void> {
-    this.flush()
-    await Promise.all(this.inFlight)
+    this.flush(true)
+    while (this.inFlight.size) await Promise.all(this.inFlight)
   }
 
   private async run(waiting: Waiting[], crs: NonNullable<IngestOptions['crs']>): Promise<void> {
