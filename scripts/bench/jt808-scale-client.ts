@@ -25,7 +25,12 @@ export type ToClient =
 
 export type FromClient =
   | { kind: 'connected'; ms: number; connected: number; failed: number; firstError: string | null }
-  | { kind: 'report'; fixesSent: number; fixesStored: number; fixesFailed: number; heartbeats: number; heartbeatsFailed: number; fixLatencies: number[]; beatLatencies: number[]; closed: number }
+  | {
+    kind: 'report'; fixesSent: number; fixesStored: number; fixesFailed: number; heartbeats: number; heartbeatsFailed: number
+    fixLatencies: number[]; beatLatencies: number[]; closed: number
+    /** the fixes answered "stored", as vehicle id and epoch second: each must be in the table */
+    storedVehicles: number[]; storedSeconds: number[]
+  }
 
 const POSITIONED = 1 << StatusBit.positioned
 const send = (m: FromClient) => process.send!(m)
@@ -37,6 +42,8 @@ const inFlight = new Set<Promise<void>>()
 const tally = { fixesSent: 0, fixesStored: 0, fixesFailed: 0, heartbeats: 0, heartbeatsFailed: 0, closed: 0 }
 const fixLatencies: number[] = []
 const beatLatencies: number[] = []
+const storedVehicles: number[] = []
+const storedSeconds: number[] = []
 
 async function connectAll(): Promise<void> {
   const started = performance.now()
@@ -74,12 +81,15 @@ function fix(term: Jt808Terminal, v: number, at: number): void {
   const k = at / 30_000
   tally.fixesSent++
   const t0 = performance.now()
+  const second = Math.floor(at / 1000)
   track(term.report({
     status: POSITIONED, lat: 35.1 + 0.04 * Math.sin(v + k / 10), lon: 117.4 + 0.05 * Math.cos(v + k / 10), speedKmh: 30, direction: 90,
-    time: new Date(Math.floor(at / 1000) * 1000), extras: { gnssSatellites: 10 },
+    time: new Date(second * 1000), extras: { gnssSatellites: 10 },
   }).then((r) => {
     if (r.result === PlatformResult.ok) {
       tally.fixesStored++
+      storedVehicles.push(v)
+      storedSeconds.push(second)
       fixLatencies.push(performance.now() - t0)
     } else tally.fixesFailed++
   }, () => void tally.fixesFailed++))
@@ -123,7 +133,7 @@ process.on('message', async (m: ToClient) => {
   } else if (m.kind === 'run') run(m.startAt, m.seconds, m.intervalMs)
   else if (m.kind === 'report') {
     while (inFlight.size) await Promise.all([...inFlight])
-    send({ kind: 'report', ...tally, fixLatencies, beatLatencies })
+    send({ kind: 'report', ...tally, fixLatencies, beatLatencies, storedVehicles, storedSeconds })
   } else {
     for (const t of timers) clearTimeout(t)
     for (const term of terminals) term.close()

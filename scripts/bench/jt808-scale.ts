@@ -5,6 +5,7 @@
 // fit (the documented scale-out: processes share the database, and commands reach a terminal
 // through whichever holds it), and driven from as many client processes.
 import { fork, type ChildProcess } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
 import pg from 'pg'
 import { startApiProcess } from './api-process.ts'
 import { openFds, raiseFdLimit, rssOf } from './fd-limit.ts'
@@ -52,7 +53,7 @@ export async function benchJt808Scale(databaseUrl: string): Promise<void> {
   console.log(
     `  file descriptors: soft ${limit.soft}, hard ${limit.hard}${limit.refused ? ` (raising the hard limit to ${TOTAL + RESERVE_FDS} refused: ${limit.refused})` : ''}` +
     ` → ${processes === 1 ? 'one API process' : `${processes} API processes of ≤ ${Math.ceil(TOTAL / processes).toLocaleString('en')} connections on one PostgreSQL`}` +
-    ` and ${processes} client process${processes > 1 ? 'es' : ''}, ${RESERVE_FDS} descriptors kept per process for the rest`,
+    ` and ${processes} client process${processes > 1 ? 'es' : ''}, ${RESERVE_FDS} descriptors kept per process for the rest; ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}`,
   )
   // the first process makes the schema of a new database; the terminals are bound before the others start
   const apiEnv = { DATABASE_URL: databaseUrl, VEHICLE_OFFLINE_SECONDS: '86400' }
@@ -93,14 +94,21 @@ export async function benchJt808Scale(databaseUrl: string): Promise<void> {
     const beatLat = reports.flatMap((r) => r.beatLatencies).sort((a, b) => a - b)
     const t = (k: keyof (typeof reports)[number]) => sum(reports.map((r) => r[k] as number))
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 })
-    const stored = (await pool.query<{ n: number }>(
+    const rows = (await pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM vehicle_positions WHERE vehicle_id BETWEEN 1 AND $1 AND time >= $2',
       [TOTAL, new Date(Math.floor(startAt / 1000) * 1000)],
     )).rows[0].n
+    // every fix a terminal was told is stored must be in the table
+    const missing = (await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM unnest($1::int[], $2::float8[]) AS a(vehicle_id, s)
+        WHERE NOT EXISTS (SELECT 1 FROM vehicle_positions p WHERE p.vehicle_id = a.vehicle_id AND p.time = to_timestamp(a.s))`,
+      [reports.flatMap((r) => r.storedVehicles), reports.flatMap((r) => r.storedSeconds)],
+    )).rows[0].n
     await pool.end()
-    const answered = t('fixesStored')
-    console.log(`  fixes: ${t('fixesSent').toLocaleString('en')} sent, ${answered.toLocaleString('en')} answered "stored", ${stored.toLocaleString('en')} rows in vehicle_positions → lost ${answered - stored}; ${t('fixesFailed')} unanswered or refused (a terminal resends those)`)
+    const [load1] = loadavg()
+    console.log(`  fixes: ${t('fixesSent').toLocaleString('en')} sent, ${t('fixesStored').toLocaleString('en')} answered "stored" → lost ${missing}; ${t('fixesFailed').toLocaleString('en')} not answered within 60 s or refused (a terminal resends those); ${rows.toLocaleString('en')} rows stored in all`)
     console.log(`  answer to 0x0200 (stored, then 0x8001): p50 ${percentile(fixLat, 50).toFixed(0)} ms, p99 ${percentile(fixLat, 99).toFixed(0)} ms; heartbeats: ${t('heartbeats').toLocaleString('en')} sent, ${t('heartbeatsFailed')} failed, p50 ${percentile(beatLat, 50).toFixed(0)} ms, p99 ${percentile(beatLat, 99).toFixed(0)} ms; ${t('closed')} connections dropped`)
+    console.log(`  machine: ${cpus().length} cores, load average ${load1.toFixed(1)} at the end${t('fixesFailed') ? ' — answers later than the reporting interval mean the machine (APIs, clients and PostgreSQL together) did not keep up' : ''}`)
     const per10k = sum(peak) / (n / 10_000)
     const grown = (sum(peak) - sum(idle)) / (n / 10_000)
     console.log(`  API RSS: ${apis.map((_, i) => `${mb(idle[i])} idle → ${mb(peak[i])} with ${shares[i].to - shares[i].from + 1} terminals (${fds[i]} fds)`).join('; ')}`)
