@@ -11,7 +11,7 @@ import { StatusBit } from './location.ts'
 
 let t: TestApp
 let port: number
-const IDLE_MS = 3000
+const IDLE_MS = 6000
 beforeAll(async () => {
   t = await openTestApp({ jt808: { port: 0, host: '127.0.0.1', idleTimeoutMs: IDLE_MS, locateTimeoutMs: 1000 } })
   port = t.app.jt808!.port

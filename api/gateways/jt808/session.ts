@@ -93,7 +93,8 @@ export class TerminalSession {
     if (!this.binding && now - this.openedAt > this.ctx.unauthenticated.timeoutMs) {
       return this.close(`not authenticated within ${this.ctx.unauthenticated.timeoutMs / 1000} s`)
     }
-    if (now - this.lastActivity > idleMs) return this.close(`idle for ${idleMs / 1000} s`)
+    // a terminal waiting for our answer is not idle: the clock runs from the answer on
+    if (this.queued === 0 && now - this.lastActivity > idleMs) return this.close(`idle for ${idleMs / 1000} s`)
     this.link?.sweep(now)
   }
 
@@ -195,7 +196,7 @@ export class TerminalSession {
       .then(() => (this.closed ? undefined : task()))
       .catch((err) => this.log.error({ peer: this.peer, err }, 'jt808: message handling failed'))
       .finally(() => {
-        this.queued--
+        if (--this.queued === 0) this.lastActivity = Date.now()
         if (this.paused && this.queued <= this.limits.maxQueuedMessages / 2) {
           this.paused = false
           this.socket.resume()

@@ -55,8 +55,11 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     tally.check('[vehicles] a dispatch order is sent and shown on the truck card', ordered)
     const active = (await (await fetch(`${system.origin}/api/vehicles/dispatches`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { vehicleId: number }[]
     tally.check('[vehicles] the order is stored as under way', active.some((d) => d.vehicleId === 2), JSON.stringify(active).slice(0, 200))
-    await page.waitForTimeout(500)
-    const heard = simLog.find((l) => l.startsWith('2 号车终端收到: 调度指令'))
+    // the text travels API → NOTIFY → gateway → TCP → simulator: waited for, not assumed after a fixed pause
+    const heardBy = Date.now() + 10_000
+    const heardLine = () => simLog.find((l) => l.startsWith('2 号车终端收到: 调度指令'))
+    while (!heardLine() && Date.now() < heardBy) await new Promise((r) => setTimeout(r, 100))
+    const heard = heardLine()
     tally.check('[vehicles] the truck\'s JT/T 808 terminal got the order as a text message (0x8300)', heard !== undefined, heard ?? simLog.slice(-3).join(' | '))
     // 拍照: the truck's terminal takes a picture (0x8801), uploads it (0x0801), and it appears on the card
     await page.locator('[data-testid="snapshot"]').click()
