@@ -123,6 +123,9 @@ export class AlertEngine {
       fixes.map((f) => f.vehicleId), fixes.map((f) => f.lon), fixes.map((f) => f.lat), this.rules.stopRadiusMeters,
     ])
     const byId = new Map(facts.rows.map((r) => [r.vehicle_id, r]))
+    // trucks that just left the station: their runs start in one statement, not one each (a
+    // whole fleet's first fixes of the day, or of a platform that just took them on)
+    const leaving: LatestFix[] = []
     for (const f of fixes) {
       const fact = byId.get(f.vehicleId)
       const stoodMin = f.stationarySince ? (now - Date.parse(f.stationarySince)) / 60_000 : 0
@@ -134,7 +137,14 @@ export class AlertEngine {
         `偏离指定路线 ${Math.round(routeM ?? 0)} 米`)
       await this.settle(f, 'dwell', stoodMin >= this.rules.dwellMinutes && !fact?.at_stop,
         `在收集点外停留 ${Math.floor(stoodMin)} 分钟`)
-      if (fact) await this.followRun(f, fact)
+      if (fact && !fact.at_depot && fact.run_started_at === null) leaving.push(f)
+      else if (fact) await this.followRun(f, fact)
+    }
+    if (leaving.length) {
+      await this.db.query(
+        `UPDATE vehicle_latest l SET run_started_at = u.time FROM unnest($1::int[], $2::timestamptz[]) AS u(vehicle_id, time)
+          WHERE l.vehicle_id = u.vehicle_id AND l.run_started_at IS NULL`,
+        [leaving.map((f) => f.vehicleId), leaving.map((f) => f.time)])
     }
   }
 
@@ -145,13 +155,8 @@ export class AlertEngine {
    */
   private async followRun(f: LatestFix, fact: Facts): Promise<void> {
     const started = fact.run_started_at
-    if (!fact.at_depot) {
-      if (started === null) {
-        await this.db.query('UPDATE vehicle_latest SET run_started_at = $2 WHERE vehicle_id = $1 AND run_started_at IS NULL', [f.vehicleId, f.time])
-      }
-      return
-    }
-    if (started === null) return
+    // away from the station with a run started (a run starting is written by evaluate, batched)
+    if (!fact.at_depot || started === null) return
     // Whoever clears the mark ends the run: two processes back at the station judge it once.
     const ended = await this.db.query('UPDATE vehicle_latest SET run_started_at = NULL WHERE vehicle_id = $1 AND run_started_at = $2 RETURNING vehicle_id', [f.vehicleId, started])
     if (!ended.rows.length) return
