@@ -36,7 +36,8 @@ const POSITIONED = 1 << StatusBit.positioned
 const send = (m: FromClient) => process.send!(m)
 
 let share: ClientShare
-const terminals: Jt808Terminal[] = []
+/** in the order they signed in, each with its truck */
+const terminals: { term: Jt808Terminal; v: number }[] = []
 const timers: NodeJS.Timeout[] = []
 const inFlight = new Set<Promise<void>>()
 const tally = { fixesSent: 0, fixesStored: 0, fixesFailed: 0, heartbeats: 0, heartbeatsFailed: 0, closed: 0 }
@@ -61,7 +62,7 @@ async function connectAll(): Promise<void> {
         await term.connect()
         await term.login()
         term.onClose = () => void tally.closed++
-        terminals.push(term)
+        terminals.push({ term, v })
       } catch (err) {
         failed++
         firstError ??= (err as Error).message
@@ -111,8 +112,7 @@ function beat(term: Jt808Terminal): void {
  */
 function run(startAt: number, seconds: number, intervalMs: number): void {
   const end = startAt + seconds * 1000
-  terminals.forEach((term, i) => {
-    const v = share.from + i
+  terminals.forEach(({ term, v }, i) => {
     const phase = (i * intervalMs) / terminals.length
     const tick = (at: number, heartbeat: boolean) => {
       if (at >= end) return
@@ -136,7 +136,7 @@ process.on('message', async (m: ToClient) => {
     send({ kind: 'report', ...tally, fixLatencies, beatLatencies, storedVehicles, storedSeconds })
   } else {
     for (const t of timers) clearTimeout(t)
-    for (const term of terminals) term.close()
+    for (const { term } of terminals) term.close()
     process.exit(0)
   }
 })

@@ -70,7 +70,8 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     // the card's live figures change every tick, so it is never "stable" for an element shot: clip the page instead
     const cardBox = await page.locator('[data-testid="vehicle-card"]').boundingBox()
     if (cardBox) await page.screenshot({ path: artifactPath('vehicles-snapshot-card.png'), clip: cardBox })
-    await page.locator('[data-testid="replay-today"]').click()
+    // nothing navigates here: the click need not wait on a busy renderer to say so (the bar is waited for below)
+    await page.locator('[data-testid="replay-today"]').click({ noWaitAfter: true })
     const bar = await page.waitForSelector('[data-testid="playback-bar"]', { timeout: 10_000 }).then(() => true, () => false)
     tally.check('[vehicles] playback bar opens with today\'s track', bar)
     const slider = page.locator('[data-testid="playback-bar"] input[type="range"]')
