@@ -72,7 +72,7 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     if (cardBox) await page.screenshot({ path: artifactPath('vehicles-snapshot-card.png'), clip: cardBox })
     // nothing navigates here: the click need not wait on a busy renderer to say so (the bar is waited for below)
     await page.locator('[data-testid="replay-today"]').click({ noWaitAfter: true })
-    const bar = await page.waitForSelector('[data-testid="playback-bar"]', { timeout: 10_000 }).then(() => true, () => false)
+    const bar = await page.waitForSelector('[data-testid="playback-bar"]', { timeout: 30_000 }).then(() => true, () => false)
     tally.check('[vehicles] playback bar opens with today\'s track', bar)
     const slider = page.locator('[data-testid="playback-bar"] input[type="range"]')
     const t0 = Number(await slider.inputValue().catch(() => '0'))
@@ -97,8 +97,9 @@ export async function vehiclesScenario(browser: Browser, system: System, tally: 
     const listed = await page.locator('[data-testid="alert-list"]').innerText()
     tally.check('[vehicles] alert list shows the overspeed', listed.includes('超速'), listed.slice(0, 200))
     // the dispatcher leaves the replay and files the alert as a work order for the village
-    await page.getByText('退出回放').click()
-    await page.locator('[data-testid^="alert-to-order-"]').first().click()
+    // a replaying wall is busy on a loaded machine: its clicks get time, and wait on no navigation
+    await page.getByText('退出回放').click({ timeout: 60_000, noWaitAfter: true })
+    await page.locator('[data-testid^="alert-to-order-"]').first().click({ timeout: 60_000, noWaitAfter: true })
     const filed = await page.waitForSelector('[data-testid="work-order-detail"]', { timeout: 5000 }).then(() => page.locator('[data-testid="work-order-detail"]').innerText(), () => '')
     tally.check('[vehicles] an alert becomes a work order (source 车辆告警) and opens', filed.includes('车辆告警') && filed.includes('超速'), filed.slice(0, 120))
 
