@@ -57,6 +57,12 @@ try {
   }
 
   const nodes = () => page.evaluate(() => document.getElementsByTagName('*').length)
+  // a grid holds more DOM than the town (legend, household card): tour readings compare the same step
+  const atFirstStep = async () => {
+    if (!touring) return
+    await page.waitForSelector('[data-testid="tour-chip"][data-tour-step="0"]', { timeout: (scopes.length + 1) * dwellS * 1000 }).catch(() => {})
+    await page.waitForTimeout(Math.min(3000, dwellS * 500))
+  }
   const started = Date.now()
   let baseline = 0
   let baseNodes = 0
@@ -68,6 +74,7 @@ try {
       await page.waitForTimeout(Math.min(dwellS * 1000, 30_000))
       changes = Math.floor((Date.now() - started) / (dwellS * 1000))
       if (!baseline && Date.now() - started >= warmupMs) {
+        await atFirstStep()
         baseline = await heap()
         baseNodes = await nodes()
         console.log(`soak: warm-up done after ${changes} tour steps, heap ${(baseline / 1e6).toFixed(1)} MB, ${baseNodes} DOM nodes`)
@@ -92,6 +99,7 @@ try {
       console.log(`soak: warm-up done after ${changes} ${touring ? 'tour steps' : 'scope changes'}, heap ${(baseline / 1e6).toFixed(1)} MB`)
     }
   }
+  await atFirstStep()
   const end = await heap()
   const growth = ((end - baseline) / baseline) * 100
   const endNodes = await nodes()
