@@ -2,7 +2,7 @@
 // offline (checked on the phone first: a wrong check digit is stopped), comes online, and the
 // village's population on the wall (智慧管理, village scope) goes up by one within 2 s of the
 // server's answer; she records a member moving away, whose first answer is lost on the way (the
-// replay is answered 409 and counts as sent, one moveOut in the history) and the member leaves
+// replay, with the same clientKey, gets the first answer (200) and counts as sent, one moveOut in the history) and the member leaves
 // the household; she follows up an overdue ledger person offline (台账随访), and once sent the
 // person is no longer overdue in 本月应访 and the household is marked visited. Along the way: no
 // text clipped or drawn over other text, nothing fetched from outside the origin.
@@ -139,7 +139,7 @@ export async function populationPhoneScenario(browser: Browser, system: System, 
   const record = await get<{ householdId: number; status: string }>(worker, `/api/residents/${created.id}`)
   tally.check('[population] the server holds one resident in that household, registered', record.householdId === birthHome && record.status === 'active')
 
-  // ── 记录变动: a member moves away; the first answer is lost, the replay is answered 409
+  // ── 记录变动: a member moves away; the first answer is lost, the replay, with its clientKey, gets the first answer
   await m.click('text=‹ 全部住户')
   await m.click(`[data-testid="m-household-${moveHome}"]`)
   await m.click(`[data-testid="m-member-${mover}"]`)
@@ -163,7 +163,8 @@ export async function populationPhoneScenario(browser: Browser, system: System, 
   await phone.setOffline(false) // back online: the outbox sends again
   const again = await replayed
   const moved = await m.waitForSelector('[data-testid="m-notice"]:has-text("人口变动已记录")', { timeout: 10_000 }).then(() => true, () => false)
-  tally.check('[phone] the replay is answered 409 "already deregistered (moveOut)" and counts as sent', again.status() === 409 && moved && (await m.locator('[data-testid="m-outbox"]').count()) === 0, `HTTP ${again.status()}`)
+  // the replay carries the outbox item's clientKey: the server gives back its first answer
+  tally.check('[phone] the replay (same clientKey) is answered with the first answer (200) and counts as sent', again.status() === 200 && moved && (await m.locator('[data-testid="m-outbox"]').count()) === 0, `HTTP ${again.status()}`)
   const gone = await m.waitForFunction((id) => !document.querySelector(`[data-testid="m-member-${id}"]`), mover, { timeout: 5000 }).then(() => true, () => false)
   const history = await get<{ entries: { kind: string }[] }>(worker, `/api/residents/${mover}/history`)
   const status = (await get<{ status: string }>(worker, `/api/residents/${mover}`)).status
