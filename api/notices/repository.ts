@@ -4,26 +4,8 @@ import { HttpError, notFound } from '../http/errors.ts'
 import { assertVillageInScope, ownTown, ownVillage } from '../access/scope.ts'
 import { assertOwnPhotos } from '../photos/access.ts'
 
-export const NOTICE_CATEGORIES = ['党务公开', '村务公开', '财务公开'] as const
-export type NoticeCategory = (typeof NOTICE_CATEGORIES)[number]
-export type DraftState = 'draft' | 'submitted' | 'published' | 'rejected'
-
-export interface NoticeDraft {
-  id: number
-  villageId: number
-  villageName: string
-  category: NoticeCategory
-  title: string
-  body: string
-  photoIds: number[]
-  state: DraftState
-  author: string
-  createdAt: string
-  decidedBy: string | null
-  decidedAt: string | null
-  reason: string | null
-  noticeId: number | null
-}
+export { NOTICE_CATEGORIES, type DraftState, type NoticeCategory, type NoticeDraft } from '../../geo/notices.ts'
+import type { DraftState, NoticeCategory, NoticeDraft } from '../../geo/notices.ts'
 
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 const DRAFT_JSON = `json_build_object('id', d.id, 'villageId', d.village_id, 'villageName', v.name, 'category', d.category, 'title', d.title,

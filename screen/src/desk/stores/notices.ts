@@ -2,26 +2,8 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { getJson, patchJson, postJson } from '../../shared/api.ts'
 
-export const NOTICE_CATEGORIES = ['党务公开', '村务公开', '财务公开'] as const
-export type NoticeCategory = (typeof NOTICE_CATEGORIES)[number]
-export type DraftState = 'draft' | 'submitted' | 'published' | 'rejected'
-
-export interface NoticeDraft {
-  id: number
-  villageId: number
-  villageName: string
-  category: NoticeCategory
-  title: string
-  body: string
-  photoIds: number[]
-  state: DraftState
-  author: string
-  createdAt: string
-  decidedBy: string | null
-  decidedAt: string | null
-  reason: string | null
-  noticeId: number | null
-}
+export { NOTICE_CATEGORIES, type DraftState, type NoticeCategory, type NoticeDraft } from '../../../../geo/notices.ts'
+import type { DraftState, NoticeCategory, NoticeDraft } from '../../../../geo/notices.ts'
 export interface DraftInput {
   villageId?: number
   category: NoticeCategory
