@@ -1,24 +1,7 @@
 import type { Queryable } from '../db/types.ts'
 
-export interface TourStep {
-  /** town | village:ID | grid:ID | vehicle:ID (a followed truck) */
-  scope: string
-  dwellSeconds: number
-}
-export interface TourSchedule {
-  nightStart: string
-  nightEnd: string
-  /** how dark the night mode is: 0 none … 0.8 much dimmer */
-  dim: number
-}
-export interface Tour {
-  id: number
-  name: string
-  steps: TourStep[]
-  schedule: TourSchedule | null
-  updatedBy: string
-  updatedAt: string
-}
+import type { Tour, TourSchedule, TourStep } from '../../geo/tours.ts'
+export type { Tour, TourSchedule, TourStep }
 
 const TOUR = `SELECT id, name, steps, schedule, updated_by AS "updatedBy",
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt" FROM tours`

@@ -1,26 +1,8 @@
 // Tours (轮播): a wall cycles through a list of scopes on its own, each for its dwell time.
 // Pure timing rules here (tested in tour.test.ts); the runner is stores/tour.ts.
 
-export interface TourStep {
-  /** town | village:ID | grid:ID | vehicle:ID (follow a truck) */
-  scope: string
-  dwellSeconds: number
-}
-export interface TourSchedule {
-  /** night mode from nightStart to nightEnd, Beijing time, 'HH:MM'; may run across midnight */
-  nightStart: string
-  nightEnd: string
-  /** how much darker the wall gets at night: 0 … 0.8 */
-  dim: number
-}
-export interface Tour {
-  id: number
-  name: string
-  steps: TourStep[]
-  schedule: TourSchedule | null
-  updatedBy: string
-  updatedAt: string
-}
+import type { Tour, TourSchedule, TourStep } from '../../../../geo/tours.ts'
+export type { Tour, TourSchedule, TourStep }
 
 export type TourTarget = { kind: 'town'; id: null } | { kind: 'village'; id: number } | { kind: 'grid'; id: number } | { kind: 'vehicle'; id: number }
 
