@@ -19,25 +19,36 @@ const tally = new Tally()
 const system = await startSystem()
 console.log(`system up at ${system.origin}: /api/health answered ${(system.startupMs / 1000).toFixed(1)} s after start (fresh data dir)`)
 const browser = await launchBrowser()
-try {
-  if (want('login')) await loginScenario(browser, system, tally)
-  if (want('map')) await mapScenario(browser, system, tally)
-  if (want('drill')) await drillScenario(browser, system, tally)
-  if (want('vehicles')) await vehiclesScenario(browser, system, tally)
-  if (want('workorders')) await workOrdersScenario(browser, system, tally)
-  if (want('desk')) await deskScenario(browser, system, tally)
-  if (want('resident')) await residentScenario(browser, system, tally)
-  if (want('phone15')) await populationPhoneScenario(browser, system, tally)
-  if (want('population')) await populationScenario(browser, system, tally)
-  if (want('loop')) await loopScenario(browser, system, tally)
+const scenarios: [string, () => Promise<void>][] = [
+  ['login', () => loginScenario(browser, system, tally)],
+  ['map', () => mapScenario(browser, system, tally)],
+  ['drill', () => drillScenario(browser, system, tally)],
+  ['vehicles', () => vehiclesScenario(browser, system, tally)],
+  ['workorders', () => workOrdersScenario(browser, system, tally)],
+  ['desk', () => deskScenario(browser, system, tally)],
+  ['resident', () => residentScenario(browser, system, tally)],
+  ['phone15', () => populationPhoneScenario(browser, system, tally)],
+  ['population', () => populationScenario(browser, system, tally)],
+  ['loop', () => loopScenario(browser, system, tally)],
   // last: it kills and restarts the API
-  if (want('walls')) await wallsScenario(browser, system, tally)
+  ['walls', () => wallsScenario(browser, system, tally)],
+]
+// what each scenario cost, printed at the end: CI has a time budget and this says where it goes
+const took: string[] = []
+try {
+  for (const [name, run] of scenarios) {
+    if (!want(name)) continue
+    const t0 = performance.now()
+    await run()
+    took.push(`${name} ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+  }
 } catch (err) {
   tally.check('scenario ran to the end', false, (err as Error).stack ?? String(err))
 } finally {
   await browser.close()
   await system.stop()
 }
+console.log(`\nscenarios: ${took.join(', ')}`)
 console.log(`\ne2e: ${tally.passed} passed, ${tally.failed} failed`)
 console.log(`${tally.passed} passed, ${tally.failed} failed`)
 process.exit(tally.failed ? 1 : 0)
