@@ -1,7 +1,11 @@
 // The town map: loads with villages and grids drawn, labels in Chinese, nothing fetched
-// from outside the origin, at the three wall sizes the command centres use.
+// from outside the origin, at the three wall sizes the command centres use; the wall's layout
+// check at town scope at each size, and the README's screenshot.
 import type { Browser } from 'playwright-core'
-import { apiLogin, artifactPath, distinctColours, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { apiLogin, artifactPath, distinctColours, ROOT, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { describeProblems, wallLayoutProblems } from '../wall-layout.ts'
 
 export const WALLS = [
   { name: '1920x1080', width: 1920, height: 1080 },
@@ -44,6 +48,14 @@ export async function mapScenario(browser: Browser, system: System, tally: Tally
     tally.check(`[${wall.name}] basemap sources are our own`, !!stats && stats.sources.every((s) => ['town', 'roads'].includes(s)), JSON.stringify(stats?.sources))
     tally.check(`[${wall.name}] zero requests outside the origin`, requests.foreign.length === 0,
       requests.foreign.length ? requests.foreign.slice(0, 5).join(', ') : `${requests.count()} requests, all same-origin`)
+    // the layout check at town scope (the walls scenario checks village and grid scopes)
+    await page.waitForTimeout(2000) // chart animations
+    const problems = await wallLayoutProblems(page)
+    const file = artifactPath(`walls-layout-town-${wall.name}.png`)
+    await page.screenshot({ path: file })
+    tally.check(`[${wall.name}] town: no clipped, wrapped or overlapping text, floating panels opaque`, problems.length === 0, describeProblems(problems))
+    // the README's picture: the wall at 1920×1080 with its five panels, as this run drew it
+    if (wall === WALLS[0]) copyFileSync(file, join(ROOT, 'screen/docs/screenshot-1920.png'))
     tally.check(`[${wall.name}] no page or console errors`, errors.length === 0, errors.slice(0, 3).join(' | '))
     await context.close()
   }
