@@ -1,8 +1,9 @@
-// Drill-down town → village → grid → household on the wall, checking at each level that
-// the five panels drew their charts for the new scope, at the three wall sizes.
+// The wall at the three wall sizes: the town map's checks (map.ts), then the drill-down town →
+// village → grid → household, checking at each level that the five panels drew their charts
+// for the new scope.
 import type { Browser, Page } from 'playwright-core'
 import { apiLogin, artifactPath, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
-import { WALLS } from './map.ts'
+import { townChecks, WALLS } from './map.ts'
 
 const PANELS = ['党建先锋', '村级事务', '疫网即办', '智慧管理', '法制视野']
 
@@ -58,9 +59,11 @@ export async function drillScenario(browser: Browser, system: System, tally: Tal
     const page = await context.newPage()
     const requests = watchRequests(page, system.origin)
     const errors = watchErrors(page)
+    const t0 = Date.now()
     await page.goto(`${system.origin}/#token=${token}`)
-    await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
-    await settle(page)
+    const ok = await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 }).then(() => true, () => false)
+    // the map's own checks, the layout check and the README's screenshot (they wait out the chart animations)
+    await townChecks(page, system, tally, wall, { ok, ms: Date.now() - t0 }, requests, errors)
     const text = await page.locator('main').innerText()
     tally.check(`[${wall.name}] five module panels present`, PANELS.every((p) => text.includes(p)))
     const townCharts = await drawnCharts(page)

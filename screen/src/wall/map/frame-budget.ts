@@ -8,11 +8,13 @@
  * 1920×1080. Redrawing that at 15 fps keeps the page's main thread waiting on the GPU process all
  * the time: a click on 转工单 then took 8 s to open the order, and an emergency banner 5 s to show.
  * So the cost of a frame is read from the gap between animation frames after a redraw, and motion
- * redraws are spaced so that drawing takes at most a quarter of the time; on a slow renderer the
- * map also jumps to a followed truck instead of easing (an ease is a frame per display refresh).
+ * redraws are spaced so that drawing takes at most an eighth of the time (SwiftShader draws on every
+ * core, so that is a quarter of the PC's CPU); on a slow renderer the map also keeps a followed
+ * truck in view rather than in the centre: it jumps only when the truck nears the edge (easing
+ * costs a frame per display refresh, and each jump a frame of map and overlay).
  */
 export const FASTEST_GAP_MS = 66
-const SHARE = 0.25
+const SHARE = 0.12
 const SLOWEST_GAP_MS = 2000
 /** a frame this slow makes easing pointless: it would show 2–3 frames of a 900 ms ease */
 const SLOW_FRAME_MS = 80
