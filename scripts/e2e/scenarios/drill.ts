@@ -63,7 +63,7 @@ export async function drillScenario(browser: Browser, system: System, tally: Tal
     await page.goto(`${system.origin}/#token=${token}`)
     const ok = await page.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 }).then(() => true, () => false)
     // the map's own checks, the layout check and the README's screenshot (they wait out the chart animations)
-    await townChecks(page, system, tally, wall, { ok, ms: Date.now() - t0 }, requests, errors)
+    await townChecks(page, tally, wall, { ok, ms: Date.now() - t0 }, requests, errors)
     const text = await page.locator('main').innerText()
     tally.check(`[${wall.name}] five module panels present`, PANELS.every((p) => text.includes(p)))
     const townCharts = await drawnCharts(page)

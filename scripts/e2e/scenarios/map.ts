@@ -5,7 +5,7 @@
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { artifactPath, distinctColours, ROOT, type System, type Tally } from '../harness.ts'
+import { artifactPath, distinctColours, ROOT, type Tally } from '../harness.ts'
 import { describeProblems, wallLayoutProblems } from '../wall-layout.ts'
 
 export const WALLS = [
@@ -16,7 +16,7 @@ export const WALLS = [
 
 /** A wall just opened with `#token=` at town scope; `ready`: whether the map said it was drawn, and when. */
 export async function townChecks(
-  page: Page, system: System, tally: Tally, wall: (typeof WALLS)[number],
+  page: Page, tally: Tally, wall: (typeof WALLS)[number],
   ready: { ok: boolean; ms: number }, requests: { foreign: string[]; count: () => number }, errors: string[],
 ): Promise<void> {
   tally.check(`[${wall.name}] token removed from the address bar`, !page.url().includes('token='), page.url())
