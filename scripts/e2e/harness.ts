@@ -125,8 +125,26 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
   return { origin, jt808Port, startupMs, stop, kill9: () => down('kill'), down, up }
 }
 
-/** a bearer token for a demo account, through the public login route */
-export async function apiLogin(origin: string, username: string): Promise<string> {
+/** tokens already issued in this run, by origin and username */
+const issued = new Map<string, Promise<string>>()
+
+/**
+ * A bearer token for a demo account, through the public login route. One per account and origin
+ * is kept for the run, as a person keeps theirs: the login route allows 20 attempts a minute from
+ * one address, and a scenario asking for a token on every call went past it in CI (a 429).
+ * `fresh` signs in anew, for a token a page may sign out or revoke.
+ */
+export function apiLogin(origin: string, username: string, opts: { fresh?: boolean } = {}): Promise<string> {
+  const key = `${origin} ${username}`
+  const known = issued.get(key)
+  if (known && !opts.fresh) return known
+  const token = signInOverApi(origin, username)
+  issued.set(key, token)
+  token.catch(() => issued.delete(key))
+  return token
+}
+
+async function signInOverApi(origin: string, username: string): Promise<string> {
   const res = await fetch(`${origin}/api/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
