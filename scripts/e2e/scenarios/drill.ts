@@ -1,8 +1,11 @@
 // The wall at the three wall sizes: the town map's checks (map.ts), then the drill-down town →
 // village → grid → household, checking at each level that the five panels drew their charts
-// for the new scope.
+// for the new scope, and the layout check (clipped, wrapped, overlapping text) at village scope
+// at every size and at grid scope at 1920×1080, where the household legend shows. (A wall takes
+// ~10 s to open on a PC without a GPU, so the checks run on the walls this scenario opens anyway.)
 import type { Browser, Page } from 'playwright-core'
 import { apiLogin, artifactPath, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { describeProblems, wallLayoutProblems } from '../wall-layout.ts'
 import { townChecks, WALLS } from './map.ts'
 
 const PANELS = ['党建先锋', '村级事务', '疫网即办', '智慧管理', '法制视野']
@@ -45,6 +48,13 @@ async function settle(page: Page) {
   await page.waitForTimeout(1800) // fly-to animation and chart animation
 }
 
+async function layoutCheck(page: Page, tally: Tally, wall: (typeof WALLS)[number], scope: string): Promise<void> {
+  await page.waitForTimeout(700) // the rest of the charts' animations (2.5 s after the scope changed)
+  const problems = await wallLayoutProblems(page)
+  await page.screenshot({ path: artifactPath(`walls-layout-${scope}-${wall.name}.png`) })
+  tally.check(`walls: [${wall.name}] ${scope}: no clipped, wrapped or overlapping text, floating panels opaque`, problems.length === 0, describeProblems(problems))
+}
+
 export async function drillScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const token = await apiLogin(system.origin, 'display')
   const auth = { Authorization: `Bearer ${token}` }
@@ -78,6 +88,7 @@ export async function drillScenario(browser: Browser, system: System, tally: Tal
     const villageCharts = await drawnCharts(page)
     tally.check(`[${wall.name}] village: every chart drew`, allDrawn(villageCharts, 7), `${villageCharts.drawn.length}/${villageCharts.total}: ${villageCharts.drawn.join(', ')}`)
     await page.screenshot({ path: artifactPath(`drill-2-village-${wall.name}.png`) })
+    await layoutCheck(page, tally, wall, 'village')
 
     await clickLonLat(page, grid.label)
     await page.waitForFunction((name) => document.querySelector('[data-testid="breadcrumb"]')?.textContent?.includes(name), grid.name, { timeout: 10_000 }).catch(() => {})
@@ -86,6 +97,7 @@ export async function drillScenario(browser: Browser, system: System, tally: Tal
     const gridCharts = await drawnCharts(page)
     tally.check(`[${wall.name}] grid: every chart drew`, allDrawn(gridCharts, 7), `${gridCharts.drawn.length}/${gridCharts.total}: ${gridCharts.drawn.join(', ')}`)
     await page.screenshot({ path: artifactPath(`drill-3-grid-${wall.name}.png`) })
+    if (wall === WALLS[0]) await layoutCheck(page, tally, wall, 'grid')
 
     await clickLonLat(page, households.features[0].geometry.coordinates)
     const card = page.locator('[data-testid="household-card"]')
