@@ -132,12 +132,11 @@ const issued = new Map<string, Promise<string>>()
  * A bearer token for a demo account, through the public login route. One per account and origin
  * is kept for the run, as a person keeps theirs: the login route allows 20 attempts a minute from
  * one address, and a scenario asking for a token on every call went past it in CI (a 429).
- * `fresh` signs in anew, for a token a page may sign out or revoke.
  */
-export function apiLogin(origin: string, username: string, opts: { fresh?: boolean } = {}): Promise<string> {
+export function apiLogin(origin: string, username: string): Promise<string> {
   const key = `${origin} ${username}`
   const known = issued.get(key)
-  if (known && !opts.fresh) return known
+  if (known) return known
   const token = signInOverApi(origin, username)
   issued.set(key, token)
   token.catch(() => issued.delete(key))

@@ -15,12 +15,10 @@ const SIZES = { small: { width: 1366, height: 768 }, large: { width: 1920, heigh
 type Size = keyof typeof SIZES
 
 export async function deskScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
-  const tokens = new Map<string, string>()
   const api = async <T = Record<string, unknown>>(username: string, path: string, body?: unknown): Promise<{ status: number; json: T }> => {
-    if (!tokens.has(username)) tokens.set(username, await apiLogin(system.origin, username))
     const res = await fetch(`${system.origin}${path}`, {
       method: body ? 'POST' : 'GET',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens.get(username)}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${await apiLogin(system.origin, username)}` },
       body: body ? JSON.stringify(body) : undefined,
     })
     return { status: res.status, json: (await res.json().catch(() => null)) as T }

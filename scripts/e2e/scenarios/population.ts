@@ -18,10 +18,8 @@ const SIZES = { small: { width: 1366, height: 768 }, large: { width: 1920, heigh
 type Size = keyof typeof SIZES
 
 export async function populationScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
-  const tokens = new Map<string, string>()
   const api = async <T = Record<string, unknown>>(username: string, path: string): Promise<T> => {
-    if (!tokens.has(username)) tokens.set(username, await apiLogin(system.origin, username))
-    const res = await fetch(`${system.origin}${path}`, { headers: { Authorization: `Bearer ${tokens.get(username)}` } })
+    const res = await fetch(`${system.origin}${path}`, { headers: { Authorization: `Bearer ${await apiLogin(system.origin, username)}` } })
     return (await res.json()) as T
   }
   const contexts: BrowserContext[] = []
