@@ -5,6 +5,8 @@ export interface Config {
   host: string
   dataDir: string
   databaseUrl?: string
+  /** PGLITE_SEED=1: a fresh PGlite data dir starts from the cached seed (api/db/seed.ts), made on the first such start */
+  pgliteSeed: boolean
   simulator: boolean
   logLevel: string
   /** Tiles kept in memory; 0 turns the cache off (benchmarks of uncached throughput). */
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    pgliteSeed: env.PGLITE_SEED === '1',
     simulator: (env.SIMULATOR ?? 'on') !== 'off',
     logLevel: env.LOG_LEVEL || 'info',
     tileCacheEntries: intFrom(env, 'TILE_CACHE_ENTRIES', 20_000, 0, 10_000_000),

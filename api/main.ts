@@ -4,6 +4,7 @@ import { loadConfig } from './config.ts'
 import { openDb } from './db/index.ts'
 import { FIXTURES_DIR, isLoaded, loadFixtures } from './db/fixtures.ts'
 import { migrate } from './db/migrate.ts'
+import { isFreshDataDir, readSeed, writeSeed } from './db/seed.ts'
 import { ensureDemoAccounts } from './auth/demo-accounts.ts'
 import { buildScreen, screenBuildIsCurrent, screenSourceHash } from './screen/build.ts'
 import { buildServer } from './server.ts'
@@ -34,7 +35,10 @@ if (!screen.ready) {
 }
 
 say(config.databaseUrl ? '连接 PostgreSQL/PostGIS…' : `打开内置数据库 PGlite + PostGIS (${config.dataDir})…`)
-const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.pgPoolMax })
+const seedWanted = config.pgliteSeed && !config.databaseUrl && isFreshDataDir(config.dataDir)
+const seed = seedWanted ? readSeed() : undefined
+if (seed) say('新数据目录: 从缓存的种子库启动 (PGLITE_SEED=1)…')
+const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.pgPoolMax, seed })
 const applied = await migrate(db)
 if (applied.length) say(`数据库迁移: ${applied.join(', ')}`)
 
@@ -48,6 +52,7 @@ if (!(await isLoaded(db))) {
     last = line
   })
   say(`示例数据已载入: ${rows} 行`)
+  if (seedWanted && !seed) say(`种子库已写入 ${await writeSeed(db)} (PGLITE_SEED=1 的新数据目录从它启动)`)
 }
 
 const demo = await ensureDemoAccounts(db, process.env.DEMO_PASSWORD)

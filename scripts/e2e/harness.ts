@@ -53,7 +53,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
   function launch(extra: NodeJS.ProcessEnv): void {
     child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, JT808_PORT: String(jt808Port), ...env, ...extra },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: E2E_PASSWORD, JT808_PORT: String(jt808Port), PGLITE_SEED: '1', ...env, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     })

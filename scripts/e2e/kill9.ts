@@ -13,7 +13,8 @@ const IN_FLIGHT = 4
 const RUN_MS = Number(process.env.KILL9_AFTER_MS || 6000)
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shuzhi-kill9-'))
-const env = { DATA_DIR: dataDir }
+// a real first start (initdb, migrations, fixtures), not the test runs' cached seed: the e2e and soak use that
+const env = { DATA_DIR: dataDir, PGLITE_SEED: '0' }
 let exitCode = 1
 try {
   const first = await startSystem(env)

@@ -16,7 +16,7 @@ const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
 const want = (name: string) => only.length === 0 || only.includes(name)
 const tally = new Tally()
 const system = await startSystem()
-console.log(`system up at ${system.origin}: /api/health answered ${(system.startupMs / 1000).toFixed(1)} s after start (fresh data dir)`)
+console.log(`system up at ${system.origin}: /api/health answered ${(system.startupMs / 1000).toFixed(1)} s after start (fresh data dir${process.env.PGLITE_SEED === "0" ? "" : ", from the cached seed when there is one"})`)
 const browser = await launchBrowser()
 const scenarios: [string, () => Promise<void>][] = [
   ['login', () => loginScenario(browser, system, tally)],
