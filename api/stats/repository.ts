@@ -2,6 +2,7 @@ import type { Queryable } from '../db/types.ts'
 import { ledgerCounts } from '../ledgers/repository.ts'
 import type { Scope } from '../access/screen-scope.ts'
 import type { CountBy, Stats } from '../../geo/stats.ts'
+import { liveFigures, rollupFigures } from './figures.ts'
 
 export type { Stats }
 
@@ -47,47 +48,19 @@ export async function scopeName(db: Queryable, scope: Scope): Promise<Stats['sco
   return { kind: scope.kind, id: scope.id, name: path[path.length - 1].name, path }
 }
 
-export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDetail: boolean }): Promise<Stats | null> {
+/** `live` recounts people, cameras and disputes from the base tables instead of the grid roll-ups (bench baseline, tests) */
+export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDetail: boolean; live?: boolean }): Promise<Stats | null> {
   const named = await scopeName(db, scope)
   if (!named) return null
   const p = [scope.kind === 'village' ? scope.id : null, scope.kind === 'grid' ? scope.id : null, scope.kind === 'town' ? scope.id : null]
   const q = <T>(sql: string) => db.query<T>(sql, p).then((r) => r.rows)
-  // the registered population: people who died or moved away leave the counts (人口双实)
-  const residentsIn = `SELECT r.* FROM residents r JOIN households h ON h.id = r.household_id WHERE h.grid_id IN (${IN_GRIDS}) AND r.deregistered IS NULL`
-
-  const [pop] = await q<{ households: number; residents: number; male: number; female: number; party: number }>(
-    `SELECT (SELECT count(*) FROM households WHERE grid_id IN (${IN_GRIDS})) AS households,
-            count(*) AS residents, count(*) FILTER (WHERE r.gender = '男') AS male, count(*) FILTER (WHERE r.gender = '女') AS female,
-            count(*) FILTER (WHERE r.party_member) AS party
-       FROM (${residentsIn}) r`,
-  )
-  const ageBands = await q<{ key: string; count: number }>(
-    `SELECT band AS key, count(*) AS count FROM (
-       SELECT CASE WHEN age < 18 THEN '0-17岁' WHEN age < 60 THEN '18-59岁' WHEN age < 80 THEN '60-79岁' ELSE '80岁以上' END AS band
-         FROM (SELECT date_part('year', age(r.birth_date)) AS age FROM (${residentsIn}) r) a) b
-      GROUP BY band ORDER BY min(band)`,
-  )
-  const tags = await q<{ kind: string; key: string; count: number }>(
-    `SELECT t.kind, t.tag AS key, count(*) AS count FROM resident_tags t JOIN (${residentsIn}) r ON r.id = t.resident_id
-      GROUP BY t.kind, t.tag ORDER BY count(*) DESC, t.tag`,
-  )
+  const { pop, ageBands, tags, cameras, disputes, resolvedMonthly } = await (opts.live ? liveFigures : rollupFigures)(db, IN_GRIDS, p)
   const [counts] = await q<{ items: number; departments: number; villages: number; grids: number; vehicles: number; points: number }>(
     `SELECT (SELECT count(*) FROM data_items) AS items, (SELECT count(*) FROM departments) AS departments,
             (SELECT count(DISTINCT g.village_id) FROM grids g WHERE g.id IN (${IN_GRIDS})) AS villages,
             (SELECT count(*) FROM grids WHERE id IN (${IN_GRIDS})) AS grids,
             (SELECT count(*) FROM vehicles) AS vehicles,
             (SELECT count(*) FROM collection_points WHERE grid_id IN (${IN_GRIDS})) AS points`,
-  )
-  const cameras = await q<{ key: string; total: number; online: number }>(
-    `SELECT kind AS key, count(*) AS total, count(*) FILTER (WHERE online) AS online FROM cameras WHERE grid_id IN (${IN_GRIDS}) GROUP BY kind ORDER BY kind`,
-  )
-  const disputes = await q<{ type: string; status: string; month: string; resolved: boolean; n: number }>(
-    `SELECT type, status, to_char(reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*) AS n, false AS resolved
-       FROM disputes WHERE grid_id IN (${IN_GRIDS}) GROUP BY type, status, month`,
-  )
-  const resolvedMonthly = await q<{ month: string; n: number }>(
-    `SELECT to_char(resolved_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*) AS n
-       FROM disputes WHERE grid_id IN (${IN_GRIDS}) AND status = 'resolved' GROUP BY month`,
   )
   const sumBy = <K extends string>(key: (d: (typeof disputes)[number]) => K) => {
     const m = new Map<K, number>()

@@ -1,0 +1,146 @@
+// The grid roll-ups (migration 029) against a recount from the base tables, after a stream of
+// writes of every kind that moves a figure: people born, registered, deregistered, moved
+// between grids, tagged and untagged; households added and moved; cameras going offline;
+// disputes reported, resolved and withdrawn; and bulk statements touching many grids at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../db/types.ts'
+import { openFixtureDb } from '../test/test-db.ts'
+import { getStats } from './repository.ts'
+import type { Scope } from '../access/screen-scope.ts'
+
+let db: Db
+beforeAll(async () => {
+  db = await openFixtureDb()
+})
+afterAll(async () => db?.close())
+
+// a small deterministic generator (mulberry32), so a failure can be replayed
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const ids = async (sql: string) => (await db.query<{ id: number }>(sql)).rows.map((r) => r.id)
+
+async function scopes(): Promise<Scope[]> {
+  const towns = await ids('SELECT id FROM towns ORDER BY id')
+  const villages = await ids('SELECT id FROM villages ORDER BY id')
+  const grids = await ids('SELECT id FROM grids ORDER BY id')
+  return [
+    { kind: 'county', id: null },
+    ...towns.map((id) => ({ kind: 'town' as const, id })),
+    ...villages.filter((_, i) => i % 4 === 0).map((id) => ({ kind: 'village' as const, id })),
+    ...grids.filter((_, i) => i % 23 === 0).map((id) => ({ kind: 'grid' as const, id })),
+  ]
+}
+
+async function expectRollupsEqualRecount(label: string) {
+  for (const scope of await scopes()) {
+    const fromRollups = await getStats(db, scope, { keyGroupDetail: true })
+    const recounted = await getStats(db, scope, { keyGroupDetail: true, live: true })
+    expect(fromRollups, `${label}: ${scope.kind}:${scope.id}`).toEqual(recounted)
+  }
+}
+
+describe('grid roll-ups', () => {
+  it('equal a recount on the loaded fixtures', async () => {
+    const [n] = (await db.query<{ n: number }>('SELECT count(*) AS n FROM grid_rollup')).rows
+    expect(n.n).toBeGreaterThan(200)
+    await expectRollupsEqualRecount('fixtures')
+  })
+
+  it('equal a recount after a stream of writes that move every figure', async () => {
+    const rnd = prng(18)
+    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]
+    const grids = await ids('SELECT id FROM grids ORDER BY id')
+    const tagged = (await db.query<{ kind: string; tag: string }>('SELECT DISTINCT kind, tag FROM resident_tags ORDER BY kind, tag')).rows
+    let nextHousehold = (await ids('SELECT max(id) + 1 AS id FROM households'))[0]
+    let nextResident = (await ids('SELECT max(id) + 1 AS id FROM residents'))[0]
+    let nextDispute = (await ids('SELECT max(id) + 1 AS id FROM disputes'))[0]
+    const someResident = async () => pick(await ids(`SELECT id FROM residents WHERE deregistered IS NULL AND id % 53 = ${Math.floor(rnd() * 53)}`))
+
+    for (let step = 0; step < 60; step++) {
+      const g = pick(grids)
+      switch (step % 12) {
+        case 0: { // a new household of three, one of them tagged
+          const h = nextHousehold++
+          await db.query(`INSERT INTO households (id, grid_id, address, house_number, geom)
+            SELECT $1, $2, '测试路', $3, ST_PointOnSurface(geom) FROM grids WHERE id = $2`, [h, g, String(h)])
+          for (let k = 0; k < 3; k++) {
+            const r = nextResident++
+            await db.query(`INSERT INTO residents (id, household_id, name, gender, birth_date, id_number, relation, party_member)
+              VALUES ($1, $2, '测试', $3, $4::date, $5, '户主', $6)`,
+              [r, h, k % 2 ? '男' : '女', `${1930 + Math.floor(rnd() * 95)}-0${1 + (k % 9)}-1${k}`, `T${r}`, rnd() < 0.2])
+          }
+          const t = pick(tagged)
+          await db.query('INSERT INTO resident_tags (resident_id, kind, tag) VALUES ($1, $2, $3)', [nextResident - 1, t.kind, t.tag])
+          break
+        }
+        case 1: // died or moved away: leaves every count, tags included
+          await db.query(`UPDATE residents SET deregistered = $2, deregistered_on = current_date WHERE id = $1`, [await someResident(), rnd() < 0.5 ? 'death' : 'moveOut'])
+          break
+        case 2: // moved to a household in another grid
+          await db.query(`UPDATE residents SET household_id = (SELECT id FROM households WHERE grid_id = $2 ORDER BY id LIMIT 1) WHERE id = $1`, [await someResident(), g])
+          break
+        case 3: // joined the party, and a correction of gender and birth date
+          await db.query(`UPDATE residents SET party_member = NOT party_member, gender = CASE gender WHEN '男' THEN '女' ELSE '男' END, birth_date = birth_date - 7300 WHERE id = $1`, [await someResident()])
+          break
+        case 4: { // a tag added, another removed
+          const t = pick(tagged)
+          await db.query('INSERT INTO resident_tags (resident_id, kind, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [await someResident(), t.kind, t.tag])
+          await db.query('DELETE FROM resident_tags WHERE (resident_id, kind, tag) IN (SELECT resident_id, kind, tag FROM resident_tags ORDER BY resident_id DESC LIMIT 1 OFFSET $1)', [Math.floor(rnd() * 500)])
+          break
+        }
+        case 5: // cameras going offline in one grid, one camera re-mounted in another
+          await db.query('UPDATE cameras SET online = NOT online WHERE grid_id = $1', [g])
+          await db.query('UPDATE cameras SET grid_id = $1, kind = $2 WHERE id = (SELECT min(id) FROM cameras WHERE grid_id <> $1)', [g, pick(['high', 'low', 'face'])])
+          break
+        case 6: { // a dispute reported, another resolved, another withdrawn
+          const d = nextDispute++
+          await db.query(`INSERT INTO disputes (id, grid_id, reported_at, type, status, geom)
+            SELECT $1, $2, now() - make_interval(days => $3), '邻里纠纷', 'pending', ST_PointOnSurface(geom) FROM grids WHERE id = $2`, [d, g, Math.floor(rnd() * 400)])
+          await db.query(`UPDATE disputes SET status = 'resolved', resolved_at = now() WHERE id = (SELECT min(id) FROM disputes WHERE status IN ('pending', 'mediating'))`)
+          await db.query('DELETE FROM disputes WHERE id = (SELECT max(id) - 3 FROM disputes)')
+          break
+        }
+        case 7: // a household moved to another grid (a boundary redrawn), its people with it
+          await db.query('UPDATE households SET grid_id = $1 WHERE id = (SELECT min(id) FROM households WHERE grid_id <> $1 AND id > $2)', [g, Math.floor(rnd() * 10_000)])
+          break
+        case 8: // one statement over many grids: a department's list of party members
+          await db.query('UPDATE residents SET party_member = NOT party_member WHERE id % 97 = $1', [Math.floor(rnd() * 97)])
+          break
+        case 9: // a bulk rewrite of data items only: moves no figure (and counts nothing again)
+          await db.query(`UPDATE residents SET items = items || '{"x": 1}'::jsonb WHERE id % 89 = $1`, [Math.floor(rnd() * 89)])
+          break
+        case 10: { // a person entered by mistake removed for good (tags first)
+          const r = nextResident - 1 - Math.floor(rnd() * 3)
+          await db.query('DELETE FROM resident_tags WHERE resident_id = $1', [r])
+          await db.query('DELETE FROM residents WHERE id = $1', [r])
+          break
+        }
+        case 11: // in a transaction, several writes to one grid together
+          await db.transaction(async (tx) => {
+            await tx.query('UPDATE residents SET deregistered = NULL, deregistered_on = NULL WHERE deregistered IS NOT NULL AND id % 2 = 0')
+            await tx.query(`UPDATE disputes SET type = '土地纠纷' WHERE grid_id = $1`, [g])
+          })
+          break
+      }
+    }
+    // writers on one grid at the same moment (on PostgreSQL, several connections of the pool)
+    const same = await ids(`SELECT r.id FROM residents r JOIN households h ON h.id = r.household_id
+      WHERE h.grid_id = ${grids[0]} AND r.deregistered IS NULL ORDER BY r.id LIMIT 24`)
+    await Promise.all(same.map((id, i) => db.query(i % 2 ? 'UPDATE residents SET party_member = NOT party_member WHERE id = $1' : `UPDATE residents SET deregistered = 'moveOut' WHERE id = $1`, [id])))
+    await expectRollupsEqualRecount('after 60 writes and 24 at once')
+  })
+
+  it('count age bands as of today: rows of an earlier day are counted again when read', async () => {
+    await db.query(`UPDATE grid_rollup SET as_of = as_of - 1, age_0_17 = 0, age_80 = age_80 + 5`)
+    await expectRollupsEqualRecount('the day after')
+    const [stale] = (await db.query<{ n: number }>(`SELECT count(*) AS n FROM grid_rollup WHERE as_of < (now() AT TIME ZONE 'Asia/Shanghai')::date`)).rows
+    expect(stale.n).toBe(0)
+  })
+})
