@@ -1,7 +1,8 @@
-// The figures of /api/stats that count people, cameras and disputes, two ways: from the grid
+// The figures of /api/stats that count people, cameras, disputes and ledger people, two ways: from the grid
 // roll-ups (migration 029; what the API answers) or recounted from the base tables (the
 // baseline of `npm run bench -- county`, and what the tests hold the roll-ups to).
 import type { Queryable } from '../db/types.ts'
+import { ledgerCounts } from '../ledgers/repository.ts'
 
 export interface CountFigures {
   pop: { households: number; residents: number; male: number; female: number; party: number }
@@ -10,6 +11,8 @@ export interface CountFigures {
   cameras: { key: string; total: number; online: number }[]
   disputes: { type: string; status: string; month: string; n: number }[]
   resolvedMonthly: { month: string; n: number }[]
+  /** ledger people (台账) and those past their follow-up date */
+  ledger: { people: number; overdue: number }
 }
 
 const BANDS = ['0-17岁', '18-59岁', '60-79岁', '80岁以上'] as const
@@ -39,6 +42,9 @@ export async function rollupFigures(db: Queryable, inGrids: string, p: unknown[]
     cameras: await q(`SELECT kind AS key, sum(total) AS total, sum(online) AS online FROM grid_rollup_cameras WHERE grid_id IN (${inGrids}) GROUP BY kind ORDER BY kind`),
     disputes: await q(`SELECT type, status, month, sum(n) AS n FROM grid_rollup_disputes WHERE grid_id IN (${inGrids}) GROUP BY type, status, month`),
     resolvedMonthly: await q(`SELECT month, sum(n) AS n FROM grid_rollup_resolved WHERE grid_id IN (${inGrids}) GROUP BY month`),
+    ledger: (await db.query<CountFigures['ledger']>(
+      `SELECT count(*)::int AS people, count(*) FILTER (WHERE due < $4::timestamptz)::int AS overdue FROM grid_rollup_ledger WHERE grid_id IN (${inGrids})`,
+      [...p, new Date().toISOString()])).rows[0],
   }
 }
 
@@ -73,5 +79,7 @@ export async function liveFigures(db: Queryable, inGrids: string, p: unknown[]):
       `SELECT to_char(resolved_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*) AS n
          FROM disputes WHERE grid_id IN (${inGrids}) AND status = 'resolved' GROUP BY month`,
     ),
+    ledger: await ledgerCounts(db, { villageId: p[0] as number | null, gridId: p[1] as number | null, townId: p[2] as number | null })
+      .then(({ people, overdue }) => ({ people, overdue })),
   }
 }

@@ -1,5 +1,4 @@
 import type { Queryable } from '../db/types.ts'
-import { ledgerCounts } from '../ledgers/repository.ts'
 import type { Scope } from '../access/screen-scope.ts'
 import type { CountBy, Stats } from '../../geo/stats.ts'
 import { liveFigures, rollupFigures } from './figures.ts'
@@ -54,7 +53,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
   if (!named) return null
   const p = [scope.kind === 'village' ? scope.id : null, scope.kind === 'grid' ? scope.id : null, scope.kind === 'town' ? scope.id : null]
   const q = <T>(sql: string) => db.query<T>(sql, p).then((r) => r.rows)
-  const { pop, ageBands, tags, cameras, disputes, resolvedMonthly } = await (opts.live ? liveFigures : rollupFigures)(db, IN_GRIDS, p)
+  const { pop, ageBands, tags, cameras, disputes, resolvedMonthly, ledger } = await (opts.live ? liveFigures : rollupFigures)(db, IN_GRIDS, p)
   const [counts] = await q<{ items: number; departments: number; villages: number; grids: number; vehicles: number; points: number }>(
     `SELECT (SELECT count(*) FROM data_items) AS items, (SELECT count(*) FROM departments) AS departments,
             (SELECT count(DISTINCT g.village_id) FROM grids g WHERE g.id IN (${IN_GRIDS})) AS villages,
@@ -88,7 +87,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     health: null,
     management: {
       villages: counts.villages, grids: counts.grids, vehicles: counts.vehicles, collectionPoints: counts.points,
-      ledgers: await ledgerCounts(db, { villageId: p[0], gridId: p[1], townId: p[2] }).then(({ people, overdue }) => ({ people, overdue })),
+      ledgers: ledger,
       cameras: {
         total: cameras.reduce((s, c) => s + c.total, 0),
         online: cameras.reduce((s, c) => s + c.online, 0),

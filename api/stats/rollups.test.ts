@@ -1,7 +1,8 @@
 // The grid roll-ups (migration 029) against a recount from the base tables, after a stream of
 // writes of every kind that moves a figure: people born, registered, deregistered, moved
 // between grids, tagged and untagged; households added and moved; cameras going offline;
-// disputes reported, resolved and withdrawn; and bulk statements touching many grids at once.
+// disputes reported, resolved and withdrawn; visits and follow-up periods moving the ledgers;
+// and bulk statements touching many grids at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../db/types.ts'
 import { openFixtureDb } from '../test/test-db.ts'
@@ -63,9 +64,9 @@ describe('grid roll-ups', () => {
     let nextDispute = (await ids('SELECT max(id) + 1 AS id FROM disputes'))[0]
     const someResident = async () => pick(await ids(`SELECT id FROM residents WHERE deregistered IS NULL AND id % 53 = ${Math.floor(rnd() * 53)}`))
 
-    for (let step = 0; step < 60; step++) {
+    for (let step = 0; step < 70; step++) {
       const g = pick(grids)
-      switch (step % 12) {
+      switch (step === 69 ? 12 : step % 14) {
         case 0: { // a new household of three, one of them tagged
           const h = nextHousehold++
           await db.query(`INSERT INTO households (id, grid_id, address, house_number, geom)
@@ -128,13 +129,27 @@ describe('grid roll-ups', () => {
             await tx.query(`UPDATE disputes SET type = '土地纠纷' WHERE grid_id = $1`, [g])
           })
           break
+        case 12: { // a grid worker's visit: about one ledger person, or the whole household
+          const [r] = (await db.query<{ id: number; household_id: number; grid_id: number }>(
+            `SELECT r.id, r.household_id, h.grid_id FROM resident_tags t JOIN residents r ON r.id = t.resident_id JOIN households h ON h.id = r.household_id
+              WHERE r.deregistered IS NULL ORDER BY r.id OFFSET $1 LIMIT 1`, [Math.floor(rnd() * 3000)])).rows
+          await db.query(`INSERT INTO household_visits (household_id, grid_id, visitor, visited_at, resident_ids) VALUES ($1, $2, 'gw', now() - make_interval(days => $3), $4)`,
+            [r.household_id, r.grid_id, Math.floor(rnd() * 60), rnd() < 0.5 ? [r.id] : null])
+          await db.query('DELETE FROM household_visits WHERE id = (SELECT min(id) + $1 FROM household_visits)', [Math.floor(rnd() * 1000)])
+          break
+        }
+        case 13: // the town changes a follow-up period (every grid's ledger moves); once, early:
+          // it counts every grid again, which would hide a trigger missed before it
+          if (step > 20) break
+          await db.query(`UPDATE ledger_periods SET period_days = 1 + (period_days + 5) % 120 WHERE tag = (SELECT tag FROM ledger_periods ORDER BY tag OFFSET $1 LIMIT 1)`, [Math.floor(rnd() * 10)])
+          break
       }
     }
     // writers on one grid at the same moment (on PostgreSQL, several connections of the pool)
     const same = await ids(`SELECT r.id FROM residents r JOIN households h ON h.id = r.household_id
       WHERE h.grid_id = ${grids[0]} AND r.deregistered IS NULL ORDER BY r.id LIMIT 24`)
     await Promise.all(same.map((id, i) => db.query(i % 2 ? 'UPDATE residents SET party_member = NOT party_member WHERE id = $1' : `UPDATE residents SET deregistered = 'moveOut' WHERE id = $1`, [id])))
-    await expectRollupsEqualRecount('after 60 writes and 24 at once')
+    await expectRollupsEqualRecount('after 70 writes and 24 at once')
   })
 
   it('count age bands as of today: rows of an earlier day are counted again when read', async () => {

@@ -3,7 +3,8 @@ import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
 import { allowedScope, SCOPE_PATTERN, scopeFilter } from '../access/screen-scope.ts'
-import { rankings, workOrderKpis } from './kpis.ts'
+import { workOrderKpis } from './kpis.ts'
+import { rankings } from './rankings.ts'
 
 /** The figures of the loop: KPIs and a heatmap per screen scope, and the league tables (擂台赛). */
 export const workOrderKpiRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/types.ts'
-import type { DepartmentRank, GridWorkerRank, VillageRank, WorkOrderKpis } from '../../geo/work-orders.ts'
+import type { DepartmentRank, WorkOrderKpis } from '../../geo/work-orders.ts'
 import { shanghaiMidnight } from '../../geo/time.ts'
 
 export interface KpiScope {
@@ -11,7 +11,8 @@ export interface KpiScope {
 
 const IN_TOWN = '($5::int IS NULL OR g.village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $5))'
 
-const ratio = (a: number, b: number) => (b > 0 ? a / b : null)
+export const ratio = (a: number, b: number) => (b > 0 ? a / b : null)
+export const score = (parts: [number | null, number][]) => Math.round(parts.reduce((s, [v, w]) => s + (v ?? 0) * w, 0) * 10) / 10
 
 /** The loop's figures for orders reported in [from, to) within a scope. */
 export async function workOrderKpis(db: Queryable, scope: KpiScope, from: Date, to: Date, now = new Date()): Promise<WorkOrderKpis> {
@@ -61,61 +62,6 @@ export function shanghaiMonthStart(now: Date): Date {
   const day = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', day: 'numeric' }).format(now))
   return shanghaiMidnight(now.getTime() - (day - 1) * 86_400_000)
 }
-
-/** The villages' and grid workers' league table (擂台赛) for orders reported in [from, to). */
-export async function rankings(
-  db: Queryable, from: Date, to: Date, now = new Date(),
-): Promise<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[]; departments: DepartmentRank[] }> {
-  // visits are compared over last month, which is complete for everyone
-  const monthEnd = shanghaiMonthStart(now)
-  const monthStart = shanghaiMonthStart(new Date(monthEnd.getTime() - 1))
-  const villages = await db.query<{ id: number; name: string; total: number; closed: number; on_time: number; satisfaction: number | null; households: number; visited: number }>(
-    `SELECT v.id, v.name,
-            coalesce(o.total, 0) AS total, coalesce(o.closed, 0) AS closed, coalesce(o.on_time, 0) AS on_time, o.satisfaction,
-            hv.households, hv.visited
-       FROM villages v
-       LEFT JOIN LATERAL (
-         SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'closed')::int AS closed,
-                count(*) FILTER (WHERE state = 'closed' AND NOT was_overdue)::int AS on_time, avg(satisfaction)::float8 AS satisfaction
-           FROM work_orders WHERE village_id = v.id AND created_at >= $1 AND created_at < $2) o ON true
-       LEFT JOIN LATERAL (
-         SELECT count(*)::int AS households,
-                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits x WHERE x.household_id = h.id AND x.visited_at >= $3 AND x.visited_at < $4))::int AS visited
-           FROM households h JOIN grids g ON g.id = h.grid_id WHERE g.village_id = v.id) hv ON true
-      ORDER BY v.id`,
-    [from.toISOString(), to.toISOString(), monthStart.toISOString(), monthEnd.toISOString()],
-  )
-  const villageRanks = villages.rows.map((v): VillageRank => {
-    const closureRate = ratio(v.closed, v.total)
-    const onTimeRate = ratio(v.on_time, v.closed)
-    const coverage = ratio(v.visited, v.households)
-    return {
-      villageId: v.id, villageName: v.name, total: v.total, closureRate, onTimeRate, satisfaction: v.satisfaction, visitCoverage: coverage,
-      score: score([[onTimeRate, 40], [closureRate, 30], [v.satisfaction === null ? null : v.satisfaction / 5, 20], [coverage, 10]]),
-    }
-  }).sort((a, b) => b.score - a.score || a.villageId - b.villageId)
-
-  const workers = await db.query<{ id: number; name: string; village_name: string; grid_worker_name: string; reports: number; visits: number; households: number; visited: number }>(
-    `SELECT g.id, g.name, v.name AS village_name, g.grid_worker_name,
-            (SELECT count(*)::int FROM work_orders o WHERE o.grid_id = g.id AND o.source = 'gridWorker' AND o.created_at >= $1 AND o.created_at < $2) AS reports,
-            (SELECT count(*)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visits,
-            (SELECT count(*)::int FROM households h WHERE h.grid_id = g.id) AS households,
-            (SELECT count(DISTINCT x.household_id)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visited
-       FROM grids g JOIN villages v ON v.id = g.village_id ORDER BY g.id`,
-    [from.toISOString(), to.toISOString(), monthStart.toISOString(), monthEnd.toISOString()],
-  )
-  const maxReports = Math.max(1, ...workers.rows.map((w) => w.reports))
-  const gridWorkers = workers.rows.map((w): GridWorkerRank => {
-    const coverage = ratio(w.visited, w.households)
-    return {
-      gridId: w.id, gridName: w.name, villageName: w.village_name, gridWorkerName: w.grid_worker_name, reports: w.reports, visits: w.visits,
-      visitCoverage: coverage, score: score([[coverage, 60], [w.reports / maxReports, 40]]),
-    }
-  }).sort((a, b) => b.score - a.score || a.gridId - b.gridId)
-  return { villages: villageRanks, gridWorkers, departments: await departmentRanks(db, from, to) }
-}
-
-const score = (parts: [number | null, number][]) => Math.round(parts.reduce((s, [v, w]) => s + (v ?? 0) * w, 0) * 10) / 10
 
 /**
  * The county departments as the town evaluates them (部门报到), over orders sent to them in

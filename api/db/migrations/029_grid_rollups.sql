@@ -58,6 +58,31 @@ CREATE TABLE grid_rollup_resolved (
   PRIMARY KEY (grid_id, month)
 );
 
+-- the ledger people (台账) of a grid with the date their next follow-up is due ('-infinity':
+-- never followed up); overdue and due-this-month are counts over `due`, so they move with the
+-- clock without a write
+CREATE TABLE grid_rollup_ledger (
+  grid_id      integer NOT NULL REFERENCES grids(id),
+  resident_id  integer NOT NULL,
+  kind         text NOT NULL,
+  tag          text NOT NULL,
+  due          timestamptz NOT NULL,
+  PRIMARY KEY (grid_id, resident_id, kind, tag)
+);
+CREATE INDEX grid_rollup_ledger_due_idx ON grid_rollup_ledger (grid_id, due);
+
+-- household visits per Beijing month: `visits` and `visited` (households) by the grid the visit
+-- was made in (the grid workers' league table), `hh_visited` by the household's grid now (the
+-- villages' visit coverage)
+CREATE TABLE grid_rollup_visits (
+  grid_id     integer NOT NULL REFERENCES grids(id),
+  month       text NOT NULL,
+  visits      integer NOT NULL,
+  visited     integer NOT NULL,
+  hh_visited  integer NOT NULL,
+  PRIMARY KEY (grid_id, month)
+);
+
 -- the ids, deduplicated and sorted, without NULLs
 CREATE FUNCTION rollup_ids(ids integer[]) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
   SELECT coalesce(array_agg(DISTINCT x ORDER BY x), '{}') FROM unnest(ids) x WHERE x IS NOT NULL
@@ -105,6 +130,30 @@ BEGIN
   INSERT INTO grid_rollup_disputes (grid_id, type, status, month, n)
   SELECT grid_id, type, status, to_char(reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), count(*)
     FROM disputes WHERE grid_id = ANY (gs) GROUP BY 1, 2, 3, 4;
+
+  -- the last follow-up as api/ledgers/repository.ts reads it: the latest visit to the household
+  -- about her, or about the household as a whole
+  DELETE FROM grid_rollup_ledger WHERE grid_id = ANY (gs);
+  INSERT INTO grid_rollup_ledger (grid_id, resident_id, kind, tag, due)
+  SELECT h.grid_id, r.id, t.kind, t.tag,
+         coalesce((SELECT max(v.visited_at) FROM household_visits v
+                    WHERE v.household_id = r.household_id AND (v.resident_ids IS NULL OR v.resident_ids = '{}' OR v.resident_ids @> ARRAY[r.id]))
+                  + make_interval(days => p.period_days), '-infinity'::timestamptz)
+    FROM resident_tags t
+    JOIN ledger_periods p ON p.kind = t.kind AND p.tag = t.tag
+    JOIN residents r ON r.id = t.resident_id AND r.deregistered IS NULL
+    JOIN households h ON h.id = r.household_id
+   WHERE h.grid_id = ANY (gs);
+
+  DELETE FROM grid_rollup_visits WHERE grid_id = ANY (gs);
+  INSERT INTO grid_rollup_visits (grid_id, month, visits, visited, hh_visited)
+  SELECT grid_id, month, sum(visits), sum(visited), sum(hh_visited) FROM (
+    SELECT grid_id, to_char(visited_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*) AS visits, count(DISTINCT household_id) AS visited, 0 AS hh_visited
+      FROM household_visits WHERE grid_id = ANY (gs) GROUP BY 1, 2
+    UNION ALL
+    SELECT h.grid_id, to_char(v.visited_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 0, 0, count(DISTINCT v.household_id)
+      FROM household_visits v JOIN households h ON h.id = v.household_id WHERE h.grid_id = ANY (gs) GROUP BY 1, 2) x
+   GROUP BY grid_id, month;
 
   DELETE FROM grid_rollup_resolved WHERE grid_id = ANY (gs);
   INSERT INTO grid_rollup_resolved (grid_id, month, n)
@@ -162,6 +211,34 @@ CREATE FUNCTION rollup_by_resident_old() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN PERFORM rollup_grids(ARRAY(SELECT h.grid_id FROM old_rows o JOIN residents r ON r.id = o.resident_id JOIN households h ON h.id = r.household_id)); RETURN NULL; END $$;
 CREATE FUNCTION rollup_by_resident_both() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN PERFORM rollup_grids(ARRAY(SELECT h.grid_id FROM (SELECT resident_id FROM old_rows UNION SELECT resident_id FROM new_rows) x JOIN residents r ON r.id = x.resident_id JOIN households h ON h.id = r.household_id)); RETURN NULL; END $$;
+
+-- a visit moves the ledger and the visit counts of its household's grid (the household's grid
+-- now, which the visit's own grid_id need not be after a boundary was redrawn) and the visit
+-- counts of the grid it was made in; a changed follow-up period moves every grid
+CREATE FUNCTION rollup_visits_new() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM rollup_grids(ARRAY(SELECT n.grid_id FROM new_rows n UNION SELECT h.grid_id FROM new_rows n JOIN households h ON h.id = n.household_id));
+  RETURN NULL;
+END $$;
+CREATE FUNCTION rollup_visits_old() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM rollup_grids(ARRAY(SELECT o.grid_id FROM old_rows o UNION SELECT h.grid_id FROM old_rows o JOIN households h ON h.id = o.household_id));
+  RETURN NULL;
+END $$;
+CREATE FUNCTION rollup_visits_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM rollup_grids(ARRAY(
+    SELECT unnest(ARRAY[o.grid_id, n.grid_id, (SELECT grid_id FROM households WHERE id = o.household_id), (SELECT grid_id FROM households WHERE id = n.household_id)])
+      FROM old_rows o JOIN new_rows n ON n.id = o.id
+     WHERE (o.grid_id, o.household_id, o.visited_at, o.resident_ids) IS DISTINCT FROM (n.grid_id, n.household_id, n.visited_at, n.resident_ids)));
+  RETURN NULL;
+END $$;
+CREATE FUNCTION rollup_periods() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM rollup_all_grids(); RETURN NULL; END $$;
+CREATE TRIGGER household_visits_rollup_ins AFTER INSERT ON household_visits REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_visits_new();
+CREATE TRIGGER household_visits_rollup_upd AFTER UPDATE ON household_visits REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_visits_upd();
+CREATE TRIGGER household_visits_rollup_del AFTER DELETE ON household_visits REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_visits_old();
+CREATE TRIGGER ledger_periods_rollup AFTER INSERT OR UPDATE OR DELETE ON ledger_periods FOR EACH STATEMENT EXECUTE FUNCTION rollup_periods();
 
 CREATE TRIGGER households_rollup_ins AFTER INSERT ON households REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_by_grid_new();
 CREATE TRIGGER households_rollup_upd AFTER UPDATE ON households REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_households_upd();

@@ -1,0 +1,126 @@
+// The league tables (擂台赛) of villages and grid workers. Their rows come from the roll-ups
+// (migrations 029 and 030: orders per grid and Beijing day, visits per grid and month, households
+// per grid), or recounted from work_orders and household_visits (`live`: the baseline of
+// `npm run bench -- county`, and what the tests hold the roll-ups to).
+import type { Queryable } from '../db/types.ts'
+import type { DepartmentRank, GridWorkerRank, VillageRank } from '../../geo/work-orders.ts'
+import { departmentRanks, ratio, score, shanghaiMonthStart } from './kpis.ts'
+
+interface VillageRow { id: number; name: string; total: number; closed: number; on_time: number; satisfaction: number | null; households: number; visited: number }
+interface WorkerRow { id: number; name: string; village_name: string; grid_worker_name: string; reports: number; visits: number; households: number; visited: number }
+interface Window { from: Date; to: Date; monthStart: Date; monthEnd: Date }
+
+/** The villages' and grid workers' league table for orders reported in [from, to); visits over last month. */
+export async function rankings(
+  db: Queryable, from: Date, to: Date, now = new Date(), opts: { live?: boolean } = {},
+): Promise<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[]; departments: DepartmentRank[] }> {
+  // visits are compared over last month, which is complete for everyone
+  const monthEnd = shanghaiMonthStart(now)
+  const monthStart = shanghaiMonthStart(new Date(monthEnd.getTime() - 1))
+  const w: Window = { from, to, monthStart, monthEnd }
+  const { villages, workers } = opts.live ? await liveRows(db, w) : await rollupRows(db, w)
+
+  const villageRanks = villages.map((v): VillageRank => {
+    const closureRate = ratio(v.closed, v.total)
+    const onTimeRate = ratio(v.on_time, v.closed)
+    const coverage = ratio(v.visited, v.households)
+    return {
+      villageId: v.id, villageName: v.name, total: v.total, closureRate, onTimeRate, satisfaction: v.satisfaction, visitCoverage: coverage,
+      score: score([[onTimeRate, 40], [closureRate, 30], [v.satisfaction === null ? null : v.satisfaction / 5, 20], [coverage, 10]]),
+    }
+  }).sort((a, b) => b.score - a.score || a.villageId - b.villageId)
+
+  const maxReports = Math.max(1, ...workers.map((x) => x.reports))
+  const gridWorkers = workers.map((x): GridWorkerRank => {
+    const coverage = ratio(x.visited, x.households)
+    return {
+      gridId: x.id, gridName: x.name, villageName: x.village_name, gridWorkerName: x.grid_worker_name, reports: x.reports, visits: x.visits,
+      visitCoverage: coverage, score: score([[coverage, 60], [x.reports / maxReports, 40]]),
+    }
+  }).sort((a, b) => b.score - a.score || a.gridId - b.gridId)
+  return { villages: villageRanks, gridWorkers, departments: await departmentRanks(db, from, to) }
+}
+
+const params = (w: Window) => [w.from.toISOString(), w.to.toISOString(), w.monthStart.toISOString(), w.monthEnd.toISOString()]
+
+async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRow[]; workers: WorkerRow[] }> {
+  const villages = await db.query<VillageRow>(
+    `SELECT v.id, v.name,
+            coalesce(o.total, 0) AS total, coalesce(o.closed, 0) AS closed, coalesce(o.on_time, 0) AS on_time, o.satisfaction,
+            hv.households, hv.visited
+       FROM villages v
+       LEFT JOIN LATERAL (
+         SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'closed')::int AS closed,
+                count(*) FILTER (WHERE state = 'closed' AND NOT was_overdue)::int AS on_time, avg(satisfaction)::float8 AS satisfaction
+           FROM work_orders WHERE village_id = v.id AND created_at >= $1 AND created_at < $2) o ON true
+       LEFT JOIN LATERAL (
+         SELECT count(*)::int AS households,
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits x WHERE x.household_id = h.id AND x.visited_at >= $3 AND x.visited_at < $4))::int AS visited
+           FROM households h JOIN grids g ON g.id = h.grid_id WHERE g.village_id = v.id) hv ON true
+      ORDER BY v.id`,
+    params(w),
+  )
+  const workers = await db.query<WorkerRow>(
+    `SELECT g.id, g.name, v.name AS village_name, g.grid_worker_name,
+            (SELECT count(*)::int FROM work_orders o WHERE o.grid_id = g.id AND o.source = 'gridWorker' AND o.created_at >= $1 AND o.created_at < $2) AS reports,
+            (SELECT count(*)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visits,
+            (SELECT count(*)::int FROM households h WHERE h.grid_id = g.id) AS households,
+            (SELECT count(DISTINCT x.household_id)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visited
+       FROM grids g JOIN villages v ON v.id = g.village_id ORDER BY g.id`,
+    params(w),
+  )
+  return { villages: villages.rows, workers: workers.rows }
+}
+
+/**
+ * The window's whole Beijing days from order_rollup_days, and its two partial days (from `from`
+ * to the next midnight, from the last midnight to `to`) from work_orders: a day of a county's
+ * orders is ~1,400 rows on the created_at index.
+ */
+const ORDER_CELLS = `
+  bounds AS (
+    SELECT order_day($1::timestamptz) + 1 AS d0, order_day($2::timestamptz) AS d1,
+           ((order_day($1::timestamptz) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
+           (order_day($2::timestamptz)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1),
+  cells AS (
+    SELECT o.grid_id, o.village_id, o.total, o.closed, o.on_time, o.sat_sum, o.sat_n, o.reports
+      FROM order_rollup_days o, bounds b WHERE o.day >= b.d0 AND o.day < b.d1
+    UNION ALL
+    SELECT w.grid_id, w.village_id, 1, (w.state = 'closed')::int, (w.state = 'closed' AND NOT w.was_overdue)::int,
+           coalesce(w.satisfaction, 0), (w.satisfaction IS NOT NULL)::int, (w.source = 'gridWorker')::int
+      FROM work_orders w, bounds b
+     WHERE (w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz))
+        OR (w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz))`
+
+async function rollupRows(db: Queryable, w: Window): Promise<{ villages: VillageRow[]; workers: WorkerRow[] }> {
+  // the visit month's key, as the roll-up writes it (Beijing 'YYYY-MM')
+  const month = `to_char($3::timestamptz AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')`
+  const villages = await db.query<VillageRow>(
+    `WITH ${ORDER_CELLS},
+     o AS (SELECT village_id, sum(total)::int AS total, sum(closed)::int AS closed, sum(on_time)::int AS on_time,
+                  (sum(sat_sum)::numeric / nullif(sum(sat_n), 0))::float8 AS satisfaction
+             FROM cells GROUP BY village_id),
+     hv AS (SELECT g.village_id, coalesce(sum(r.households), 0)::int AS households, coalesce(sum(x.hh_visited), 0)::int AS visited
+              FROM grids g LEFT JOIN grid_rollup r ON r.grid_id = g.id
+              LEFT JOIN grid_rollup_visits x ON x.grid_id = g.id AND x.month = ${month}
+             GROUP BY g.village_id)
+     SELECT v.id, v.name, coalesce(o.total, 0) AS total, coalesce(o.closed, 0) AS closed, coalesce(o.on_time, 0) AS on_time, o.satisfaction,
+            coalesce(hv.households, 0) AS households, coalesce(hv.visited, 0) AS visited
+       FROM villages v LEFT JOIN o ON o.village_id = v.id LEFT JOIN hv ON hv.village_id = v.id
+      ORDER BY v.id`,
+    params(w).slice(0, 3),
+  )
+  const workers = await db.query<WorkerRow>(
+    `WITH ${ORDER_CELLS},
+     o AS (SELECT grid_id, sum(reports)::int AS reports FROM cells GROUP BY grid_id)
+     SELECT g.id, g.name, v.name AS village_name, g.grid_worker_name, coalesce(o.reports, 0) AS reports,
+            coalesce(x.visits, 0) AS visits, coalesce(r.households, 0) AS households, coalesce(x.visited, 0) AS visited
+       FROM grids g JOIN villages v ON v.id = g.village_id
+       LEFT JOIN o ON o.grid_id = g.id
+       LEFT JOIN grid_rollup r ON r.grid_id = g.id
+       LEFT JOIN grid_rollup_visits x ON x.grid_id = g.id AND x.month = ${month}
+      ORDER BY g.id`,
+    params(w).slice(0, 3),
+  )
+  return { villages: villages.rows, workers: workers.rows }
+}
