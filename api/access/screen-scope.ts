@@ -52,3 +52,23 @@ export const scopeFilter = (scope: Scope): { townId: number | null; villageId: n
   villageId: scope.kind === 'village' ? scope.id : null,
   gridId: scope.kind === 'grid' ? scope.id : null,
 })
+
+/**
+ * The town whose league tables (擂台赛) a user reads: the scope asked for (county or a town in
+ * theirs), else their own — the county for a county account, their town for a town account,
+ * and for a village cadre or a grid worker the town of their village, among whose villages
+ * theirs is ranked. null is the county.
+ */
+export async function leagueTown(db: Queryable, user: AuthUser, raw: string | undefined): Promise<number | null> {
+  if (raw !== undefined) {
+    const scope = await allowedScope(db, user, raw)
+    if (scope.kind === 'village' || scope.kind === 'grid') throw new HttpError(400, 'querystring/scope must be county, town or town:ID: the tables rank the villages of a town or of the county')
+    return scope.kind === 'town' ? scope.id : null
+  }
+  if (isCountyWide(user)) return null
+  const own = ownTown(user)
+  if (own !== null) return own
+  const villageId = user.scope.level === 'village' || user.scope.level === 'grid' ? user.scope.villageId : null
+  if (villageId === null) throw new HttpError(403, 'the league tables are outside your scope')
+  return (await db.query<{ town_id: number }>('SELECT town_id FROM villages WHERE id = $1', [villageId])).rows[0]?.town_id ?? null
+}

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import type { Db } from './types.ts'
+import { type CopyColumn, csvLines } from './copy-csv.ts'
 
 // FIXTURES_DIR lets a county-scale set (npm run fixtures -- --scale N --out DIR) be loaded instead.
 export const FIXTURES_DIR = process.env.FIXTURES_DIR || new URL('../../fixtures/', import.meta.url).pathname
@@ -17,6 +18,8 @@ export interface FixtureManifest {
 export type LoadProgress = (table: string, loaded: number, total: number) => void
 
 const CHUNK_ROWS = 2000
+// rows per COPY (PostgreSQL): a chunk of residents is a few MB of CSV
+const COPY_ROWS = 20_000
 const LOAD_LOCK_KEY = 73_261_002
 
 export function readManifest(dir = FIXTURES_DIR): FixtureManifest {
@@ -31,8 +34,8 @@ export async function isLoaded(db: Db): Promise<boolean> {
 /**
  * Loads the generated township in one transaction, so an interrupted first start
  * leaves an empty database (loaded again next start), never a half-loaded one.
- * Rows are NDJSON whose keys are column names and whose geometry is EWKT, so
- * jsonb_populate_recordset does all type conversion inside the database.
+ * Rows are NDJSON whose keys are column names and whose geometry is EWKT; the database does
+ * all type conversion (COPY's CSV on PostgreSQL, jsonb_populate_recordset on PGlite).
  */
 export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: LoadProgress): Promise<number> {
   const manifest = readManifest(dir)
@@ -55,13 +58,25 @@ export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: Load
       if (sha !== table.sha256) throw new Error(`fixture ${table.file} does not match its manifest checksum`)
       const lines = gunzipSync(gz).toString('utf8').split('\n').filter((l) => l.length > 0)
       if (lines.length !== table.rows) throw new Error(`fixture ${table.file} has ${lines.length} rows, manifest says ${table.rows}`)
-      // table.name was checked against the schema's own table list above.
-      // the fixture's own ids, also into identity columns (their sequences are moved past them below)
-      const sql = `INSERT INTO "${table.name}" OVERRIDING SYSTEM VALUE SELECT * FROM jsonb_populate_recordset(NULL::"${table.name}", $1::jsonb)`
-      for (let i = 0; i < lines.length; i += CHUNK_ROWS) {
-        const chunk = lines.slice(i, i + CHUNK_ROWS)
-        await tx.query(sql, ['[' + chunk.join(',') + ']'])
-        onProgress?.(table.name, Math.min(i + CHUNK_ROWS, lines.length), lines.length)
+      // table.name was checked against the schema's own table list above. The fixture's own ids
+      // go into identity columns too (their sequences are moved past them below).
+      if (db.engine === 'postgres') {
+        // COPY over the protocol: the county's ~800,000 rows load in about half the time
+        const columns = (await tx.query<CopyColumn>(
+          `SELECT column_name AS name, udt_name AS type FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`, [table.name])).rows
+        const sql = `COPY "${table.name}" (${columns.map((c) => `"${c.name}"`).join(', ')}) FROM STDIN WITH (FORMAT csv)`
+        for (let i = 0; i < lines.length; i += COPY_ROWS) {
+          await tx.copyCsv(sql, csvLines(lines.slice(i, i + COPY_ROWS).map((l) => JSON.parse(l) as Record<string, unknown>), columns))
+          onProgress?.(table.name, Math.min(i + COPY_ROWS, lines.length), lines.length)
+        }
+      } else {
+        // PGlite reads COPY input as a file (/dev/blob), measured at half the speed of this
+        const sql = `INSERT INTO "${table.name}" OVERRIDING SYSTEM VALUE SELECT * FROM jsonb_populate_recordset(NULL::"${table.name}", $1::jsonb)`
+        for (let i = 0; i < lines.length; i += CHUNK_ROWS) {
+          await tx.query(sql, ['[' + lines.slice(i, i + CHUNK_ROWS).join(',') + ']'])
+          onProgress?.(table.name, Math.min(i + CHUNK_ROWS, lines.length), lines.length)
+        }
       }
       total += lines.length
     }

@@ -52,6 +52,10 @@ class PgliteDb implements Db {
         async exec(sql: string) {
           await tx.exec(sql)
         },
+        async copyCsv(sql: string, csv: string) {
+          // PGlite has no COPY protocol: the rows come as a file it reads at /dev/blob
+          await tx.query(sql.replace(/FROM STDIN/i, "FROM '/dev/blob'"), [], { blob: new Blob([csv]) })
+        },
       }),
     )
   }

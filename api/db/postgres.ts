@@ -1,3 +1,6 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { from as copyFrom } from 'pg-copy-streams'
 import pg from 'pg'
 import type { Db, QueryOptions, QueryResult, Transaction } from './types.ts'
 import { OID, parseDate, parseInt8, parseNumeric } from './type-parsers.ts'
@@ -63,6 +66,9 @@ class PostgresDb implements Db {
         },
         async exec(sql: string) {
           await client.query(sql)
+        },
+        async copyCsv(sql: string, csv: string) {
+          await pipeline(Readable.from([csv]), client.query(copyFrom(sql)))
         },
       })
       await client.query('COMMIT')

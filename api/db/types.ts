@@ -16,6 +16,8 @@ export interface Queryable {
 
 export interface Transaction extends Queryable {
   exec(sql: string): Promise<void>
+  /** `COPY table (columns) FROM STDIN WITH (FORMAT csv)` with these CSV lines: bulk loads (fixtures) */
+  copyCsv(sql: string, csv: string): Promise<void>
 }
 
 /** One interface over the embedded engine (PGlite + PostGIS) and a real PostgreSQL/PostGIS server. */

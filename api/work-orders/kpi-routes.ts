@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
-import { allowedScope, SCOPE_PATTERN, scopeFilter } from '../access/screen-scope.ts'
+import { allowedScope, leagueTown, SCOPE_PATTERN, scopeFilter } from '../access/screen-scope.ts'
 import { workOrderKpis } from './kpis.ts'
 import { rankings } from './rankings.ts'
 
@@ -54,19 +54,22 @@ export const workOrderKpiRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { 
     },
   )
 
-  app.get<{ Querystring: { days?: number } }>(
+  app.get<{ Querystring: { days?: number; scope?: string } }>(
     '/work-orders/rankings',
     {
       schema: {
         tags: ['work orders'],
-        summary: '擂台赛: villages, grid workers and county departments ranked',
-        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })) }, { additionalProperties: false }),
+        summary: '擂台赛: villages, grid workers and county departments ranked, within a town or the county (default: the caller\'s own)',
+        querystring: Type.Object(
+          { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })), scope: Type.Optional(Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
-      requirePermission(req, 'workOrders.rankings')
+      const townId = await leagueTown(db, requirePermission(req, 'workOrders.rankings'), req.query.scope)
       const now = new Date()
-      return rankings(db, new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000), now, now)
+      return rankings(db, new Date(now.getTime() - (req.query.days ?? 30) * 86_400_000), now, now, { townId })
     },
   )
 

@@ -67,13 +67,14 @@ export function shanghaiMonthStart(now: Date): Date {
  * The county departments as the town evaluates them (部门报到), over orders sent to them in
  * [from, to): handled before their deadline, the reporters' rating, and orders sent back.
  */
-export async function departmentRanks(db: Queryable, from: Date, to: Date): Promise<DepartmentRank[]> {
+export async function departmentRanks(db: Queryable, from: Date, to: Date, townId: number | null = null): Promise<DepartmentRank[]> {
   const r = await db.query<{ id: number; name: string; received: number; handled: number; on_time: number; satisfaction: number | null; sent_back: number }>(
     `WITH given AS (
        SELECT DISTINCT (h.detail ->> 'departmentId')::int AS department_id, h.order_id
          FROM work_order_history h
         WHERE h.detail ? 'departmentId' AND h.detail ->> 'departmentId' IS NOT NULL
-          AND h.action IN ('dispatch', 'transfer', 'escalate') AND h.at >= $1 AND h.at < $2)
+          AND h.action IN ('dispatch', 'transfer', 'escalate') AND h.at >= $1 AND h.at < $2
+          AND ($3::int IS NULL OR h.order_id IN (SELECT w.id FROM work_orders w JOIN villages v ON v.id = w.village_id WHERE v.town_id = $3)))
      SELECT d.id, d.name,
             count(o.id)::int AS received,
             count(o.id) FILTER (WHERE o.handled_at IS NOT NULL)::int AS handled,
@@ -81,10 +82,11 @@ export async function departmentRanks(db: Queryable, from: Date, to: Date): Prom
             avg(o.satisfaction)::float8 AS satisfaction,
             (SELECT count(*)::int FROM work_order_history s
               WHERE s.action = 'sendBack' AND s.detail ? 'departmentId' AND s.detail ->> 'departmentId' IS NOT NULL
-                AND (s.detail ->> 'departmentId')::int = d.id AND s.at >= $1 AND s.at < $2) AS sent_back
+                AND (s.detail ->> 'departmentId')::int = d.id AND s.at >= $1 AND s.at < $2
+                AND ($3::int IS NULL OR s.order_id IN (SELECT w.id FROM work_orders w JOIN villages v ON v.id = w.village_id WHERE v.town_id = $3))) AS sent_back
        FROM departments d LEFT JOIN given g ON g.department_id = d.id LEFT JOIN work_orders o ON o.id = g.order_id
       GROUP BY d.id, d.name ORDER BY d.id`,
-    [from.toISOString(), to.toISOString()],
+    [from.toISOString(), to.toISOString(), townId],
   )
   return r.rows.map((d): DepartmentRank => {
     const onTimeRate = ratio(d.on_time, d.handled)

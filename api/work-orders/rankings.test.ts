@@ -20,9 +20,11 @@ async function expectEqual(label: string) {
   const windows: [Date, Date][] = [1, 30, 366].map((d) => [new Date(now.getTime() - d * DAY), now])
   windows.push([new Date(now.getTime() - 10.3 * DAY), new Date(now.getTime() - 2.7 * DAY)])
   for (const [from, to] of windows) {
-    const fromRollups = await rankings(db, from, to, now)
-    const recounted = await rankings(db, from, to, now, { live: true })
-    expect(fromRollups, `${label}: ${from.toISOString()} – ${to.toISOString()}`).toEqual(recounted)
+    for (const townId of [null, 1]) {
+      const fromRollups = await rankings(db, from, to, now, { townId })
+      const recounted = await rankings(db, from, to, now, { live: true, townId })
+      expect(fromRollups, `${label}: town ${townId}, ${from.toISOString()} – ${to.toISOString()}`).toEqual(recounted)
+    }
   }
 }
 

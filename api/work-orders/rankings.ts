@@ -8,16 +8,20 @@ import { departmentRanks, ratio, score, shanghaiMonthStart } from './kpis.ts'
 
 interface VillageRow { id: number; name: string; total: number; closed: number; on_time: number; satisfaction: number | null; households: number; visited: number }
 interface WorkerRow { id: number; name: string; village_name: string; grid_worker_name: string; reports: number; visits: number; households: number; visited: number }
-interface Window { from: Date; to: Date; monthStart: Date; monthEnd: Date }
+interface Window { from: Date; to: Date; monthStart: Date; monthEnd: Date; townId: number | null }
 
-/** The villages' and grid workers' league table for orders reported in [from, to); visits over last month. */
+/**
+ * The villages' and grid workers' league table for orders reported in [from, to); visits over
+ * last month. `townId` keeps a town's villages, grid workers and the orders it sent to county
+ * departments; null is the whole county.
+ */
 export async function rankings(
-  db: Queryable, from: Date, to: Date, now = new Date(), opts: { live?: boolean } = {},
+  db: Queryable, from: Date, to: Date, now = new Date(), opts: { live?: boolean; townId?: number | null } = {},
 ): Promise<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[]; departments: DepartmentRank[] }> {
   // visits are compared over last month, which is complete for everyone
   const monthEnd = shanghaiMonthStart(now)
   const monthStart = shanghaiMonthStart(new Date(monthEnd.getTime() - 1))
-  const w: Window = { from, to, monthStart, monthEnd }
+  const w: Window = { from, to, monthStart, monthEnd, townId: opts.townId ?? null }
   const { villages, workers } = opts.live ? await liveRows(db, w) : await rollupRows(db, w)
 
   const villageRanks = villages.map((v): VillageRank => {
@@ -38,10 +42,12 @@ export async function rankings(
       visitCoverage: coverage, score: score([[coverage, 60], [x.reports / maxReports, 40]]),
     }
   }).sort((a, b) => b.score - a.score || a.gridId - b.gridId)
-  return { villages: villageRanks, gridWorkers, departments: await departmentRanks(db, from, to) }
+  return { villages: villageRanks, gridWorkers, departments: await departmentRanks(db, from, to, w.townId) }
 }
 
-const params = (w: Window) => [w.from.toISOString(), w.to.toISOString(), w.monthStart.toISOString(), w.monthEnd.toISOString()]
+// live: $1 from, $2 to, $3 month start, $4 month end, $5 town; roll-ups: $1 from, $2 to, $3 month start, $4 town
+const params = (w: Window) => [w.from.toISOString(), w.to.toISOString(), w.monthStart.toISOString(), w.monthEnd.toISOString(), w.townId]
+const rollupParams = (w: Window) => [w.from.toISOString(), w.to.toISOString(), w.monthStart.toISOString(), w.townId]
 
 async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRow[]; workers: WorkerRow[] }> {
   const villages = await db.query<VillageRow>(
@@ -57,6 +63,7 @@ async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRo
          SELECT count(*)::int AS households,
                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits x WHERE x.household_id = h.id AND x.visited_at >= $3 AND x.visited_at < $4))::int AS visited
            FROM households h JOIN grids g ON g.id = h.grid_id WHERE g.village_id = v.id) hv ON true
+      WHERE $5::int IS NULL OR v.town_id = $5
       ORDER BY v.id`,
     params(w),
   )
@@ -66,7 +73,7 @@ async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRo
             (SELECT count(*)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visits,
             (SELECT count(*)::int FROM households h WHERE h.grid_id = g.id) AS households,
             (SELECT count(DISTINCT x.household_id)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visited
-       FROM grids g JOIN villages v ON v.id = g.village_id ORDER BY g.id`,
+       FROM grids g JOIN villages v ON v.id = g.village_id WHERE $5::int IS NULL OR v.town_id = $5 ORDER BY g.id`,
     params(w),
   )
   return { villages: villages.rows, workers: workers.rows }
@@ -107,8 +114,9 @@ async function rollupRows(db: Queryable, w: Window): Promise<{ villages: Village
      SELECT v.id, v.name, coalesce(o.total, 0) AS total, coalesce(o.closed, 0) AS closed, coalesce(o.on_time, 0) AS on_time, o.satisfaction,
             coalesce(hv.households, 0) AS households, coalesce(hv.visited, 0) AS visited
        FROM villages v LEFT JOIN o ON o.village_id = v.id LEFT JOIN hv ON hv.village_id = v.id
+      WHERE $4::int IS NULL OR v.town_id = $4
       ORDER BY v.id`,
-    params(w).slice(0, 3),
+    rollupParams(w),
   )
   const workers = await db.query<WorkerRow>(
     `WITH ${ORDER_CELLS},
@@ -119,8 +127,9 @@ async function rollupRows(db: Queryable, w: Window): Promise<{ villages: Village
        LEFT JOIN o ON o.grid_id = g.id
        LEFT JOIN grid_rollup r ON r.grid_id = g.id
        LEFT JOIN grid_rollup_visits x ON x.grid_id = g.id AND x.month = ${month}
+      WHERE $4::int IS NULL OR v.town_id = $4
       ORDER BY g.id`,
-    params(w).slice(0, 3),
+    rollupParams(w),
   )
   return { villages: villages.rows, workers: workers.rows }
 }

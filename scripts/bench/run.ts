@@ -7,18 +7,19 @@ import { benchJt808 } from './jt808.ts'
 import { benchJt808Scale } from './jt808-scale.ts'
 import { benchWorkOrders } from './work-orders.ts'
 import { benchPopulation } from './population.ts'
+import { benchCounty } from './county-figures.ts'
 
 const only = process.argv.slice(2)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
 if (want('startup')) await benchStartup()
 
-if (want('tiles') || want('live') || want('jt808') || want('workorders') || want('population')) {
+if (want('tiles') || want('live') || want('jt808') || want('workorders') || want('population') || want('county')) {
   let url = process.env.DATABASE_URL
   let cluster: Awaited<ReturnType<typeof startTempCluster>> | undefined
   if (!url) {
     if (!canStartCluster()) {
-      console.log('tiles, live, jt808, workorders, population: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
+      console.log('tiles, live, jt808, workorders, population, county: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
     } else {
       cluster = await startTempCluster()
       url = cluster.url
@@ -33,6 +34,7 @@ if (want('tiles') || want('live') || want('jt808') || want('workorders') || want
   }
   if (url && want('workorders')) await benchWorkOrders(url)
   if (url && want('population')) await benchPopulation(url)
+  if (url && want('county')) await benchCounty(url)
   cluster?.stop()
 }
 process.exit(0)
