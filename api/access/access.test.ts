@@ -234,3 +234,35 @@ describe('photos and replays', () => {
     expect((await t.as('cadre-1', { method: 'POST', url: '/api/work-orders', payload: order })).statusCode).toBe(409)
   })
 })
+
+describe('league tables (擂台赛) by town', () => {
+  type Tables = { villages: { villageId: number }[]; gridWorkers: { gridId: number }[] }
+  const tables = async (as: string, query = '') => {
+    const res = await t.as(as, `/api/work-orders/rankings${query}`)
+    expect(res.statusCode, res.body.slice(0, 200)).toBe(200)
+    return res.json() as Tables
+  }
+
+  it('rank a town account among its own town, a county account among the county or the town it asks for', async () => {
+    expect((await tables('leader')).villages).toHaveLength(17)
+    const town1 = await tables('town-leader')
+    expect(town1.villages).toHaveLength(16)
+    expect(town1.villages.some((v) => v.villageId === 2)).toBe(false)
+    expect(town1.gridWorkers.some((g) => g.gridId === ids.gridB)).toBe(false)
+    expect(await tables('leader', '?scope=town:1')).toEqual(town1)
+    const town2 = await tables('leader', '?scope=town:2')
+    expect(town2.villages.map((v) => v.villageId)).toEqual([2])
+    expect(town2.gridWorkers.some((g) => g.gridId === ids.gridB)).toBe(true)
+  })
+
+  it('rank a village cadre among the villages of her town, and refuse what is outside the caller', async () => {
+    expect((await tables('cadre-2')).villages.map((v) => v.villageId)).toEqual([2])
+    expect((await tables('cadre-1')).villages).toHaveLength(16)
+    expect((await t.as('town-leader', '/api/work-orders/rankings?scope=county')).statusCode).toBe(403)
+    expect((await t.as('town-leader', '/api/work-orders/rankings?scope=town:2')).statusCode).toBe(403)
+    expect((await t.as('cadre-1', '/api/work-orders/rankings?scope=county')).statusCode).toBe(403)
+    const village = await t.as('leader', '/api/work-orders/rankings?scope=village:1')
+    expect(village.statusCode).toBe(400)
+    expect(village.json().message).toContain('scope')
+  })
+})

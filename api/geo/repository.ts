@@ -24,14 +24,14 @@ export async function listVillages(db: Queryable): Promise<VillageCollection> {
     id: number; code: string; name: string; geometry: Polygon; label: LonLat
     grid_count: number; households: number; residents: number
   }>(
-    `WITH g AS (SELECT village_id, count(*) AS n FROM grids GROUP BY village_id),
-          h AS (SELECT gr.village_id, count(*) AS n FROM households hh JOIN grids gr ON gr.id = hh.grid_id GROUP BY gr.village_id),
-          r AS (SELECT gr.village_id, count(*) AS n FROM residents rs
-                  JOIN households hh ON hh.id = rs.household_id JOIN grids gr ON gr.id = hh.grid_id WHERE rs.deregistered IS NULL GROUP BY gr.village_id)
+    // households and registered residents from the grid roll-ups (migration 029): a county's
+    // million residents are not counted again for every map that opens
+    `WITH g AS (SELECT gr.village_id, count(*) AS n, sum(ru.households) AS households, sum(ru.residents) AS residents
+                  FROM grids gr LEFT JOIN grid_rollup ru ON ru.grid_id = gr.id GROUP BY gr.village_id)
      SELECT v.id, v.code, v.name, ST_AsGeoJSON(v.geom, 7)::json AS geometry,
             json_build_array(ST_X(v.label_point), ST_Y(v.label_point)) AS label,
-            coalesce(g.n, 0) AS grid_count, coalesce(h.n, 0) AS households, coalesce(r.n, 0) AS residents
-       FROM villages v LEFT JOIN g ON g.village_id = v.id LEFT JOIN h ON h.village_id = v.id LEFT JOIN r ON r.village_id = v.id
+            coalesce(g.n, 0) AS grid_count, coalesce(g.households, 0) AS households, coalesce(g.residents, 0) AS residents
+       FROM villages v LEFT JOIN g ON g.village_id = v.id
       ORDER BY v.id`,
   )
   return {
@@ -61,15 +61,13 @@ export async function listGrids(db: Queryable, villageId?: number): Promise<Grid
     id: number; code: string; name: string; village_id: number; village_name: string; kind: GridProps['kind']
     worker_name: string; worker_phone: string; geometry: Polygon; label: LonLat; households: number; residents: number
   }>(
-    `WITH h AS (SELECT grid_id, count(*) AS n FROM households GROUP BY grid_id),
-          r AS (SELECT hh.grid_id, count(*) AS n FROM residents rs JOIN households hh ON hh.id = rs.household_id WHERE rs.deregistered IS NULL GROUP BY hh.grid_id)
-     SELECT g.id, g.code, g.name, g.village_id, v.name AS village_name, g.kind,
+    `SELECT g.id, g.code, g.name, g.village_id, v.name AS village_name, g.kind,
             g.grid_worker_name AS worker_name, g.grid_worker_phone AS worker_phone,
             ST_AsGeoJSON(g.geom, 7)::json AS geometry,
             json_build_array(ST_X(g.label_point), ST_Y(g.label_point)) AS label,
-            coalesce(h.n, 0) AS households, coalesce(r.n, 0) AS residents
+            coalesce(ru.households, 0) AS households, coalesce(ru.residents, 0) AS residents
        FROM grids g JOIN villages v ON v.id = g.village_id
-       LEFT JOIN h ON h.grid_id = g.id LEFT JOIN r ON r.grid_id = g.id
+       LEFT JOIN grid_rollup ru ON ru.grid_id = g.id -- the counts from the grid roll-ups (029)
       WHERE ($1::int IS NULL OR g.village_id = $1)
       ORDER BY g.id`,
     [villageId ?? null],

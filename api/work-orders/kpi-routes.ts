@@ -6,6 +6,15 @@ import { allowedScope, leagueTown, SCOPE_PATTERN, scopeFilter } from '../access/
 import { workOrderKpis } from './kpis.ts'
 import { rankings } from './rankings.ts'
 
+const Rate = Type.Union([Type.Number(), Type.Null()])
+const Int = Type.Integer()
+/** the league tables' answer: also a whitelist of what a wall receives (no names beyond these) */
+const Rankings = Type.Object({
+  villages: Type.Array(Type.Object({ villageId: Int, villageName: Type.String(), total: Int, closureRate: Rate, onTimeRate: Rate, satisfaction: Rate, visitCoverage: Rate, score: Type.Number() })),
+  gridWorkers: Type.Array(Type.Object({ gridId: Int, gridName: Type.String(), villageName: Type.String(), gridWorkerName: Type.String(), reports: Int, visits: Int, visitCoverage: Rate, score: Type.Number() })),
+  departments: Type.Array(Type.Object({ departmentId: Int, departmentName: Type.String(), received: Int, handled: Int, onTimeRate: Rate, satisfaction: Rate, sentBack: Int, score: Type.Number() })),
+})
+
 /** The figures of the loop: KPIs and a heatmap per screen scope, and the league tables (擂台赛). */
 export const workOrderKpiRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
   app.get<{ Querystring: { scope: string; days?: number } }>(
@@ -64,6 +73,7 @@ export const workOrderKpiRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { 
           { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })), scope: Type.Optional(Type.String({ pattern: SCOPE_PATTERN, maxLength: 20 })) },
           { additionalProperties: false },
         ),
+        response: { 200: Rankings },
       },
     },
     async (req) => {
