@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { capacity, histogram, REST_LABEL, scrollWindow, topWithRest } from './chart-shape.ts'
+import { capacity, groupRows, histogram, REST_LABEL, scrollWindow, topWithRest } from './chart-shape.ts'
 
 interface Row { name: string; n: number }
 const rows = (count: number): Row[] => Array.from({ length: count }, (_, i) => ({ name: `村${i + 1}`, n: (i * 37) % 101 }))
@@ -46,5 +46,19 @@ describe('chart data shaping', () => {
     const seen = new Set<string>()
     for (let step = 0; step < 3; step++) for (const x of scrollWindow(r, 4, step * 4)) seen.add(x)
     expect(seen.size).toBe(10)
+  })
+
+  it("merges villages into their towns: one row a town, nothing lost, unknown villages left out", () => {
+    const villages = Array.from({ length: 102 }, (_, i) => ({ villageId: i + 1, eligible: 100 + i, vaccinated: 90 + i }))
+    const townOf = (id: number) => (id > 100 ? null : 1 + (id % 11))
+    const towns = groupRows(villages, (v) => townOf(v.villageId), (town, rows) => ({
+      town, villages: rows.length, eligible: rows.reduce((n, r) => n + r.eligible, 0), vaccinated: rows.reduce((n, r) => n + r.vaccinated, 0),
+    }))
+    expect(towns).toHaveLength(11)
+    expect(towns.map((t) => t.town)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 1])
+    expect(towns.reduce((n, t) => n + t.villages, 0)).toBe(100)
+    const known = villages.filter((v) => townOf(v.villageId) !== null)
+    expect(towns.reduce((n, t) => n + t.eligible, 0)).toBe(known.reduce((n, v) => n + v.eligible, 0))
+    expect(towns.reduce((n, t) => n + t.vaccinated, 0)).toBe(known.reduce((n, v) => n + v.vaccinated, 0))
   })
 })

@@ -45,3 +45,19 @@ export function scrollWindow<T>(rows: readonly T[], size: number, offset: number
   const start = ((Math.floor(offset) % n) + n) % n
   return Array.from({ length: k }, (_, i) => rows[(start + i) % n])
 }
+
+/**
+ * Rows merged by a group (villages into their towns, for a county's panels), one per group in
+ * the order the groups first appear; rows whose group is unknown (null) are left out.
+ */
+export function groupRows<T, K, R>(rows: readonly T[], group: (r: T) => K | null, merge: (key: K, rows: T[]) => R): R[] {
+  const groups = new Map<K, T[]>()
+  for (const r of rows) {
+    const k = group(r)
+    if (k === null) continue
+    const list = groups.get(k)
+    if (list) list.push(r)
+    else groups.set(k, [r])
+  }
+  return [...groups].map(([k, list]) => merge(k, list))
+}

@@ -1,3 +1,5 @@
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+
 // GET /api/towns: the county (县) and its towns (镇/街道), as the screens list them.
 export interface TownSummary {
   id: number
@@ -19,3 +21,6 @@ export interface TownList {
   county: { code: string; name: string } | null
   towns: TownSummary[]
 }
+
+/** GET /api/towns/outlines: the towns' outlines for the county map, labelled at `label`. */
+export type TownOutlines = FeatureCollection<Polygon | MultiPolygon, { id: number; code: string; name: string; label: [number, number] }>

@@ -22,6 +22,8 @@ export interface TownProps {
 
 export interface VillageProps {
   id: number
+  /** the town (镇) the village belongs to */
+  townId: number
   code: string
   name: string
   gridCount: number

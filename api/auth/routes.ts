@@ -18,6 +18,8 @@ const UserSchema = Type.Object({
   villageId: Type.Union([Type.Integer(), Type.Null()]),
   gridId: Type.Union([Type.Integer(), Type.Null()]),
   departmentId: Type.Union([Type.Integer(), Type.Null()]),
+  /** how far the account reaches (county, town with its id, village, grid, department, none): the wall opens on it */
+  scope: Type.Object({ level: Type.String(), townId: Type.Optional(Type.Integer()) }),
 })
 
 // Spent on unknown usernames too, so timing does not tell which usernames exist.

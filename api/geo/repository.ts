@@ -8,31 +8,36 @@ import { maskAddress, maskPhone } from '../privacy/mask.ts'
 
 // Geometry leaves PostGIS as GeoJSON with 7 decimals (~1 cm), parsed by the driver as json.
 
-export async function getTown(db: Queryable): Promise<TownFeature | null> {
+/** One town's outline; without an id the first town (the demo's only one). */
+export async function getTown(db: Queryable, id: number | null = null): Promise<TownFeature | null> {
   const r = await db.query<{ id: number; code: string; name: string; geometry: Polygon; bbox: BBox }>(
     `SELECT id, code, name, ST_AsGeoJSON(geom, 7)::json AS geometry,
             json_build_array(ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)) AS bbox
-       FROM towns ORDER BY id LIMIT 1`,
+       FROM towns WHERE ($1::int IS NULL OR id = $1) ORDER BY id LIMIT 1`,
+    [id],
   )
   const t = r.rows[0]
   if (!t) return null
   return { type: 'Feature', id: t.id, geometry: t.geometry, properties: { id: t.id, code: t.code, name: t.name, bbox: t.bbox } }
 }
 
-export async function listVillages(db: Queryable): Promise<VillageCollection> {
+/** The villages of one town, or of the county when `townId` is null. */
+export async function listVillages(db: Queryable, townId: number | null = null): Promise<VillageCollection> {
   const r = await db.query<{
-    id: number; code: string; name: string; geometry: Polygon; label: LonLat
+    id: number; town_id: number; code: string; name: string; geometry: Polygon; label: LonLat
     grid_count: number; households: number; residents: number
   }>(
     // households and registered residents from the grid roll-ups (migration 029): a county's
     // million residents are not counted again for every map that opens
     `WITH g AS (SELECT gr.village_id, count(*) AS n, sum(ru.households) AS households, sum(ru.residents) AS residents
                   FROM grids gr LEFT JOIN grid_rollup ru ON ru.grid_id = gr.id GROUP BY gr.village_id)
-     SELECT v.id, v.code, v.name, ST_AsGeoJSON(v.geom, 7)::json AS geometry,
+     SELECT v.id, v.town_id, v.code, v.name, ST_AsGeoJSON(v.geom, 7)::json AS geometry,
             json_build_array(ST_X(v.label_point), ST_Y(v.label_point)) AS label,
             coalesce(g.n, 0) AS grid_count, coalesce(g.households, 0) AS households, coalesce(g.residents, 0) AS residents
        FROM villages v LEFT JOIN g ON g.village_id = v.id
+      WHERE ($1::int IS NULL OR v.town_id = $1)
       ORDER BY v.id`,
+    [townId],
   )
   return {
     type: 'FeatureCollection',
@@ -41,7 +46,7 @@ export async function listVillages(db: Queryable): Promise<VillageCollection> {
       id: v.id,
       geometry: v.geometry,
       properties: {
-        id: v.id, code: v.code, name: v.name, gridCount: v.grid_count,
+        id: v.id, townId: v.town_id, code: v.code, name: v.name, gridCount: v.grid_count,
         households: v.households, residents: v.residents, label: v.label,
       },
     })),
@@ -56,7 +61,7 @@ export async function gridExists(db: Queryable, id: number): Promise<boolean> {
   return (await db.query('SELECT 1 FROM grids WHERE id = $1', [id])).rows.length > 0
 }
 
-export async function listGrids(db: Queryable, villageId?: number): Promise<GridCollection> {
+export async function listGrids(db: Queryable, villageId?: number, townId: number | null = null): Promise<GridCollection> {
   const r = await db.query<{
     id: number; code: string; name: string; village_id: number; village_name: string; kind: GridProps['kind']
     worker_name: string; worker_phone: string; geometry: Polygon; label: LonLat; households: number; residents: number
@@ -68,9 +73,9 @@ export async function listGrids(db: Queryable, villageId?: number): Promise<Grid
             coalesce(ru.households, 0) AS households, coalesce(ru.residents, 0) AS residents
        FROM grids g JOIN villages v ON v.id = g.village_id
        LEFT JOIN grid_rollup ru ON ru.grid_id = g.id -- the counts from the grid roll-ups (029)
-      WHERE ($1::int IS NULL OR g.village_id = $1)
+      WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR v.town_id = $2)
       ORDER BY g.id`,
-    [villageId ?? null],
+    [villageId ?? null, townId],
   )
   return {
     type: 'FeatureCollection',

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
-import { listTowns } from './repository.ts'
+import { listTowns, townOutlines } from './repository.ts'
 
 const Count = Type.Integer({ minimum: 0 })
 const TownOut = Type.Object({
@@ -21,5 +21,11 @@ export const townRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =>
   app.get('/towns', { schema: { tags: ['geo'], summary: 'the county and its towns with their villages, grids, households and residents', response: { 200: TownListOut } } }, async (req) => {
     requirePermission(req, 'geo.read')
     return listTowns(db)
+  })
+
+  // GeoJSON, not schema-checked beyond its shape: outlines carry nothing personal
+  app.get('/towns/outlines', { schema: { tags: ['geo'], summary: "the towns' outlines for the county map" } }, async (req) => {
+    requirePermission(req, 'geo.read')
+    return townOutlines(db)
   })
 }

@@ -13,6 +13,7 @@ interface ListQuery {
   tab?: InboxTab
   village?: number
   grid?: number
+  town?: number
   state?: WorkOrderState
   category?: string
   source?: WorkOrderSource
@@ -36,6 +37,7 @@ export const workOrderDeskRoutes: FastifyPluginAsync<{ db: Db }> = async (app, {
         querystring: Type.Object(
           {
             tab: Type.Optional(literalUnion(INBOX_TABS)),
+            town: Type.Optional(Id),
             village: Type.Optional(Id),
             grid: Type.Optional(Id),
             state: Type.Optional(literalUnion(WORK_ORDER_STATES)),
@@ -57,7 +59,7 @@ export const workOrderDeskRoutes: FastifyPluginAsync<{ db: Db }> = async (app, {
       const user = requirePermission(req, 'workOrders.read')
       const q = req.query
       return listWorkOrders(db, {
-        tab: q.tab, villageId: q.village, gridId: q.grid, state: q.state, category: q.category, source: q.source, overdue: q.overdue,
+        tab: q.tab, townId: q.town, villageId: q.village, gridId: q.grid, state: q.state, category: q.category, source: q.source, overdue: q.overdue,
         open: q.open, from: q.from, to: q.to, q: q.q, before: q.before, limit: q.limit ?? 50,
       }, user)
     },

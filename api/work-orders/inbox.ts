@@ -9,6 +9,7 @@ import { ORDER_COLUMNS } from './visibility.ts'
 export interface WorkOrderFilter {
   /** an inbox tab: what waits for the user (default: every order they may see) */
   tab?: InboxTab
+  townId?: number
   villageId?: number
   gridId?: number
   state?: WorkOrderState
@@ -35,6 +36,7 @@ export async function listWorkOrders(db: Queryable, f: WorkOrderFilter, user: Au
   const params: unknown[] = [f.limit, now.toISOString()]
   const bind = (v: unknown) => `$${params.push(v)}`
   const where = [scopeCondition(user, ORDER_COLUMNS, params), tabCondition(user, f.tab ?? 'all', params, now.toISOString())]
+  if (f.townId !== undefined) where.push(`o.village_id IN (SELECT id FROM villages WHERE town_id = ${bind(f.townId)}::int)`)
   if (f.villageId !== undefined) where.push(`o.village_id = ${bind(f.villageId)}::int`)
   if (f.gridId !== undefined) where.push(`o.grid_id = ${bind(f.gridId)}::int`)
   if (f.state !== undefined) where.push(`o.state = ${bind(f.state)}`)

@@ -10,6 +10,7 @@ import { populationPhoneScenario } from './scenarios/population-phone.ts'
 import { populationScenario } from './scenarios/population.ts'
 import { loopScenario } from './scenarios/loop.ts'
 import { wallsScenario } from './scenarios/walls.ts'
+import { countyScenario } from './scenarios/county.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -30,6 +31,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['loop', () => loopScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
+  // a system of its own: a county of three towns
+  ['county', () => countyScenario(browser, tally)],
 ]
 // what each scenario cost, printed at the end: CI has a time budget and this says where it goes
 const took: string[] = []

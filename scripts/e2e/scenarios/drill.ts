@@ -1,4 +1,4 @@
-// The wall at the three wall sizes: the town map's checks (map.ts), then the drill-down town →
+// The wall at 1920×1080 and 6656×1792 (3840×2160: the county scenario): the town map's checks (map.ts), then the drill-down town →
 // village → grid → household, checking at each level that the five panels drew their charts
 // for the new scope, and the layout check (clipped, wrapped, overlapping text) at village scope
 // at every size and at grid scope at 1920×1080, where the household legend shows. (A wall takes
@@ -64,7 +64,9 @@ export async function drillScenario(browser: Browser, system: System, tally: Tal
   const grid = grids.features[0].properties
   const households = (await (await fetch(`${system.origin}/api/households?grid=${grid.id}`, { headers: auth })).json()) as { features: { geometry: { coordinates: [number, number] } }[] }
 
-  for (const wall of WALLS) {
+  // 3840×2160 is drilled by the county scenario (county → town → village → grid → household,
+  // with the layout check at every level): one wall load of this size fewer in CI's budget
+  for (const wall of WALLS.filter((w) => w.name !== '3840x2160')) {
     const context = await browser.newContext({ viewport: { width: wall.width, height: wall.height }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
     const page = await context.newPage()
     const requests = watchRequests(page, system.origin)

@@ -1,9 +1,11 @@
 import type { StyleSpecification } from 'maplibre-gl'
 import type { RoadCollection, TownFeature } from '../../../../geo/types.ts'
+import type { TownOutlines } from '../../../../geo/towns.ts'
 
 // An offline basemap drawn from our own geodata: no tile service, no glyphs URL (symbol
 // layers would need one; labels are drawn by deck.gl with the local CJK font instead).
-export function basemapStyle(town: TownFeature, roads: RoadCollection, externalTiles?: string): StyleSpecification {
+/** `town`: the land drawn under everything, one town or a county's towns */
+export function basemapStyle(town: TownFeature | TownOutlines, roads: RoadCollection, externalTiles?: string): StyleSpecification {
   const style: StyleSpecification = {
     version: 8,
     sources: {

@@ -11,6 +11,8 @@ export interface SignedInUser {
   villageId: number | null
   gridId: number | null
   departmentId: number | null
+  /** how far the account reaches: a county-wide account's wall opens on the county */
+  scope?: { level: string; townId?: number }
 }
 
 /**

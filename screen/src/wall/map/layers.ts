@@ -37,6 +37,10 @@ export interface LayerInput {
   selectedVillage: number | null
   selectedGrid: number | null
   households: HouseholdCollection | null
+  /** a county's wall at county scope: villages are texture under the towns, not yet clickable */
+  countyScope?: boolean
+  /** a county's wall inside a town: only that town's villages and grids are coloured and named */
+  activeTown?: number | null
 }
 
 /** 户况图谱 colours: party member households red, care-group households amber, the rest cyan */
@@ -58,14 +62,38 @@ function propertiesOf<P>(fc: { features: { properties: P }[] }): P[] {
   return list
 }
 
+/**
+ * One town's share of a collection, kept while the collection and the town stay the same: a
+ * new array on every redraw would rebuild the layer's attributes each time.
+ */
+const townCut = new WeakMap<object, { town: number; fc: { type: 'FeatureCollection'; features: unknown[] } }>()
+function inTown<C extends { features: { properties: object }[] }>(fc: C, town: number, townOfFeature: (p: C['features'][number]['properties']) => number | undefined): C {
+  const hit = townCut.get(fc)
+  if (hit?.town === town) return hit.fc as unknown as C
+  const cut = { type: 'FeatureCollection' as const, features: fc.features.filter((f) => townOfFeature(f.properties) === town) }
+  townCut.set(fc, { town, fc: cut })
+  return cut as unknown as C
+}
+
+const townsOfVillages = new WeakMap<VillageCollection, Map<number, number>>()
+function villageTowns(villages: VillageCollection): Map<number, number> {
+  let m = townsOfVillages.get(villages)
+  if (!m) townsOfVillages.set(villages, (m = new Map(villages.features.map((f) => [f.properties.id, f.properties.townId]))))
+  return m
+}
+
 let paletteFor: VillageCollection | null = null
 let villageColour: (id: number) => RGBA = () => PALETTE[0]
 
-export function townLayers({ villages, grids, zoom, scale, hoverVillage, selectedVillage, selectedGrid, households }: LayerInput): Layer[] {
-  if (paletteFor !== villages) {
-    villageColour = villagePalette(villages)
-    paletteFor = villages
+export function townLayers({ villages: allVillages, grids: allGrids, zoom, scale, hoverVillage, selectedVillage, selectedGrid, households, countyScope = false, activeTown = null }: LayerInput): Layer[] {
+  if (paletteFor !== allVillages) {
+    villageColour = villagePalette(allVillages)
+    paletteFor = allVillages
   }
+  if (countyScope) return countyTexture(allVillages, scale)
+  // a county's wall inside a town draws that town's villages and grids; a town's wall has only its own
+  const villages = activeTown === null ? allVillages : inTown(allVillages, activeTown, (p) => p.townId)
+  const grids = activeTown === null ? allGrids : inTown(allGrids, activeTown, (p) => villageTowns(allVillages).get(p.villageId))
   const showGridLabels = zoom >= 12.3
   // Layers that would draw nothing are left out rather than hidden: a hidden layer still
   // compiles its shaders, which costs seconds on a software-rendered wall PC.
@@ -140,4 +168,21 @@ export function townLayers({ villages, grids, zoom, scale, hoverVillage, selecte
     }),
   ]
   return layers.filter((l): l is Layer => !!l)
+}
+
+/** At county zoom the villages are only faint borders inside the towns: 100 and more names would pile up. */
+function countyTexture(villages: VillageCollection, scale: number): Layer[] {
+  return [
+    new GeoJsonLayer<VillageProps>({
+      id: 'villages',
+      data: villages as never,
+      pickable: false,
+      filled: false,
+      stroked: true,
+      getLineColor: [125, 211, 252, 70],
+      getLineWidth: 1,
+      lineWidthUnits: 'pixels',
+      lineWidthScale: scale,
+    }),
+  ]
 }

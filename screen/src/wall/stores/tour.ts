@@ -80,8 +80,8 @@ export const useTourStore = defineStore('tour', () => {
     if (following.value !== null && vehicles.followId === following.value) vehicles.followId = null
     following.value = null
     if (target?.kind === 'vehicle') {
-      // a followed truck: the panels show the town, the map keeps the truck in the centre
-      scope.go({ kind: 'town', id: null }, 'replace')
+      // a followed truck: the panels show the wall's whole area, the map keeps the truck in the centre
+      scope.go(scope.root, 'replace')
       vehicles.followId = target.id
       following.value = target.id
     } else if (target) scope.go(target, 'replace')

@@ -5,6 +5,7 @@ import { authHeaders, getJson } from '../../shared/api.ts'
 import { ALERT_LABELS, type VehicleAlert } from '../../../../geo/vehicles.ts'
 import { useFreshnessStore } from './freshness.ts'
 import { useScopeStore } from './scope.ts'
+import { useGeoStore } from './geo.ts'
 
 export interface FeedItem {
   key: string
@@ -24,6 +25,7 @@ const KPI_DAYS = 365
  */
 export const useWorkOrderStore = defineStore('workOrders', () => {
   const scope = useScopeStore()
+  const geo = useGeoStore()
   const fresh = useFreshnessStore()
   const kpis = shallowRef<WorkOrderKpis | null>(null)
   const orders = shallowRef<WorkOrder[]>([])
@@ -54,11 +56,23 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
 
   const filter = () => {
     const s = scope.current
+    if (s.kind === 'town' && s.id !== null) return `&town=${s.id}`
     return s.kind === 'village' ? `&village=${s.id}` : s.kind === 'grid' ? `&grid=${s.id}` : ''
   }
   const inScope = (o: WorkOrder) => {
     const s = scope.current
-    return s.kind === 'town' || (s.kind === 'village' && (o.villageId === s.id || o.assigneeVillageId === s.id)) || (s.kind === 'grid' && o.gridId === s.id)
+    if (s.kind === 'county' || (s.kind === 'town' && s.id === null)) return true
+    if (s.kind === 'town') return geo.townOf({ kind: 'village', id: o.villageId }) === s.id
+    return (s.kind === 'village' && (o.villageId === s.id || o.assigneeVillageId === s.id)) || (s.kind === 'grid' && o.gridId === s.id)
+  }
+  /**
+   * The league tables (擂台赛) rank a town's villages: a county's wall asks for the town it is
+   * in, or at county scope for the county's; a town's wall for its own (the server's default).
+   */
+  const leagueScope = () => {
+    if (!scope.countyMode) return ''
+    const town = geo.currentTown
+    return `&scope=${town === null ? 'county' : `town:${town}`}`
   }
 
   async function refresh(): Promise<void> {
@@ -67,7 +81,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
       const [k, list, ranks] = await Promise.all([
         getJson<WorkOrderKpis>(`/api/work-orders/kpis?scope=${encodeURIComponent(scope.key)}&days=${KPI_DAYS}`),
         getJson<WorkOrder[]>(`/api/work-orders?limit=${MARKERS_MAX}${filter()}`),
-        getJson<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[]; departments?: DepartmentRank[] }>(`/api/work-orders/rankings?days=${KPI_DAYS}`)
+        getJson<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[]; departments?: DepartmentRank[] }>(`/api/work-orders/rankings?days=${KPI_DAYS}${leagueScope()}`)
           .catch(() => ({ villages: [], gridWorkers: [], departments: [] })),
       ])
       if (mine !== seq) return
