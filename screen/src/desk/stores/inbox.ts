@@ -7,11 +7,14 @@ import { beep } from '../beep.ts'
 import { dayStart, nextDayStart } from '../format.ts'
 import { isCenter, type DeskUser } from '../roles.ts'
 import { useLiveStore } from './live.ts'
+import { useLookupStore } from './lookups.ts'
 import { useToastStore } from './toast.ts'
 
 const PAGE = 50
 
 export interface InboxFilters {
+  /** a county's town (镇); its villages only */
+  town: number | null
   village: number | null
   grid: number | null
   category: string
@@ -22,7 +25,7 @@ export interface InboxFilters {
   to: string
   q: string
 }
-const emptyFilters = (): InboxFilters => ({ village: null, grid: null, category: '', source: '', state: '', from: '', to: '', q: '' })
+const emptyFilters = (): InboxFilters => ({ town: null, village: null, grid: null, category: '', source: '', state: '', from: '', to: '', q: '' })
 
 /** where a role's work starts: the tab it opens on */
 export function defaultTab(role: string | undefined): InboxTab {
@@ -50,6 +53,7 @@ function workTabs(role: string | undefined): InboxTab[] {
 export const useInboxStore = defineStore('deskInbox', () => {
   const auth = useAuthStore()
   const toast = useToastStore()
+  const lookups = useLookupStore()
   const counts = ref<Record<InboxTab, number> | null>(null)
   const tab = ref<InboxTab>('all')
   const filters = reactive<InboxFilters>(emptyFilters())
@@ -70,6 +74,7 @@ export const useInboxStore = defineStore('deskInbox', () => {
   function query(before?: number): string {
     const p = new URLSearchParams({ tab: tab.value, limit: String(PAGE) })
     const f = filters
+    if (f.town) p.set('town', String(f.town))
     if (f.village) p.set('village', String(f.village))
     if (f.grid) p.set('grid', String(f.grid))
     if (f.category) p.set('category', f.category)
@@ -155,6 +160,7 @@ export const useInboxStore = defineStore('deskInbox', () => {
 
   function passesFilters(o: WorkOrder): boolean {
     const f = filters
+    if (f.town && lookups.villages.find((v) => v.id === o.villageId)?.townId !== f.town) return false
     if (f.village && o.villageId !== f.village) return false
     if (f.grid && o.gridId !== f.grid) return false
     if (f.category && o.category !== f.category) return false

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
 import type { FeatureCollection, Polygon } from 'geojson'
 import type { GridProps, RoadCollection, TownFeature, VillageProps } from '../../../../geo/types.ts'
+import type { TownList } from '../../../../geo/towns.ts'
 import { getJson, putJson } from '../../shared/api.ts'
 
 export interface Category {
@@ -17,6 +18,8 @@ export interface Department {
 }
 export interface Option {
   id: number
+  /** a village's town (镇) */
+  townId?: number
   name: string
 }
 export type GridFeature = FeatureCollection<Polygon, GridProps>['features'][number]
@@ -28,6 +31,8 @@ export type GridFeature = FeatureCollection<Polygon, GridProps>['features'][numb
  */
 export const useLookupStore = defineStore('deskLookups', () => {
   const villages = shallowRef<Option[]>([])
+  /** the county's towns; more than one only on a county's system (the filters then offer them) */
+  const towns = shallowRef<Option[]>([])
   const departments = shallowRef<Department[]>([])
   const categories = shallowRef<Category[]>([])
   const gridsByVillage = new Map<number, Promise<GridFeature[]>>()
@@ -39,8 +44,10 @@ export const useLookupStore = defineStore('deskLookups', () => {
       getJson<FeatureCollection<Polygon, VillageProps>>('/api/villages'),
       getJson<Department[]>('/api/departments'),
       getJson<Category[]>('/api/work-orders/categories'),
-    ]).then(([v, d, c]) => {
-      villages.value = v.features.map((f) => ({ id: f.properties.id, name: f.properties.name })).sort((a, b) => a.id - b.id)
+      getJson<TownList>('/api/towns'),
+    ]).then(([v, d, c, t]) => {
+      villages.value = v.features.map((f) => ({ id: f.properties.id, name: f.properties.name, townId: f.properties.townId })).sort((a, b) => a.id - b.id)
+      towns.value = t.towns.map((x) => ({ id: x.id, name: x.name }))
       departments.value = d
       categories.value = c
     }).catch((err) => {
@@ -81,5 +88,5 @@ export const useLookupStore = defineStore('deskLookups', () => {
     gridsByVillage.clear()
   }
 
-  return { villages, departments, categories, load, grids, basemap, saveCategory, villageName, departmentName, category, reset }
+  return { villages, towns, departments, categories, load, grids, basemap, saveCategory, villageName, departmentName, category, reset }
 })
