@@ -32,6 +32,19 @@ export function errorBody(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: REASONS[statusCode] ?? 'Error', message }
 }
 
+/**
+ * An import's report of rejected rows (422) in the uniform error shape too, so a client that
+ * reads `message` of every 4xx shows something, and one that knows the report reads its rows.
+ */
+export function rejectedRows<R extends { errors: { row: number; reason: string }[] }>(report: R): R & ErrorBody {
+  const [first] = report.errors
+  const more = report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : ''
+  return { ...errorBody(422, `${report.errors.length} rows cannot be imported: row ${first.row}: ${first.reason}${more}`), ...report }
+}
+
+/** The fields `rejectedRows` adds, for a 422 report's response schema. */
+export const ERROR_FIELDS = { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } } as const
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500

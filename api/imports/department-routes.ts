@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
-import { HttpError } from '../http/errors.ts'
+import { ERROR_FIELDS, HttpError, rejectedRows } from '../http/errors.ts'
 import { tableReader, type TableReader } from './table-reader.ts'
 import { importDepartmentData } from './department-data.ts'
 
@@ -34,7 +34,7 @@ export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: Table
           { dryRun: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })), department: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) },
           { additionalProperties: false },
         ),
-        response: { 200: Report, 422: Report },
+        response: { 200: Report, 422: Type.Object({ ...Report.properties, ...ERROR_FIELDS }) },
       },
     },
     async (req, reply) => {
@@ -58,7 +58,7 @@ export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: Table
         /* a malformed name is only a label */
       }
       const report = await importDepartmentData(db, table, departmentId, user, { name, bytes }, req.query.dryRun === 1)
-      return reply.code(report.errors.length ? 422 : 200).send(report)
+      return report.errors.length ? reply.code(422).send(rejectedRows(report)) : report
     },
   )
 

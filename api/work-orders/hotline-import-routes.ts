@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
-import { HttpError } from '../http/errors.ts'
+import { ERROR_FIELDS, HttpError, rejectedRows } from '../http/errors.ts'
 import { tableReader, type TableReader } from '../imports/table-reader.ts'
 import { importHotline, MAX_ROWS } from './hotline-import.ts'
 
@@ -42,7 +42,7 @@ export const hotlineImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableRea
           'all rows or none, with a report of every bad row; ?dryRun=1 checks and previews without writing; ' +
           '413 names the limit a file is over, 429 when other imports are being read',
         querystring: Type.Object({ dryRun: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })) }, { additionalProperties: false }),
-        response: { 200: Report, 422: Report },
+        response: { 200: Report, 422: Type.Object({ ...Report.properties, ...ERROR_FIELDS }) },
       },
     },
     async (req, reply) => {
@@ -56,7 +56,7 @@ export const hotlineImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableRea
         throw err
       })
       const report = await importHotline(db, table, user, new Date(), { dryRun: req.query.dryRun === 1 })
-      return reply.code(report.errors.length ? 422 : 200).send(report)
+      return report.errors.length ? reply.code(422).send(rejectedRows(report)) : report
     },
   )
 }
