@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from './types.ts'
 import { openFixtureDb } from '../test/test-db.ts'
 import { getStats } from '../stats/repository.ts'
+import { workOrderKpis, type KpiScope } from '../work-orders/kpis.ts'
 import { rankings } from '../work-orders/rankings.ts'
 import type { Scope } from '../access/screen-scope.ts'
 
@@ -177,10 +178,23 @@ async function expectEqual(label: string) {
       const recounted = await rankings(db, from, to, now, { live: true, townId })
       expect(fromRollups, `${label}: town ${townId}, ${from.toISOString()} – ${to.toISOString()}`).toEqual(recounted)
     }
+    // the KPIs (031): counts equal, averages equal but for the order of a float sum
+    const [{ v, g }] = (await db.query<{ v: number; g: number }>('SELECT village_id AS v, grid_id AS g FROM work_orders ORDER BY id DESC LIMIT 1')).rows
+    const kpiScopes: KpiScope[] = [{ villageId: null, gridId: null }, { villageId: null, gridId: null, townId: 1 }, { villageId: v, gridId: null }, { villageId: null, gridId: g }]
+    for (const scope of kpiScopes) {
+      const fromRollups = await workOrderKpis(db, scope, from, to, now)
+      const recounted = await workOrderKpis(db, scope, from, to, now, { live: true })
+      const where = `${label}: KPIs of ${JSON.stringify(scope)}, ${from.toISOString()} – ${to.toISOString()}`
+      for (const key of Object.keys(recounted) as (keyof typeof recounted)[]) {
+        const [a, b] = [fromRollups[key], recounted[key]]
+        if (typeof a === 'number' && typeof b === 'number' && !Number.isInteger(b)) expect(a, `${where}: ${key}`).toBeCloseTo(b, 9)
+        else expect(a, `${where}: ${key}`).toEqual(b)
+      }
+    }
   }
 }
 
-describe('league tables from roll-ups (030, visits from 029)', () => {
+describe('league tables and KPIs from roll-ups (030, 031; visits from 029)', () => {
   it('equal a recount on the fixtures, for whole and partial days', async () => {
     const [n] = (await db.query<{ n: number }>('SELECT count(*) AS n FROM order_rollup_days')).rows
     expect(n.n).toBeGreaterThan(1000)
@@ -207,7 +221,8 @@ describe('league tables from roll-ups (030, visits from 029)', () => {
           break
         }
         case 1: // closed and rated
-          await db.query(`UPDATE work_orders SET state = 'closed', satisfaction = $2, closed_at = now() WHERE id = $1`, [added[Math.floor(rnd() * added.length)], 1 + Math.floor(rnd() * 5)])
+          await db.query(`UPDATE work_orders SET state = 'closed', satisfaction = $2, closed_at = now(), handled_at = now() - make_interval(secs => $3::float8) WHERE id = $1`,
+            [added[Math.floor(rnd() * added.length)], 1 + Math.floor(rnd() * 5), rnd() * 3600])
           await db.query(`UPDATE work_orders SET state = 'closed', satisfaction = 2 WHERE id = (SELECT min(id) FROM work_orders WHERE state <> 'closed' AND created_at > now() - interval '30 days')`)
           break
         case 2: // found overdue; and a state change that moves no figure
@@ -231,6 +246,10 @@ describe('league tables from roll-ups (030, visits from 029)', () => {
         }
       }
     }
+    // last, so no later write counts its cell again: an order handled again, only its handling time moving
+    const moved = await db.query(`UPDATE work_orders SET handled_at = handled_at + interval '90 minutes'
+                                   WHERE id = (SELECT max(id) FROM work_orders WHERE handled_at IS NOT NULL) RETURNING id`)
+    expect(moved.rows).toHaveLength(1)
     await expectEqual('after 48 writes')
   })
 })

@@ -5,12 +5,12 @@ import { requirePermission } from '../access/policy.ts'
 import { HttpError } from '../http/errors.ts'
 import { listDisplays, listTours, recordReport, saveTours, type DisplayReport, type Tour } from './repository.ts'
 
-const TOUR_SCOPE_PATTERN = '^(town|village:[1-9][0-9]{0,8}|grid:[1-9][0-9]{0,8}|vehicle:[1-9][0-9]{0,8})$'
+const TOUR_SCOPE_PATTERN = '^(county|town|(town|village|grid|vehicle):[1-9][0-9]{0,8})$'
 const Clock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })
 const TourStep = Type.Object(
   {
     // what the wall draws today; county and town:ID steps come with the county wall
-    scope: Type.String({ pattern: TOUR_SCOPE_PATTERN, maxLength: 24, description: 'town, village:ID, grid:ID or vehicle:ID (a followed truck)' }),
+    scope: Type.String({ pattern: TOUR_SCOPE_PATTERN, maxLength: 24, description: 'county, town (the wall\'s own), town:ID, village:ID, grid:ID or vehicle:ID (a followed truck)' }),
     dwellSeconds: Type.Integer({ minimum: 5, maximum: 3600 }),
   },
   { additionalProperties: false },

@@ -32,6 +32,7 @@ describe('tours', () => {
     expect((await put('leader', [tour])).statusCode).toBe(403)
     expect((await put('display', [tour])).statusCode).toBe(403)
     expect((await put('admin', [{ ...tour, steps: [{ scope: 'moon:1', dwellSeconds: 10 }] }])).json().message).toMatch(/scope/)
+    expect((await put('admin', [{ ...tour, steps: [{ scope: 'county:1', dwellSeconds: 10 }] }])).statusCode).toBe(400)
     expect((await put('admin', [{ ...tour, steps: [{ scope: 'town', dwellSeconds: 1 }] }])).json().message).toMatch(/dwellSeconds/)
     expect((await put('admin', [{ ...tour, schedule: { nightStart: '25:00', nightEnd: '06:00', dim: 0.5 } }])).json().message).toMatch(/nightStart/)
     expect((await put('admin', [tour, tour])).json().message).toMatch(/used twice/)

@@ -5,6 +5,7 @@
 import type { Queryable } from '../db/types.ts'
 import type { DepartmentRank, GridWorkerRank, VillageRank } from '../../geo/work-orders.ts'
 import { departmentRanks, ratio, score, shanghaiMonthStart } from './kpis.ts'
+import { ORDER_CELLS } from './order-cells.ts'
 
 interface VillageRow { id: number; name: string; total: number; closed: number; on_time: number; satisfaction: number | null; households: number; visited: number }
 interface WorkerRow { id: number; name: string; village_name: string; grid_worker_name: string; reports: number; visits: number; households: number; visited: number }
@@ -78,26 +79,6 @@ async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRo
   )
   return { villages: villages.rows, workers: workers.rows }
 }
-
-/**
- * The window's whole Beijing days from order_rollup_days, and its two partial days (from `from`
- * to the next midnight, from the last midnight to `to`) from work_orders: a day of a county's
- * orders is ~1,400 rows on the created_at index.
- */
-const ORDER_CELLS = `
-  bounds AS (
-    SELECT order_day($1::timestamptz) + 1 AS d0, order_day($2::timestamptz) AS d1,
-           ((order_day($1::timestamptz) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
-           (order_day($2::timestamptz)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1),
-  cells AS (
-    SELECT o.grid_id, o.village_id, o.total, o.closed, o.on_time, o.sat_sum, o.sat_n, o.reports
-      FROM order_rollup_days o, bounds b WHERE o.day >= b.d0 AND o.day < b.d1
-    UNION ALL
-    SELECT w.grid_id, w.village_id, 1, (w.state = 'closed')::int, (w.state = 'closed' AND NOT w.was_overdue)::int,
-           coalesce(w.satisfaction, 0), (w.satisfaction IS NOT NULL)::int, (w.source = 'gridWorker')::int
-      FROM work_orders w, bounds b
-     WHERE (w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz))
-        OR (w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz))`
 
 async function rollupRows(db: Queryable, w: Window): Promise<{ villages: VillageRow[]; workers: WorkerRow[] }> {
   // the visit month's key, as the roll-up writes it (Beijing 'YYYY-MM')

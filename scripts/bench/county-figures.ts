@@ -104,14 +104,18 @@ export async function benchCounty(clusterUrl: string): Promise<void> {
   const villages = (await db.query<{ id: number }>('SELECT id FROM villages ORDER BY id')).rows.map((v) => v.id)
   const now = new Date()
   const monthAgo = new Date(now.getTime() - 30 * DAY)
+  const yearAgo = new Date(now.getTime() - 365 * DAY)
   const cases: [string, (live: boolean) => (k: number) => Promise<unknown>][] = [
     ['stats, county', (live) => () => getStats(db, { kind: 'county', id: null }, { keyGroupDetail: false, live })],
     ['stats, a town', (live) => (k) => getStats(db, { kind: 'town', id: towns[k % towns.length] }, { keyGroupDetail: false, live })],
     ['stats, a village', (live) => (k) => getStats(db, { kind: 'village', id: villages[(k * 7) % villages.length] }, { keyGroupDetail: false, live })],
     ['league tables, 30 days', (live) => () => rankings(db, monthAgo, now, now, { live })],
+    // the wall's KPI row asks for a year
+    ['KPIs, county, a year', (live) => () => workOrderKpis(db, { villageId: null, gridId: null }, yearAgo, now, now, { live })],
+    ['KPIs, a town, a year', (live) => (k) => workOrderKpis(db, { villageId: null, gridId: null, townId: towns[k % towns.length] }, yearAgo, now, now, { live })],
     ['wall figures, county (stats+KPIs+tables)', (live) => () => Promise.all([
       getStats(db, { kind: 'county', id: null }, { keyGroupDetail: false, live }),
-      workOrderKpis(db, { villageId: null, gridId: null }, monthAgo, now, now),
+      workOrderKpis(db, { villageId: null, gridId: null }, yearAgo, now, now, { live }),
       rankings(db, monthAgo, now, now, { live }),
     ])],
   ]
@@ -124,14 +128,15 @@ export async function benchCounty(clusterUrl: string): Promise<void> {
 
   // what a wall at county scope asks for when it opens, at once, over HTTP
   const leader = await onPg.api.login('leader')
-  const paths = ['/api/stats?scope=county', '/api/work-orders/kpis?scope=county&days=30', '/api/work-orders?limit=200', '/api/work-orders/rankings?days=30',
-    '/api/work-orders/heat?scope=county&days=30', '/api/towns', '/api/villages', '/api/grids', '/api/roads', '/api/facilities']
+  // (as screen/src/wall/stores asks them: a year of KPIs and league tables, the newest 300 orders)
+  const paths = ['/api/auth/me', '/api/towns', '/api/town', '/api/towns/outlines', '/api/villages', '/api/grids', '/api/roads', '/api/facilities',
+    '/api/stats?scope=county', '/api/work-orders/kpis?scope=county&days=365', '/api/work-orders?limit=300', '/api/work-orders/rankings?days=365&scope=county']
   const get = (p: string) => fetch(`${onPg.api.origin}${p}`, { headers: { Authorization: `Bearer ${leader}` } }).then(async (res) => {
     if (!res.ok) throw new Error(`${p}: HTTP ${res.status}`)
     await res.arrayBuffer()
   })
   const each: [string, number][] = []
-  for (const p of ['/api/stats?scope=county', '/api/work-orders/rankings?days=30']) each.push([p, await p95(() => get(p))])
+  for (const p of ['/api/stats?scope=county', '/api/work-orders/kpis?scope=county&days=365', '/api/work-orders/rankings?days=365&scope=county']) each.push([p, await p95(() => get(p))])
   const wall = await p95(() => Promise.all(paths.map(get)))
   console.log(`  over HTTP (the API process on PostgreSQL): ${each.map(([p, ms]) => `${p} ${ms.toFixed(1)}`).join(', ')}; a county wall's ${paths.length} first requests together ${wall.toFixed(1)}`)
   await db.close()

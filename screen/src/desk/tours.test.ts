@@ -14,6 +14,17 @@ describe('tour drafts', () => {
     expect(toTours([d])).toEqual([{ name: saved.name, steps: saved.steps, schedule: saved.schedule }])
   })
 
+  it("keep a county's steps: the county and a named town, beside the wall's own town", () => {
+    const saved = {
+      id: 2, name: '县屏', updatedBy: 'admin', updatedAt: '2026-12-01T00:00:00Z',
+      steps: [{ scope: 'county', dwellSeconds: 40 }, { scope: 'town:3', dwellSeconds: 30 }, { scope: 'town', dwellSeconds: 20 }],
+      schedule: null,
+    }
+    const d = tourDraft(saved, () => null)
+    expect(d.steps.map((x) => [x.kind, x.townId])).toEqual([['county', null], ['town', 3], ['town', null]])
+    expect(toTours([d])).toEqual([{ name: saved.name, steps: saved.steps, schedule: null }])
+  })
+
   it('say what stops a save', () => {
     const a = blankTour('大厅')
     expect(draftProblem([a])).toBeNull()

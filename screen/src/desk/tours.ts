@@ -1,14 +1,18 @@
 // The tours editor's drafts: a step as the form holds it (a kind and the ids it needs) and back
-// to the scope string the API and the wall read (town | village:ID | grid:ID | vehicle:ID).
+// to the scope string the API and the wall read (county | town | town:ID | village:ID | grid:ID | vehicle:ID).
 import { parseTourScope, type Tour, type TourStep } from '../wall/lib/tour.ts'
 
-export type StepKind = 'town' | 'village' | 'grid' | 'vehicle'
-export const STEP_KINDS: { kind: StepKind; label: string }[] = [
-  { kind: 'town', label: '全镇' }, { kind: 'village', label: '村' }, { kind: 'grid', label: '网格' }, { kind: 'vehicle', label: '跟随车辆' },
+export type StepKind = 'county' | 'town' | 'village' | 'grid' | 'vehicle'
+/** 全县 only on a county's system (more than one town): a town's wall has no county to show */
+export const STEP_KINDS: { kind: StepKind; label: string; county?: true }[] = [
+  { kind: 'county', label: '全县', county: true }, { kind: 'town', label: '全镇' }, { kind: 'village', label: '村' }, { kind: 'grid', label: '网格' },
+  { kind: 'vehicle', label: '跟随车辆' },
 ]
 
 export interface StepDraft {
   kind: StepKind
+  /** a town step on a county's system: which town (null: the wall's own, or the first) */
+  townId: number | null
   villageId: number | null
   gridId: number | null
   vehicleId: number | null
@@ -31,14 +35,16 @@ export const DWELL_MIN = 5
 export const DWELL_MAX = 3600
 
 let keys = 0
-export const blankStep = (): StepDraft => ({ kind: 'town', villageId: null, gridId: null, vehicleId: null, dwellSeconds: 30 })
+export const blankStep = (): StepDraft => ({ kind: 'town', townId: null, villageId: null, gridId: null, vehicleId: null, dwellSeconds: 30 })
 export const blankTour = (name = ''): TourDraft => ({ key: ++keys, name, steps: [blankStep()], night: false, nightStart: '22:00', nightEnd: '06:00', dimPercent: 50 })
 
 /** a saved step as the form shows it; a grid step needs its village, found through `villageOfGrid` */
 export function stepDraft(s: TourStep, villageOfGrid: (gridId: number) => number | null): StepDraft {
   const t = parseTourScope(s.scope)
   const d = { ...blankStep(), dwellSeconds: s.dwellSeconds }
-  if (!t || t.kind === 'town') return d
+  if (!t) return d
+  if (t.kind === 'county') return { ...d, kind: 'county' }
+  if (t.kind === 'town') return { ...d, townId: t.id }
   if (t.kind === 'village') return { ...d, kind: 'village', villageId: t.id }
   if (t.kind === 'grid') return { ...d, kind: 'grid', gridId: t.id, villageId: villageOfGrid(t.id) }
   return { ...d, kind: 'vehicle', vehicleId: t.id }
@@ -53,7 +59,8 @@ export function tourDraft(t: Tour, villageOfGrid: (gridId: number) => number | n
 
 /** the scope string, or null while the step lacks its village, grid or truck */
 export function stepScope(s: StepDraft): string | null {
-  if (s.kind === 'town') return 'town'
+  if (s.kind === 'county') return 'county'
+  if (s.kind === 'town') return s.townId ? `town:${s.townId}` : 'town'
   const id = s.kind === 'village' ? s.villageId : s.kind === 'grid' ? s.gridId : s.vehicleId
   return id ? `${s.kind}:${id}` : null
 }

@@ -6,12 +6,14 @@ const bj = (hhmm: string, day = '2026-11-30') => Date.parse(`${day}T${hhmm}:00+0
 const night = { nightStart: '22:00', nightEnd: '06:00', dim: 0.5 }
 
 describe('tour steps', () => {
-  it('read the four kinds of scope and refuse others', () => {
+  it('read the kinds of scope and refuse others', () => {
+    expect(parseTourScope('county')).toEqual({ kind: 'county', id: null })
     expect(parseTourScope('town')).toEqual({ kind: 'town', id: null })
+    expect(parseTourScope('town:4')).toEqual({ kind: 'town', id: 4 })
     expect(parseTourScope('village:3')).toEqual({ kind: 'village', id: 3 })
     expect(parseTourScope('grid:208')).toEqual({ kind: 'grid', id: 208 })
     expect(parseTourScope('vehicle:12')).toEqual({ kind: 'vehicle', id: 12 })
-    for (const bad of ['', 'moon:1', 'village:0', 'village:', 'grid:-1', 'town:1', 'vehicle:1x']) expect(parseTourScope(bad)).toBeNull()
+    for (const bad of ['', 'moon:1', 'village:0', 'village:', 'grid:-1', 'town:0', 'county:1', 'vehicle:1x']) expect(parseTourScope(bad)).toBeNull()
   })
 
   it('last their dwell time, or a minute past the last touch when that is later', () => {

@@ -4,16 +4,17 @@
 import type { Tour, TourSchedule, TourStep } from '../../../../geo/tours.ts'
 export type { Tour, TourSchedule, TourStep }
 
-export type TourTarget = { kind: 'town'; id: null } | { kind: 'village'; id: number } | { kind: 'grid'; id: number } | { kind: 'vehicle'; id: number }
+export type TourTarget =
+  | { kind: 'county'; id: null } | { kind: 'town'; id: number | null } | { kind: 'village'; id: number } | { kind: 'grid'; id: number } | { kind: 'vehicle'; id: number }
 
-const SCOPE = /^(town|(village|grid|vehicle):([1-9]\d{0,8}))$/
+const SCOPE = /^(county|town|(town|village|grid|vehicle):([1-9]\d{0,8}))$/
 
-/** a step's scope, or null for one this wall cannot show */
+/** a step's scope ('town' is the wall's own town, 'town:ID' one of a county's), or null for one this wall cannot show */
 export function parseTourScope(raw: string): TourTarget | null {
   const m = SCOPE.exec(raw)
   if (!m) return null
-  if (m[1] === 'town') return { kind: 'town', id: null }
-  return { kind: m[2] as 'village' | 'grid' | 'vehicle', id: Number(m[3]) } as TourTarget
+  if (m[1] === 'county' || m[1] === 'town') return { kind: m[1], id: null }
+  return { kind: m[2] as 'town' | 'village' | 'grid' | 'vehicle', id: Number(m[3]) } as TourTarget
 }
 
 /** A person touching the wall holds the tour this long after the last touch. */

@@ -84,6 +84,9 @@ export const useTourStore = defineStore('tour', () => {
       scope.go(scope.root, 'replace')
       vehicles.followId = target.id
       following.value = target.id
+    } else if (target?.kind === 'county' && !scope.countyMode) {
+      // a tour made for the county's wall, shown on a town's: its whole area instead (the county is not its to show)
+      scope.go(scope.root, 'replace')
     } else if (target) scope.go(target, 'replace')
     schedule()
   }
