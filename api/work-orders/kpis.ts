@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/types.ts'
 import type { DepartmentRank, WorkOrderKpis } from '../../geo/work-orders.ts'
 import { shanghaiMidnight } from '../../geo/time.ts'
-import { ORDER_CELLS } from './order-cells.ts'
+import { VILLAGE_CELLS } from './order-cells.ts'
 
 export interface KpiScope {
   villageId: number | null
@@ -65,14 +65,18 @@ async function liveCounts(db: Queryable, scope: KpiScope, from: Date, to: Date, 
 }
 
 async function rollupCounts(db: Queryable, scope: KpiScope, from: Date, to: Date, now: Date): Promise<Counts> {
+  // a grid's year is a few hundred orders on its (grid_id, created_at) index: counted directly
+  if (scope.gridId !== null) return liveCounts(db, scope, from, to, now)
   const args = [from.toISOString(), to.toISOString(), ...scopeParams(scope)]
   const [c, o] = await Promise.all([
     db.query<Omit<Counts, 'open' | 'overdue_open'>>(
-      `WITH ${ORDER_CELLS}
+      `WITH ${VILLAGE_CELLS}
        SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(closed), 0)::int AS closed, coalesce(sum(on_time), 0)::int AS on_time,
               (sum(handled_s) / nullif(sum(handled_n), 0) / 3600)::float8 AS handling_h,
               (sum(sat_sum)::numeric / nullif(sum(sat_n), 0))::float8 AS satisfaction
-         FROM cells WHERE ${IN_SCOPE}`,
+         FROM cells
+        WHERE ($3::int IS NULL OR village_id = $3) AND $4::int IS NULL
+          AND ($5::int IS NULL OR village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $5))`,
       args,
     ),
     db.query<{ open: number; overdue_open: number }>(
