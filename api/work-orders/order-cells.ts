@@ -9,6 +9,11 @@ export const ORDER_CELLS = `
     SELECT order_day($1::timestamptz) + 1 AS d0, order_day($2::timestamptz) AS d1,
            ((order_day($1::timestamptz) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
            (order_day($2::timestamptz)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1),
+  -- the two partial days, each a range on the created_at index (one OR of the two scanned every order)
+  partial AS (
+    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz)
+    UNION ALL
+    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz),
   cells AS (
     SELECT o.grid_id, o.village_id, o.total, o.closed, o.on_time, o.sat_sum, o.sat_n, o.reports, o.handled_n, o.handled_s
       FROM order_rollup_days o, bounds b WHERE o.day >= b.d0 AND o.day < b.d1
@@ -16,9 +21,7 @@ export const ORDER_CELLS = `
     SELECT w.grid_id, w.village_id, 1, (w.state = 'closed')::int, (w.state = 'closed' AND NOT w.was_overdue)::int,
            coalesce(w.satisfaction, 0), (w.satisfaction IS NOT NULL)::int, (w.source = 'gridWorker')::int,
            (w.handled_at IS NOT NULL)::int, coalesce(extract(epoch FROM w.handled_at - w.created_at), 0)::float8
-      FROM work_orders w, bounds b
-     WHERE (w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz))
-        OR (w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz))`
+      FROM partial w)`
 
 
 /**
@@ -30,6 +33,11 @@ export const VILLAGE_CELLS = `
     SELECT order_day($1::timestamptz) + 1 AS d0, order_day($2::timestamptz) AS d1,
            ((order_day($1::timestamptz) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
            (order_day($2::timestamptz)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1),
+  -- the two partial days, each a range on the created_at index (one OR of the two scanned every order)
+  partial AS (
+    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz)
+    UNION ALL
+    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz),
   cells AS (
     SELECT o.village_id, o.total, o.closed, o.on_time, o.sat_sum, o.sat_n, o.handled_n, o.handled_s
       FROM order_rollup_village_days o, bounds b WHERE o.day >= b.d0 AND o.day < b.d1
@@ -37,6 +45,4 @@ export const VILLAGE_CELLS = `
     SELECT w.village_id, 1, (w.state = 'closed')::int, (w.state = 'closed' AND NOT w.was_overdue)::int,
            coalesce(w.satisfaction, 0), (w.satisfaction IS NOT NULL)::int,
            (w.handled_at IS NOT NULL)::int, coalesce(extract(epoch FROM w.handled_at - w.created_at), 0)::float8
-      FROM work_orders w, bounds b
-     WHERE (w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz))
-        OR (w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz))`
+      FROM partial w)`
