@@ -1,10 +1,10 @@
-// Orders of a window [$1, $2) as cells for the league tables and the KPIs (migrations 030, 031).
-/**
- * The window's whole Beijing days from order_rollup_days, and its two partial days (from `from`
- * to the next midnight, from the last midnight to `to`) from work_orders: a day of a county's
- * orders is ~1,400 rows on the created_at index.
- */
-export const ORDER_CELLS = `
+// Orders of a window [$1, $2) as cells for the league tables and the KPIs (migrations 030, 031):
+// the window's whole Beijing days from a roll-up table, and its two partial days (from `from` to
+// the next midnight, from the last midnight to `to`) from work_orders: a day of a county's orders
+// is ~1,400 rows on the created_at index.
+
+/** the window's bounds and its partial days' orders, shared by both kinds of cells */
+const WINDOW = `
   bounds AS (
     SELECT order_day($1::timestamptz) + 1 AS d0, order_day($2::timestamptz) AS d1,
            ((order_day($1::timestamptz) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
@@ -13,36 +13,30 @@ export const ORDER_CELLS = `
   partial AS (
     SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz)
     UNION ALL
-    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz),
+    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz)`
+
+/** a partial day's order as a cell's counts, in the cells' column order after its place columns */
+const ORDER_COUNTS = `1, (w.state = 'closed')::int, (w.state = 'closed' AND NOT w.was_overdue)::int,
+           coalesce(w.satisfaction, 0), (w.satisfaction IS NOT NULL)::int`
+const ORDER_HANDLED = `(w.handled_at IS NOT NULL)::int, coalesce(extract(epoch FROM w.handled_at - w.created_at), 0)::float8`
+
+/** grids' days (order_rollup_days): the league tables */
+export const ORDER_CELLS = `${WINDOW},
   cells AS (
     SELECT o.grid_id, o.village_id, o.total, o.closed, o.on_time, o.sat_sum, o.sat_n, o.reports, o.handled_n, o.handled_s
       FROM order_rollup_days o, bounds b WHERE o.day >= b.d0 AND o.day < b.d1
     UNION ALL
-    SELECT w.grid_id, w.village_id, 1, (w.state = 'closed')::int, (w.state = 'closed' AND NOT w.was_overdue)::int,
-           coalesce(w.satisfaction, 0), (w.satisfaction IS NOT NULL)::int, (w.source = 'gridWorker')::int,
-           (w.handled_at IS NOT NULL)::int, coalesce(extract(epoch FROM w.handled_at - w.created_at), 0)::float8
+    SELECT w.grid_id, w.village_id, ${ORDER_COUNTS}, (w.source = 'gridWorker')::int, ${ORDER_HANDLED}
       FROM partial w)`
 
-
 /**
- * The same window as villages' days (migration 031: ~37,000 a county's year, where grids' days
- * are ~400,000, about one order each): for the KPIs of a village, a town or the county.
+ * Villages' days (migration 031: ~37,000 a county's year, where grids' days are ~400,000, about
+ * one order each): the KPIs of a village, a town or the county.
  */
-export const VILLAGE_CELLS = `
-  bounds AS (
-    SELECT order_day($1::timestamptz) + 1 AS d0, order_day($2::timestamptz) AS d1,
-           ((order_day($1::timestamptz) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
-           (order_day($2::timestamptz)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1),
-  -- the two partial days, each a range on the created_at index (one OR of the two scanned every order)
-  partial AS (
-    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz)
-    UNION ALL
-    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz),
+export const VILLAGE_CELLS = `${WINDOW},
   cells AS (
     SELECT o.village_id, o.total, o.closed, o.on_time, o.sat_sum, o.sat_n, o.handled_n, o.handled_s
       FROM order_rollup_village_days o, bounds b WHERE o.day >= b.d0 AND o.day < b.d1
     UNION ALL
-    SELECT w.village_id, 1, (w.state = 'closed')::int, (w.state = 'closed' AND NOT w.was_overdue)::int,
-           coalesce(w.satisfaction, 0), (w.satisfaction IS NOT NULL)::int,
-           (w.handled_at IS NOT NULL)::int, coalesce(extract(epoch FROM w.handled_at - w.created_at), 0)::float8
+    SELECT w.village_id, ${ORDER_COUNTS}, ${ORDER_HANDLED}
       FROM partial w)`
