@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core'
 import { apiLogin, artifactPath, ROOT, startSystem, type Tally, watchErrors, watchRequests } from '../harness.ts'
 import { describeProblems, wallLayoutProblems } from '../wall-layout.ts'
 import { WALLS } from './map.ts'
+import { clickVisible, crumbs, drawnCharts } from '../wall-probe.ts'
 
 const FIXTURES = join(ROOT, 'node_modules/.cache/shuzhi-grid/fixtures-e2e-county')
 
@@ -24,52 +25,13 @@ function countyFixtures(): string {
 }
 
 type Named = { id: number; name: string; label: [number, number] }
-const crumbs = async (page: Page) => (await page.locator('[data-testid="breadcrumb"]').innerText()).replace(/\s+/g, ' ').trim()
-
-/**
- * The first of `places` a person could click: on the map, not under a docked panel, a card or
- * a marker's label. Clicks it and returns its index (-1: none is visible).
- */
-async function clickVisible(page: Page, places: [number, number][]): Promise<number> {
-  const box = (await page.locator('[data-testid="map"]').boundingBox())!
-  const points = await page.evaluate(({ places, box }) => {
-    const m = (window as unknown as { __map: { project(x: [number, number]): { x: number; y: number } } }).__map
-    const map = document.querySelector('[data-testid="map"]')!
-    return places.map((ll) => {
-      const p = m.project(ll)
-      const [x, y] = [box.x + p.x, box.y + p.y]
-      const hit = document.elementFromPoint(x, y)
-      return { x, y, clear: !!hit && map.contains(hit) && p.x > 20 && p.y > 20 && p.x < box.width - 20 && p.y < box.height - 20 }
-    })
-  }, { places, box })
-  const i = points.findIndex((p) => p.clear)
-  if (i >= 0) await page.mouse.click(points[i].x, points[i].y)
-  return i
-}
-
-/** every chart on the page has drawn pixels (names of those that have not) */
-async function blankCharts(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>('[data-chart]')]
-      .filter((el) => {
-        const c = el.querySelector('canvas')
-        if (!c || !c.width || !c.height) return true
-        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
-        let painted = 0
-        for (let i = 3; i < data.length; i += 4 * 13) if (data[i] > 0) painted++
-        return painted <= 50
-      })
-      .map((el) => el.dataset.chart!),
-  )
-}
-
 /** one level of the drill: the breadcrumb shows it, the charts drew, the layout holds */
 async function level(page: Page, tally: Tally, wall: string, name: string, expectCrumbs: string): Promise<void> {
   await page.waitForFunction((want) => (document.querySelector('[data-testid="breadcrumb"]') as HTMLElement | null)?.innerText.replace(/\s+/g, ' ').includes(want), expectCrumbs, { timeout: 15_000 }).catch(() => {})
   await page.waitForTimeout(2500) // the fly-to and the charts' animations (a chart caught mid-animation overlaps its own labels)
   const at = await crumbs(page)
   tally.check(`county [${wall}] ${name}: breadcrumb ${expectCrumbs}`, at.includes(expectCrumbs), at)
-  const blank = await blankCharts(page)
+  const { blank } = await drawnCharts(page)
   tally.check(`county [${wall}] ${name}: every chart drew`, blank.length === 0, blank.join(', '))
   const problems = await wallLayoutProblems(page)
   await page.screenshot({ path: artifactPath(`county-${name}-${wall}.png`) })

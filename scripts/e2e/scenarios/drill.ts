@@ -7,42 +7,11 @@ import type { Browser, Page } from 'playwright-core'
 import { apiLogin, artifactPath, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 import { describeProblems, wallLayoutProblems } from '../wall-layout.ts'
 import { townChecks, WALLS } from './map.ts'
+import { clickLonLat, crumbs, drawnCharts } from '../wall-probe.ts'
 
 const PANELS = ['党建先锋', '村级事务', '疫网即办', '智慧管理', '法制视野']
 
-/** every chart on the page, and the names of those whose canvas has drawn pixels */
-async function drawnCharts(page: Page): Promise<{ total: number; drawn: string[] }> {
-  return page.evaluate(() => {
-    const all = [...document.querySelectorAll<HTMLElement>('[data-chart]')]
-    const drawn = all
-      .filter((el) => {
-        const c = el.querySelector('canvas')
-        if (!c || !c.width || !c.height) return false
-        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
-        let painted = 0
-        for (let i = 3; i < data.length; i += 4 * 13) if (data[i] > 0) painted++
-        return painted > 50
-      })
-      .map((el) => el.dataset.chart!)
-    return { total: all.length, drawn }
-  })
-}
-
 const allDrawn = (c: { total: number; drawn: string[] }, min: number) => c.total >= min && c.drawn.length === c.total
-
-async function crumbs(page: Page): Promise<string> {
-  return (await page.locator('[data-testid="breadcrumb"]').innerText()).replace(/\s+/g, ' ')
-}
-
-/** click a map position given in lon/lat */
-async function clickLonLat(page: Page, lonlat: [number, number]): Promise<void> {
-  const box = (await page.locator('[data-testid="map"]').boundingBox())!
-  const p = await page.evaluate((ll) => {
-    const m = (window as unknown as { __map: { project(x: [number, number]): { x: number; y: number } } }).__map
-    return m.project(ll)
-  }, lonlat)
-  await page.mouse.click(box.x + p.x, box.y + p.y)
-}
 
 async function settle(page: Page) {
   await page.waitForTimeout(1800) // fly-to animation and chart animation
