@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from './types.ts'
 import { openFixtureDb } from '../test/test-db.ts'
 import { getStats } from '../stats/repository.ts'
-import { workOrderKpis, type KpiScope } from '../work-orders/kpis.ts'
+import { shanghaiMonthStart, workOrderKpis, type KpiScope } from '../work-orders/kpis.ts'
 import { rankings } from '../work-orders/rankings.ts'
 import type { Scope } from '../access/screen-scope.ts'
 
@@ -172,6 +172,11 @@ async function expectEqual(label: string) {
   // the route's windows (1, 30, 366 days up to now), and one that starts and ends mid-day in the past
   const windows: [Date, Date][] = [1, 30, 366].map((d) => [new Date(now.getTime() - d * DAY), now])
   windows.push([new Date(now.getTime() - 10.3 * DAY), new Date(now.getTime() - 2.7 * DAY)])
+  // whole Beijing months only: from the first of the month three months back to this month's first
+  const thisMonth = shanghaiMonthStart(now)
+  let from = thisMonth
+  for (let k = 0; k < 3; k++) from = shanghaiMonthStart(new Date(from.getTime() - 1))
+  windows.push([from, thisMonth])
   for (const [from, to] of windows) {
     for (const townId of [null, 1]) {
       const fromRollups = await rankings(db, from, to, now, { townId })
@@ -246,6 +251,14 @@ describe('league tables and KPIs from roll-ups (030, 031; visits from 029)', () 
         }
       }
     }
+    // a grid worker's report of two months ago moved to another grid, another's source corrected:
+    // months the year's window reads whole from the grids' months (032)
+    const old = await db.query(`UPDATE work_orders SET grid_id = $1, village_id = $2 WHERE id = (SELECT min(id) FROM work_orders WHERE source = 'gridWorker'
+                                  AND grid_id <> $1 AND created_at BETWEEN now() - interval '75 days' AND now() - interval '45 days') RETURNING id`,
+    [grids[0].id, grids[0].village_id])
+    expect(old.rows).toHaveLength(1)
+    await db.query(`UPDATE work_orders SET source = 'hotline' WHERE id = (SELECT max(id) FROM work_orders WHERE source = 'gridWorker'
+                     AND created_at BETWEEN now() - interval '100 days' AND now() - interval '70 days')`)
     // last, so no later write counts its cell again: an order handled again, only its handling time moving
     const moved = await db.query(`UPDATE work_orders SET handled_at = handled_at + interval '90 minutes'
                                    WHERE id = (SELECT max(id) FROM work_orders WHERE handled_at IS NOT NULL) RETURNING id`)

@@ -1,11 +1,11 @@
 // The league tables (擂台赛) of villages and grid workers. Their rows come from the roll-ups
-// (migrations 029 and 030: orders per grid and Beijing day, visits per grid and month, households
-// per grid), or recounted from work_orders and household_visits (`live`: the baseline of
+// (migrations 029-032: orders per village and Beijing day, grid workers' reports per grid and
+// month or day, visits per grid and month, households per grid), or recounted from work_orders and household_visits (`live`: the baseline of
 // `npm run bench -- county`, and what the tests hold the roll-ups to).
 import type { Queryable } from '../db/types.ts'
 import type { DepartmentRank, GridWorkerRank, VillageRank } from '../../geo/work-orders.ts'
 import { departmentRanks, ratio, score, shanghaiMonthStart } from './kpis.ts'
-import { ORDER_CELLS } from './order-cells.ts'
+import { REPORT_CELLS, VILLAGE_CELLS } from './order-cells.ts'
 
 interface VillageRow { id: number; name: string; total: number; closed: number; on_time: number; satisfaction: number | null; households: number; visited: number }
 interface WorkerRow { id: number; name: string; village_name: string; grid_worker_name: string; reports: number; visits: number; households: number; visited: number }
@@ -23,7 +23,8 @@ export async function rankings(
   const monthEnd = shanghaiMonthStart(now)
   const monthStart = shanghaiMonthStart(new Date(monthEnd.getTime() - 1))
   const w: Window = { from, to, monthStart, monthEnd, townId: opts.townId ?? null }
-  const { villages, workers } = opts.live ? await liveRows(db, w) : await rollupRows(db, w)
+  // three independent reads: on PostgreSQL each on its own connection of the pool, at once
+  const [{ villages, workers }, departments] = await Promise.all([opts.live ? liveRows(db, w) : rollupRows(db, w), departmentRanks(db, from, to, w.townId)])
 
   const villageRanks = villages.map((v): VillageRank => {
     const closureRate = ratio(v.closed, v.total)
@@ -43,7 +44,7 @@ export async function rankings(
       visitCoverage: coverage, score: score([[coverage, 60], [x.reports / maxReports, 40]]),
     }
   }).sort((a, b) => b.score - a.score || a.gridId - b.gridId)
-  return { villages: villageRanks, gridWorkers, departments: await departmentRanks(db, from, to, w.townId) }
+  return { villages: villageRanks, gridWorkers, departments }
 }
 
 // live: $1 from, $2 to, $3 month start, $4 month end, $5 town; roll-ups: $1 from, $2 to, $3 month start, $4 town
@@ -83,34 +84,42 @@ async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRo
 async function rollupRows(db: Queryable, w: Window): Promise<{ villages: VillageRow[]; workers: WorkerRow[] }> {
   // the visit month's key, as the roll-up writes it (Beijing 'YYYY-MM')
   const month = `to_char($3::timestamptz AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')`
-  const villages = await db.query<VillageRow>(
-    `WITH ${ORDER_CELLS},
-     o AS (SELECT village_id, sum(total)::int AS total, sum(closed)::int AS closed, sum(on_time)::int AS on_time,
-                  (sum(sat_sum)::numeric / nullif(sum(sat_n), 0))::float8 AS satisfaction
-             FROM cells GROUP BY village_id),
-     hv AS (SELECT g.village_id, coalesce(sum(r.households), 0)::int AS households, coalesce(sum(x.hh_visited), 0)::int AS visited
-              FROM grids g LEFT JOIN grid_rollup r ON r.grid_id = g.id
-              LEFT JOIN grid_rollup_visits x ON x.grid_id = g.id AND x.month = ${month}
-             GROUP BY g.village_id)
-     SELECT v.id, v.name, coalesce(o.total, 0) AS total, coalesce(o.closed, 0) AS closed, coalesce(o.on_time, 0) AS on_time, o.satisfaction,
-            coalesce(hv.households, 0) AS households, coalesce(hv.visited, 0) AS visited
-       FROM villages v LEFT JOIN o ON o.village_id = v.id LEFT JOIN hv ON hv.village_id = v.id
-      WHERE $4::int IS NULL OR v.town_id = $4
-      ORDER BY v.id`,
-    rollupParams(w),
-  )
-  const workers = await db.query<WorkerRow>(
-    `WITH ${ORDER_CELLS},
-     o AS (SELECT grid_id, sum(reports)::int AS reports FROM cells GROUP BY grid_id)
-     SELECT g.id, g.name, v.name AS village_name, g.grid_worker_name, coalesce(o.reports, 0) AS reports,
-            coalesce(x.visits, 0) AS visits, coalesce(r.households, 0) AS households, coalesce(x.visited, 0) AS visited
-       FROM grids g JOIN villages v ON v.id = g.village_id
-       LEFT JOIN o ON o.grid_id = g.id
-       LEFT JOIN grid_rollup r ON r.grid_id = g.id
-       LEFT JOIN grid_rollup_visits x ON x.grid_id = g.id AND x.month = ${month}
-      WHERE $4::int IS NULL OR v.town_id = $4
-      ORDER BY g.id`,
-    rollupParams(w),
-  )
+  // a town's cells only (its villages' rows are a tenth of a county's); the literal condition
+  // and not "$4 IS NULL OR …", which keeps the planner off the villages' index
+  const inTown = (column: string) => (w.townId === null ? 'true' : `${column} IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $4)`)
+  const [villages, workers] = await Promise.all([
+    db.query<VillageRow>(
+      `WITH ${VILLAGE_CELLS},
+       o AS (SELECT village_id, sum(total)::int AS total, sum(closed)::int AS closed, sum(on_time)::int AS on_time,
+                    (sum(sat_sum)::numeric / nullif(sum(sat_n), 0))::float8 AS satisfaction
+               FROM cells WHERE ${inTown('village_id')} GROUP BY village_id),
+       hv AS (SELECT g.village_id, coalesce(sum(r.households), 0)::int AS households, coalesce(sum(x.hh_visited), 0)::int AS visited
+                FROM grids g LEFT JOIN grid_rollup r ON r.grid_id = g.id
+                LEFT JOIN grid_rollup_visits x ON x.grid_id = g.id AND x.month = ${month}
+               WHERE ${inTown('g.village_id')}
+               GROUP BY g.village_id)
+       SELECT v.id, v.name, coalesce(o.total, 0) AS total, coalesce(o.closed, 0) AS closed, coalesce(o.on_time, 0) AS on_time, o.satisfaction,
+              coalesce(hv.households, 0) AS households, coalesce(hv.visited, 0) AS visited
+         FROM villages v LEFT JOIN o ON o.village_id = v.id LEFT JOIN hv ON hv.village_id = v.id
+        WHERE $4::int IS NULL OR v.town_id = $4
+        ORDER BY v.id`,
+      rollupParams(w),
+    ),
+    db.query<WorkerRow>(
+      `WITH ${REPORT_CELLS},
+       o AS (SELECT grid_id, sum(reports)::int AS reports FROM cells
+              WHERE ${w.townId === null ? 'true' : 'grid_id IN (SELECT tg.id FROM grids tg JOIN villages tv ON tv.id = tg.village_id WHERE tv.town_id = $4)'}
+              GROUP BY grid_id)
+       SELECT g.id, g.name, v.name AS village_name, g.grid_worker_name, coalesce(o.reports, 0) AS reports,
+              coalesce(x.visits, 0) AS visits, coalesce(r.households, 0) AS households, coalesce(x.visited, 0) AS visited
+         FROM grids g JOIN villages v ON v.id = g.village_id
+         LEFT JOIN o ON o.grid_id = g.id
+         LEFT JOIN grid_rollup r ON r.grid_id = g.id
+         LEFT JOIN grid_rollup_visits x ON x.grid_id = g.id AND x.month = ${month}
+        WHERE $4::int IS NULL OR v.town_id = $4
+        ORDER BY g.id`,
+      rollupParams(w),
+    ),
+  ])
   return { villages: villages.rows, workers: workers.rows }
 }
