@@ -89,7 +89,10 @@ export async function updateUser(db: Queryable, id: number, change: { displayNam
   const role = change.role ?? current.role
   const scopeChanged = change.role !== undefined || change.villageId !== undefined || change.gridId !== undefined || change.departmentId !== undefined
     || change.townId !== undefined
-  const scope = scopeChanged ? checkScope(role, change) : current
+  // a PATCH that leaves townId out keeps the town while the role can have one: editing a town
+  // leader's name or role must not make her the county's (a client that predates towns sends none)
+  const townId = change.townId !== undefined ? change.townId : TOWN_OR_COUNTY.includes(role) ? current.townId : null
+  const scope = scopeChanged ? checkScope(role, { ...change, townId }) : current
   await db.query(
     `UPDATE users SET display_name = $2, role = $3, village_id = $4, grid_id = $5, department_id = $6, disabled = $7, town_id = $8 WHERE id = $1`,
     [id, change.displayName ?? current.displayName, role, scope.villageId, scope.gridId, scope.departmentId, change.disabled ?? current.disabled, scope.townId],

@@ -53,6 +53,19 @@ describe('accounts', () => {
     expect((await t.app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${cadreToken}` } })).statusCode).toBe(200)
   })
 
+  it("keeps a town account's town when a change leaves it out, and clears it for a role without one", async () => {
+    const made = (await admin('POST', '/api/users', { username: 'town.lead', displayName: '镇领导', role: 'leader', townId: 1, password: 'a-long-pass' })).json()
+    expect(made).toMatchObject({ role: 'leader', townId: 1 })
+    // the desk's dialog sends the role and its scope fields with every change of name
+    expect((await admin('PATCH', `/api/users/${made.id}`, { displayName: '镇主要领导', role: 'leader', villageId: null, gridId: null, departmentId: null })).json())
+      .toMatchObject({ displayName: '镇主要领导', role: 'leader', townId: 1 })
+    expect((await admin('PATCH', `/api/users/${made.id}`, { role: 'dispatcher' })).json()).toMatchObject({ role: 'dispatcher', townId: 1 })
+    expect((await admin('PATCH', `/api/users/${made.id}`, { townId: null })).json()).toMatchObject({ role: 'dispatcher', townId: null })
+    expect((await admin('PATCH', `/api/users/${made.id}`, { townId: 1 })).json()).toMatchObject({ townId: 1 })
+    expect((await admin('PATCH', `/api/users/${made.id}`, { role: 'villageCadre', villageId: 2 })).json()).toMatchObject({ role: 'villageCadre', villageId: 2, townId: null })
+    expect((await admin('PATCH', `/api/users/${made.id}`, { villageId: 2, townId: 1 })).json().message).toMatch(/townId: role villageCadre has no town/)
+  })
+
   it('resets a password (made and shown once, or given), unlocking the account', async () => {
     const u = (await admin('GET', '/api/users?q=gw-9')).json().users[0]
     for (let i = 0; i < 5; i++) await login('gw-9', 'wrong-password')

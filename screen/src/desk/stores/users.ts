@@ -10,6 +10,8 @@ export interface Account {
   villageId: number | null
   gridId: number | null
   departmentId: number | null
+  /** a town's leader, dispatcher or display; null: the county's (or, on a one-town system, the town's) */
+  townId: number | null
   disabled: boolean
   locked: boolean
   lastLoginAt: string | null
@@ -22,8 +24,12 @@ export interface AccountInput {
   villageId: number | null
   gridId: number | null
   departmentId: number | null
+  townId: number | null
   password?: string
 }
+
+/** the roles that work at a town's command center or, without a town, at the county's */
+export const TOWN_ROLES: readonly string[] = ['leader', 'dispatcher', 'display']
 
 export const ROLE_CHOICES = ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker', 'department', 'display', 'device'] as const
 const PAGE = 50
@@ -59,7 +65,10 @@ export const useUserStore = defineStore('deskUsers', () => {
   /** only the scope field the role needs is sent; the others are cleared */
   function scoped(input: AccountInput) {
     const f = scopeField(input.role)
-    return { villageId: f === 'villageId' ? input.villageId : null, gridId: f === 'gridId' ? input.gridId : null, departmentId: f === 'departmentId' ? input.departmentId : null }
+    return {
+      villageId: f === 'villageId' ? input.villageId : null, gridId: f === 'gridId' ? input.gridId : null, departmentId: f === 'departmentId' ? input.departmentId : null,
+      townId: TOWN_ROLES.includes(input.role) ? input.townId : null,
+    }
   }
 
   async function create(input: AccountInput): Promise<void> {
