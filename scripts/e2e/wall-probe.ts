@@ -10,18 +10,19 @@ export async function crumbs(page: Page): Promise<string> {
 
 /** every chart on the page, and the names of those whose canvas has drawn pixels */
 export async function drawnCharts(page: Page): Promise<{ total: number; drawn: string[]; blank: string[] }> {
+  // (no named function inside: tsx names them with a helper the page does not have)
   return page.evaluate(() => {
     const all = [...document.querySelectorAll<HTMLElement>('[data-chart]')]
-    const painted = (el: HTMLElement) => {
+    const painted = all.map((el) => {
       const c = el.querySelector('canvas')
       if (!c || !c.width || !c.height) return false
       const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
       let n = 0
       for (let i = 3; i < data.length; i += 4 * 13) if (data[i] > 0) n++
       return n > 50
-    }
-    const drawn = all.filter(painted).map((el) => el.dataset.chart!)
-    return { total: all.length, drawn, blank: all.filter((el) => !drawn.includes(el.dataset.chart!)).map((el) => el.dataset.chart!) }
+    })
+    const names = all.map((el) => el.dataset.chart!)
+    return { total: all.length, drawn: names.filter((_, i) => painted[i]), blank: names.filter((_, i) => !painted[i]) }
   })
 }
 

@@ -2,7 +2,8 @@
 // account at 1920×1080 and 3840×2160. It opens on the county (towns on the map, the county's
 // name and counts in the title, coverage by town), and a person drills county → town →
 // village → grid → household by clicking the map, with the layout check (clipped, wrapped or
-// overlapping text) and every chart drawn at each level, then goes back up with Escape.
+// overlapping text) and every chart drawn at each level, then goes back up with Escape. Then
+// an admin makes a town's display account in the desk, and its wall is the town's (county-town.ts).
 // The system is its own: the fixtures of a three-town county (`npm run fixtures -- --towns 3`,
 // the demo's 17 villages shared among three towns), generated once into node_modules/.cache,
 // on PostgreSQL when E2E_COUNTY_DATABASE_URL names an empty database (CI), else PGlite.
@@ -14,6 +15,7 @@ import { apiLogin, artifactPath, ROOT, startSystem, type Tally, watchErrors, wat
 import { describeProblems, wallLayoutProblems } from '../wall-layout.ts'
 import { WALLS } from './map.ts'
 import { clickVisible, crumbs, drawnCharts } from '../wall-probe.ts'
+import { townAccountChecks } from './county-town.ts'
 
 const FIXTURES = join(ROOT, 'node_modules/.cache/shuzhi-grid/fixtures-e2e-county')
 
@@ -95,6 +97,7 @@ export async function countyScenario(browser: Browser, tally: Tally): Promise<vo
       tally.check(`county [${wall.name}] no page or console errors`, errors.length === 0, errors.slice(0, 3).join(' | '))
       await context.close()
     }
+    await townAccountChecks(browser, system, tally, town, list.towns.length)
   } finally {
     await system.stop()
   }
