@@ -4,6 +4,7 @@
 //   reach; each chart's own text boxes (zrender's, read through window.__echarts) must lie inside
 //   its canvas and not cover each other, and each chart must lie inside its panel;
 // - short labels (a count and its unit, a KPI's name) must not break over two lines;
+// - an input's placeholder (drawn by the browser, not a text node) must fit its box;
 // - the boxes floating over the map (breadcrumb, tour chip, data time, legend, the orders' and
 //   trucks' panels, the cards) must not cover each other, must stay inside the map, and the
 //   panels with tables over the map must be opaque, so map labels never show through their rows.
@@ -11,7 +12,7 @@ import type { Page } from 'playwright-core'
 import { layoutProblems, type LayoutProblem } from './layout.ts'
 
 export interface WallProblem {
-  kind: LayoutProblem['kind'] | 'chart-clipped' | 'chart-overlap' | 'chart-outside-panel' | 'wrapped' | 'float-overlap' | 'float-outside-map' | 'translucent'
+  kind: LayoutProblem['kind'] | 'placeholder-clipped' | 'chart-clipped' | 'chart-overlap' | 'chart-outside-panel' | 'wrapped' | 'float-overlap' | 'float-outside-map' | 'translucent'
   text: string
   other?: string
 }
@@ -134,6 +135,17 @@ const WALL_CHECK = String.raw`({ floating, opaque }) => {
     const m = /rgba?\(([^)]+)\)/.exec(bg)
     const alpha = m ? (m[1].split(',').length === 4 ? Number(m[1].split(',')[3]) : 1) : 0
     if (alpha < 1) problems.push({ kind: 'translucent', text: f.id + ' ' + bg })
+  }
+
+  // 4. placeholders, measured in the input's own font against its content box
+  const ctx = document.createElement('canvas').getContext('2d')
+  for (const input of document.querySelectorAll('input[placeholder]')) {
+    const s = getComputedStyle(input)
+    const r = input.getBoundingClientRect()
+    if (!input.placeholder || input.value || r.width < 1 || s.visibility === 'hidden') continue
+    ctx.font = s.font
+    const room = r.width - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight) - parseFloat(s.borderLeftWidth) - parseFloat(s.borderRightWidth)
+    if (ctx.measureText(input.placeholder).width > room + TOL) problems.push({ kind: 'placeholder-clipped', text: input.placeholder })
   }
   return problems
 }`
