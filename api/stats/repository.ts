@@ -66,7 +66,9 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     for (const d of disputes) m.set(key(d), (m.get(key(d)) ?? 0) + d.n)
     return [...m].map(([k, count]) => ({ key: k, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
   }
-  const months = [...new Set([...disputes.map((d) => d.month), ...resolvedMonthly.map((r) => r.month)])].sort()
+  // every month from the first to the last with a dispute, the empty ones as zeros: a grid has
+  // disputes in a few months, and a chart of only those would put March beside October
+  const months = monthRange([...disputes.map((d) => d.month), ...resolvedMonthly.map((r) => r.month)])
   const byStatus = sumBy((d) => d.status)
   const statusCount = (s: string) => byStatus.find((b) => b.key === s)?.count ?? 0
   const [ref] = (await db.query<{ month: string | null }>(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM health_coverage`)).rows
@@ -161,4 +163,20 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     })),
   }
   return stats
+}
+
+/** 'YYYY-MM' months from the earliest to the latest of `seen`, each once, in order */
+export function monthRange(seen: string[]): string[] {
+  if (!seen.length) return []
+  const sorted = [...seen].sort()
+  const out: string[] = []
+  let [y, m] = sorted[0].split('-').map(Number)
+  const last = sorted[sorted.length - 1]
+  for (let k = 0; k < 1200; k++) {
+    const key = `${y}-${String(m).padStart(2, '0')}`
+    out.push(key)
+    if (key >= last) break
+    if (++m > 12) [y, m] = [y + 1, 1]
+  }
+  return out
 }

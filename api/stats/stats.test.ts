@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import type { Stats } from './repository.ts'
-import { starsOf } from './repository.ts'
+import { monthRange, starsOf } from './repository.ts'
 
 let t: TestApp
 const cache = new Map<string, Stats>()
@@ -32,9 +32,10 @@ function gridAdditive(s: Stats): Record<string, number> {
   for (const c of s.management.cameras.byKind) out[`camera ${c.key}`] = c.count
   for (const d of s.law.byType) out[`dispute ${d.key}`] = d.count
   for (const d of s.law.byStatus) out[`status ${d.key}`] = d.count
+  // (the months between a scope's first and last dispute are listed even when empty: zeros add nothing)
   for (const m of s.law.monthly) {
-    out[`reported ${m.month}`] = m.reported
-    out[`resolved ${m.month}`] = m.resolved
+    if (m.reported) out[`reported ${m.month}`] = m.reported
+    if (m.resolved) out[`resolved ${m.month}`] = m.resolved
   }
   return out
 }
@@ -142,6 +143,16 @@ describe('GET /api/stats', () => {
     expect(s.affairs).toBeNull()
     expect(s.health).toBeNull()
     expect(s.population.households).toBeGreaterThan(30)
+    // its disputes by month: every month from the first to the last, none left out
+    const months = s.law.monthly.map((m) => m.month)
+    expect(months).toEqual(monthRange(months))
+    expect(months.length).toBeGreaterThan(1)
+  })
+
+  it('lists the months of a range once each, in order, across a year', () => {
+    expect(monthRange(['2026-02', '2025-11', '2026-02'])).toEqual(['2025-11', '2025-12', '2026-01', '2026-02'])
+    expect(monthRange(['2026-07'])).toEqual(['2026-07'])
+    expect(monthRange([])).toEqual([])
   })
 
   it('shows key-group categories only to roles that may see them', async () => {
