@@ -17,9 +17,9 @@ export const score = (parts: [number | null, number][]) => Math.round(parts.redu
 
 /**
  * The loop's figures for orders reported in [from, to) within a scope: the counts, rates and
- * averages from the order roll-ups (migrations 030, 031; whole Beijing days, and the window's
- * two partial days from work_orders), the open and overdue ones from the open orders (a few
- * percent of them, on their partial index), visit coverage from the grid roll-ups. `live`
+ * averages from the order roll-ups (migrations 030-032; whole Beijing days, and the window's
+ * two partial days from work_orders), the open ones as the cells' orders less their closed, the
+ * overdue ones as the open less those not yet due, visit coverage from the grid roll-ups. `live`
  * recounts everything from the base tables: the bench's baseline and what the tests hold the
  * roll-ups to.
  */
@@ -85,13 +85,16 @@ async function rollupCounts(db: Queryable, scope: KpiScope, from: Date, to: Date
         WHERE ${inScope(scope)}`,
       args,
     ),
-    db.query<{ open: number; overdue_open: number }>(
-      `SELECT count(*)::int AS open, count(*) FILTER (WHERE deadline_at < $6)::int AS overdue_open
-         FROM work_orders WHERE state <> 'closed' AND created_at >= $1 AND created_at < $2 AND ${inScope(scope)}`,
+    // "overdue" moves with the clock, so it is not rolled up: the open orders not yet due are a
+    // few days' orders on the open orders' deadline index (032), the overdue ones the rest
+    db.query<{ not_due: number }>(
+      `SELECT count(*)::int AS not_due
+         FROM work_orders WHERE state <> 'closed' AND deadline_at >= $6 AND created_at >= $1 AND created_at < $2 AND ${inScope(scope)}`,
       [...args, now.toISOString()],
     ),
   ])
-  return { ...c.rows[0], ...o.rows[0] }
+  const open = c.rows[0].total - c.rows[0].closed
+  return { ...c.rows[0], open, overdue_open: open - o.rows[0].not_due }
 }
 
 /**

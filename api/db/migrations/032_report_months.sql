@@ -3,8 +3,10 @@
 -- grid and Beijing month (~15,000 a county's year) are kept with the grids' days, under the same
 -- grid locks; a window reads its whole months here, the days of its partial months from the
 -- grids' days and its two partial days from work_orders (api/work-orders/order-cells.ts).
--- The KPIs' open and overdue orders of a village or a town are counted on a partial index of the
--- open orders by village and creation time, without reading the table.
+-- The KPIs' open orders are the cells' orders less their closed ones; the overdue among them are
+-- the open less those not yet due, a few days' orders found on the open orders' deadline index,
+-- which now carries creation time and village so the count never reads the table (a county's
+-- year had ~155,000 open orders in the bench, counted one by one: ~100 ms).
 
 CREATE TABLE order_rollup_grid_months (
   month    date NOT NULL,
@@ -70,6 +72,7 @@ BEGIN
 END
 $$;
 
-CREATE INDEX work_orders_open_village_created_idx ON work_orders (village_id, created_at) INCLUDE (grid_id, deadline_at) WHERE state <> 'closed';
+DROP INDEX work_orders_open_deadline_idx;
+CREATE INDEX work_orders_open_deadline_idx ON work_orders (deadline_at) INCLUDE (created_at, village_id, grid_id) WHERE state <> 'closed';
 
 SELECT rollup_all_orders();
