@@ -8,7 +8,7 @@ import { layoutProblems } from '../layout.ts'
 import { describeProblems, wallLayoutProblems } from '../wall-layout.ts'
 import { crumbs, drawnCharts } from '../wall-probe.ts'
 
-export async function townAccountChecks(browser: Browser, system: System, tally: Tally, town: { id: number; name: string }, towns: number): Promise<void> {
+export async function townAccountChecks(browser: Browser, system: System, tally: Tally, town: { id: number; name: string }, towns: number, villages: number): Promise<void> {
   const username = 'town-display-e2e'
   const desk = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   try {
@@ -20,6 +20,11 @@ export async function townAccountChecks(browser: Browser, system: System, tally:
     await a.click('[data-testid="desk-users-new"]')
     await a.fill('[data-testid="desk-user-username"]', username)
     await a.fill('[data-testid="desk-user-name"]', `${town.name}大屏`)
+    // a cadre's village is found under its town: one group per town, every village once
+    await a.selectOption('[data-testid="desk-user-role"]', 'villageCadre')
+    const groups = await a.locator('[data-testid="desk-user-village"] optgroup').count()
+    const villageChoices = await a.locator('[data-testid="desk-user-village"] optgroup option').count()
+    tally.check('county desk: the villages to choose from are grouped by town', groups === towns && villageChoices === villages, `${groups} groups, ${villageChoices} villages`)
     await a.selectOption('[data-testid="desk-user-role"]', 'display')
     const choices = await a.locator('[data-testid="desk-user-town"] option').allInnerTexts().catch((): string[] => [])
     tally.check('county desk: a display account is for the county or one of its towns', choices.length === towns + 1 && choices.includes(town.name), choices.join(', '))

@@ -97,7 +97,7 @@ export async function countyScenario(browser: Browser, tally: Tally): Promise<vo
       tally.check(`county [${wall.name}] no page or console errors`, errors.length === 0, errors.slice(0, 3).join(' | '))
       await context.close()
     }
-    await townAccountChecks(browser, system, tally, town, list.towns.length)
+    await townAccountChecks(browser, system, tally, town, list.towns.length, list.towns.reduce((n, t) => n + t.villages, 0))
   } finally {
     await system.stop()
   }
