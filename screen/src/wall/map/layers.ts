@@ -186,3 +186,9 @@ function countyTexture(villages: VillageCollection, scale: number): Layer[] {
     }),
   ]
 }
+
+/** The place-name layers (ids ending in -labels) apart from the areas, to be drawn over the points. */
+export function splitLabels(layers: Layer[]): [Layer[], Layer[]] {
+  const names = layers.filter((l) => l.id.endsWith('-labels'))
+  return [layers.filter((l) => !names.includes(l)), names]
+}
