@@ -5,6 +5,7 @@
 //     from the roll-ups (what the API answers) against a recount from the base tables (the code
 //     before roll-ups), both in this process on the same database;
 //   - p95 of the wall's first load over HTTP at county scope (every request it makes, at once).
+//   - the county's wall opened in Chromium (scripts/bench/wall-ready.ts), five times.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +16,7 @@ import { getStats } from '../../api/stats/repository.ts'
 import { rankings } from '../../api/work-orders/rankings.ts'
 import { workOrderKpis } from '../../api/work-orders/kpis.ts'
 import { startApiProcess } from './api-process.ts'
+import { wallReadySeconds } from './wall-ready.ts'
 import { percentile } from './load.ts'
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -142,6 +144,8 @@ export async function benchCounty(clusterUrl: string): Promise<void> {
   for (const p of ['/api/stats?scope=county', '/api/work-orders/kpis?scope=county&days=365', '/api/work-orders/rankings?days=365&scope=county']) each.push([p, await p95(() => get(p))])
   const wall = await p95(() => Promise.all(paths.map(get)))
   console.log(`  over HTTP (the API process on PostgreSQL): ${each.map(([p, ms]) => `${p} ${ms.toFixed(1)}`).join(', ')}; a county wall's ${paths.length} first requests together ${wall.toFixed(1)}`)
+  const ready = await wallReadySeconds(onPg.api.origin, 'display', 5)
+  console.log(`  the county's wall in Chromium at 1920×1080 (software WebGL), from navigation, s (its map drawn / the first frame with every chart painted): ${ready.map((r) => `${r.map.toFixed(1)} / ${r.charts.toFixed(1)}`).join(', ')}`)
   await db.close()
   await onPg.api.stop()
 }
