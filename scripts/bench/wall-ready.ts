@@ -7,7 +7,8 @@
 // paint. Playwright's own polling reached a software-rendered page (SwiftShader, no GPU here)
 // seconds after those moments, so it only says when to read them.
 import { chromium, type Page } from 'playwright-core'
-import { CHROMIUM_ARGS } from '../e2e/harness.ts'
+import { CHROMIUM_ARGS, signIn } from '../e2e/harness.ts'
+import { CHART_PAINTED } from '../e2e/wall-probe.ts'
 import { BENCH_PASSWORD } from './api-process.ts'
 
 declare global {
@@ -19,22 +20,14 @@ declare global {
 /**
  * Installed before the app: notes when every chart first holds paint. It looks on animation
  * frames, not on a timer: a busy software-rendered page ran no timer for seconds while it kept
- * drawing frames, and the charts are painted on frames too. A string, because tsx wraps the
- * named functions of a serialised function in a helper the page does not have.
+ * drawing frames, and the charts are painted on frames too.
  */
 const WATCH_CHARTS = `(() => {
+  const painted = ${CHART_PAINTED}
   let frame = 0
   const look = () => {
     const charts = [...document.querySelectorAll('[data-chart]')]
-    const painted = charts.length > 0 && frame++ % 2 === 0 && charts.every((el) => {
-      const c = el.querySelector('canvas')
-      if (!c || !c.width || !c.height) return false
-      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
-      let n = 0
-      for (let i = 3; i < data.length; i += 4 * 13) if (data[i] > 0) n++
-      return n > 50
-    })
-    if (painted) window.__chartsPaintedAt = performance.now()
+    if (charts.length > 0 && frame++ % 2 === 0 && charts.every(painted)) window.__chartsPaintedAt = performance.now()
     else requestAnimationFrame(look)
   }
   requestAnimationFrame(look)
@@ -53,11 +46,7 @@ export async function wallReadySeconds(origin: string, username: string, runs: n
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
     await context.addInitScript({ content: WATCH_CHARTS })
     const login = await context.newPage()
-    await login.goto(origin + '/')
-    await login.locator('[data-testid="login"]').waitFor({ timeout: 60_000 })
-    await login.fill('input[name="username"]', username)
-    await login.fill('input[name="password"]', BENCH_PASSWORD)
-    await login.click('button[type="submit"]')
+    await signIn(login, origin, username, '/', BENCH_PASSWORD)
     // the first opening warms the API's connections and the browser's cache of the build
     await drawnAt(login)
     await login.close()

@@ -154,12 +154,12 @@ async function signInOverApi(origin: string, username: string): Promise<string> 
 }
 
 /** Signs in through the wall's own form, as a person at the screen does (a token in the address is for walls only). */
-export async function signIn(page: Page, origin: string, username: string, path = '/'): Promise<void> {
+export async function signIn(page: Page, origin: string, username: string, path = '/', password = E2E_PASSWORD): Promise<void> {
   await page.goto(origin + path)
   const form = page.locator('[data-testid="login"]')
   await form.waitFor({ timeout: 60_000 })
   await page.fill('input[name="username"]', username)
-  await page.fill('input[name="password"]', E2E_PASSWORD)
+  await page.fill('input[name="password"]', password)
   await page.click('button[type="submit"]')
   await form.waitFor({ state: 'detached', timeout: 30_000 })
 }

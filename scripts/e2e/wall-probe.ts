@@ -8,22 +8,30 @@ export async function crumbs(page: Page): Promise<string> {
   return (await page.locator('[data-testid="breadcrumb"]').innerText()).replace(/\s+/g, ' ').trim()
 }
 
+/**
+ * Whether a chart's element ([data-chart]) holds paint: its canvas has more than 50 painted
+ * pixels among every 13th. Page-side source, shared with the bench's watcher
+ * (scripts/bench/wall-ready.ts), so the e2e and the bench call a chart drawn alike; a string,
+ * because tsx wraps named functions in a helper the page does not have.
+ */
+export const CHART_PAINTED = `(el) => {
+  const c = el.querySelector('canvas')
+  if (!c || !c.width || !c.height) return false
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+  let n = 0
+  for (let i = 3; i < data.length; i += 4 * 13) if (data[i] > 0) n++
+  return n > 50
+}`
+
 /** every chart on the page, and the names of those whose canvas has drawn pixels */
 export async function drawnCharts(page: Page): Promise<{ total: number; drawn: string[]; blank: string[] }> {
-  // (no named function inside: tsx names them with a helper the page does not have)
-  return page.evaluate(() => {
-    const all = [...document.querySelectorAll<HTMLElement>('[data-chart]')]
-    const painted = all.map((el) => {
-      const c = el.querySelector('canvas')
-      if (!c || !c.width || !c.height) return false
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
-      let n = 0
-      for (let i = 3; i < data.length; i += 4 * 13) if (data[i] > 0) n++
-      return n > 50
-    })
-    const names = all.map((el) => el.dataset.chart!)
-    return { total: all.length, drawn: names.filter((_, i) => painted[i]), blank: names.filter((_, i) => !painted[i]) }
-  })
+  return page.evaluate(`(() => {
+    const painted = ${CHART_PAINTED}
+    const all = [...document.querySelectorAll('[data-chart]')]
+    const names = all.map((el) => el.dataset.chart)
+    const ok = all.map(painted)
+    return { total: all.length, drawn: names.filter((_, i) => ok[i]), blank: names.filter((_, i) => !ok[i]) }
+  })()`)
 }
 
 /** map places (lon/lat) as page points, each with whether a person could click it there: on the map, not under a docked panel, a card or a marker's label */
