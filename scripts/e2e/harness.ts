@@ -223,8 +223,9 @@ export class Tally {
       console.log(`  ✓ ${name}${detail ? ` (${detail})` : ''}`)
     } else {
       this.failed++
-      this.failures.push(name)
-      console.log(`  ✗ ${name}${detail ? `: ${detail}` : ''}`)
+      const line = `  ✗ ${name}${detail ? `: ${detail}` : ''}`
+      this.failures.push(line)
+      console.log(line)
     }
   }
 }

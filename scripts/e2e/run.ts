@@ -50,6 +50,8 @@ try {
   await system.stop()
 }
 console.log(`\nscenarios: ${took.join(', ')}`)
+// again at the end: CI keeps only the tail of a long log, and a failure 400 lines up is lost there
+if (tally.failures.length) console.log(`\nfailed:\n${tally.failures.map((f) => f.slice(0, 600)).join('\n')}`)
 console.log(`\ne2e: ${tally.passed} passed, ${tally.failed} failed`)
 console.log(`${tally.passed} passed, ${tally.failed} failed`)
 process.exit(tally.failed ? 1 : 0)
