@@ -6,7 +6,7 @@ import type { Db } from './db/types.ts'
 import { geoRoutes } from './geo/routes.ts'
 import { townRoutes } from './towns/routes.ts'
 import { healthRoutes } from './health.ts'
-import { registerErrorHandling } from './http/errors.ts'
+import { errorBody, registerErrorHandling } from './http/errors.ts'
 import { formatSchemaErrors } from './http/schema-errors.ts'
 import { rejectNonFiniteNumbers } from './http/finite-numbers.ts'
 import { serializeRequest } from './http/log.ts'
@@ -190,7 +190,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   )
 
   if (opts.screen) await app.register(screenRoutes(opts.screen.distDir ?? SCREEN_DIST, opts.screen.state))
-  else app.setNotFoundHandler((req, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `route ${req.method} ${req.url.split('?')[0]} not found` }))
+  else app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(404, `route ${req.method} ${req.url.split('?')[0]} not found`)))
 
   return app
 }

@@ -21,11 +21,29 @@ it('keeps the message of a deliberate 5xx (HttpError) and hides every other 5xx'
   const a = app()
   const timeout = await a.inject('/timeout')
   expect(timeout.statusCode).toBe(504)
-  expect(timeout.json()).toEqual({ statusCode: 504, error: 'Gateway Timeout', message: 'terminal 013800000001 did not answer within 10 s' })
+  expect(timeout.json()).toEqual({ statusCode: 504, error: 'Gateway Timeout', code: 'timeout', message: 'terminal 013800000001 did not answer within 10 s' })
   for (const url of ['/crash', '/library']) {
     const res = await a.inject(url)
     expect(res.statusCode).toBe(500)
-    expect(res.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' })
+    expect(res.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'internal', message: 'internal error' })
   }
+  await a.close()
+})
+
+it('gives every refusal a stable code: its own, Fastify\'s, or the status\'s', async () => {
+  const a = Fastify({ logger: false })
+  registerErrorHandling(a)
+  a.get('/taken', async () => {
+    throw new HttpError(409, 'body/idNumber is already registered', 'id_number_taken')
+  })
+  a.get('/plain', async () => {
+    throw new HttpError(403, 'role display may not read audit')
+  })
+  a.post('/json', async () => 'ok')
+  expect((await a.inject('/taken')).json()).toEqual({ statusCode: 409, error: 'Conflict', code: 'id_number_taken', message: 'body/idNumber is already registered' })
+  expect((await a.inject('/plain')).json()).toMatchObject({ statusCode: 403, code: 'forbidden' })
+  const media = await a.inject({ method: 'POST', url: '/json', headers: { 'content-type': 'application/x-unknown' }, payload: 'x' })
+  expect(media.statusCode).toBe(415)
+  expect(media.json().code).toBe('FST_ERR_CTP_INVALID_MEDIA_TYPE')
   await a.close()
 })

@@ -1,22 +1,39 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 
-/** Uniform error body for every failure: { statusCode, error, message }. */
+/**
+ * Uniform error body for every failure: { statusCode, error, code, message }. `message` is for
+ * people (it names the field or row); `code` is for programs: a stable word a screen acts on,
+ * so rewording a message never changes what a client does.
+ */
 export interface ErrorBody {
   statusCode: number
   error: string
+  code: string
   message: string
 }
 
+/** The code of an error that names none of its own: one per status. */
+const STATUS_CODES: Record<number, string> = {
+  400: 'invalid', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large',
+  415: 'unsupported_media_type', 422: 'rows_rejected', 423: 'locked', 429: 'rate_limited', 500: 'internal', 503: 'unavailable', 504: 'timeout',
+}
+export const defaultCode = (statusCode: number) => STATUS_CODES[statusCode] ?? (statusCode >= 500 ? 'internal' : 'invalid')
+
 /**
  * An error a route raises on purpose: its message is written for the client and is sent as is,
- * whatever the status (a 504 "terminal did not answer" says what happened, not how).
+ * whatever the status (a 504 "terminal did not answer" says what happened, not how). `code`
+ * defaults to the status's own (see STATUS_CODES); give one where a client must tell this
+ * refusal from others of the same status.
  */
 export class HttpError extends Error {
+  readonly code: string
   constructor(
     readonly statusCode: number,
     message: string,
+    code?: string,
   ) {
     super(message)
+    this.code = code ?? defaultCode(statusCode)
   }
 }
 
@@ -28,8 +45,8 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable', 504: 'Gateway Timeout',
 }
 
-export function errorBody(statusCode: number, message: string): ErrorBody {
-  return { statusCode, error: REASONS[statusCode] ?? 'Error', message }
+export function errorBody(statusCode: number, message: string, code = defaultCode(statusCode)): ErrorBody {
+  return { statusCode, error: REASONS[statusCode] ?? 'Error', code, message }
 }
 
 /**
@@ -43,7 +60,17 @@ export function rejectedRows<R extends { errors: { row: number; reason: string }
 }
 
 /** The fields `rejectedRows` adds, for a 422 report's response schema. */
-export const ERROR_FIELDS = { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } } as const
+export const ERROR_FIELDS = { statusCode: { type: 'integer' }, error: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } as const
+
+/**
+ * Our own errors carry their code; Fastify's (FST_ERR_CTP_INVALID_MEDIA_TYPE, …) keep theirs,
+ * which are stable names too; a schema failure is 'invalid' like any other bad field.
+ */
+function codeOf(err: FastifyError | HttpError, status: number): string {
+  if (err instanceof HttpError) return err.code
+  if (typeof err.code === 'string' && /^FST_ERR_/.test(err.code) && err.code !== 'FST_ERR_VALIDATION') return err.code
+  return defaultCode(status)
+}
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
@@ -54,6 +81,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(status).send(errorBody(status, 'internal error'))
     }
     if (status >= 500) req.log.warn({ status, message: err.message }, 'request failed')
-    return reply.code(status).send(errorBody(status, err.message))
+    return reply.code(status).send(errorBody(status, err.message, codeOf(err, status)))
   })
 }

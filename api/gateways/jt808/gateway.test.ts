@@ -151,7 +151,7 @@ describe('JT/T 808 gateway', () => {
     term.whereAmI = null
     const silent = await t.as('dispatcher', { method: 'POST', url: '/api/terminals/013800000005/locate' })
     expect(silent.statusCode).toBe(504)
-    expect(silent.json()).toEqual({ statusCode: 504, error: 'Gateway Timeout', message: 'terminal 013800000005 did not answer within 1 s' })
+    expect(silent.json()).toEqual({ statusCode: 504, error: 'Gateway Timeout', code: 'timeout', message: 'terminal 013800000005 did not answer within 1 s' })
     expect((await t.as('display', { method: 'POST', url: '/api/terminals/013800000005/locate' })).statusCode).toBe(403)
     term.close()
   })

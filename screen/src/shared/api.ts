@@ -7,7 +7,9 @@ export function authHeaders(): Record<string, string> {
 
 /**
  * A request the server refused or could not answer. `message` is the server's own reason
- * (its error bodies say which field or state is wrong), so a screen shows it as it is.
+ * (its error bodies say which field or state is wrong), so a screen shows it as it is;
+ * `code` is the server's stable name for the refusal, which is what a screen acts on
+ * ('network' when no answer came).
  */
 export class ApiError extends Error {
   constructor(
@@ -15,6 +17,7 @@ export class ApiError extends Error {
     message: string,
     /** the whole JSON answer, for refusals that carry a report (an import's 422 lists every bad row) */
     readonly body?: unknown,
+    readonly code: string = status === 0 ? 'network' : 'unknown',
   ) {
     super(message)
   }
@@ -31,7 +34,8 @@ async function failure(res: Response): Promise<ApiError> {
   } catch {
     /* not JSON */
   }
-  return new ApiError(res.status, message, body)
+  const code = (body as { code?: unknown } | undefined)?.code
+  return new ApiError(res.status, message, body, typeof code === 'string' ? code : undefined)
 }
 
 async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
