@@ -5,7 +5,7 @@ import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
 import { ageOn } from '../access/resident-view.ts'
 import { ageBand, maskIdNumber, maskName, maskPhone } from '../privacy/mask.ts'
-import { writeAudit } from '../people/repository.ts'
+import { originOf, writeAudit } from '../access/audit.ts'
 import { HttpError } from '../http/errors.ts'
 import { ledgerRows, listPeriods, setPeriod, type LedgerFilter } from './repository.ts'
 
@@ -67,10 +67,7 @@ export const ledgerRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
       const { rows } = await ledgerRows(db, toFilter(req.query, 100_000, 0), user)
       if (rows.length === 0) throw new HttpError(404, 'no ledger people match these filters')
       const what = [req.query.tag ?? req.query.kind ?? '全部', req.query.village ? `村${req.query.village}` : '', req.query.grid ? `网格${req.query.grid}` : ''].filter(Boolean).join(' ')
-      await writeAudit(db, {
-        userId: user.id, username: user.username, role: user.role, action: 'ledgerExport', residentId: null,
-        reason: `${req.query.reason.trim()} (${what}, ${rows.length} 人)`, ip: req.ip, userAgent: req.headers['user-agent'] ?? '',
-      })
+      await writeAudit(db, user, originOf(req), { action: 'ledgerExport', reason: `${req.query.reason.trim()} (${what}, ${rows.length} 人)` })
       const book = new ExcelJS.Workbook()
       const sheet = book.addWorksheet('台账')
       sheet.addRow(['村', '网格', '姓名', '性别', '出生日期', '公民身份号码', '联系电话', '类别', '随访周期(天)', '上次随访', '下次应访', '是否超期'])

@@ -46,36 +46,3 @@ export async function getHousehold(db: Queryable, id: number, user: AuthUser, vi
   }
 }
 
-export interface AuditEntry {
-  userId: number
-  username: string
-  role: string
-  action: string
-  residentId: number | null
-  reason: string
-  ip: string
-  userAgent: string
-}
-
-export async function writeAudit(db: Queryable, e: AuditEntry): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_log (user_id, username, role, action, resident_id, reason, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [e.userId, e.username, e.role, e.action, e.residentId, e.reason, e.ip, e.userAgent.slice(0, 300)],
-  )
-}
-
-export async function listAudit(db: Queryable, f: { limit: number; offset: number; residentId?: number; username?: string }) {
-  const r = await db.query<{
-    id: number; at: Date; user_id: number; username: string; role: string; action: string; resident_id: number | null; work_order_id: number | null
-    reason: string; ip: string; user_agent: string
-  }>(
-    `SELECT id, at, user_id, username, role, action, resident_id, work_order_id, reason, ip, user_agent FROM audit_log
-      WHERE ($3::int IS NULL OR resident_id = $3) AND ($4::text IS NULL OR username = $4)
-      ORDER BY id DESC LIMIT $1 OFFSET $2`,
-    [f.limit, f.offset, f.residentId ?? null, f.username ?? null],
-  )
-  return r.rows.map((a) => ({
-    id: a.id, at: new Date(a.at).toISOString(), userId: a.user_id, username: a.username, role: a.role, action: a.action,
-    residentId: a.resident_id, workOrderId: a.work_order_id, reason: a.reason, ip: a.ip, userAgent: a.user_agent,
-  }))
-}

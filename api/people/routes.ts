@@ -5,7 +5,8 @@ import { requirePermission } from '../access/policy.ts'
 import { residentViewFor } from '../access/resident-view.ts'
 import { assertHouseholdInScope, assertResidentInScope } from '../access/scope.ts'
 import { HttpError, notFound } from '../http/errors.ts'
-import { getHousehold, getResident, listAudit, writeAudit } from './repository.ts'
+import { getHousehold, getResident } from './repository.ts'
+import { listAudit, originOf, writeAudit } from '../access/audit.ts'
 import { AuditSchema, HouseholdSchema, ResidentSchema } from './schemas.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
@@ -55,26 +56,24 @@ export const peopleRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
       const resident = await getResident(db, req.params.id, user, residentViewFor(user, unmask))
       if (!resident) throw notFound(`resident ${req.params.id}`)
       if (unmask) {
-        await writeAudit(db, {
-          userId: user.id, username: user.username, role: user.role, action: 'unmask', residentId: resident.id,
-          reason: req.query.reason!.trim(), ip: req.ip, userAgent: req.headers['user-agent'] ?? '',
-        })
+        await writeAudit(db, user, originOf(req), { action: 'unmask', residentId: resident.id, reason: req.query.reason!.trim() })
       }
       return resident
     },
   )
 
-  app.get<{ Querystring: { limit: number; offset: number; residentId?: number; username?: string } }>(
+  app.get<{ Querystring: { limit: number; offset: number; residentId?: number; username?: string; action?: string } }>(
     '/audit',
     {
       schema: {
-        tags: ['people'], summary: 'audit trail of unmasked lookups (admin)',
+        tags: ['people'], summary: 'the audit trail (admin): unmasked lookups, call-backs, ledger exports, identity checks; by resident, account or action',
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
             offset: Type.Integer({ minimum: 0, default: 0 }),
             residentId: Type.Optional(Id),
             username: Type.Optional(Type.String({ maxLength: 64 })),
+            action: Type.Optional(Type.String({ maxLength: 64 })),
           },
           { additionalProperties: false },
         ),

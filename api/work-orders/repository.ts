@@ -4,6 +4,7 @@ import { HttpError, notFound } from '../http/errors.ts'
 import { assertVillageInScope, ownTown, scopeCondition, ownVillage } from '../access/scope.ts'
 import { assertOwnPhotos } from '../photos/access.ts'
 import { can } from '../access/policy.ts'
+import { writeAudit } from '../access/audit.ts'
 import { maskName, maskPhone } from '../privacy/mask.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
 import { refusal } from './policy.ts'
@@ -166,10 +167,7 @@ export async function revealCaller(db: Queryable, id: number, user: AuthUser, re
   const r = await db.query<{ reporter_name: string; reporter_phone: string }>('SELECT reporter_name, reporter_phone FROM work_orders WHERE id = $1', [id])
   const { reporter_name: name, reporter_phone: phone } = r.rows[0]
   if (!name && !phone) throw new HttpError(404, `work order ${id} has no caller to call back`)
-  await db.query(
-    `INSERT INTO audit_log (user_id, username, role, action, work_order_id, reason, ip, user_agent) VALUES ($1, $2, $3, 'callerPhone', $4, $5, $6, $7)`,
-    [user.id, user.username, user.role, id, reason, ip, userAgent.slice(0, 300)],
-  )
+  await writeAudit(db, user, { ip, userAgent }, { action: 'callerPhone', workOrderId: id, reason })
   return { name, phone }
 }
 
