@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import { TEST_PASSWORD } from '../test/password.ts'
+import { forgetStaleThrottles } from './throttle.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -120,6 +121,20 @@ describe('sign-in throttle: per account and address, slowing down rather than lo
     expect(fresh.statusCode).toBe(429)
     expect(fresh.json().code).toBe('login_throttled')
     expect((await login('gw-11', TEST_PASSWORD, home)).statusCode).toBe(200)
+  })
+
+  it('forgets quiet addresses and finished windows, and keeps the addresses an account signs in from', async () => {
+    await t.db.query(`INSERT INTO login_throttles (username, address, failures, last_failure_at, last_success_at) VALUES
+      ('sweep-a', '192.0.2.1', 3, now() - interval '25 hours', NULL),
+      ('sweep-a', '192.0.2.2', 3, now() - interval '1 hour', NULL),
+      ('sweep-a', '192.0.2.3', 0, now() - interval '25 hours', now() - interval '10 days'),
+      ('sweep-a', '192.0.2.4', 0, NULL, now() - interval '91 days')`)
+    await t.db.query(`INSERT INTO login_account_throttles (username, window_start, attempts) VALUES ('sweep-a', now() - interval '16 minutes', 30), ('sweep-b', now(), 3)`)
+    await forgetStaleThrottles(t.db)
+    const kept = await t.db.query<{ address: string }>(`SELECT address FROM login_throttles WHERE username = 'sweep-a' ORDER BY address`)
+    expect(kept.rows.map((r) => r.address)).toEqual(['192.0.2.2', '192.0.2.3'])
+    const windows = await t.db.query<{ username: string }>(`SELECT username FROM login_account_throttles WHERE username LIKE 'sweep-%'`)
+    expect(windows.rows).toEqual([{ username: 'sweep-b' }])
   })
 })
 
