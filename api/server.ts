@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Db } from './db/types.ts'
 import { geoRoutes } from './geo/routes.ts'
@@ -10,6 +9,7 @@ import { errorBody, registerErrorHandling } from './http/errors.ts'
 import { formatSchemaErrors } from './http/schema-errors.ts'
 import { rejectNonFiniteNumbers } from './http/finite-numbers.ts'
 import { serializeRequest } from './http/log.ts'
+import { registerApiDocs } from './http/docs.ts'
 import { SCREEN_DIST } from './screen/build.ts'
 import { type ScreenState, screenRoutes } from './screen/static.ts'
 import helmet from 'helmet'
@@ -156,7 +156,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       security: [{ bearer: [] }],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
+  await registerApiDocs(app)
 
   const tiles = await createTileService(opts.db, opts.tileCacheEntries ?? 20_000)
   app.addHook('onClose', async () => tiles.close())

@@ -77,6 +77,8 @@ export const PERMISSIONS = {
   'terminals.parameters': { roles: CENTER, does: 'change terminal parameters' },
   'terminals.manage': { roles: ['admin'], does: 'manage terminals' },
   'users.manage': { roles: ['admin'], does: 'manage accounts' },
+  /** the OpenAPI description of every route (/api/docs/json): a map for whoever attacks the API */
+  'docs.read': { roles: ['admin'], does: 'read the API description' },
   /** 轮播: the wall runs the tours an admin defines; walls report their health every minute */
   'walls.tours': { roles: READERS, does: 'read tours' },
   'walls.report': { roles: READERS, does: 'report a wall\'s health' },

@@ -66,7 +66,41 @@ describe('the auth gate', () => {
   it('keeps unknown routes a 404 and public ones open', async () => {
     expect((await t.app.inject('/api/no-such-thing')).statusCode).toBe(404)
     expect((await t.app.inject('/api/health')).statusCode).toBe(200)
-    expect((await t.app.inject('/api/docs/json')).statusCode).toBe(200)
+  })
+})
+
+/** the sources of a CSP that are not this server's own: hosts, schemes such as https:, wildcards */
+function externalSources(csp: string): string[] {
+  return csp.split(';').flatMap((d) => d.trim().split(/\s+/).slice(1))
+    .filter((src) => src && !/^'(self|none|unsafe-inline|sha256-[A-Za-z0-9+/=]+)'$/.test(src) && src !== 'data:' && src !== 'blob:')
+}
+
+describe('the API docs', () => {
+  it('gives the API description to a signed-in admin only', async () => {
+    for (const url of ['/api/docs/json', '/api/docs/yaml']) {
+      expect((await t.app.inject(url)).statusCode, url).toBe(401)
+      expect((await t.as('dispatcher', url)).statusCode, url).toBe(403)
+      const own = await t.as('admin', url)
+      expect(own.statusCode, url).toBe(200)
+      expect(own.body, url).toContain('/api/residents/{id}')
+    }
+  })
+
+  it('serves its page from this server alone: no validator, no outside source in any CSP', async () => {
+    const page = await t.app.inject('/api/docs/')
+    expect(page.statusCode).toBe(200)
+    const assets = [...page.body.matchAll(/(?:href|src)="\.\/([^"]+)"/g)].map((m) => `/api/docs/${m[1]}`)
+    expect(assets).toContain('/api/docs/static/swagger-initializer.js')
+    const init = await t.app.inject('/api/docs/static/swagger-initializer.js')
+    expect(init.body).toMatch(/validatorUrl: null/)
+    for (const url of ['/api/docs', '/api/docs/', ...assets]) {
+      const res = await t.app.inject(url)
+      expect(res.statusCode, url).toBeLessThan(400)
+      expect(externalSources(String(res.headers['content-security-policy'])), url).toEqual([])
+    }
+    for (const res of [await t.app.inject('/api/docs/json'), await t.as('admin', '/api/docs/json')]) {
+      expect(externalSources(String(res.headers['content-security-policy']))).toEqual([])
+    }
   })
 })
 

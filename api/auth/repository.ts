@@ -4,9 +4,6 @@ import type { AuthUser, Role } from './roles.ts'
 import { sessionHours } from './roles.ts'
 import { scopeOf } from '../access/scope.ts'
 
-export const MAX_FAILED_LOGINS = 5
-export const LOCKOUT_MINUTES = 15
-
 interface UserRow {
   id: number
   username: string
@@ -38,26 +35,8 @@ export async function findLoginCandidate(db: Queryable, username: string) {
   return row ? { user: toUser(row), passwordHash: row.password_hash, disabled: row.disabled } : null
 }
 
-/**
- * Takes one sign-in attempt from the account's allowance before the password is checked, in
- * one statement, so parallel guesses cannot all slip past a check made earlier: the
- * MAX_FAILED_LOGINS-th attempt in a row locks the account for LOCKOUT_MINUTES, and a locked
- * account gets no attempt at all (false). A correct password then clears the count.
- */
-export async function claimLoginAttempt(db: Queryable, userId: number): Promise<boolean> {
-  const r = await db.query(
-    `WITH c AS (SELECT id, CASE WHEN locked_until <= now() THEN 0 ELSE failed_logins END + 1 AS n FROM users WHERE id = $1)
-     UPDATE users u SET failed_logins = c.n,
-            locked_until = CASE WHEN c.n >= $2 THEN now() + make_interval(mins => $3) END
-       FROM c WHERE u.id = c.id AND (u.locked_until IS NULL OR u.locked_until <= now())
-     RETURNING u.id`,
-    [userId, MAX_FAILED_LOGINS, LOCKOUT_MINUTES],
-  )
-  return r.rows.length > 0
-}
-
 export async function recordSuccessfulLogin(db: Queryable, userId: number): Promise<void> {
-  await db.query('UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1', [userId])
+  await db.query('UPDATE users SET last_login_at = now() WHERE id = $1', [userId])
 }
 
 export async function createSession(db: Queryable, user: AuthUser): Promise<{ token: string; expiresAt: string }> {

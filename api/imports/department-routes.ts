@@ -47,7 +47,7 @@ export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: Table
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim()
       if (type !== 'text/csv' && type !== XLSX) throw new HttpError(415, `headers/content-type must be text/csv or ${XLSX}`)
       const bytes = req.body as Buffer
-      const table = await reader.read(bytes, type === 'text/csv' ? 'csv' : 'xlsx', { maxBytes: MAX_FILE_BYTES, maxRows: MAX_ROWS, maxLines: MAX_ROWS + 10_000 }).catch((err: unknown) => {
+      const table = await reader.read(bytes, type === 'text/csv' ? 'csv' : 'xlsx', { maxBytes: MAX_FILE_BYTES, maxRows: MAX_ROWS, maxLines: MAX_ROWS + 10_000 }, user.username).catch((err: unknown) => {
         if (err instanceof HttpError && (err.statusCode === 400 || err.statusCode === 413)) throw new HttpError(err.statusCode, `body ${err.message}`)
         throw err
       })

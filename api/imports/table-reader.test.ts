@@ -122,4 +122,24 @@ describe('table reader: the worker is bounded', () => {
     // the turns were handed on: the reader is free again
     expect((await one.read(csv, 'csv')).rows).toEqual([['1']])
   })
+
+  it("queues per account and serves accounts in turn: one account sending files in a loop keeps no other out, and only it is told to wait", async () => {
+    const fair = createTableReader({ maxParallel: 1, maxWaitingPerAccount: 1, maxWaiting: 8 })
+    const csv = Buffer.from('a\n1\n')
+    const finished: string[] = []
+    const read = (who: string, label: string) => fair.read(csv, 'csv', {}, who).then(
+      () => { finished.push(label); return 200 as const },
+      (e: { statusCode: number; code: string }) => `${e.statusCode} ${e.code}`,
+    )
+    // sent in one tick, before the first parse can end: the queue decides, not the clock
+    const a1 = read('dispatcher', 'a1')
+    const a2 = read('dispatcher', 'a2')
+    const sent = [a1, a2, read('dispatcher', 'a2-again'), read('dept-3', 'b1'), read('dept-4', 'c1')]
+    // the looping account sends its next file as soon as one is read
+    const a3 = a1.then(() => read('dispatcher', 'a3'))
+    const a4 = a2.then(() => read('dispatcher', 'a4'))
+    expect(await Promise.all([...sent, a3, a4])).toEqual([200, 200, '429 import_busy', 200, 200, '429 import_busy', 200])
+    // the accounts that waited were read before the looping account's second file
+    expect(finished).toEqual(['a1', 'b1', 'c1', 'a2', 'a4'])
+  })
 })

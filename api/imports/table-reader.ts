@@ -14,14 +14,17 @@ export interface Table {
 export interface TableReaderOptions {
   /** parses running at once; each takes a worker thread and up to its heap limit */
   maxParallel?: number
-  /** parses waiting for a turn; past that a caller is told to come back (429) */
+  /** parses waiting for a turn, all accounts together; past that a caller is told to come back (429) */
   maxWaiting?: number
+  /** parses one account may have waiting; past that only that account is told to come back (429) */
+  maxWaitingPerAccount?: number
   /** defaults for every read; a read may tighten or loosen them */
   limits?: Partial<TableLimits>
 }
 
 export interface TableReader {
-  read(data: Buffer, kind: TableKind, limits?: Partial<TableLimits>): Promise<Table>
+  /** `account` is whose turn this is (a username): accounts take turns, so one cannot hold the reader */
+  read(data: Buffer, kind: TableKind, limits?: Partial<TableLimits>, account?: string): Promise<Table>
 }
 
 const WORKER = new URL('./table-worker.mjs', import.meta.url)
@@ -31,44 +34,75 @@ const WORKER = new URL('./table-worker.mjs', import.meta.url)
  * runs in its own worker thread with a capped heap and a wall-clock limit, and is ended (and its
  * memory returned) when it goes over either; a file over a size, row or zip limit is refused
  * with a 413 that names the limit, a damaged one with a 400. Parses take turns, so a burst of
- * uploads costs at most maxParallel threads.
+ * uploads costs at most maxParallel threads; see `fairTurns` for whose turn comes next.
  */
 export function createTableReader(options: TableReaderOptions = {}): TableReader {
-  const maxParallel = options.maxParallel ?? 1
-  const maxWaiting = options.maxWaiting ?? 4
-  let running = 0
-  const waiting: (() => void)[] = []
-
-  const turn = async (): Promise<void> => {
-    if (running < maxParallel) {
-      running++
-      return
-    }
-    if (waiting.length >= maxWaiting) {
-      throw new TableError(429, `${running} files are being read and ${waiting.length} wait; send this one again in a minute`)
-    }
-    // the finishing parse hands its slot straight to the next in line
-    await new Promise<void>((resolve) => waiting.push(resolve))
-  }
-  const done = () => {
-    const next = waiting.shift()
-    if (next) next()
-    else running--
-  }
-
+  const turns = fairTurns(options.maxParallel ?? 1, options.maxWaiting ?? 8, options.maxWaitingPerAccount ?? 1)
   return {
-    async read(data, kind, overrides) {
+    async read(data, kind, overrides, account = '') {
       const limits: TableLimits = { ...DEFAULT_TABLE_LIMITS, ...options.limits, ...overrides }
       if (data.length > limits.maxBytes) throw overLimit(`is ${n(data.length)} bytes; the limit is ${n(limits.maxBytes)} (maxBytes)`)
       // the directory check reads at most 64 kB and maxZipEntries records, so it is done here
       // too: a bomb is refused at once, without a worker's start-up time and memory
       if (kind === 'xlsx') readZipDirectory(data, limits)
-      await turn()
+      await turns.take(account)
       try {
         return await parseInWorker(data, kind, limits)
       } finally {
-        done()
+        turns.release()
       }
+    },
+  }
+}
+
+/**
+ * Turns at the reader, shared fairly between accounts: each account may have maxPerAccount files
+ * waiting (past that it alone gets a 429; the others still queue), and a freed turn goes to the
+ * waiting account served longest ago, so an account sending files in a loop gets every other
+ * turn at most while another account waits. The total waiting is capped too: each waiting file
+ * holds its body (up to 20 MB) in memory.
+ */
+function fairTurns(maxParallel: number, maxWaiting: number, maxPerAccount: number) {
+  let running = 0
+  let waitingCount = 0
+  let served = 0
+  /** the accounts with files waiting, each with its waiting files in order */
+  const waiting = new Map<string, (() => void)[]>()
+  /** when each account last got a turn (a counter): the one served longest ago goes next */
+  const lastServed = new Map<string, number>()
+  const busy = (message: string) => new TableError(429, message, 'import_busy')
+
+  return {
+    async take(account: string): Promise<void> {
+      if (running < maxParallel && waitingCount === 0) {
+        running++
+        lastServed.set(account, ++served)
+        return
+      }
+      const own = waiting.get(account) ?? []
+      if (own.length >= maxPerAccount) throw busy(`your earlier file is still waiting to be read; send this one when it is done`)
+      if (waitingCount >= maxWaiting) throw busy(`${running} files are being read and ${waitingCount} wait; send this one again in a minute`)
+      waitingCount++
+      waiting.set(account, own)
+      // the finishing parse hands its turn straight to the next account in line
+      await new Promise<void>((resolve) => own.push(resolve))
+    },
+    release(): void {
+      let next: string | null = null
+      for (const account of waiting.keys()) {
+        if (next === null || (lastServed.get(account) ?? 0) < (lastServed.get(next) ?? 0)) next = account
+      }
+      if (next === null) {
+        // idle again: who was served when no longer matters
+        if (--running === 0) lastServed.clear()
+        return
+      }
+      const queue = waiting.get(next)!
+      const resolve = queue.shift()!
+      if (!queue.length) waiting.delete(next)
+      waitingCount--
+      lastServed.set(next, ++served)
+      resolve()
     },
   }
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/types.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import type { Role } from '../auth/roles.ts'
+import { clearThrottle, throttledSql } from '../auth/throttle.ts'
 
 export interface UserRecord {
   id: number
@@ -13,6 +14,7 @@ export interface UserRecord {
   /** a town's leader, dispatcher or display; null: the county's */
   townId: number | null
   disabled: boolean
+  /** sign-ins are being held back: at some address (too many wrong passwords there), or at new addresses (a guess spread over many) */
   locked: boolean
   lastLoginAt: string | null
   createdAt: string
@@ -21,7 +23,7 @@ export interface UserRecord {
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 const USER_JSON = `json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'role', u.role,
   'villageId', u.village_id, 'gridId', u.grid_id, 'departmentId', u.department_id, 'townId', u.town_id, 'disabled', u.disabled,
-  'locked', coalesce(u.locked_until > now(), false), 'lastLoginAt', ${iso('u.last_login_at')}, 'createdAt', ${iso('u.created_at')})`
+  'locked', ${throttledSql('u.username')}, 'lastLoginAt', ${iso('u.last_login_at')}, 'createdAt', ${iso('u.created_at')})`
 
 /** The scope a role carries: exactly one of village, grid or department, or none; a command-center role optionally a town. */
 export interface ScopeFields {
@@ -100,9 +102,18 @@ export async function updateUser(db: Queryable, id: number, change: { displayNam
   return getUser(db, id)
 }
 
+/** A new password also lifts the account's sign-in throttle. */
 export async function setPasswordHash(db: Queryable, id: number, passwordHash: string): Promise<void> {
-  const r = await db.query('UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1 RETURNING id', [id, passwordHash])
+  const r = await db.query<{ username: string }>('UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING username', [id, passwordHash])
   if (!r.rows.length) throw notFound(`user ${id}`)
+  await clearThrottle(db, r.rows[0].username)
+}
+
+/** Lifts the account's sign-in throttle at every address; the account as it is now. */
+export async function unlockUser(db: Queryable, id: number): Promise<UserRecord> {
+  const user = await getUser(db, id)
+  await clearThrottle(db, user.username)
+  return { ...user, locked: false }
 }
 
 /** Ends every session of a user; the hashes, so their sockets can be closed too. */

@@ -7,7 +7,8 @@ import { hashPassword, randomPassword } from '../auth/password.ts'
 import type { SessionCache } from '../auth/sessions.ts'
 import { endSessionRooms, sessionRoomOfHash } from '../realtime/socket.ts'
 import { HttpError } from '../http/errors.ts'
-import { createUser, getUser, listUsers, revokeUserSessions, setPasswordHash, updateUser, type ScopeFields } from './repository.ts'
+import { createUser, getUser, listUsers, revokeUserSessions, setPasswordHash, unlockUser, updateUser, type ScopeFields } from './repository.ts'
+import { originOf, writeAudit } from '../access/audit.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)))
@@ -120,6 +121,23 @@ export const userRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache }> 
       await setPasswordHash(db, req.params.id, await hashPassword(req.body.password ?? made!))
       await endSessions(req.params.id)
       return made ? { password: made } : {}
+    },
+  )
+
+  app.post<{ Params: { id: number } }>(
+    '/users/:id/unlock',
+    {
+      schema: {
+        tags: ['users'], summary: "lift the account's sign-in throttle at every address (too many wrong passwords); audited (admin)",
+        params: Type.Object({ id: Id }),
+        response: { 200: UserSchema },
+      },
+    },
+    async (req) => {
+      const admin = requirePermission(req, 'users.manage')
+      const user = await unlockUser(db, req.params.id)
+      await writeAudit(db, admin, originOf(req), { action: 'unlockAccount', reason: `sign-in throttle lifted for ${user.username}` })
+      return user
     },
   )
 }

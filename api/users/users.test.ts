@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
+import { TEST_PASSWORD } from '../test/password.ts'
 
 // Accounts for the admin: create with role and scope, change them, disable, reset a password;
 // a change of rights ends the account's sessions at once.
@@ -10,7 +11,8 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 const admin = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => t.as('admin', { method, url, payload: payload as Record<string, unknown> })
-const login = (username: string, password: string) => t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } })
+const login = (username: string, password: string, remoteAddress = '127.0.0.1') =>
+  t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress })
 
 describe('accounts', () => {
   it('are for the admin only', async () => {
@@ -75,6 +77,22 @@ describe('accounts', () => {
     expect((await login('gw-9', made.password)).statusCode).toBe(200)
     expect((await admin('POST', `/api/users/${u.id}/password`, { password: 'chosen-by-admin' })).json()).toEqual({})
     expect((await login('gw-9', 'chosen-by-admin')).statusCode).toBe(200)
+  })
+
+  it("lets the admin lift an account's sign-in throttle, audited", async () => {
+    const u = (await admin('GET', '/api/users?q=gw-13')).json().users[0]
+    const from = '203.0.113.40'
+    for (let i = 0; i < 5; i++) expect((await login('gw-13', 'wrong-password', from)).statusCode).toBe(401)
+    expect((await login('gw-13', TEST_PASSWORD, from)).statusCode).toBe(429)
+    expect((await admin('GET', '/api/users?q=gw-13')).json().users[0].locked).toBe(true)
+    expect((await t.as('leader', { method: 'POST', url: `/api/users/${u.id}/unlock` })).statusCode).toBe(403)
+    expect((await admin('POST', '/api/users/99999/unlock')).statusCode).toBe(404)
+    const unlocked = await admin('POST', `/api/users/${u.id}/unlock`)
+    expect(unlocked.statusCode).toBe(200)
+    expect(unlocked.json()).toMatchObject({ username: 'gw-13', locked: false })
+    expect((await login('gw-13', TEST_PASSWORD, from)).statusCode).toBe(200)
+    const trail = (await admin('GET', '/api/audit?action=unlockAccount')).json()
+    expect(JSON.stringify(trail)).toContain('gw-13')
   })
 
   it('keeps an admin from locking themselves out', async () => {

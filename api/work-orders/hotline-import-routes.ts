@@ -51,7 +51,7 @@ export const hotlineImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableRea
       if (type !== 'text/csv' && type !== XLSX) throw new HttpError(415, `headers/content-type must be text/csv or ${XLSX}`)
       const kind = type === 'text/csv' ? 'csv' : 'xlsx'
       // the reader's refusals say what is wrong with the file; the answer says the file is the body
-      const table = await reader.read(req.body as Buffer, kind, { maxBytes: MAX_FILE_BYTES, maxRows: MAX_ROWS }).catch((err: unknown) => {
+      const table = await reader.read(req.body as Buffer, kind, { maxBytes: MAX_FILE_BYTES, maxRows: MAX_ROWS }, user.username).catch((err: unknown) => {
         if (err instanceof HttpError && (err.statusCode === 400 || err.statusCode === 413)) throw new HttpError(err.statusCode, `body ${err.message}`)
         throw err
       })

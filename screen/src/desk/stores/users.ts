@@ -13,6 +13,7 @@ export interface Account {
   /** a town's leader, dispatcher or display; null: the county's (or, on a one-town system, the town's) */
   townId: number | null
   disabled: boolean
+  /** sign-ins are held back (too many wrong passwords at some address); the admin may lift it */
   locked: boolean
   lastLoginAt: string | null
   createdAt: string
@@ -90,5 +91,11 @@ export const useUserStore = defineStore('deskUsers', () => {
     return r.password
   }
 
-  return { users, total, filter, offset, loading, page: PAGE, load, create, update, setDisabled, resetPassword }
+  /** lifts the sign-in throttle at every address (audited on the server) */
+  async function unlock(id: number): Promise<void> {
+    await postJson(`/api/users/${id}/unlock`)
+    await load(offset.value)
+  }
+
+  return { users, total, filter, offset, loading, page: PAGE, load, create, update, setDisabled, resetPassword, unlock }
 })
