@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
+import type { IdentityLimits } from '../access/allowance.ts'
 import { ERROR_FIELDS, HttpError, rejectedRows } from '../http/errors.ts'
 import { tableReader, type TableReader } from './table-reader.ts'
 import { importDepartmentData } from './department-data.ts'
@@ -19,7 +20,7 @@ const Report = Type.Object({
 })
 
 /** Department data imports (部门数据导入), in a plugin of its own so its 20 MB parser serves this route only. */
-export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableReader }> = async (app, { db, reader = tableReader }) => {
+export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableReader; identityLimits?: Partial<IdentityLimits> }> = async (app, { db, reader = tableReader }) => {
   app.addContentTypeParser(['text/csv', XLSX], { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES }, (_req, body, done) => done(null, body))
 
   app.post<{ Querystring: { dryRun?: number; department?: number }; Headers: { 'x-file-name'?: string } }>(
