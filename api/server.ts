@@ -36,6 +36,7 @@ import { publicRoutes, type PublicLimits } from './public/routes.ts'
 import { userRoutes } from './users/routes.ts'
 import { populationRoutes } from './population/routes.ts'
 import { departmentImportRoutes } from './imports/department-routes.ts'
+import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
@@ -67,6 +68,8 @@ export interface ServerOptions {
   photosDir?: string
   /** the build walls compare with their own, to reload themselves after an update (default: 'dev') */
   version?: string
+  /** what one account may learn about identities per hour and day (tests lower them) */
+  identityLimits?: Partial<IdentityLimits>
   /** what one address may send to the residents' channel (tests lower them) */
   publicLimits?: Partial<PublicLimits>
   /** how long 拍照 (POST /api/vehicles/:id/snapshot) waits for the photo; 30 s */
@@ -180,8 +183,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(photoRoutes, { db: opts.db, dir: photosDir })
       await api.register(publicRoutes, { db: opts.db, photosDir, limits: opts.publicLimits })
       await api.register(userRoutes, { db: opts.db, sessions })
-      await api.register(populationRoutes, { db: opts.db })
-      await api.register(departmentImportRoutes, { db: opts.db })
+      await api.register(populationRoutes, { db: opts.db, identityLimits: opts.identityLimits })
+      await api.register(departmentImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })

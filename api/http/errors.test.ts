@@ -36,11 +36,16 @@ it('gives every refusal a stable code: its own, Fastify\'s, or the status\'s', a
   a.get('/taken', async () => {
     throw new HttpError(409, 'body/idNumber is already registered', 'id_number_taken')
   })
+  a.get('/taken-here', async () => {
+    throw new HttpError(409, 'body/idNumber belongs to a resident of household 12', 'id_number_taken', { householdId: 12, code: 'spoofed' })
+  })
   a.get('/plain', async () => {
     throw new HttpError(403, 'role display may not read audit')
   })
   a.post('/json', async () => 'ok')
   expect((await a.inject('/taken')).json()).toEqual({ statusCode: 409, error: 'Conflict', code: 'id_number_taken', message: 'body/idNumber is already registered' })
+  // structured fields beside the message, never in place of the uniform ones
+  expect((await a.inject('/taken-here')).json()).toEqual({ statusCode: 409, error: 'Conflict', code: 'id_number_taken', message: 'body/idNumber belongs to a resident of household 12', householdId: 12 })
   expect((await a.inject('/plain')).json()).toMatchObject({ statusCode: 403, code: 'forbidden' })
   const media = await a.inject({ method: 'POST', url: '/json', headers: { 'content-type': 'application/x-unknown' }, payload: 'x' })
   expect(media.statusCode).toBe(415)

@@ -23,7 +23,8 @@ export const defaultCode = (statusCode: number) => STATUS_CODES[statusCode] ?? (
  * An error a route raises on purpose: its message is written for the client and is sent as is,
  * whatever the status (a 504 "terminal did not answer" says what happened, not how). `code`
  * defaults to the status's own (see STATUS_CODES); give one where a client must tell this
- * refusal from others of the same status.
+ * refusal from others of the same status. `fields` are structured facts a client acts on (the
+ * household an ID number belongs to), sent beside the message so no client parses its words.
  */
 export class HttpError extends Error {
   readonly code: string
@@ -31,6 +32,7 @@ export class HttpError extends Error {
     readonly statusCode: number,
     message: string,
     code?: string,
+    readonly fields?: Readonly<Record<string, string | number | boolean>>,
   ) {
     super(message)
     this.code = code ?? defaultCode(statusCode)
@@ -81,6 +83,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(status).send(errorBody(status, 'internal error'))
     }
     if (status >= 500) req.log.warn({ status, message: err.message }, 'request failed')
-    return reply.code(status).send(errorBody(status, err.message, codeOf(err, status)))
+    const fields = err instanceof HttpError ? err.fields : undefined
+    return reply.code(status).send({ ...fields, ...errorBody(status, err.message, codeOf(err, status)) })
   })
 }

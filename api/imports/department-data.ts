@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { Db, Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
-import { maskIdNumber, maskName } from '../privacy/mask.ts'
+import { maskIdNumber } from '../privacy/mask.ts'
+import { idNumberProblem } from '../../geo/id-number.ts'
 import { ITEM_CARE_TAGS, ITEM_TYPES, parseItemValue } from '../population/items.ts'
 import { recordChanges } from '../population/history.ts'
 import type { Table } from './table-reader.ts'
@@ -13,22 +14,27 @@ export interface DepartmentImportError {
   reason: string
 }
 
+/** A change the file makes: its row, its ID number (masked), the item and the new value; nothing the register holds. */
 export interface DepartmentImportChange {
   row: number
   idNumber: string
-  name: string
   item: string
-  before: unknown
-  after: unknown
+  value: unknown
 }
 
 export interface DepartmentImportReport {
   departmentId: number
   rows: number
+  /**
+   * how far the file was checked: 'format' stopped at problems of the file itself (no ID number
+   * was matched against the register); 'register' matched a well-formed file
+   */
+  checked: 'format' | 'register'
   changed: number
   unchanged: number
+  /** the file's problems, or (checked 'register') the rows it cannot apply, all for one reason */
   errors: DepartmentImportError[]
-  /** the first changes, before → after (ID numbers and names masked) */
+  /** the first changes */
   changes: DepartmentImportChange[]
   dryRun: boolean
   /** the recorded import, when applied */
@@ -36,44 +42,79 @@ export interface DepartmentImportReport {
 }
 
 export const HEADER = ['身份证号', '数据项', '值'] as const
+/**
+ * The one reason for a row whose person the import cannot update: unknown, died, moved away or
+ * registered under another number all read the same, so a file of ID numbers is no oracle of
+ * who lives, died or left (the department sees these rows and asks its own records).
+ */
+export const NOT_UPDATABLE = 'is not a resident this import can update'
 const PREVIEW = 200
 /** rows checked between yields, so 100,000 rows never hold the event loop */
 const SLICE = 5_000
 const yieldNow = () => new Promise<void>((r) => setImmediate(r))
 
-interface Planned {
+/** A well-formed row: a possible ID number, the department's own item, a value of its type. */
+interface Parsed {
   row: number
-  residentId: number
   idNumber: string
-  name: string
   key: string
   label: string
+  value: unknown
+}
+
+interface Planned extends Parsed {
+  residentId: number
   before: unknown
-  after: unknown
 }
 
 /**
  * A county department's data (身份证号, 数据项, 值: one row per person and item, the item by its
- * name in the catalogue) checked against the population and the department's own items. A dry
- * run answers with the preview; otherwise every change is applied in one transaction, or none
- * (the report then lists every bad row by row and column). The same file again changes nothing.
+ * name in the catalogue). First the file alone: malformed ID numbers, unknown items or another
+ * department's, values of the wrong type, contradicting rows; only a well-formed file of the
+ * department's own items is matched against the register (`beforeMatch` runs first: the route
+ * takes it from the caller's allowance). A dry run answers with the preview; otherwise every
+ * change is applied in one transaction, or none. The same file again changes nothing.
  */
 export async function importDepartmentData(
   db: Db, table: Table, departmentId: number, user: AuthUser, file: { name: string; bytes: Buffer }, dryRun: boolean,
+  beforeMatch?: () => Promise<void>,
 ): Promise<DepartmentImportReport> {
-  const report: DepartmentImportReport = { departmentId, rows: table.rows.length, changed: 0, unchanged: 0, errors: [], changes: [], dryRun }
+  const report: DepartmentImportReport = { departmentId, rows: table.rows.length, checked: 'format', changed: 0, unchanged: 0, errors: [], changes: [], dryRun }
   const head = table.header.map((h) => h.trim())
   const at = HEADER.map((h) => head.indexOf(h))
   if (at.some((i) => i < 0)) {
     report.errors.push({ row: 1, column: '(file)', reason: `the header must be ${HEADER.join(',')} (found ${head.join(',') || 'nothing'})` })
     return report
   }
+  const parsed = await checkFormat(db, table, at, departmentId, report)
+  if (report.errors.length) return report
+
+  await beforeMatch?.()
+  report.checked = 'register'
+  const residents = await findResidents(db, [...new Set(parsed.map((p) => p.idNumber))])
+  const planned: Planned[] = []
+  for (let i = 0; i < parsed.length; i++) {
+    if (i % SLICE === 0 && i) await yieldNow()
+    const p = parsed[i]
+    const resident = residents.get(p.idNumber)
+    if (!resident) report.errors.push({ row: p.row, column: '身份证号', reason: NOT_UPDATABLE })
+    else planned.push({ ...p, residentId: resident.id, before: resident.items[p.key] ?? null })
+  }
+  const changes = planned.filter((p) => p.before !== p.value)
+  report.changed = changes.length
+  report.unchanged = planned.length - changes.length
+  report.changes = changes.slice(0, PREVIEW).map((c) => ({ row: c.row, idNumber: maskIdNumber(c.idNumber), item: c.label, value: c.value }))
+  if (report.errors.length || dryRun) return report
+  report.importId = await apply(db, changes, departmentId, user, file, report)
+  return report
+}
+
+/** The file alone, row by row (nothing about people is read): its well-formed rows, once each. */
+async function checkFormat(db: Db, table: Table, at: number[], departmentId: number, report: DepartmentImportReport): Promise<Parsed[]> {
   const items = await db.query<{ key: string; label: string; department_id: number }>('SELECT key, label, department_id FROM data_items')
   const byLabel = new Map(items.rows.map((i) => [i.label, i]))
   const department = (await db.query<{ name: string }>('SELECT name FROM departments WHERE id = $1', [departmentId])).rows[0]?.name
-  const residents = await findResidents(db, [...new Set(table.rows.map((r) => (r[at[0]] ?? '').trim().toUpperCase()))])
-
-  const planned: Planned[] = []
+  const parsed: Parsed[] = []
   const seen = new Map<string, { row: number; value: unknown }>()
   for (let i = 0; i < table.rows.length; i++) {
     if (i % SLICE === 0 && i) await yieldNow()
@@ -82,47 +123,34 @@ export async function importDepartmentData(
     const fail = (column: DepartmentImportError['column'], reason: string) => report.errors.push({ row, column, reason })
     const idNumber = (cells[at[0]] ?? '').trim().toUpperCase()
     const label = (cells[at[1]] ?? '').trim()
-    const resident = residents.get(idNumber)
+    const idProblem = idNumber ? idNumberProblem(idNumber) : null
     if (!idNumber) fail('身份证号', 'is empty')
-    else if (!resident) fail('身份证号', `is not a registered resident (${maskIdNumber(idNumber)})`)
-    else if (resident.deregistered) fail('身份证号', `belongs to a deregistered resident (${resident.deregistered === 'death' ? '已故' : '已迁出'})`)
+    else if (idProblem) fail('身份证号', `${idProblem.text} (${maskIdNumber(idNumber)})`)
     const item = byLabel.get(label)
     const importable = item !== undefined && item.department_id === departmentId && item.key in ITEM_TYPES
     if (!item) fail('数据项', `is not in the data-items catalogue (${label || 'empty'})`)
     else if (item.department_id !== departmentId) fail('数据项', `${label} is not ${department}'s item`)
     else if (!importable) fail('数据项', `${label} is kept in the resident's record itself; change it there`)
-    const parsed = importable ? parseItemValue(item.key, cells[at[2]] ?? '') : null
-    if (parsed && 'problem' in parsed) fail('值', parsed.problem)
-    if (!resident || resident.deregistered || !item || !parsed || 'problem' in parsed) continue
+    const value = importable ? parseItemValue(item.key, cells[at[2]] ?? '') : null
+    if (value && 'problem' in value) fail('值', value.problem)
+    if (!idNumber || idProblem || !importable || !value || 'problem' in value) continue
     const key = `${idNumber}\u0000${item.key}`
     const twin = seen.get(key)
-    if (twin && twin.value !== parsed.value) {
+    if (twin && twin.value !== value.value) {
       fail('值', `contradicts row ${twin.row} for the same person and item`)
       continue
     }
     if (twin) continue
-    seen.set(key, { row, value: parsed.value })
-    planned.push({ row, residentId: resident.id, idNumber, name: resident.name, key: item.key, label, before: resident.items[item.key] ?? null, after: parsed.value })
+    seen.set(key, { row, value: value.value })
+    parsed.push({ row, idNumber, key: item.key, label, value: value.value })
   }
-  const changes = planned.filter((p) => p.before !== p.after)
-  report.changed = changes.length
-  report.unchanged = planned.length - changes.length
-  report.changes = changes.slice(0, PREVIEW).map((c) => ({ row: c.row, idNumber: maskIdNumber(c.idNumber), name: maskName(c.name), item: c.label, before: c.before, after: c.after }))
-  if (report.errors.length || dryRun) return report
-  report.importId = await apply(db, changes, departmentId, user, file, report)
-  return report
+  return parsed
 }
 
-interface ResidentFound {
-  id: number
-  name: string
-  items: Record<string, unknown>
-  deregistered: 'death' | 'moveOut' | null
-}
-
-async function findResidents(db: Queryable, idNumbers: string[]): Promise<Map<string, ResidentFound>> {
-  const r = await db.query<ResidentFound & { id_number: string }>(
-    'SELECT id, id_number, name, items, deregistered FROM residents WHERE id_number = ANY($1::text[])', [idNumbers])
+/** The registered residents (not died, not moved away) holding these ID numbers. */
+async function findResidents(db: Queryable, idNumbers: string[]): Promise<Map<string, { id: number; items: Record<string, unknown> }>> {
+  const r = await db.query<{ id: number; id_number: string; items: Record<string, unknown> }>(
+    'SELECT id, id_number, items FROM residents WHERE id_number = ANY($1::text[]) AND deregistered IS NULL', [idNumbers])
   return new Map(r.rows.map((x) => [x.id_number, x]))
 }
 
@@ -137,7 +165,7 @@ async function apply(
     if (!changes.length) return importId
     // one statement for all residents: each gets its changed items merged into its record
     const patches = new Map<number, Record<string, unknown>>()
-    for (const c of changes) patches.set(c.residentId, { ...patches.get(c.residentId), [c.key]: c.after })
+    for (const c of changes) patches.set(c.residentId, { ...patches.get(c.residentId), [c.key]: c.value })
     await tx.query(
       `UPDATE residents r SET items = r.items || p.patch
          FROM jsonb_to_recordset($1::jsonb) AS p(id int, patch jsonb) WHERE r.id = p.id`,
@@ -145,14 +173,14 @@ async function apply(
     // care groups that follow from the items (低保对象 from 民政局's 低保 list, …)
     for (const [key, rule] of Object.entries(ITEM_CARE_TAGS)) {
       const touched = changes.filter((c) => c.key === key)
-      const add = touched.filter((c) => rule.applies(c.after)).map((c) => c.residentId)
-      const remove = touched.filter((c) => !rule.applies(c.after)).map((c) => c.residentId)
+      const add = touched.filter((c) => rule.applies(c.value)).map((c) => c.residentId)
+      const remove = touched.filter((c) => !rule.applies(c.value)).map((c) => c.residentId)
       if (add.length) await tx.query(`INSERT INTO resident_tags (resident_id, kind, tag) SELECT unnest($1::int[]), 'care', $2 ON CONFLICT DO NOTHING`, [add, rule.tag])
       if (remove.length) await tx.query(`DELETE FROM resident_tags WHERE resident_id = ANY($1::int[]) AND kind = 'care' AND tag = $2`, [remove, rule.tag])
     }
     for (let i = 0; i < changes.length; i += 10_000) {
       await recordChanges(tx, user, changes.slice(i, i + 10_000).map((c) => ({
-        residentId: c.residentId, kind: 'import' as const, field: `items.${c.key}`, before: c.before, after: c.after, importId, note: file.name,
+        residentId: c.residentId, kind: 'import' as const, field: `items.${c.key}`, before: c.before, after: c.value, importId, note: file.name,
       })))
     }
     return importId

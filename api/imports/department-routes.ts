@@ -2,24 +2,41 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
+import { allowanceLeft, DEFAULT_IDENTITY_LIMITS, takeAllowance, type Allowance, type IdentityLimits } from '../access/allowance.ts'
+import { originOf, writeAudit } from '../access/audit.ts'
 import { ERROR_FIELDS, HttpError, rejectedRows } from '../http/errors.ts'
 import { tableReader, type TableReader } from './table-reader.ts'
-import { importDepartmentData } from './department-data.ts'
+import { importDepartmentData, type DepartmentImportReport } from './department-data.ts'
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const MAX_FILE_BYTES = 20 * 1024 * 1024
 /** a county's list (a department's whole roll for one item) fits; past it, split the file */
 const MAX_ROWS = 200_000
 
+// the response schema is also the whitelist: a change carries no name and no value the register holds
 const Report = Type.Object({
-  departmentId: Type.Integer(), rows: Type.Integer(), changed: Type.Integer(), unchanged: Type.Integer(), dryRun: Type.Boolean(),
-  importId: Type.Optional(Type.Integer()),
+  departmentId: Type.Integer(), rows: Type.Integer(), checked: Type.Union([Type.Literal('format'), Type.Literal('register')]),
+  changed: Type.Integer(), unchanged: Type.Integer(), dryRun: Type.Boolean(), importId: Type.Optional(Type.Integer()),
   errors: Type.Array(Type.Object({ row: Type.Integer(), column: Type.String(), reason: Type.String() })),
-  changes: Type.Array(Type.Object({ row: Type.Integer(), idNumber: Type.String(), name: Type.String(), item: Type.String(), before: Type.Unknown(), after: Type.Unknown() })),
+  changes: Type.Array(Type.Object({ row: Type.Integer(), idNumber: Type.String(), item: Type.String(), value: Type.Unknown() })),
 })
 
+/** What the audit trail says of a check: the file and the counts, never a row's person. */
+function auditReason(r: DepartmentImportReport, fileName: string): string {
+  const what = r.checked === 'format'
+    ? `${r.errors.length} rows with problems of the file, no ID number matched`
+    : `${r.changed} to change, ${r.unchanged} unchanged, ${r.errors.length} not applicable`
+  return `${r.dryRun ? 'dry run' : 'apply refused'} of "${fileName}" for department ${r.departmentId}: ${r.rows} rows; ${what}`
+}
+
 /** Department data imports (部门数据导入), in a plugin of its own so its 20 MB parser serves this route only. */
-export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableReader }> = async (app, { db, reader = tableReader }) => {
+export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: TableReader; identityLimits?: Partial<IdentityLimits> }> = async (
+  app, { db, reader = tableReader, identityLimits },
+) => {
+  // a check of ID numbers against the register, per account and Beijing day: a dry run or an apply
+  const checks: Allowance = { action: 'departmentImportCheck', limit: { ...DEFAULT_IDENTITY_LIMITS, ...identityLimits }.importChecksPerDay, window: 'beijingDay' }
+  const exhausted = () => new HttpError(429, `this account has checked ${checks.limit} files against the register today; the next check waits until tomorrow (Beijing time)`, 'import_check_limit')
+
   app.addContentTypeParser(['text/csv', XLSX], { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES }, (_req, body, done) => done(null, body))
 
   app.post<{ Querystring: { dryRun?: number; department?: number }; Headers: { 'x-file-name'?: string } }>(
@@ -28,7 +45,8 @@ export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: Table
       onRequest: async (req) => void requirePermission(req, 'imports.departmentData'),
       schema: {
         tags: ['population'],
-        summary: 'a county department\'s data for its own items: CSV or XLSX with the header 身份证号,数据项,值; ?dryRun=1 previews; ' +
+        summary: 'a county department\'s data for its own items: CSV or XLSX with the header 身份证号,数据项,值; the file\'s format is checked ' +
+          'first, then a well-formed file is matched against the register (limited per account and day, audited); ?dryRun=1 previews; ' +
           'otherwise all rows in one transaction or none (422 lists every bad row by row and column); the same file again changes nothing',
         querystring: Type.Object(
           { dryRun: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })), department: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) },
@@ -44,6 +62,8 @@ export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: Table
       const departmentId = own ?? req.query.department
       if (departmentId === undefined) throw new HttpError(400, 'querystring/department is required (the department whose data this is)')
       if (!(await db.query('SELECT 1 FROM departments WHERE id = $1', [departmentId])).rows.length) throw new HttpError(400, `querystring/department is not a known department (${departmentId})`)
+      // past the day's checks, refused before the file is read
+      if (!(await allowanceLeft(db, user.username, checks))) throw exhausted()
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim()
       if (type !== 'text/csv' && type !== XLSX) throw new HttpError(415, `headers/content-type must be text/csv or ${XLSX}`)
       const bytes = req.body as Buffer
@@ -57,7 +77,11 @@ export const departmentImportRoutes: FastifyPluginAsync<{ db: Db; reader?: Table
       } catch {
         /* a malformed name is only a label */
       }
-      const report = await importDepartmentData(db, table, departmentId, user, { name, bytes }, req.query.dryRun === 1)
+      const report = await importDepartmentData(db, table, departmentId, user, { name, bytes }, req.query.dryRun === 1, async () => {
+        if (!(await takeAllowance(db, user.username, checks))) throw exhausted()
+      })
+      // every dry run and every refused apply (an applied import is recorded in department_imports)
+      if (report.dryRun || report.errors.length) await writeAudit(db, user, originOf(req), { action: 'departmentImportCheck', reason: auditReason(report, name) })
       return report.errors.length ? reply.code(422).send(rejectedRows(report)) : report
     },
   )

@@ -73,6 +73,11 @@ export function maskValue(field: string | null, value: unknown, sensitive: Reado
   return value
 }
 
+/**
+ * A history as its readers may see it (all masked: history has no unmasked reading). Values as
+ * maskValue says; a birth's event date is the birth date, which the masked view replaces by an
+ * age band, so it is withheld (null): the entry still says a birth was recorded, when and by whom.
+ */
 export async function residentHistory(db: Queryable, residentId: number, sensitive: ReadonlySet<string>): Promise<HistoryEntry[]> {
   const r = await db.query<HistoryEntry>(
     `SELECT id::int, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, actor_role AS "actorRole", kind, field,
@@ -80,5 +85,7 @@ export async function residentHistory(db: Queryable, residentId: number, sensiti
        FROM population_changes WHERE resident_id = $1 ORDER BY id`,
     [residentId],
   )
-  return r.rows.map((e) => ({ ...e, before: maskValue(e.field, e.before, sensitive), after: maskValue(e.field, e.after, sensitive) }))
+  return r.rows.map((e) => ({
+    ...e, eventDate: e.kind === 'birth' ? null : e.eventDate, before: maskValue(e.field, e.before, sensitive), after: maskValue(e.field, e.after, sensitive),
+  }))
 }

@@ -9,7 +9,7 @@ let otherVillageGrid: number
 let household: number
 let otherHousehold: number
 beforeAll(async () => {
-  t = await openTestApp()
+  t = await openTestApp({ identityLimits: { probesPerHour: 3 } })
   grid = (await t.db.query<{ id: number; village_id: number; lon: number; lat: number }>(
     `SELECT id, village_id, ST_X(label_point) AS lon, ST_Y(label_point) AS lat FROM grids WHERE kind = 'base' ORDER BY id LIMIT 1 OFFSET 40`)).rows[0]
   otherVillageGrid = (await t.db.query<{ id: number }>('SELECT id FROM grids WHERE village_id <> $1 ORDER BY id LIMIT 1', [grid.village_id])).rows[0].id
@@ -22,6 +22,10 @@ afterAll(async () => t?.close())
 const gw = () => `gw-${grid.id}`
 const cadre = () => `cadre-${grid.village_id}`
 const post = (who: string, url: string, payload: unknown) => t.as(who, { method: 'POST', url, payload: payload as Record<string, unknown> })
+/** the birth date and sex an ID number says, so only its being taken is refused */
+const holding = (idNumber: string) => ({
+  idNumber, birthDate: `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`, gender: Number(idNumber[16]) % 2 ? '男' : '女',
+})
 const population = async (scope: string) => (await t.as('leader', `/api/stats?scope=${scope}`)).json().population.residents as number
 let seq = 500
 const newborn = (over: Record<string, unknown> = {}) => {
@@ -40,7 +44,7 @@ describe('residents are written, with history', () => {
     expect(card.members.some((m: { id: number }) => m.id === id)).toBe(true)
     const history = (await t.as(gw(), `/api/residents/${id}/history`)).json().entries
     expect(history).toHaveLength(1)
-    expect(history[0]).toMatchObject({ kind: 'birth', actor: gw(), eventDate: '2026-10-03' })
+    expect(history[0]).toMatchObject({ kind: 'birth', actor: gw(), eventDate: null })
     // masked as the reader's role requires: the name and ID number do not come back whole
     expect(JSON.stringify(history)).not.toContain('王小宝')
     expect(history[0].after.idNumber).toMatch(/^\d{6}\*{10}[\dX]{2}$/)
@@ -54,6 +58,7 @@ describe('residents are written, with history', () => {
       [{ birthDate: '2026-10-04' }, /body\/idNumber says born 2026-10-03/],
       [{ gender: '女' }, /body\/idNumber says 男/],
       [{ idNumber: '12345' }, /body\/idNumber must be 17 digits/],
+      [{ idNumber: makeIdNumber('000000', '2026-10-03', 101) }, /body\/idNumber holds no real region code \(000000/],
       [{ items: { subsistence: 'maybe' } }, /body\/items\/subsistence must be 是 or 否/],
       [{ name: '' }, /name/],
     ] as [Record<string, unknown>, RegExp][]) {
@@ -63,12 +68,12 @@ describe('residents are written, with history', () => {
     }
   })
 
-  it('refuses a duplicate ID number with 409 naming the household it belongs to, masked', async () => {
+  it('refuses a duplicate ID number in her scope with 409 naming the household (masked), by code and field', async () => {
     const existing = (await t.db.query<{ id_number: string; household_id: number; house_number: string }>(
       `SELECT r.id_number, r.household_id, h.house_number FROM residents r JOIN households h ON h.id = r.household_id WHERE h.grid_id = $1 LIMIT 1`, [grid.id])).rows[0]
-    const [y, m, d] = [existing.id_number.slice(6, 10), existing.id_number.slice(10, 12), existing.id_number.slice(12, 14)]
-    const res = await post(gw(), '/api/residents', newborn({ idNumber: existing.id_number, birthDate: `${y}-${m}-${d}`, gender: Number(existing.id_number[16]) % 2 ? '男' : '女' }))
+    const res = await post(gw(), '/api/residents', newborn(holding(existing.id_number)))
     expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ code: 'id_number_taken', householdId: existing.household_id })
     expect(res.json().message).toContain(`household ${existing.household_id}`)
     expect(res.json().message).not.toContain(`${existing.house_number}号`)
   })
@@ -158,5 +163,98 @@ describe('households', () => {
     expect(merged.json()).toEqual({ id: made.json().id, moved: 1 })
     const kinds = (await t.as(gw(), `/api/residents/${b}/history`)).json().entries.map((e: { kind: string; note: string }) => `${e.kind}:${e.note}`)
     expect(kinds).toEqual(['birth:', 'moveHousehold:分户', 'moveHousehold:合户'])
+  })
+})
+
+describe('a duplicate ID number is an identity probe', () => {
+  const outsider = async () => (await t.db.query<{ id: number; id_number: string; household_id: number }>(
+    `SELECT r.id, r.id_number, r.household_id FROM residents r JOIN households h ON h.id = r.household_id WHERE h.grid_id = $1 ORDER BY r.id LIMIT 1`, [otherVillageGrid])).rows[0]
+  const probes = async (who: string) => (await t.db.query<{ resident_id: number | null; reason: string }>(
+    `SELECT resident_id, reason FROM audit_log WHERE username = $1 AND action = 'idNumberProbe' ORDER BY id`, [who])).rows
+
+  it('outside the writer\'s scope answers only "already registered": no household, no address; audited', async () => {
+    const holder = await outsider()
+    const res = await post(cadre(), '/api/residents', newborn({ ...holding(holder.id_number), householdId: household }))
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toEqual({ statusCode: 409, error: 'Conflict', code: 'id_number_taken', message: 'body/idNumber is already registered' })
+    const audit = await probes(cadre())
+    expect(audit).toHaveLength(1)
+    expect(audit[0].resident_id).toBe(holder.id)
+    expect(audit[0].reason).not.toContain(holder.id_number)
+  })
+
+  it('changing an ID number to one held elsewhere is refused the same way', async () => {
+    const holder = await outsider()
+    const mine = (await post(gw(), '/api/residents', newborn())).json().id as number
+    const before = (await probes(gw())).length
+    const res = await t.as(gw(), { method: 'PATCH', url: `/api/residents/${mine}`, payload: holding(holder.id_number) })
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).not.toHaveProperty('householdId')
+    expect(res.json()).toMatchObject({ code: 'id_number_taken', message: 'body/idNumber is already registered' })
+    expect(await probes(gw())).toHaveLength(before + 1)
+  })
+
+  it('is limited per account: past the hour\'s allowance every ID number is 429, before the register is asked', async () => {
+    const other = (await t.db.query<{ id: number }>('SELECT id FROM grids WHERE village_id = $1 AND id <> $2 ORDER BY id LIMIT 1', [grid.village_id, grid.id])).rows[0].id
+    const home = (await t.db.query<{ id: number }>('SELECT id FROM households WHERE grid_id = $1 ORDER BY id LIMIT 1', [other])).rows[0].id
+    const holder = await outsider()
+    for (let i = 0; i < 3; i++) expect((await post(`gw-${other}`, '/api/residents', newborn({ ...holding(holder.id_number), householdId: home }))).statusCode).toBe(409)
+    const past = await post(`gw-${other}`, '/api/residents', newborn({ ...holding(holder.id_number), householdId: home }))
+    expect(past.statusCode).toBe(429)
+    expect(past.json().code).toBe('identity_probe_limit')
+    // a free number too: otherwise 201 against 429 would still tell which numbers are taken
+    const fresh = await post(`gw-${other}`, '/api/residents', newborn({ householdId: home }))
+    expect(fresh.statusCode).toBe(429)
+    expect(await probes(`gw-${other}`)).toHaveLength(3)
+    // another account's allowance is its own
+    expect((await post(gw(), '/api/residents', newborn())).statusCode).toBe(201)
+  })
+})
+
+describe('what the masked view hides stays hidden everywhere', () => {
+  it('a newborn\'s exact birth date appears in no answer to any role: history, record, household', async () => {
+    const born = '2026-09-17'
+    const first = newborn({ birthDate: '2026-09-16', idNumber: makeIdNumber('371326', '2026-09-16', 611) })
+    const id = (await post(gw(), '/api/residents', first)).json().id as number
+    // the birth date corrected, with the ID number: before → after of both in the history
+    const fix = await t.as(gw(), { method: 'PATCH', url: `/api/residents/${id}`, payload: { birthDate: born, idNumber: makeIdNumber('371326', born, 611) } })
+    expect(fix.json()).toMatchObject({ changed: 2 })
+    const readers = ['admin', 'leader', 'dispatcher', 'display', cadre(), gw(), 'dept-1', 'device']
+    let historyRead = 0
+    for (const who of readers) {
+      for (const url of [`/api/residents/${id}/history`, `/api/residents/${id}`, `/api/households/${household}`]) {
+        const res = await t.as(who, url)
+        if (url.endsWith('/history') && res.statusCode === 200) {
+          historyRead++
+          const entries = res.json().entries as { kind: string; eventDate: string | null }[]
+          expect(entries.map((e) => e.kind)).toEqual(['birth', 'update', 'update'])
+          expect(entries[0].eventDate, who).toBeNull()
+        }
+        for (const date of ['2026-09-16', born]) {
+          expect(res.body, `${who} ${url}`).not.toContain(date)
+          expect(res.body, `${who} ${url}`).not.toContain(date.replaceAll('-', ''))
+        }
+      }
+    }
+    expect(historyRead).toBe(3)
+  })
+
+  it('refusals do not tell a resident\'s birth date, and comparing one is an audited probe', async () => {
+    const id = (await t.db.query<{ id: number }>(
+      `SELECT r.id FROM residents r JOIN households h ON h.id = r.household_id WHERE h.grid_id = $1 AND r.deregistered IS NULL ORDER BY r.id LIMIT 1`, [grid.id])).rows[0].id
+    const real = (await t.db.query<{ d: string; id_number: string }>(`SELECT to_char(birth_date, 'YYYY-MM-DD') AS d, id_number FROM residents WHERE id = $1`, [id])).rows[0]
+    const who = 'admin'
+    const answers = [
+      await t.as(who, { method: 'PATCH', url: `/api/residents/${id}`, payload: { birthDate: '1950-01-01' } }),
+      await post(who, `/api/residents/${id}/events`, { type: 'birth', date: '1950-01-01' }),
+      await t.as(who, { method: 'PATCH', url: `/api/residents/${id}`, payload: { idNumber: makeIdNumber('371326', '1950-01-01', 611) } }),
+    ]
+    for (const res of answers) {
+      expect(res.statusCode, res.body).toBe(400)
+      expect(res.body).not.toContain(real.d)
+      expect(res.body).not.toContain(real.id_number.slice(6, 14))
+    }
+    const audit = (await t.db.query(`SELECT 1 FROM audit_log WHERE username = $1 AND action = 'birthDateProbe' AND resident_id = $2`, [who, id])).rows
+    expect(audit).toHaveLength(3)
   })
 })

@@ -1,9 +1,10 @@
 import type { Db, Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { HttpError, notFound } from '../http/errors.ts'
-import { assertHouseholdInScope, assertResidentInScope } from '../access/scope.ts'
-import { maskAddress } from '../privacy/mask.ts'
+import { assertHouseholdInScope, assertResidentInScope, PEOPLE_COLUMNS, scopeCondition } from '../access/scope.ts'
+import { maskAddress, maskIdNumber } from '../privacy/mask.ts'
 import { idNumberProblem } from '../../geo/id-number.ts'
+import { IdentityProbe } from './identity-probes.ts'
 import { beijingToday } from './dates.ts'
 import { recordChanges, type Change } from './history.ts'
 import { checkItems, ITEM_CARE_TAGS } from './items.ts'
@@ -34,19 +35,56 @@ async function replayed(db: Queryable, clientKey: string | undefined, user: Auth
   return { residentId: r.rows[0].resident_id }
 }
 
-/** 409 naming the household (masked) of whoever already holds this ID number. */
-async function assertIdNumberFree(db: Queryable, idNumber: string, except?: number): Promise<void> {
-  const r = await db.query<{ household_id: number; address: string; house_number: string }>(
-    `SELECT r.household_id, h.address, h.house_number FROM residents r JOIN households h ON h.id = r.household_id
-      WHERE r.id_number = $1 AND ($2::int IS NULL OR r.id <> $2)`, [idNumber, except ?? null])
+/**
+ * An ID number already registered is an identity probe (see identity-probes.ts). Held by a
+ * resident in the writer's scope, the answer names the household (masked) and gives its id as a
+ * field (a phone's replay recognises its own registration by it); held anywhere else, it is only
+ * "already registered".
+ */
+async function assertIdNumberFree(db: Queryable, user: AuthUser, idNumber: string, except?: number): Promise<void> {
+  const params: unknown[] = [idNumber, except ?? null]
+  const inScope = scopeCondition(user, PEOPLE_COLUMNS, params)
+  const r = await db.query<{ id: number; household_id: number; address: string; house_number: string; in_scope: boolean }>(
+    `SELECT r.id, r.household_id, h.address, h.house_number, ${inScope} AS in_scope
+       FROM residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id
+      WHERE r.id_number = $1 AND ($2::int IS NULL OR r.id <> $2)`, params)
   const x = r.rows[0]
-  if (x) throw new HttpError(409, `body/idNumber belongs to a resident of household ${x.household_id} (${maskAddress(x.address, x.house_number)})`)
+  if (x) throw idNumberTaken(idNumber, x.id, x.in_scope ? { householdId: x.household_id, address: maskAddress(x.address, x.house_number) } : null)
 }
 
+function idNumberTaken(idNumber: string, holder: number | null, here: { householdId: number; address: string } | null): IdentityProbe {
+  const answer = here
+    ? new HttpError(409, `body/idNumber belongs to a resident of household ${here.householdId} (${here.address})`, 'id_number_taken', { householdId: here.householdId })
+    : new HttpError(409, 'body/idNumber is already registered', 'id_number_taken')
+  return new IdentityProbe('idNumberProbe', answer, holder, `ID number ${maskIdNumber(idNumber)} is registered (${here ? "in the writer's scope" : "outside the writer's scope"})`)
+}
+
+/** The ID number against the birth date and sex given with it (all from the request: its words may name them). */
 function checkIdentity(p: { idNumber: string; birthDate: string; gender: '男' | '女' }): void {
   if (p.birthDate > beijingToday()) throw new HttpError(400, 'body/birthDate is in the future')
   const problem = idNumberProblem(p.idNumber, p.birthDate, p.gender)
-  if (problem) throw new HttpError(400, `body/idNumber ${problem}`)
+  if (problem) throw new HttpError(400, `body/idNumber ${problem.text}`)
+}
+
+/**
+ * A correction's identity: what it gives, checked against what the record keeps. Where one side
+ * is the record's birth date (masked: an age band only), the answer names neither date and is
+ * an identity probe: otherwise "says born X, not <the birth date>" would tell the birth date.
+ */
+function checkPatchedIdentity(cur: { id: number; id_number: string; birth_date: string; gender: '男' | '女' }, patch: ResidentPatch): void {
+  const next = { idNumber: patch.idNumber ?? cur.id_number, birthDate: patch.birthDate ?? cur.birth_date, gender: patch.gender ?? cur.gender }
+  if (next.birthDate > beijingToday()) throw new HttpError(400, 'body/birthDate is in the future')
+  const problem = idNumberProblem(next.idNumber, next.birthDate, next.gender)
+  if (!problem) return
+  if (problem.kind === 'birthDateMismatch' && (patch.idNumber === undefined || patch.birthDate === undefined)) {
+    const message = patch.birthDate === undefined
+      ? `body/idNumber says born ${problem.born}, which is not the resident's birth date (give birthDate with it to correct both)`
+      : "body/birthDate is not the birth date the resident's ID number holds (give idNumber with it to correct both)"
+    throw new IdentityProbe('birthDateProbe', new HttpError(400, message), cur.id, `PATCH resident ${cur.id}: ${patch.birthDate === undefined ? 'idNumber' : 'birthDate'} does not fit the birth date`)
+  }
+  // the record's own ID number is named only by what the masked view shows of it
+  const field = patch.idNumber !== undefined ? 'idNumber' : patch.birthDate !== undefined ? 'birthDate' : 'gender'
+  throw new HttpError(400, patch.idNumber !== undefined ? `body/idNumber ${problem.text}` : `body/${field} does not fit the resident's ID number (${problem.kind})`)
 }
 
 /** The care tags a resident's items imply, set in the database (added and removed). */
@@ -72,13 +110,14 @@ export async function createResident(db: Db, p: NewResident, user: AuthUser): Pr
   const eventDate = p.eventDate ?? (event === 'birth' ? p.birthDate : beijingToday())
   if (eventDate > beijingToday() || eventDate < p.birthDate) throw new HttpError(400, 'body/eventDate must be between the birth date and today')
   return db.transaction(async (tx) => {
-    await assertIdNumberFree(tx, p.idNumber)
+    await assertIdNumberFree(tx, user, p.idNumber)
     const r = await tx.query<{ id: number }>(
       `INSERT INTO residents (household_id, name, gender, birth_date, id_number, phone, relation, party_member, items)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) RETURNING id`,
       [p.householdId, p.name, p.gender, p.birthDate, p.idNumber, p.phone || null, p.relation, p.partyMember ?? false, JSON.stringify(items)],
     ).catch((err: { code?: string }) => {
-      if (err.code === '23505') throw new HttpError(409, 'body/idNumber is already registered')
+      // registered meanwhile by a parallel write
+      if (err.code === '23505') throw idNumberTaken(p.idNumber, null, null)
       throw err
     })
     const id = r.rows[0].id
@@ -135,13 +174,11 @@ export async function patchResident(db: Db, id: number, patch: ResidentPatch, us
   const items = patch.items ? checkItems(patch.items) : undefined
   return db.transaction(async (tx) => {
     const cur = await residentForWrite(tx, id, user)
-    const next = {
-      idNumber: patch.idNumber ?? cur.id_number, birthDate: patch.birthDate ?? cur.birth_date, gender: patch.gender ?? cur.gender,
-    }
     if (patch.idNumber !== undefined || patch.birthDate !== undefined || patch.gender !== undefined) {
-      checkIdentity(next)
-      if (patch.idNumber !== undefined && patch.idNumber !== cur.id_number) await assertIdNumberFree(tx, patch.idNumber, id)
+      checkPatchedIdentity(cur, patch)
+      if (patch.idNumber !== undefined && patch.idNumber !== cur.id_number) await assertIdNumberFree(tx, user, patch.idNumber, id)
     }
+    const next = { idNumber: patch.idNumber ?? cur.id_number, birthDate: patch.birthDate ?? cur.birth_date, gender: patch.gender ?? cur.gender }
     const changes: Change[] = []
     for (const [field, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, keyof ResidentRow][]) {
       const value = patch[field]
@@ -161,12 +198,18 @@ export async function patchResident(db: Db, id: number, patch: ResidentPatch, us
       `UPDATE residents SET name = $2, id_number = $3, gender = $4, birth_date = $5, relation = $6, phone = $7, party_member = $8, items = $9::jsonb WHERE id = $1`,
       [id, patch.name ?? cur.name, next.idNumber, next.gender, next.birthDate, patch.relation ?? cur.relation,
         patch.phone === undefined ? cur.phone : patch.phone || null, patch.partyMember ?? cur.party_member, JSON.stringify(mergedItems)],
-    )
+    ).catch((err: { code?: string }) => {
+      if (err.code === '23505') throw idNumberTaken(next.idNumber, null, null)
+      throw err
+    })
     if (items) await syncItemTags(tx, id, items)
     await recordChanges(tx, user, changes)
     return { id, changed: changes.length }
   })
 }
+
+const birthDateProbe = (id: number, type: LifeEventType, message: string) =>
+  new IdentityProbe('birthDateProbe', new HttpError(400, message), id, `POST resident ${id} event ${type}: the date does not fit the birth date`)
 
 export type LifeEventType = 'birth' | 'death' | 'moveIn' | 'moveOut' | 'moveHousehold'
 
@@ -184,7 +227,6 @@ export async function lifeEvent(
   if (e.date > beijingToday()) throw new HttpError(400, 'body/date is in the future')
   return db.transaction(async (tx) => {
     const cur = await residentForWrite(tx, id, user)
-    if (e.date < cur.birth_date) throw new HttpError(400, 'body/date is before the birth date')
     const change: Change = { residentId: id, householdId: cur.household_id, kind: e.type, eventDate: e.date, note: e.note ?? '', clientKey: e.clientKey }
     switch (e.type) {
       case 'death':
@@ -212,10 +254,13 @@ export async function lifeEvent(
       case 'birth': {
         const had = await tx.query(`SELECT 1 FROM population_changes WHERE resident_id = $1 AND kind = 'birth'`, [id])
         if (had.rows.length) throw new HttpError(409, `resident ${id} has a birth recorded already`)
-        if (e.date !== cur.birth_date) throw new HttpError(400, `body/date must be the birth date (${cur.birth_date})`)
+        if (e.date !== cur.birth_date) throw birthDateProbe(id, e.type, "body/date must be the resident's birth date")
         break
       }
     }
+    // the hidden birth date is compared last, once the write is otherwise right (a refusal for
+    // anything else must not depend on it); its writes above roll back with the refusal
+    if (e.date < cur.birth_date) throw birthDateProbe(id, e.type, "body/date is before the resident's birth date")
     await recordChanges(tx, user, [change])
     return { id }
   })

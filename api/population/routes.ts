@@ -3,10 +3,13 @@ import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
 import { assertResidentInScope } from '../access/scope.ts'
+import { DEFAULT_IDENTITY_LIMITS, type IdentityLimits } from '../access/allowance.ts'
+import { originOf } from '../access/audit.ts'
 import { sensitiveItemKeys } from '../people/repository.ts'
 import { residentHistory } from './history.ts'
 import { ITEM_TYPES } from './items.ts'
 import { createHousehold, mergeHousehold, splitHousehold } from './households.ts'
+import { withProbes } from './identity-probes.ts'
 import { createResident, lifeEvent, patchResident, type LifeEventType, type NewResident, type ResidentPatch } from './residents.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
@@ -25,7 +28,9 @@ const ClientKey = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })
  * 人口双实: residents and households written by the people who know them (grid workers in
  * their grid, village cadres in their village, admin), every change a history row.
  */
-export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const populationRoutes: FastifyPluginAsync<{ db: Db; identityLimits?: Partial<IdentityLimits> }> = async (app, { db, identityLimits }) => {
+  const limits = { ...DEFAULT_IDENTITY_LIMITS, ...identityLimits }
+
   app.get(
     '/data-items',
     {
@@ -69,7 +74,8 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db
       },
     },
     async (req, reply) => {
-      const { id, created } = await createResident(db, req.body, requirePermission(req, 'people.write'))
+      const user = requirePermission(req, 'people.write')
+      const { id, created } = await withProbes(db, user, { origin: originOf(req), limits }, () => createResident(db, req.body, user))
       return reply.code(created ? 201 : 200).send({ id })
     },
   )
@@ -91,7 +97,12 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db
         response: { 200: Type.Object({ id: Type.Integer(), changed: Type.Integer() }) },
       },
     },
-    async (req) => patchResident(db, req.params.id, req.body, requirePermission(req, 'people.write')),
+    async (req) => {
+      const user = requirePermission(req, 'people.write')
+      const write = () => patchResident(db, req.params.id, req.body, user)
+      // only a new ID number or birth date is compared with what the register holds
+      return req.body.idNumber !== undefined || req.body.birthDate !== undefined ? withProbes(db, user, { origin: originOf(req), limits }, write) : write()
+    },
   )
 
   app.post<{ Params: { id: number }; Body: { type: LifeEventType; date: string; householdId?: number; note?: string; clientKey?: string } }>(
@@ -110,7 +121,10 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db
         response: { 200: Created },
       },
     },
-    async (req) => lifeEvent(db, req.params.id, req.body, requirePermission(req, 'people.write')),
+    async (req) => {
+      const user = requirePermission(req, 'people.write')
+      return withProbes(db, user, { origin: originOf(req), limits }, () => lifeEvent(db, req.params.id, req.body, user))
+    },
   )
 
   app.get<{ Params: { id: number } }>(

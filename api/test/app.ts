@@ -22,12 +22,13 @@ export async function openTestApp(
     tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings>; socketRecheckMs?: number; jt808?: Jt808Options
     logger?: ServerOptions['logger']
     publicLimits?: ServerOptions['publicLimits']
+    identityLimits?: ServerOptions['identityLimits']
     snapshotTimeoutMs?: number
     terminalCommandTimeoutMs?: number
   } = {},
 ): Promise<TestApp> {
   const db = await openFixtureDb()
-  const app = await buildServer({ db, logger: opts.logger, publicLimits: opts.publicLimits, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs, jt808: opts.jt808, snapshotTimeoutMs: opts.snapshotTimeoutMs, terminalCommandTimeoutMs: opts.terminalCommandTimeoutMs })
+  const app = await buildServer({ db, logger: opts.logger, publicLimits: opts.publicLimits, identityLimits: opts.identityLimits, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs, jt808: opts.jt808, snapshotTimeoutMs: opts.snapshotTimeoutMs, terminalCommandTimeoutMs: opts.terminalCommandTimeoutMs })
   await app.ready()
   const tokens = new Map<string, string>()
   const token = async (username: string) => {

@@ -1,5 +1,3 @@
-import { idNumberProblem } from '../../../geo/id-number.ts'
-
 // Words of the 人口双实 forms and history: what happened, to which field, in the users' language.
 
 export const CHANGE_LABELS: Record<string, string> = {
@@ -40,25 +38,5 @@ export function itemText(v: unknown): string {
   return String(v)
 }
 
-/**
- * Why this ID number cannot be this person's, in Chinese, or null (geo/id-number.ts decides;
- * the server checks again with the same code).
- */
-export function idNumberCheck(id: string, birthDate?: string, gender?: '男' | '女'): string | null {
-  const p = idNumberProblem(id.trim().toUpperCase(), birthDate || undefined, gender)
-  if (!p) return null
-  let m: RegExpMatchArray | null
-  if (p.startsWith('must be 17 digits')) return '身份证号应为 18 位：17 位数字加 1 位校验码（0–9 或 X）'
-  if ((m = p.match(/should end in (.)/))) return `身份证号校验码不对（按前 17 位应为 ${m[1]}），请核对号码`
-  if ((m = p.match(/holds no real birth date \((.*)\)/))) return `身份证号中的出生日期 ${m[1]} 不存在`
-  if ((m = p.match(/says born (\S+), not (\S+)/))) return `身份证号中的出生日期是 ${m[1]}，与填写的 ${m[2]} 不一致`
-  if ((m = p.match(/says (.) \(the 17th digit\), not (.)/))) return `身份证号第 17 位表示${m[1]}性，与填写的性别“${m[2]}”不一致`
-  return `身份证号 ${p}`
-}
-
-/** birth date and sex read from a valid ID number, to fill the form for the user */
-export function fromIdNumber(id: string): { birthDate: string; gender: '男' | '女' } | null {
-  const v = id.trim().toUpperCase()
-  if (idNumberProblem(v)) return null
-  return { birthDate: `${v.slice(6, 10)}-${v.slice(10, 12)}-${v.slice(12, 14)}`, gender: Number(v[16]) % 2 === 1 ? '男' : '女' }
-}
+// the ID-number check in words and what a valid number says: shared with the phone's forms
+export { fromIdNumber, idNumberCheck } from '../shared/lib/population-words.ts'

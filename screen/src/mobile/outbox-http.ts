@@ -15,10 +15,24 @@ export function classify(res: Response): SendOutcome {
 }
 
 export async function messageOf(res: Response): Promise<string> {
+  return (await refusalOf(res)).message
+}
+
+/** A refusal as the server words it (`message`, for people) and names it (`code` and its fields, for the outbox to act on). */
+export interface Refusal {
+  message: string
+  code?: string
+  /** the structured facts some refusals carry beside their message (e.g. householdId) */
+  fields: Record<string, unknown>
+}
+
+export async function refusalOf(res: Response): Promise<Refusal> {
   try {
-    return ((await res.json()) as { message?: string }).message ?? `HTTP ${res.status}`
+    const body = (await res.json()) as Record<string, unknown>
+    const message = typeof body.message === 'string' ? body.message : `HTTP ${res.status}`
+    return { message, code: typeof body.code === 'string' ? body.code : undefined, fields: body }
   } catch {
-    return `HTTP ${res.status}`
+    return { message: `HTTP ${res.status}`, fields: {} }
   }
 }
 

@@ -29,16 +29,30 @@ describe('outbox: registering a resident', () => {
     expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
     expect(calls).toEqual([`POST /api/residents ${JSON.stringify({ ...newborn.body, clientKey: newborn.clientKey })}`])
   })
-  it('a replay answered 409 naming the household she registered into is already done', async () => {
-    serve({ 'POST /api/residents': [409, { message: 'body/idNumber belongs to a resident of household 1016 (店子镇韩坡村八组**号)' }] })
+  const taken = (householdId?: number) => ({
+    statusCode: 409, error: 'Conflict', code: 'id_number_taken', ...(householdId ? { householdId } : {}),
+    message: householdId ? `body/idNumber belongs to a resident of household ${householdId} (店子镇韩坡村八组**号)` : 'body/idNumber is already registered',
+  })
+  it('a replay answered "ID number taken" by the household she registered into is already done', async () => {
+    serve({ 'POST /api/residents': [409, taken(1016)] })
     expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
   })
-  it('a 409 naming another household (or none) is refused with the reason', async () => {
-    const other = 'body/idNumber belongs to a resident of household 10160 (店子镇韩坡村八组**号)'
-    serve({ 'POST /api/residents': [409, { message: other }] })
-    expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'refused', message: other })
-    serve({ 'POST /api/residents': [409, { message: 'body/idNumber is already registered' }] })
+  it('"taken" by another household, or outside her scope (no household), is refused with the reason', async () => {
+    serve({ 'POST /api/residents': [409, taken(10160)] })
+    expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'refused', message: taken(10160).message })
+    serve({ 'POST /api/residents': [409, taken()] })
+    expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'refused', message: 'body/idNumber is already registered' })
+  })
+  it('decides by the code and the field, not by the words of the message', async () => {
+    // the words name her household, but nothing says the ID number is taken by it
+    serve({ 'POST /api/residents': [409, { code: 'conflict', message: 'body/idNumber belongs to a resident of household 1016 (店子镇韩坡村八组**号)' }] })
     expect((await sendItem(newborn, 'tok', 'gw-21')).outcome).toBe('refused')
+    // reworded, the same refusal is still recognised
+    serve({ 'POST /api/residents': [409, { code: 'id_number_taken', householdId: 1016, message: '身份证号已登记在本户' }] })
+    expect(await sendItem(newborn, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
+    // too many identity refusals this hour: kept for a later try, not refused
+    serve({ 'POST /api/residents': [429, { code: 'identity_probe_limit', message: 'wait' }] })
+    expect((await sendItem(newborn, 'tok', 'gw-21')).outcome).toBe('offline')
   })
   it('a 400 is refused; a 503 waits for another try', async () => {
     serve({ 'POST /api/residents': [400, { message: 'body/idNumber has a wrong check digit (should end in 1)' }] })

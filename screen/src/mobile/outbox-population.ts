@@ -1,7 +1,7 @@
 // 人口双实 from the outbox. Each write carries the item's clientKey, so a replay after a lost
 // answer gets the first answer back; the refusals are still read as a fallback for items queued
 // before the server took keys (the state a refusal names is the one this item asked for).
-import { classify, messageOf, postJsonWith, type SendResult } from './outbox-http.ts'
+import { classify, messageOf, postJsonWith, refusalOf, type SendResult } from './outbox-http.ts'
 
 /** POST /api/residents: a newborn or someone moving in (the body as the route takes it) */
 export interface NewResidentBody {
@@ -27,17 +27,17 @@ export interface LifeEventBody {
 }
 
 /**
- * 登记: a 409 naming the household she registered into means the first try went through (its
- * answer was lost): the ID number now belongs to a resident there. Any other household is a
- * real conflict she must see.
+ * 登记: "ID number taken" (code id_number_taken) with the household she registered into
+ * (its `householdId` field, given only for a household in her scope) means the first try went
+ * through (its answer was lost): the number now belongs to a resident there. Any other
+ * household, or none, is a real conflict she must see.
  */
 export async function sendResident(body: NewResidentBody, auth: Record<string, string>, clientKey?: string): Promise<SendResult> {
   const res = await postJsonWith('/api/residents', auth, clientKey ? { ...body, clientKey } : body)
   if (res.ok) return { outcome: 'sent' }
-  const message = await messageOf(res)
-  const holder = res.status === 409 ? /household (\d+)\b/.exec(message) : null
-  if (holder && Number(holder[1]) === body.householdId) return { outcome: 'sent' }
-  return { outcome: classify(res), message }
+  const refusal = await refusalOf(res)
+  if (res.status === 409 && refusal.code === 'id_number_taken' && refusal.fields.householdId === body.householdId) return { outcome: 'sent' }
+  return { outcome: classify(res), message: refusal.message }
 }
 
 /**

@@ -173,8 +173,9 @@ export async function populationScenario(browser: Browser, system: System, tally
   const good = ['身份证号,数据项,值', `${idNumber},低保,是`, `${idNumber},婚姻状况,已婚`].join('\n')
   await dept.setInputFiles('[data-testid="desk-deptimport-file"]', { name: `低保名单-${stamp}.csv`, mimeType: 'text/csv', buffer: Buffer.from(good) })
   await seen(dept, '[data-testid="desk-deptimport-changes"]')
-  tally.check('[population] a good file is previewed: 2 changes, before → after', (await text(dept, 'desk-deptimport-changed')) === '2'
-    && (await text(dept, 'desk-deptimport-change-2')).includes('— → 是'))
+  const change = await text(dept, 'desk-deptimport-change-2')
+  tally.check('[population] a good file is previewed: 2 changes, each its row, masked ID number, item and new value (no name, no current value)',
+    (await text(dept, 'desk-deptimport-changed')) === '2' && change.includes('低保') && change.includes('是') && !change.includes('→') && !change.includes(idNumber), change)
   await shoot(dept, 'deptimport-preview-1366')
   await dept.click('[data-testid="desk-deptimport-submit"]')
   const applied = await seen(dept, '[data-testid="desk-deptimport-done"]')

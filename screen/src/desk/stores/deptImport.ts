@@ -7,11 +7,14 @@ import { importType } from './importer.ts'
 export interface DeptImportReport {
   departmentId: number
   rows: number
+  /** 'format': the file has problems of its own (no ID number was matched); 'register': a well-formed file matched against the register */
+  checked: 'format' | 'register'
   changed: number
   unchanged: number
+  /** the file's problems by row and column, or (checked 'register') the rows it cannot apply, all for one reason */
   errors: { row: number; column: string; reason: string }[]
-  /** the first changes (the server previews 200), names and ID numbers masked */
-  changes: { row: number; idNumber: string; name: string; item: string; before: unknown; after: unknown }[]
+  /** the first changes (the server previews 200): the row, its ID number masked, the item and the new value */
+  changes: { row: number; idNumber: string; item: string; value: unknown }[]
   dryRun: boolean
   importId?: number
 }
@@ -38,9 +41,10 @@ export function templateCsv(items: DataItem[]): Blob {
 
 /**
  * 部门数据导入: a county department's list for its own items (身份证号, 数据项, 值). A dry run
- * first: the changes before → after, what stays as it is, every bad row by row and column (the
- * server answers 422 with that report, kept in ApiError.body); then the same file for real, all
- * rows in one transaction or none.
+ * first: the file's own problems by row and column, or, for a well-formed file, the new values,
+ * how many stay as they are and the rows it cannot apply (the server answers 422 with that
+ * report, kept in ApiError.body); then the same file for real, all rows in one transaction or
+ * none. Checks against the register are limited per account and day (429 import_check_limit).
  */
 export const useDeptImportStore = defineStore('deskDeptImport', () => {
   const departmentId = ref<number | null>(null)

@@ -1,4 +1,4 @@
-import { idNumberProblem } from '../../../../geo/id-number.ts'
+import { idNumberProblem, type IdNumberProblem } from '../../../../geo/id-number.ts'
 
 // Words and checks of the 人口双实 forms that any screen may use: the ID-number check in the
 // users' language, what a valid ID number says, the relations the ledgers use, today in Beijing.
@@ -11,18 +11,24 @@ export const beijingToday = (now = Date.now()): string => new Date(now + 8 * 3_6
 
 /**
  * Why this ID number cannot be this person's, in Chinese, or null. geo/id-number.ts decides
- * (GB 11643 form, check digit, birth date, the sex digit); the server checks again with the same code.
+ * (GB 11643 form, check digit, place of registration, birth date, the sex digit) and names the
+ * kind of problem, which is translated here; the server checks again with the same code.
  */
 export function idNumberCheck(id: string, birthDate?: string, gender?: '男' | '女'): string | null {
   const p = idNumberProblem(id.trim().toUpperCase(), birthDate || undefined, gender)
-  if (!p) return null
-  let m: RegExpMatchArray | null
-  if (p.startsWith('must be 17 digits')) return '身份证号应为 18 位：17 位数字加 1 位校验码（0–9 或 X）'
-  if ((m = p.match(/should end in (.)/))) return `身份证号校验码不对（按前 17 位应为 ${m[1]}），请核对号码`
-  if ((m = p.match(/holds no real birth date \((.*)\)/))) return `身份证号中的出生日期 ${m[1]} 不存在`
-  if ((m = p.match(/says born (\S+), not (\S+)/))) return `身份证号中的出生日期是 ${m[1]}，与填写的 ${m[2]} 不一致`
-  if ((m = p.match(/says (.) \(the 17th digit\), not (.)/))) return `身份证号第 17 位表示${m[1]}性，与填写的性别“${m[2]}”不一致`
-  return `身份证号 ${p}`
+  return p ? idNumberWords(p) : null
+}
+
+/** a problem of an ID number in the users' language, by its kind */
+export function idNumberWords(p: IdNumberProblem): string {
+  switch (p.kind) {
+    case 'form': return '身份证号应为 18 位：17 位数字加 1 位校验码（0–9 或 X）'
+    case 'checkDigit': return `身份证号校验码不对（按前 17 位应为 ${p.expected}），请核对号码`
+    case 'region': return `身份证号前 6 位地区码 ${p.region} 不存在（前 2 位应为省级代码，第 3–4 位不能为 00），请核对号码`
+    case 'birthDate': return `身份证号中的出生日期 ${p.born} 不存在`
+    case 'birthDateMismatch': return `身份证号中的出生日期是 ${p.born}，与填写的 ${p.given} 不一致`
+    case 'genderMismatch': return `身份证号第 17 位表示${p.says}性，与填写的性别“${p.given}”不一致`
+  }
 }
 
 /** birth date and sex read from a valid ID number, to fill a form for the user */
