@@ -85,6 +85,15 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
     // a town's command center files within its town
     if (mine === null && ownTown(user) !== null) await assertVillageInScope(tx, user, villageId)
     const source: WorkOrderSource = input.source ?? (user.role === 'gridWorker' ? 'gridWorker' : 'center')
+    if (input.externalId) {
+      // the same external number (a vehicle alert filed twice) within the caller's scope is the
+      // same order; one known only outside it is not told: the filing is a new order here
+      const params: unknown[] = [source, input.externalId, villageId]
+      const same = await tx.query<{ id: number }>(
+        `SELECT o.id FROM work_orders o WHERE o.source = $1 AND o.external_id = $2 AND ${scopeCondition(user, ORDER_COLUMNS, params)}
+          ORDER BY o.village_id = $3 DESC, o.id LIMIT 1`, params)
+      if (same.rows.length) return { order: await getWorkOrder(tx, same.rows[0].id, user, now), created: false }
+    }
     const inserted = await tx.query<{ id: number }>(
       `INSERT INTO work_orders (category, description, source, external_id, geom, address, grid_id, village_id, state,
                                 state_since, deadline_at, reporter, reporter_name, reporter_phone, client_key, created_at)
@@ -94,9 +103,10 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
         now.toISOString(), deadline(cat, 'asked', now), user.username, input.reporterName ?? '', input.reporterPhone ?? '', input.clientKey ?? null],
     )
     if (!inserted.rows.length) {
-      // the same external order imported again, or the same clientKey racing
+      // the same clientKey or external number racing (numbers are unique per village, within the scope checked above)
       const existing = await tx.query<{ id: number }>(
-        'SELECT id FROM work_orders WHERE client_key = $1 OR (source = $2 AND external_id = $3)', [input.clientKey ?? null, source, input.externalId ?? null])
+        'SELECT id FROM work_orders WHERE client_key = $1 OR (source = $2 AND external_id = $3 AND village_id = $4)',
+        [input.clientKey ?? null, source, input.externalId ?? null, villageId])
       return { order: await getWorkOrder(tx, existing.rows[0].id, user, now), created: false }
     }
     const id = inserted.rows[0].id
