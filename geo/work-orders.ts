@@ -35,6 +35,14 @@ export const TRANSITIONS: Record<WorkOrderAction, { from: readonly WorkOrderStat
   sendBack: { from: ['dispatched', 'transferred'], to: 'asked' },
 }
 
+/**
+ * A step's name in an order's history: 代评 where the command center recorded a hotline caller's
+ * rating for her (the API marks that rating step `detail.onBehalf`), so it is never read as the
+ * caller's own.
+ */
+export const stepLabel = (h: Pick<WorkOrderHistoryEntry, 'action' | 'detail'>): string =>
+  h.action === 'rate' && h.detail.onBehalf === true ? '代评' : ACTION_LABELS[h.action]
+
 /** What a resident sees of each step on the status page: what happened, never who did it. */
 export const PUBLIC_STEP_LABELS: Record<WorkOrderAction | 'create' | 'escalate', string> = {
   create: '已受理', dispatch: '已派单，正在处理', transfer: '已转交职能部门处理', handle: '已办理完毕', review: '已审核',

@@ -32,6 +32,7 @@ beforeAll(async () => {
   await insertUsers(t.db, [
     { username: 'town-leader', displayName: '店子镇领导', role: 'leader', townId: 1, passwordHash },
     { username: 'town-display', displayName: '店子镇大屏', role: 'display', townId: 1, passwordHash },
+    { username: 'town-dispatcher', displayName: '店子镇调度', role: 'dispatcher', townId: 1, passwordHash },
   ])
   await t.app.listen({ port: 0, host: '127.0.0.1' })
   url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`
@@ -264,5 +265,61 @@ describe('league tables (擂台赛) by town', () => {
     const village = await t.as('leader', '/api/work-orders/rankings?scope=village:1')
     expect(village.statusCode).toBe(400)
     expect(village.json().message).toContain('scope')
+  })
+})
+
+describe('the loop by role and town (问、派、转、办、审、回)', () => {
+  // who may take a step on an order, with the order made for each caller: town scope on the
+  // import and on orders one reported, and the separated duties (审 by another, 评 by the reporter)
+  const LOOP_ROLES = ['admin', 'leader', 'dispatcher', 'town-dispatcher', 'cadre-1', 'gwA'] as const
+  const who = (r: (typeof LOOP_ROLES)[number]) => (r === 'gwA' ? `gw-${ids.gridA}` : r)
+  /** an order in `state` in grid A or B, reported by `reporter`, handled last by `handler` */
+  const order = async (o: { grid: number; state: string; source: string; reporter: string; handler?: string }) => {
+    const p = await place(o.grid)
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO work_orders (category, description, source, geom, grid_id, village_id, assignee_village_id, state, state_since, deadline_at, reporter, created_at)
+       SELECT 'road', '路面破损', $1, ST_SetSRID(ST_MakePoint($2, $3), 4326), g.id, g.village_id, g.village_id, $4, now(), now() + interval '1 day', $5, now()
+         FROM grids g WHERE g.id = $6 RETURNING id`, [o.source, p.lon, p.lat, o.state, o.reporter, o.grid])
+    if (o.handler) {
+      await t.db.query(`INSERT INTO work_order_history (order_id, action, from_state, to_state, actor, actor_role, at) VALUES ($1, 'handle', 'dispatched', 'handled', $2, 'x', now())`,
+        [rows[0].id, o.handler])
+    }
+    return rows[0].id
+  }
+  const act = (u: string, id: number, body: Record<string, unknown>) => t.as(u, { method: 'POST', url: `/api/work-orders/${id}/actions`, payload: body })
+  const HEAD = '工单编号,受理时间,类别,诉求内容,地址,经度,纬度,来电人,联系电话'
+  let calls = 0
+  const TABLE: [string, (u: string) => Promise<{ statusCode: number }>, number[]][] = [
+    //                                                                               admin leader disp townD cadreA gwA
+    ['preview a 12345 call placed in town 2', async (u) => {
+      const p = await place(ids.gridB)
+      const csv = [HEAD, `LOOP-${++calls},2026-11-03 09:15,道路设施,路面塌陷,,${p.lon},${p.lat},李先生,13900001111`].join('\n')
+      return t.as(u, { method: 'POST', url: '/api/work-orders/import?dryRun=1', headers: { 'content-type': 'text/csv' }, payload: Buffer.from(csv) })
+    }, [200, 403, 200, 422, 403, 403]],
+    ['read an order they reported in town 2', async (u) => t.as(u, `/api/work-orders/${await order({ grid: ids.gridB, state: 'asked', source: 'center', reporter: u })}`),
+      [200, 200, 200, 403, 403, 403]],
+    ['review an order they handled', async (u) => act(u, await order({ grid: ids.gridA, state: 'handled', source: 'center', reporter: 'x', handler: u }), { action: 'review' }),
+      [403, 403, 403, 403, 403, 403]],
+    ['review an order another handled', async (u) => act(u, await order({ grid: ids.gridA, state: 'handled', source: 'center', reporter: 'x', handler: 'someone-else' }), { action: 'review' }),
+      [200, 200, 200, 200, 403, 403]],
+    ["rate a resident's report", async (u) => act(u, await order({ grid: ids.gridA, state: 'replied', source: 'resident', reporter: '#resident' }), { action: 'rate', satisfaction: 5 }),
+      [403, 403, 403, 403, 403, 403]],
+    ['rate for a hotline caller (代评)', async (u) => act(u, await order({ grid: ids.gridA, state: 'replied', source: 'hotline', reporter: 'dispatcher' }), { action: 'rate', satisfaction: 5 }),
+      [200, 403, 200, 200, 403, 403]],
+    ['rate their own report', async (u) => act(u, await order({ grid: ids.gridA, state: 'replied', source: 'gridWorker', reporter: u }), { action: 'rate', satisfaction: 5 }),
+      [200, 200, 200, 200, 200, 200]],
+    ["rate someone else's report", async (u) => act(u, await order({ grid: ids.gridA, state: 'replied', source: 'gridWorker', reporter: 'someone-else' }), { action: 'rate', satisfaction: 5 }),
+      [403, 403, 403, 403, 403, 403]],
+  ]
+
+  it('answers every step as the separated duties and the town scope say', async () => {
+    const wrong: string[] = []
+    for (const [name, request, expected] of TABLE) {
+      for (const [i, role] of LOOP_ROLES.entries()) {
+        const res = await request(who(role))
+        if (res.statusCode !== expected[i]) wrong.push(`${name} as ${role}: ${res.statusCode}, expected ${expected[i]}`)
+      }
+    }
+    expect(wrong).toEqual([])
   })
 })

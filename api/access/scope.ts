@@ -49,7 +49,11 @@ export interface ScopeColumns {
   village: string | string[]
   /** the row's grid; without it, a grid worker sees what belongs to her village as a whole */
   grid?: string
-  /** the row's author (a username column): the user sees her own rows wherever they are */
+  /**
+   * the row's author (a username column): a grid worker also sees her own rows in the other
+   * grids of her village. It never reaches past the user's village or town: for a town's or a
+   * village's accounts it adds nothing, so being the author widens nobody's reach.
+   */
   owner?: string
   /**
    * what a department's scope matches: a column, or a condition with {} where the department's
@@ -78,11 +82,15 @@ export function scopeCondition(user: Pick<AuthUser, 'scope' | 'username'>, cols:
     for (const c of [cols.village].flat()) alternatives.push(`${c} IN (SELECT tv.id FROM villages tv WHERE tv.town_id = ${p}::int)`)
   } else if (s.level === 'grid' && cols.grid) {
     alternatives.push(`${cols.grid} = ${bind(s.gridId)}::int`)
+    if (cols.owner) {
+      const v = bind(s.villageId)
+      const inVillage = [cols.village].flat().map((c) => `${c} = ${v}::int`).join(' OR ')
+      alternatives.push(`(${cols.owner} = ${bind(user.username)}::text AND (${inVillage}))`)
+    }
   } else {
     const p = bind(s.villageId)
     for (const c of [cols.village].flat()) alternatives.push(`${c} = ${p}::int`)
   }
-  if (cols.owner) alternatives.push(`${cols.owner} = ${bind(user.username)}::text`)
   return `(${alternatives.join(' OR ')})`
 }
 

@@ -1,7 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import type { Db } from '../db/types.ts'
+import type { Db, Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import type { Table } from '../imports/table-reader.ts'
+import { scopeCondition } from '../access/scope.ts'
+import { ORDER_COLUMNS } from './visibility.ts'
 
 /** One problem in the file: the spreadsheet row (header = row 1), the column, why. */
 export interface ImportError {
@@ -54,6 +56,19 @@ export const MAX_ROWS = 20_000
 /** checking rows gives the event loop back this often (ms), so a 20,000-row file stalls nobody */
 const SLICE_MS = 20
 
+/**
+ * The hotline numbers of the file that are already orders the caller may see: imported before,
+ * so skipped. A number known only outside the caller's scope is not told: for a town's center it
+ * is a new call of its own town (the external number is unique per village, migration 034).
+ */
+async function importedBefore(db: Queryable, externalIds: string[], user: AuthUser): Promise<Set<string>> {
+  const params: unknown[] = [externalIds]
+  const known = await db.query<{ external_id: string }>(
+    `SELECT DISTINCT o.external_id FROM work_orders o
+      WHERE o.source = 'hotline' AND o.external_id = ANY($1::text[]) AND ${scopeCondition(user, ORDER_COLUMNS, params)}`, params)
+  return new Set(known.rows.map((k) => k.external_id))
+}
+
 /** "2026-11-03 09:15[:00]" or "2026/11/3 9:15" in Beijing time, or ISO with an offset. */
 function parseTime(s: string): string | null {
   const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(s)
@@ -71,10 +86,10 @@ function parseTime(s: string): string | null {
 
 /**
  * Imports 12345 hotline orders: every row is checked (required columns, time, known category,
- * a place inside one of the township's grids, phone), and either the whole file is imported
- * in one transaction or nothing is, with every problem reported by row and column. Orders
- * whose hotline number is already in the system are skipped, so the same export may be
- * imported again.
+ * a place inside one of the township's grids and inside the caller's scope, phone), and either
+ * the whole file is imported in one transaction or nothing is, with every problem reported by
+ * row and column. Orders whose hotline number the caller already has are skipped, so the same
+ * export may be imported again.
  */
 export async function importHotline(db: Db, table: Table, user: AuthUser, now = new Date(), opts: { dryRun?: boolean } = {}): Promise<ImportReport> {
   const errors: ImportError[] = []
@@ -127,25 +142,29 @@ export async function importHotline(db: Db, table: Table, user: AuthUser, now = 
     }
   }
 
-  // every place must lie in a grid: one query for the whole file
+  // every place must lie in a grid, and in the caller's scope (a town's center imports its own
+  // town's calls): one query for the whole file
+  const params: unknown[] = [valid.map((v) => v.lon), valid.map((v) => v.lat)]
   const snapped = valid.length
-    ? (await db.query<{ i: number; grid_id: number | null; village_id: number | null }>(
-        `SELECT t.i, g.id AS grid_id, g.village_id FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS t(lon, lat, i)
+    ? (await db.query<{ i: number; grid_id: number | null; village_id: number | null; in_scope: boolean | null }>(
+        `SELECT t.i, g.id AS grid_id, g.village_id, ${scopeCondition(user, { village: 'g.village_id', grid: 'g.id' }, params)} AS in_scope
+           FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS t(lon, lat, i)
            LEFT JOIN LATERAL (SELECT id, village_id FROM grids WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326))
                                ORDER BY kind = 'base' DESC, id LIMIT 1) g ON true ORDER BY t.i`,
-        [valid.map((v) => v.lon), valid.map((v) => v.lat)],
+        params,
       )).rows
     : []
   snapped.forEach((s, k) => {
-    if (s.grid_id === null) errors.push({ row: valid[k].row, field: 'lon', reason: `(${valid[k].lon}, ${valid[k].lat}) is outside every grid of the township` })
+    const at = `(${valid[k].lon}, ${valid[k].lat})`
+    if (s.grid_id === null) errors.push({ row: valid[k].row, field: 'lon', reason: `${at} is outside every grid of the township` })
+    else if (!s.in_scope) errors.push({ row: valid[k].row, field: 'lon', reason: `${at} lies in a village outside your scope` })
   })
   errors.sort((a, b) => a.row - b.row)
+  // a bad row stops the file before any hotline number is looked up, so a refused file tells nothing of them
   if (errors.length) return { rows: rows.length, imported: 0, alreadyImported: 0, errors }
   if (opts.dryRun) {
     // the preview: what an import would add, and what it would skip as imported before
-    const known = await db.query<{ external_id: string }>(
-      `SELECT external_id FROM work_orders WHERE source = 'hotline' AND external_id = ANY($1::text[])`, [valid.map((v) => v.externalId)])
-    const before = new Set(known.rows.map((k) => k.external_id))
+    const before = await importedBefore(db, valid.map((v) => v.externalId), user)
     const names = await db.query<{ id: number; grid: string; village: string }>(
       'SELECT g.id, g.name AS grid, v.name AS village FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.id = ANY($1::int[])',
       [[...new Set(snapped.map((x) => x.grid_id))]])
@@ -160,6 +179,8 @@ export async function importHotline(db: Db, table: Table, user: AuthUser, now = 
   }
 
   return db.transaction(async (tx) => {
+    const before = await importedBefore(tx, valid.map((v) => v.externalId), user)
+    const fresh = valid.flatMap((v, k) => (before.has(v.externalId) ? [] : [{ ...v, grid_id: snapped[k].grid_id, village_id: snapped[k].village_id }]))
     const r = await tx.query<{ id: number }>(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
@@ -171,16 +192,17 @@ export async function importHotline(db: Db, table: Table, user: AuthUser, now = 
          SELECT category, description, 'hotline', external_id, ST_SetSRID(ST_MakePoint(lon, lat), 4326), address, grid_id, village_id, 'asked',
                 created_at, created_at + make_interval(secs => asked_h * 3600), $13, reporter_name, reporter_phone, created_at
            FROM input
-         ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+         -- two imports of one file racing: the second skips what the first took
+         ON CONFLICT (source, external_id, village_id) WHERE external_id IS NOT NULL DO NOTHING
          RETURNING id, created_at
        ), h AS (
          INSERT INTO work_order_history (order_id, action, from_state, to_state, actor, actor_role, at, note, detail)
          SELECT id, 'create', NULL, 'asked', $13, $14, created_at, '12345 热线导入', '{"source": "hotline"}'::jsonb FROM o
        )
        SELECT id FROM o`,
-      [valid.map((v) => v.externalId), valid.map((v) => v.time), valid.map((v) => v.category), valid.map((v) => v.description),
-        valid.map((v) => v.address), valid.map((v) => v.lon), valid.map((v) => v.lat), snapped.map((s) => s.grid_id), snapped.map((s) => s.village_id),
-        valid.map((v) => v.name), valid.map((v) => v.phone), valid.map((v) => v.asked), user.username, user.role],
+      [fresh.map((v) => v.externalId), fresh.map((v) => v.time), fresh.map((v) => v.category), fresh.map((v) => v.description),
+        fresh.map((v) => v.address), fresh.map((v) => v.lon), fresh.map((v) => v.lat), fresh.map((v) => v.grid_id), fresh.map((v) => v.village_id),
+        fresh.map((v) => v.name), fresh.map((v) => v.phone), fresh.map((v) => v.asked), user.username, user.role],
     )
     // no workOrder push per imported order: a file of thousands would flood the feed; the screens
     // refresh once on the data_changed notice the insert raises

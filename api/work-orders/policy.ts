@@ -2,36 +2,56 @@ import type { AuthUser } from '../auth/roles.ts'
 import type { InboxTab, WorkOrderAction } from '../../geo/work-orders.ts'
 import type { OrderRow } from './repository.ts'
 
-type Relation = Pick<OrderRow, 'grid_id' | 'village_id' | 'assignee_village_id' | 'assignee_department_id' | 'reporter'>
+/** who handled an order (`o`) last: the handling a review passes or sends back */
+export const HANDLER = `(SELECT h.actor FROM work_order_history h WHERE h.order_id = o.id AND h.action = 'handle' ORDER BY h.id DESC LIMIT 1)`
+
+type Relation = Pick<OrderRow, 'grid_id' | 'village_id' | 'assignee_village_id' | 'assignee_department_id' | 'reporter' | 'source' | 'handler'>
+
+/** Why a step is refused: said to people, and a code for the refusals a screen tells apart. */
+export interface Refusal {
+  reason: string
+  code?: 'reviewer_is_handler' | 'rated_by_resident' | 'rated_by_reporter'
+}
 
 /**
  * Who may take which step of the loop on an order, by role and by how the order relates to
- * them (which orders they may see at all is ORDER_COLUMNS). A reason when not.
+ * them (which orders they may see at all is ORDER_COLUMNS). Duties are separated: whoever
+ * handled an order (its last handling, the one under review) does not review it; a resident's
+ * report is rated by the resident on the public page only; the command center rates for a
+ * hotline caller (代评, from the call-back) and nothing else it did not report itself.
  */
-export function refusal(user: AuthUser, action: WorkOrderAction, o: Relation): string | null {
+export function refusal(user: AuthUser, action: WorkOrderAction, o: Relation): Refusal | null {
   const center = user.role === 'admin' || user.role === 'dispatcher'
   const leader = user.role === 'leader'
   const cadreOfAssignee = user.role === 'villageCadre' && o.assignee_village_id !== null && user.villageId === o.assignee_village_id
   const departmentOfAssignee = user.scope.level === 'department' && o.assignee_department_id === user.scope.departmentId
+  const no = (reason: string, code?: Refusal['code']): Refusal => ({ reason, code })
   switch (action) {
     case 'dispatch':
+      return center || leader ? null : no(`role ${user.role} may not ${action} work orders`)
     case 'review':
-      return center || leader ? null : `role ${user.role} may not ${action} work orders`
+      if (!center && !leader) return no(`role ${user.role} may not ${action} work orders`)
+      return o.handler === user.username ? no('you handled this order; another person reviews it', 'reviewer_is_handler') : null
     case 'transfer':
-      return center || leader || cadreOfAssignee ? null : `only the command center or the assigned village may transfer this order`
+      return center || leader || cadreOfAssignee ? null : no(`only the command center or the assigned village may transfer this order`)
     case 'handle': {
       const workerOfGrid = user.role === 'gridWorker' && o.assignee_village_id === o.village_id && user.gridId === o.grid_id
-      return center || cadreOfAssignee || workerOfGrid || departmentOfAssignee ? null : `only the assigned village (or its grid worker) or department may handle this order`
+      return center || cadreOfAssignee || workerOfGrid || departmentOfAssignee ? null : no(`only the assigned village (or its grid worker) or department may handle this order`)
     }
     case 'sendBack':
-      return cadreOfAssignee || departmentOfAssignee ? null : `only the village or department the order was sent to may send it back`
+      return cadreOfAssignee || departmentOfAssignee ? null : no(`only the village or department the order was sent to may send it back`)
     case 'reply':
-      return center ? null : `role ${user.role} may not reply to reporters`
+      return center ? null : no(`role ${user.role} may not reply to reporters`)
     case 'rate':
-      // the reporter rates; the center records a hotline caller's rating from the call back
-      return center || user.username === o.reporter ? null : `only the reporter or the command center may rate this order`
+      if (o.source === 'resident') return no("a resident's report is rated by the resident, on the public page (拍拍板)", 'rated_by_resident')
+      // a hotline caller has no account: the center records her rating from the call-back (代评)
+      if (o.source === 'hotline') return center ? null : no("only the command center rates for a hotline caller (代评)", 'rated_by_reporter')
+      return user.username === o.reporter ? null : no('only the reporter rates this order', 'rated_by_reporter')
   }
 }
+
+/** The rating the center records for a hotline caller (代评), marked so on the rating step. */
+export const ratesOnBehalf = (o: Pick<OrderRow, 'source'>) => o.source === 'hotline'
 
 /**
  * What waits for this user in each inbox tab, as a condition on `o` (bound into `params`).
@@ -52,7 +72,8 @@ export function tabCondition(user: AuthUser, tab: InboxTab, params: unknown[], n
       return handling
     }
     case 'toReview':
-      return `o.state = 'handled'`
+      // what the caller handled herself waits for someone else's review
+      return `o.state = 'handled' AND ${HANDLER} IS DISTINCT FROM ${bind(user.username)}::text`
     case 'toReply':
       return `o.state = 'reviewed'`
     case 'overdue':

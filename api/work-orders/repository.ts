@@ -7,7 +7,7 @@ import { can } from '../access/policy.ts'
 import { writeAudit } from '../access/audit.ts'
 import { maskName, maskPhone } from '../privacy/mask.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
-import { refusal } from './policy.ts'
+import { HANDLER, ratesOnBehalf, refusal } from './policy.ts'
 import {
   TRANSITIONS, WORK_ORDER_ACTIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
 } from '../../geo/work-orders.ts'
@@ -85,6 +85,15 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
     // a town's command center files within its town
     if (mine === null && ownTown(user) !== null) await assertVillageInScope(tx, user, villageId)
     const source: WorkOrderSource = input.source ?? (user.role === 'gridWorker' ? 'gridWorker' : 'center')
+    if (input.externalId) {
+      // the same external number (a vehicle alert filed twice) within the caller's scope is the
+      // same order; one known only outside it is not told: the filing is a new order here
+      const params: unknown[] = [source, input.externalId, villageId]
+      const same = await tx.query<{ id: number }>(
+        `SELECT o.id FROM work_orders o WHERE o.source = $1 AND o.external_id = $2 AND ${scopeCondition(user, ORDER_COLUMNS, params)}
+          ORDER BY o.village_id = $3 DESC, o.id LIMIT 1`, params)
+      if (same.rows.length) return { order: await getWorkOrder(tx, same.rows[0].id, user, now), created: false }
+    }
     const inserted = await tx.query<{ id: number }>(
       `INSERT INTO work_orders (category, description, source, external_id, geom, address, grid_id, village_id, state,
                                 state_since, deadline_at, reporter, reporter_name, reporter_phone, client_key, created_at)
@@ -94,9 +103,10 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
         now.toISOString(), deadline(cat, 'asked', now), user.username, input.reporterName ?? '', input.reporterPhone ?? '', input.clientKey ?? null],
     )
     if (!inserted.rows.length) {
-      // the same external order imported again, or the same clientKey racing
+      // the same clientKey or external number racing (numbers are unique per village, within the scope checked above)
       const existing = await tx.query<{ id: number }>(
-        'SELECT id FROM work_orders WHERE client_key = $1 OR (source = $2 AND external_id = $3)', [input.clientKey ?? null, source, input.externalId ?? null])
+        'SELECT id FROM work_orders WHERE client_key = $1 OR (source = $2 AND external_id = $3 AND village_id = $4)',
+        [input.clientKey ?? null, source, input.externalId ?? null, villageId])
       return { order: await getWorkOrder(tx, existing.rows[0].id, user, now), created: false }
     }
     const id = inserted.rows[0].id
@@ -144,7 +154,8 @@ export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, no
   const r = await db.query<{ order: WorkOrder; visible: boolean; history: WorkOrderHistoryEntry[]; reporter_name: string; reporter_phone: string; rating_comment: string | null } & OrderRow>(
     `SELECT ${orderJson('$2::timestamptz')} AS order, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible,
             (SELECT coalesce(json_agg(${HISTORY_JSON} ORDER BY h.id), '[]') FROM work_order_history h WHERE h.order_id = o.id) AS history,
-            o.reporter_name, o.reporter_phone, o.rating_comment, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter
+            o.reporter_name, o.reporter_phone, o.rating_comment, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter,
+            o.source, ${HANDLER} AS handler
        FROM work_orders o WHERE o.id = $1`,
     params,
   )
@@ -190,6 +201,9 @@ export interface OrderRow {
   assignee_village_id: number | null
   assignee_department_id: number | null
   reporter: string
+  source: WorkOrderSource
+  /** who handled it last (the handling a review judges), null before any handling */
+  handler: string | null
   deadline_at: Date | string
 }
 
@@ -199,7 +213,7 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
     const params: unknown[] = [id]
     const r = await tx.query<OrderRow & { visible: boolean }>(
       `SELECT o.id, o.state, o.category, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter, o.deadline_at,
-              ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible
+              o.source, ${HANDLER} AS handler, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible
          FROM work_orders o WHERE o.id = $1 FOR UPDATE`,
       params,
     )
@@ -211,7 +225,7 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
       throw new HttpError(409, `work order ${id} is ${o.state}; ${input.action} is possible only from ${t.from.join(' or ')}`)
     }
     const denied = refusal(user, input.action, o)
-    if (denied) throw new HttpError(403, denied)
+    if (denied) throw new HttpError(403, denied.reason, denied.code)
 
     let to: WorkOrderState = t.to
     let assigneeVillage = o.assignee_village_id
@@ -254,6 +268,8 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
     if (input.action === 'rate') {
       if (input.satisfaction === undefined) throw new HttpError(400, 'body/satisfaction (1–5) is required to rate')
       detail.satisfaction = input.satisfaction
+      // 代评: the center's record of a hotline caller's rating, never to be read as the caller's own click
+      if (ratesOnBehalf(o)) detail.onBehalf = true
     }
     await assertOwnPhotos(tx, input.photoIds, user)
     const cat = await category(tx, o.category)

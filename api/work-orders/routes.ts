@@ -119,6 +119,8 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       const user = requirePermission(req, 'workOrders.report')
       const source: WorkOrderSource | undefined = req.body.source
       if (source && source !== 'gridWorker' && !can(user, 'workOrders.fileForOthers')) throw new HttpError(403, `role ${user.role} may not file ${source} orders`)
+      // an external number is another system's (12345, a vehicle alert): filed by the center only
+      if (req.body.externalId !== undefined && !can(user, 'workOrders.fileForOthers')) throw new HttpError(403, `body/externalId: role ${user.role} may not file orders of other systems`)
       const { order, created } = await createWorkOrder(db, req.body, user)
       return reply.code(created ? 201 : 200).send(order)
     },

@@ -66,8 +66,9 @@ describe('work orders: the loop 问、派、转、办、审、回', () => {
 
   it('refuses every action from every state the state machine does not allow, with 409', async () => {
     const admin = await user('admin')
+    const leader = await user('leader')
     const at = new Date()
-    // one order parked in each state, moved there by the admin
+    // one order parked in each state, moved there by the admin (the leader reviews: nobody reviews her own handling)
     const route: Record<(typeof WORK_ORDER_STATES)[number], ActionInput[]> = {
       asked: [],
       dispatched: [{ action: 'dispatch' }],
@@ -79,7 +80,7 @@ describe('work orders: the loop 问、派、转、办、审、回', () => {
     }
     for (const state of WORK_ORDER_STATES) {
       const { order } = await createWorkOrder(t.db, { category: 'garbage', description: `状态 ${state}`, lon: grid.lon, lat: grid.lat }, admin, at)
-      for (const step of route[state]) await actOnWorkOrder(t.db, order.id, step, admin, at)
+      for (const step of route[state]) await actOnWorkOrder(t.db, order.id, step, step.action === 'review' ? leader : admin, at)
       expect((await getWorkOrder(t.db, order.id, admin)).state).toBe(state)
       for (const action of WORK_ORDER_ACTIONS) {
         if (TRANSITIONS[action].from.includes(state)) continue
@@ -102,7 +103,7 @@ describe('work orders: the loop 问、派、转、办、审、回', () => {
     expect((await report(`gw-${grid.id}`, { lon: otherVillageGrid.lon, lat: otherVillageGrid.lat })).statusCode).toBe(403)
     expect((await report(`gw-${grid.id}`, { source: 'hotline' })).statusCode).toBe(403)
     expect((await report('display')).statusCode).toBe(403)
-    // only the reporter (or the center) rates
+    // the worker of another grid of the village does not handle it
     const other = await t.db.query<{ id: number }>('SELECT id FROM grids WHERE village_id = $1 AND id <> $2 LIMIT 1', [grid.village_id, grid.id])
     expect((await act(`gw-${other.rows[0].id}`, order.id, { action: 'handle' })).statusCode).toBe(403)
     const lists = (await t.as(`cadre-${otherVillageGrid.village_id}`, '/api/work-orders?limit=500')).json() as WorkOrder[]
@@ -140,7 +141,7 @@ describe('work orders: the loop 问、派、转、办、审、回', () => {
     expect(o).toMatchObject({ escalationLevel: 2, state: 'transferred', assigneeVillageId: null, assigneeDepartmentId: 11, overdue: false })
     expect(o.history!.filter((x) => x.action === 'escalate').map((x) => x.actor)).toEqual(['system', 'system'])
     // closed late is late: it does not count as on time
-    for (const step of ['handle', 'review', 'reply'] as const) await actOnWorkOrder(t.db, order.id, { action: step }, admin, h(146))
+    for (const step of ['handle', 'review', 'reply'] as const) await actOnWorkOrder(t.db, order.id, { action: step }, step === 'review' ? await user('leader') : admin, h(146))
     await actOnWorkOrder(t.db, order.id, { action: 'rate', satisfaction: 2 }, admin, h(147))
     o = await getWorkOrder(t.db, order.id, admin, h(148))
     expect(o).toMatchObject({ state: 'closed', wasOverdue: true, overdue: false })

@@ -1,9 +1,11 @@
-import { ACTION_LABELS, type WorkOrderAction } from '../../../geo/work-orders.ts'
-import { isCenter } from './roles.ts'
+import { ACTION_LABELS, type WorkOrder, type WorkOrderAction } from '../../../geo/work-orders.ts'
 
-/** the button words: 派、转、办、审、回, and 代评 when the center rates for a hotline caller */
-export function actionLabel(action: WorkOrderAction, role: string | undefined): string {
-  if (action === 'rate' && isCenter(role)) return '代评'
+/**
+ * The button words: 派、转、办、审、回, 评价 for a reporter rating her own report, and 代评 when the
+ * center rates for a hotline caller (the only order the server lets it rate for someone else).
+ */
+export function actionLabel(action: WorkOrderAction, order: Pick<WorkOrder, 'source'>): string {
+  if (action === 'rate' && order.source === 'hotline') return '代评'
   return ACTION_LABELS[action]
 }
 

@@ -139,6 +139,17 @@ export const useInboxStore = defineStore('deskInbox', () => {
   }
 
   const key = (o: WorkOrder) => `${o.state}|${o.assigneeVillageId}|${o.assigneeDepartmentId}`
+  /**
+   * Orders this user handled at this desk: their review is someone else's (the server leaves them
+   * out of her 待审核), and a push does not say who handled an order. Forgotten when a review
+   * sends one back, since its next handling may be another person's.
+   */
+  const handledHere = new Set<number>()
+  function noteHandled(id: number): void {
+    handledHere.add(id)
+    markSeen(id)
+    if (tab.value === 'toReview') orders.value = orders.value.filter((x) => x.id !== id)
+  }
 
   function inTab(o: WorkOrder, t: InboxTab): boolean {
     const u = user()
@@ -151,7 +162,7 @@ export const useInboxStore = defineStore('deskInbox', () => {
         if (u?.role === 'gridWorker') return o.assigneeVillageId === o.villageId && o.gridId === u.gridId
         return true
       }
-      case 'toReview': return o.state === 'handled'
+      case 'toReview': return o.state === 'handled' && !handledHere.has(o.id)
       case 'toReply': return o.state === 'reviewed'
       case 'overdue': return o.overdue
       case 'all': return true
@@ -174,6 +185,7 @@ export const useInboxStore = defineStore('deskInbox', () => {
   }
 
   function onPush(o: WorkOrder): void {
+    if (o.state === 'dispatched' || o.state === 'transferred') handledHere.delete(o.id)
     const before = seen.get(o.id)
     const moved = before !== key(o)
     seen.set(o.id, key(o))
@@ -219,6 +231,7 @@ export const useInboxStore = defineStore('deskInbox', () => {
     counts.value = null
     fresh.value = new Set()
     seen.clear()
+    handledHere.clear()
     Object.assign(filters, emptyFilters())
   }
 
@@ -226,6 +239,6 @@ export const useInboxStore = defineStore('deskInbox', () => {
 
   return {
     counts, tab, filters, orders, loading, more, fresh, freshCount, chimes, tabs: INBOX_TABS,
-    refreshCounts, reload, loadMore, selectTab, resetFilters, markSeen, markAllSeen, start, stop,
+    refreshCounts, reload, loadMore, selectTab, resetFilters, markSeen, markAllSeen, noteHandled, start, stop,
   }
 })

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { WorkOrder, WorkOrderAction } from '../../../../geo/work-orders.ts'
 import { ApiError, getJson, postFile, postJson } from '../../shared/api.ts'
+import { useInboxStore } from './inbox.ts'
 import { useLiveStore } from './live.ts'
 
 export interface ActionBody {
@@ -60,6 +61,7 @@ export const useOrderStore = defineStore('deskOrder', () => {
     const id = order.value!.id
     try {
       order.value = await postJson<WorkOrder>(`/api/work-orders/${id}/actions`, body)
+      if (body.action === 'handle') useInboxStore().noteHandled(id)
     } catch (err) {
       // the order may have moved under us (409): show it as it is now, beside the refusal
       void getJson<WorkOrder>(`/api/work-orders/${id}`).then((o) => (order.value = o), () => {})
