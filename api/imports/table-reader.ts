@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads'
 import { DEFAULT_TABLE_LIMITS, n, overLimit, TableError, type TableLimits } from './limits.ts'
 import type { TableJob, TableMessage } from './table-worker.ts'
 import { readZipDirectory } from './zip.ts'
+import { fairTurns, importTurns, type Turns } from './turns.ts'
 
 export type TableKind = 'csv' | 'xlsx'
 
@@ -20,6 +21,8 @@ export interface TableReaderOptions {
   maxWaitingPerAccount?: number
   /** defaults for every read; a read may tighten or loosen them */
   limits?: Partial<TableLimits>
+  /** turns shared with other readers (the boundary files'); made from the options above when not given */
+  turns?: Turns
 }
 
 export interface TableReader {
@@ -37,7 +40,7 @@ const WORKER = new URL('./table-worker.mjs', import.meta.url)
  * uploads costs at most maxParallel threads; see `fairTurns` for whose turn comes next.
  */
 export function createTableReader(options: TableReaderOptions = {}): TableReader {
-  const turns = fairTurns(options.maxParallel ?? 1, options.maxWaiting ?? 8, options.maxWaitingPerAccount ?? 1)
+  const turns = options.turns ?? fairTurns(options.maxParallel ?? 1, options.maxWaiting ?? 8, options.maxWaitingPerAccount ?? 1)
   return {
     async read(data, kind, overrides, account = '') {
       const limits: TableLimits = { ...DEFAULT_TABLE_LIMITS, ...options.limits, ...overrides }
@@ -51,58 +54,6 @@ export function createTableReader(options: TableReaderOptions = {}): TableReader
       } finally {
         turns.release()
       }
-    },
-  }
-}
-
-/**
- * Turns at the reader, shared fairly between accounts: each account may have maxPerAccount files
- * waiting (past that it alone gets a 429; the others still queue), and a freed turn goes to the
- * waiting account served longest ago, so an account sending files in a loop gets every other
- * turn at most while another account waits. The total waiting is capped too: each waiting file
- * holds its body (up to 20 MB) in memory.
- */
-function fairTurns(maxParallel: number, maxWaiting: number, maxPerAccount: number) {
-  let running = 0
-  let waitingCount = 0
-  let served = 0
-  /** the accounts with files waiting, each with its waiting files in order */
-  const waiting = new Map<string, (() => void)[]>()
-  /** when each account last got a turn (a counter): the one served longest ago goes next */
-  const lastServed = new Map<string, number>()
-  const busy = (message: string) => new TableError(429, message, 'import_busy')
-
-  return {
-    async take(account: string): Promise<void> {
-      if (running < maxParallel && waitingCount === 0) {
-        running++
-        lastServed.set(account, ++served)
-        return
-      }
-      const own = waiting.get(account) ?? []
-      if (own.length >= maxPerAccount) throw busy(`your earlier file is still waiting to be read; send this one when it is done`)
-      if (waitingCount >= maxWaiting) throw busy(`${running} files are being read and ${waitingCount} wait; send this one again in a minute`)
-      waitingCount++
-      waiting.set(account, own)
-      // the finishing parse hands its turn straight to the next account in line
-      await new Promise<void>((resolve) => own.push(resolve))
-    },
-    release(): void {
-      let next: string | null = null
-      for (const account of waiting.keys()) {
-        if (next === null || (lastServed.get(account) ?? 0) < (lastServed.get(next) ?? 0)) next = account
-      }
-      if (next === null) {
-        // idle again: who was served when no longer matters
-        if (--running === 0) lastServed.clear()
-        return
-      }
-      const queue = waiting.get(next)!
-      const resolve = queue.shift()!
-      if (!queue.length) waiting.delete(next)
-      waitingCount--
-      lastServed.set(next, ++served)
-      resolve()
     },
   }
 }
@@ -141,5 +92,5 @@ function parseInWorker(data: Buffer, kind: TableKind, limits: TableLimits): Prom
   })
 }
 
-/** The API's one reader: every import shares its turns. */
-export const tableReader = createTableReader()
+/** The API's one table reader: it shares its turns with every other import (importTurns). */
+export const tableReader = createTableReader({ turns: importTurns })
