@@ -112,8 +112,8 @@ describe('geo API', () => {
     expect(res.json().message).toContain('/api/nothing-here')
   })
 
-  it('publishes an OpenAPI document', async () => {
-    const res = await get('/api/docs/json')
+  it('publishes an OpenAPI document (to an admin)', async () => {
+    const res = await ctx.as('admin', '/api/docs/json')
     expect(res.statusCode).toBe(200)
     const doc = res.json()
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/villages', '/api/grids', '/api/households', '/api/tiles/{layer}/{z}/{x}/{y}.mvt']))
