@@ -16,3 +16,9 @@ UPDATE terminals t SET terminal_id = right(t.phone, 7), maker_id = 'SZWG1', mode
 -- signed in stay empty: their registrations are refused (and shown) until an admin completes them.
 UPDATE terminals SET terminal_id = device ->> 'terminalId', maker_id = device ->> 'makerId', plate = device ->> 'plate'
  WHERE terminal_id IS NULL AND authenticated_at IS NOT NULL AND device ? 'terminalId';
+
+-- Residue on the wall: an order of a sensitive category (a 低保 or 救助 request, a family
+-- dispute) is about one household, so a wall (the display role) sees it at its grid's label
+-- point, never at its exact place, and none of its photos. An admin marks categories.
+ALTER TABLE work_order_categories ADD COLUMN sensitive boolean NOT NULL DEFAULT false;
+UPDATE work_order_categories SET sensitive = true WHERE code IN ('welfare', 'dispute');

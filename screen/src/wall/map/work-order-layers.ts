@@ -1,7 +1,7 @@
 import { ScatterplotLayer } from '@deck.gl/layers'
 import { HeatmapLayer } from '@deck.gl/aggregation-layers'
 import type { Layer } from '@deck.gl/core'
-import type { WorkOrder } from '../../../../geo/work-orders.ts'
+import type { WallWorkOrder as WorkOrder } from '../../../../geo/work-orders.ts'
 
 /** open orders amber, overdue red, closed slate (collection points are the green ones); the selected one ringed */
 export function workOrderColor(o: WorkOrder): [number, number, number, number] {
