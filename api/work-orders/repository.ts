@@ -8,9 +8,8 @@ import { writeAudit } from '../access/audit.ts'
 import { maskName, maskPhone } from '../privacy/mask.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
 import { refusal } from './policy.ts'
-import { WALL_HISTORY, wallOrderJson } from './wall-order.ts'
 import {
-  TRANSITIONS, WORK_ORDER_ACTIONS, type WallHistoryEntry, type WallWorkOrder, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
+  TRANSITIONS, WORK_ORDER_ACTIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
 } from '../../geo/work-orders.ts'
 
 export const WORK_ORDERS_CHANNEL = 'work_orders'
@@ -160,19 +159,6 @@ export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, no
   }
   if (can(user, 'workOrders.act')) order.ratingComment = row.rating_comment
   return order
-}
-
-/** One order with its steps as a wall gets it (wall-order.ts), in the same scope as getWorkOrder. */
-export async function getWallWorkOrder(db: Queryable, id: number, user: AuthUser, now = new Date()): Promise<WallWorkOrder> {
-  const params: unknown[] = [id, now.toISOString()]
-  const r = await db.query<{ order: WallWorkOrder; visible: boolean; history: WallHistoryEntry[] }>(
-    `SELECT ${wallOrderJson('$2::timestamptz')} AS order, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible, ${WALL_HISTORY} AS history
-       FROM work_orders o WHERE o.id = $1`,
-    params,
-  )
-  if (!r.rows.length) throw notFound(`work order ${id}`)
-  if (!r.rows[0].visible) throw new HttpError(403, `work order ${id} is outside your scope`)
-  return { ...r.rows[0].order, history: r.rows[0].history }
 }
 
 /** 回访: the caller's name and phone, unmasked for a call-back, with an audit row. */

@@ -1,7 +1,10 @@
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { can } from '../access/policy.ts'
-import type { WallWorkOrder } from '../../geo/work-orders.ts'
+import { scopeCondition } from '../access/scope.ts'
+import { HttpError, notFound } from '../http/errors.ts'
+import type { WallHistoryEntry, WallWorkOrder } from '../../geo/work-orders.ts'
+import { ORDER_COLUMNS } from './visibility.ts'
 
 // An order as a wall (a role without 'freeText.read', see api/access/wall-view.ts) gets it, built
 // by PostgreSQL like the full one (repository.ts orderJson): what the wall shows (category,
@@ -41,4 +44,17 @@ export const asWall = (user: Pick<AuthUser, 'role'>): boolean => !can(user, 'fre
 export async function wallOrder(db: Queryable, id: number, now = new Date()): Promise<WallWorkOrder | null> {
   const r = await db.query<{ order: WallWorkOrder }>(`SELECT ${wallOrderJson('$2::timestamptz')} AS order FROM work_orders o WHERE o.id = $1`, [id, now.toISOString()])
   return r.rows[0]?.order ?? null
+}
+
+/** One order with its steps as a wall gets it in the same scope as getWorkOrder (repository.ts). */
+export async function getWallWorkOrder(db: Queryable, id: number, user: AuthUser, now = new Date()): Promise<WallWorkOrder> {
+  const params: unknown[] = [id, now.toISOString()]
+  const r = await db.query<{ order: WallWorkOrder; visible: boolean; history: WallHistoryEntry[] }>(
+    `SELECT ${wallOrderJson('$2::timestamptz')} AS order, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible, ${WALL_HISTORY} AS history
+       FROM work_orders o WHERE o.id = $1`,
+    params,
+  )
+  if (!r.rows.length) throw notFound(`work order ${id}`)
+  if (!r.rows[0].visible) throw new HttpError(403, `work order ${id} is outside your scope`)
+  return { ...r.rows[0].order, history: r.rows[0].history }
 }
