@@ -6,7 +6,19 @@ export interface CountBy {
   count: number
 }
 
+/** A count a wall may get coarsened: null when below `Stats.coarse.below` (shown as "<5") */
+export interface SmallCountBy {
+  key: string
+  count: number | null
+}
+
 export interface Stats {
+  /**
+   * Set when the sensitive counts (care groups, the key-group total, ledger people) are
+   * coarsened: a wall at grid or village scope gets them rounded to `roundTo` and null below
+   * `below`, so no one person shows in a count. null: exact counts.
+   */
+  coarse: { below: number; roundTo: number } | null
   scope: { kind: ScopeKind; id: number | null; name: string; path: { kind: ScopeKind; id: number | null; name: string }[] }
   referenceMonth: string | null
   population: {
@@ -16,8 +28,8 @@ export interface Stats {
     female: number
     ageBands: CountBy[]
     partyMembers: number
-    careGroups: CountBy[]
-    keyGroupTotal: number
+    careGroups: SmallCountBy[]
+    keyGroupTotal: number | null
     /** per category only for roles that may see key-group data */
     keyGroups?: CountBy[]
     dataItems: number
@@ -49,7 +61,7 @@ export interface Stats {
     vehicles: number
     collectionPoints: number
     /** ledger people (台账) in the scope, and how many are past their follow-up date: numbers only, never names */
-    ledgers: { people: number; overdue: number }
+    ledgers: { people: number | null; overdue: number | null }
   }
   law: {
     disputes: number

@@ -111,7 +111,8 @@ export interface VehicleDispatch {
   collectionPointName: string
   lon: number
   lat: number
-  note: string
+  /** the dispatcher's note; a wall does not get it */
+  note?: string
   state: 'sent' | 'arrived' | 'cancelled'
   createdBy: string
   createdAt: string

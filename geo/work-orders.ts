@@ -120,6 +120,19 @@ export interface WorkOrder {
   actions?: WorkOrderAction[]
 }
 
+/** A step as a wall (the display role) gets it: what happened and when, no person, no note. */
+export type WallHistoryEntry = Pick<WorkOrderHistoryEntry, 'id' | 'action' | 'fromState' | 'toState' | 'at' | 'photoIds'>
+  & Partial<Pick<WorkOrderHistoryEntry, 'actor' | 'actorRole' | 'note' | 'detail'>>
+
+/**
+ * An order as a wall (the display role) gets it: no free text (description, address, notes),
+ * no reporter; an order of a sensitive category at its grid's label point (`approximate`).
+ * A staff member's full order has the same fields and more, so the wall's screens take either.
+ */
+export type WallWorkOrder = Omit<WorkOrder, 'description' | 'externalId' | 'address' | 'reporter' | 'caller' | 'ratingComment' | 'history' | 'actions'>
+  & Partial<Pick<WorkOrder, 'description' | 'externalId' | 'address' | 'reporter'>>
+  & { approximate?: boolean; history?: WallHistoryEntry[] }
+
 /** The figures the wall and the leaders' ranking show for a scope and a period. */
 export interface WorkOrderKpis {
   total: number

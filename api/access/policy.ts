@@ -21,6 +21,14 @@ const MAP_READERS: readonly Role[] = [...READERS, 'department']
 export const PERMISSIONS = {
   'geo.read': { roles: MAP_READERS, does: 'read the map' },
   'stats.read': { roles: READERS, does: 'read the screen figures' },
+  /** exact care-group, key-group and ledger counts at grid and village scope; a wall gets them coarsened (./wall-view.ts) */
+  'stats.smallCounts': { roles: STAFF, does: 'see small counts of sensitive groups' },
+  /**
+   * staff and residents' free text (orders' descriptions, addresses and notes, dispatch notes)
+   * and the exact place of an order in a sensitive category: not for a wall (./wall-view.ts);
+   * a truck's terminal shows its dispatch note
+   */
+  'freeText.read': { roles: [...ORDER_WORKERS, 'device'], does: "read staff free text and sensitive orders' places" },
   /** key-group counts by category (the display and the dispatcher see only the total) */
   'stats.keyGroupDetail': { roles: CARE_ROLES, does: 'see key-group figures by category' },
   'search': { roles: READERS, does: 'search' },

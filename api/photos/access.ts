@@ -6,6 +6,7 @@ import { HttpError, notFound } from '../http/errors.ts'
 import { can } from '../access/policy.ts'
 import { ownVillage, PEOPLE_COLUMNS, scopeCondition } from '../access/scope.ts'
 import { ORDER_COLUMNS } from '../work-orders/visibility.ts'
+import { SENSITIVE } from '../work-orders/wall-order.ts'
 
 /**
  * Who may see a photo: its uploader; whoever may see a work order that carries it; and, for a
@@ -19,7 +20,9 @@ import { ORDER_COLUMNS } from '../work-orders/visibility.ts'
  */
 export async function readPhoto(db: Queryable, dir: string, id: number, size: 'display' | 'thumb', user: AuthUser): Promise<Buffer> {
   const params: unknown[] = [id, user.username]
-  const orders = scopeCondition(user, ORDER_COLUMNS, params)
+  // a wall does not see the photos of an order in a sensitive category (a 低保 request: a home, a person)
+  const orders = can(user, 'freeText.read') ? scopeCondition(user, ORDER_COLUMNS, params)
+    : `(${scopeCondition(user, ORDER_COLUMNS, params)} AND NOT ${SENSITIVE})`
   const visits = can(user, 'visits.photos') ? scopeCondition(user, PEOPLE_COLUMNS, params) : 'FALSE'
   // a truck's camera photos: for whoever may read that truck (a village's people: the trucks serving their village)
   const village = ownVillage(user)

@@ -4,6 +4,8 @@ import type { SessionCache } from '../auth/sessions.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { tokenHash } from '../auth/repository.ts'
 import { roomsFor } from '../access/scope.ts'
+import { can } from '../access/policy.ts'
+import { REDACTED_ROOM } from '../access/wall-view.ts'
 
 
 declare module 'fastify' {
@@ -61,6 +63,8 @@ export function attachSocketServer(app: FastifyInstance, sessions: SessionCache,
   io.on('connection', (socket) => {
     const user = socket.data.user as AuthUser
     for (const room of roomsFor(user)) void socket.join(room)
+    // pushes that carry staff free text reach a wall redacted (api/access/wall-view.ts)
+    if (!can(user, 'freeText.read')) void socket.join(REDACTED_ROOM)
     void socket.join(sessionRoom(socket.data.token as string))
     // the build: a wall on an older one reloads itself at its next quiet moment
     socket.emit('hello', { user: { username: user.username, role: user.role }, rooms: roomsFor(user), version })

@@ -74,6 +74,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
   const [ref] = (await db.query<{ month: string | null }>(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM health_coverage`)).rows
 
   const stats: Stats = {
+    coarse: null,
     scope: named,
     referenceMonth: ref?.month ?? null,
     population: {
@@ -163,6 +164,11 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     })),
   }
   return stats
+}
+
+/** Every care group (特殊人群) there is, counted or not: those with a ledger period. */
+export async function careGroupNames(db: Queryable): Promise<string[]> {
+  return (await db.query<{ tag: string }>(`SELECT tag FROM ledger_periods WHERE kind = 'care' ORDER BY tag`)).rows.map((r) => r.tag)
 }
 
 /** 'YYYY-MM' months from the earliest to the latest of `seen`, each once, in order */

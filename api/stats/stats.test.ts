@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import type { Stats } from './repository.ts'
-import { monthRange, starsOf } from './repository.ts'
+import { getStats, monthRange, starsOf } from './repository.ts'
 
 let t: TestApp
 const cache = new Map<string, Stats>()
@@ -23,12 +23,12 @@ afterAll(async () => t?.close())
 function gridAdditive(s: Stats): Record<string, number> {
   const out: Record<string, number> = {
     households: s.population.households, residents: s.population.residents, male: s.population.male, female: s.population.female,
-    partyMembers: s.population.partyMembers, keyGroupTotal: s.population.keyGroupTotal, grids: s.management.grids,
+    partyMembers: s.population.partyMembers, keyGroupTotal: s.population.keyGroupTotal!, grids: s.management.grids,
     camerasTotal: s.management.cameras.total, camerasOnline: s.management.cameras.online, collectionPoints: s.management.collectionPoints,
     disputes: s.law.disputes, resolved: s.law.resolved, closed: s.law.closed,
   }
   for (const b of s.population.ageBands) out[`age ${b.key}`] = b.count
-  for (const c of s.population.careGroups) out[`care ${c.key}`] = c.count
+  for (const c of s.population.careGroups) out[`care ${c.key}`] = c.count!
   for (const c of s.management.cameras.byKind) out[`camera ${c.key}`] = c.count
   for (const d of s.law.byType) out[`dispute ${d.key}`] = d.count
   for (const d of s.law.byStatus) out[`status ${d.key}`] = d.count
@@ -155,6 +155,13 @@ describe('GET /api/stats', () => {
     expect(monthRange([])).toEqual([])
   })
 
+  it('sends the figures whole through its response schema (the whitelist drops nothing it should send)', async () => {
+    for (const scope of [{ kind: 'village', id: 2 }, { kind: 'grid', id: 5 }] as const) {
+      const direct = JSON.parse(JSON.stringify(await getStats(t.db, scope, { keyGroupDetail: true })))
+      expect(await stats(`${scope.kind}:${scope.id}`, 'admin')).toEqual(direct)
+    }
+  })
+
   it('shows key-group categories only to roles that may see them', async () => {
     expect((await stats('town', 'leader')).population.keyGroups!.length).toBe(7)
     const display = await stats('town', 'display')
@@ -174,5 +181,50 @@ describe('GET /api/stats', () => {
     expect((await t.as('cadre-1', '/api/stats?scope=village:2')).statusCode).toBe(403)
     expect((await t.as('cadre-1', '/api/stats?scope=town')).statusCode).toBe(403)
     expect((await t.as('device', '/api/stats?scope=town')).statusCode).toBe(403)
+  })
+
+  // runs last: it moves a resident
+  it('gives a wall sensitive counts in which no one person shows: small cells suppressed, the rest rounded, at grid and village scope', async () => {
+    // a 特困 resident moving from a grid with fewer than 5 to a grid of the same village with fewer than 4
+    const care = `SELECT h.grid_id, count(*) FILTER (WHERE k.tag = '特困人员')::int AS n FROM households h
+                    LEFT JOIN residents r ON r.household_id = h.id AND r.deregistered IS NULL LEFT JOIN resident_tags k ON k.resident_id = r.id AND k.kind = 'care'
+                   GROUP BY h.grid_id`
+    const move = (await t.db.query<{ resident_id: number; from_grid: number; to_grid: number; to_household: number; village_id: number }>(
+      `WITH c AS (${care})
+       SELECT r.id AS resident_id, a.id AS from_grid, b.id AS to_grid, v.id AS to_household, a.village_id
+         FROM grids a JOIN c ca ON ca.grid_id = a.id AND ca.n BETWEEN 1 AND 4
+         JOIN grids b ON b.village_id = a.village_id AND b.id <> a.id JOIN c cb ON cb.grid_id = b.id AND cb.n <= 3
+         JOIN households h ON h.grid_id = a.id JOIN residents r ON r.household_id = h.id AND r.deregistered IS NULL
+         JOIN resident_tags k ON k.resident_id = r.id AND k.kind = 'care' AND k.tag = '特困人员'
+         JOIN LATERAL (SELECT id FROM households WHERE grid_id = b.id ORDER BY id LIMIT 1) v ON true
+        ORDER BY a.id, b.id, r.id LIMIT 1`)).rows[0]
+    expect(move).toBeDefined()
+    const read = async (who: string, scope: string) => (await t.as(who, `/api/stats?scope=${scope}`)).json() as Stats
+    const poor = (s: Stats) => s.population.careGroups.find((c) => c.key === '特困人员')?.count
+    const scopes = [`grid:${move.from_grid}`, `grid:${move.to_grid}`, `village:${move.village_id}`]
+    const before = await Promise.all(scopes.map((sc) => read('display', sc)))
+    const exactBefore = await read('leader', `grid:${move.from_grid}`)
+    await t.db.query('UPDATE residents SET household_id = $2 WHERE id = $1', [move.resident_id, move.to_household])
+    const after = await Promise.all(scopes.map((sc) => read('display', sc)))
+    // staff see the move in the counts; two reads of a wall around it tell nothing about who moved
+    expect(poor(await read('leader', `grid:${move.from_grid}`)) ?? 0).toBe(poor(exactBefore)! - 1)
+    expect(after.map(poor)).toEqual(before.map(poor))
+    expect(poor(after[0])).toBeNull()
+    expect(poor(after[1])).toBeNull()
+
+    const groups = (await t.db.query<{ tag: string }>(`SELECT tag FROM ledger_periods WHERE kind = 'care'`)).rows.map((r) => r.tag).sort()
+    for (const s of after) {
+      expect(s.coarse).toEqual({ below: 5, roundTo: 5 })
+      // every care group is listed, counted or not: one appearing says nothing either
+      expect(s.population.careGroups.map((c) => c.key).sort()).toEqual(groups)
+      const counts = [...s.population.careGroups.map((c) => c.count), s.population.keyGroupTotal, s.management.ledgers.people, s.management.ledgers.overdue]
+      for (const n of counts) expect(n === null || (n >= 5 && n % 5 === 0), String(n)).toBe(true)
+      expect(s.population.keyGroups).toBeUndefined()
+    }
+    // staff, and the wall at town scope, get exact counts
+    const town = await read('display', 'town')
+    expect(town.coarse).toBeNull()
+    expect(town.population.careGroups).toEqual((await read('leader', 'town')).population.careGroups)
+    expect((await read('leader', `grid:${move.from_grid}`)).coarse).toBeNull()
   })
 })

@@ -7,7 +7,9 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-const bind = (payload: object, user = 'admin') => t.as(user, { method: 'POST', url: '/api/terminals', payload })
+// what the installer reads off the unit; the plate is the truck's unless given
+const UNIT = { terminalId: 'A1B2C3D', makerId: 'SZWG1' }
+const bind = (payload: object, user = 'admin') => t.as(user, { method: 'POST', url: '/api/terminals', payload: { ...UNIT, ...payload } })
 
 describe('terminal bindings', () => {
   it('binds a terminal to a vehicle, lists it, and unbinds it', async () => {

@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { can, requirePermission } from '../access/policy.ts'
+import { dispatchForWall } from '../access/wall-view.ts'
 import { ownVillage } from '../access/scope.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import { maskName } from '../privacy/mask.ts'
@@ -273,8 +274,9 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
       },
     },
     async (req) => {
-      requirePermission(req, 'vehicles.history')
-      return listDispatches(db, req.query.active === 1, req.query.limit)
+      const user = requirePermission(req, 'vehicles.history')
+      const list = await listDispatches(db, req.query.active === 1, req.query.limit)
+      return can(user, 'freeText.read') ? list : list.map(dispatchForWall)
     },
   )
 }

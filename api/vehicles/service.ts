@@ -11,6 +11,7 @@ import type { VehicleDispatch, VehicleMedia } from '../../geo/vehicles.ts'
 import { MEDIA_CHANNEL } from './media.ts'
 import { loadLatest } from './repository.ts'
 import { can } from '../access/policy.ts'
+import { dispatchForWall, REDACTED_ROOM } from '../access/wall-view.ts'
 import { ownVillage } from '../access/scope.ts'
 import { Ration } from '../http/ration.ts'
 
@@ -114,7 +115,11 @@ export async function createVehicleService(
     await listenJson<VehicleDispatch>(DISPATCH_CHANNEL, (order) => {
       dispatches.heard(order)
       // screens of the town-wide roles, and the trucks' terminals (the simulator obeys)
-      io.local.to(['alerts:town', 'devices']).emit('dispatch', order)
+      io.local.to(['alerts:town', 'devices']).except(REDACTED_ROOM).emit('dispatch', order)
+      // walls watch the fleet from 'alerts:town' too: they get it without the dispatcher's note
+      void io.local.in('alerts:town').fetchSockets().then((sockets) => {
+        for (const s of sockets) if (s.rooms.has(REDACTED_ROOM)) s.emit('dispatch', dispatchForWall(order))
+      })
       for (const listener of dispatchListeners) listener(order)
     }),
   ]

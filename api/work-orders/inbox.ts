@@ -1,8 +1,9 @@
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { scopeCondition } from '../access/scope.ts'
-import { INBOX_TABS, type InboxTab, type WorkOrder, type WorkOrderSource, type WorkOrderState } from '../../geo/work-orders.ts'
+import { INBOX_TABS, type InboxTab, type WallWorkOrder, type WorkOrder, type WorkOrderSource, type WorkOrderState } from '../../geo/work-orders.ts'
 import { orderJson } from './repository.ts'
+import { asWall, wallOrderJson } from './wall-order.ts'
 import { tabCondition } from './policy.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
 
@@ -31,8 +32,9 @@ export interface WorkOrderFilter {
 /** LIKE pattern with the user's text taken literally */
 const contains = (q: string) => '%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%'
 
-/** The orders the user may see that match the filter, newest first. */
-export async function listWorkOrders(db: Queryable, f: WorkOrderFilter, user: AuthUser, now = new Date()): Promise<WorkOrder[]> {
+/** The orders the user may see that match the filter, newest first; a wall gets them without free text (wall-order.ts). */
+export async function listWorkOrders(db: Queryable, f: WorkOrderFilter, user: AuthUser, now = new Date()): Promise<WorkOrder[] | WallWorkOrder[]> {
+  const wall = asWall(user)
   const params: unknown[] = [f.limit, now.toISOString()]
   const bind = (v: unknown) => `$${params.push(v)}`
   const where = [scopeCondition(user, ORDER_COLUMNS, params), tabCondition(user, f.tab ?? 'all', params, now.toISOString())]
@@ -49,12 +51,16 @@ export async function listWorkOrders(db: Queryable, f: WorkOrderFilter, user: Au
   if (f.before !== undefined) where.push(`o.id < ${bind(f.before)}::int`)
   if (f.q) {
     const q = f.q.trim()
-    const text = bind(contains(q))
     const asId = /^\d{1,9}$/.test(q) ? ` OR o.id = ${bind(Number(q))}::int` : ''
-    where.push(`(o.description LIKE ${text} OR o.address LIKE ${text} OR o.external_id = ${bind(q)}${asId})`)
+    // a wall finds an order by its number only: words it is not shown would be an oracle for them
+    if (wall) where.push(`(FALSE${asId})`)
+    else {
+      const text = bind(contains(q))
+      where.push(`(o.description LIKE ${text} OR o.address LIKE ${text} OR o.external_id = ${bind(q)}${asId})`)
+    }
   }
   const r = await db.query<{ order: WorkOrder }>(
-    `SELECT ${orderJson('$2::timestamptz')} AS order FROM work_orders o WHERE ${where.join(' AND ')} ORDER BY o.id DESC LIMIT $1`,
+    `SELECT ${wall ? wallOrderJson('$2::timestamptz') : orderJson('$2::timestamptz')} AS order FROM work_orders o WHERE ${where.join(' AND ')} ORDER BY o.id DESC LIMIT $1`,
     params,
   )
   return r.rows.map((row) => row.order)

@@ -5,6 +5,7 @@ import { requirePermission } from '../access/policy.ts'
 import { allowedScope, leagueTown, SCOPE_PATTERN, scopeFilter } from '../access/screen-scope.ts'
 import { workOrderKpis } from './kpis.ts'
 import { rankings } from './rankings.ts'
+import { asWall, WALL_POINT } from './wall-order.ts'
 
 const Rate = Type.Union([Type.Number(), Type.Null()])
 const Int = Type.Integer()
@@ -50,13 +51,15 @@ export const workOrderKpiRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { 
       },
     },
     async (req) => {
-      const scope = scopeFilter(await allowedScope(db, requirePermission(req, 'workOrders.read'), req.query.scope))
+      const user = requirePermission(req, 'workOrders.read')
+      const scope = scopeFilter(await allowedScope(db, user, req.query.scope))
+      // a wall sees an order of a sensitive category at its grid's label point (wall-order.ts)
       const r = await db.query<{ points: [number, number][] | null }>(
         `SELECT json_agg(json_build_array(round(ST_X(geom)::numeric, 5), round(ST_Y(geom)::numeric, 5))) AS points FROM (
-           SELECT geom FROM work_orders
-            WHERE created_at >= now() - make_interval(days => $1) AND ($2::int IS NULL OR village_id = $2) AND ($3::int IS NULL OR grid_id = $3)
-              AND ($4::int IS NULL OR village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $4))
-            ORDER BY id DESC LIMIT 50000) o`,
+           SELECT ${asWall(user) ? WALL_POINT : 'o.geom'} AS geom FROM work_orders o
+            WHERE o.created_at >= now() - make_interval(days => $1) AND ($2::int IS NULL OR o.village_id = $2) AND ($3::int IS NULL OR o.grid_id = $3)
+              AND ($4::int IS NULL OR o.village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $4))
+            ORDER BY o.id DESC LIMIT 50000) p`,
         [req.query.days ?? 365, scope.villageId, scope.gridId, scope.townId],
       )
       return { points: (r.rows[0].points ?? []).map(([lon, lat]) => [Number(lon), Number(lat)]) }

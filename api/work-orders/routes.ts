@@ -11,6 +11,8 @@ import { workOrderDeskRoutes } from './desk-routes.ts'
 import { recordVisit } from './visits.ts'
 import { villageTowns } from '../towns/village-towns.ts'
 import { hotlineImportRoutes } from './hotline-import-routes.ts'
+import { asWall, getWallWorkOrder, wallOrder } from './wall-order.ts'
+import { REDACTED_ROOM } from '../access/wall-view.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 const PhotoIds = Type.Array(Id, { maxItems: 9 })
@@ -34,7 +36,11 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       if (town !== null) rooms.push(`town:${town}`)
       if (order.assigneeVillageId && order.assigneeVillageId !== order.villageId) rooms.push(`village:${order.assigneeVillageId}`)
       if (order.assigneeDepartmentId) rooms.push(`department:${order.assigneeDepartmentId}`)
-      app.io.local.to(rooms).emit('workOrder', order)
+      app.io.local.to(rooms).except(REDACTED_ROOM).emit('workOrder', order)
+      // the walls among them get the order as REST gives it to them: read again, without free text
+      const walls = (await app.io.local.in(rooms).fetchSockets()).filter((s) => s.rooms.has(REDACTED_ROOM))
+      const shown = walls.length ? await wallOrder(db, order.id) : null
+      if (shown) for (const s of walls) s.emit('workOrder', shown)
     } catch (err) {
       app.log.warn({ err }, 'bad work order notification dropped')
     }
@@ -44,18 +50,18 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
   app.get('/work-orders/categories', { schema: { tags: ['work orders'], summary: 'categories, responsible departments and deadlines per state' } }, async (req) => {
     requirePermission(req, 'workOrders.read')
     const r = await db.query(
-      `SELECT c.code, c.name, d.id AS "departmentId", c.department_name AS "departmentName", c.sla_hours AS "slaHours"
+      `SELECT c.code, c.name, d.id AS "departmentId", c.department_name AS "departmentName", c.sla_hours AS "slaHours", c.sensitive
          FROM work_order_categories c LEFT JOIN departments d ON d.name = c.department_name ORDER BY c.position`)
     return r.rows
   })
 
   const Hours = Type.Number({ exclusiveMinimum: 0, maximum: 8760 })
-  app.put<{ Params: { code: string }; Body: { name: string; departmentName: string | null; slaHours: Record<string, number> } }>(
+  app.put<{ Params: { code: string }; Body: { name: string; departmentName: string | null; slaHours: Record<string, number>; sensitive?: boolean } }>(
     '/work-orders/categories/:code',
     {
       schema: {
         tags: ['work orders'],
-        summary: 'add or change a category: its name, the county department it goes up to, its deadlines per state (admin)',
+        summary: 'add or change a category: its name, the county department it goes up to, its deadlines per state, whether it is sensitive (admin)',
         params: Type.Object({ code: Type.String({ pattern: '^[a-zA-Z]{2,32}$' }) }),
         body: Type.Object(
           {
@@ -66,6 +72,9 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
               { asked: Hours, dispatched: Hours, transferred: Hours, handled: Hours, reviewed: Hours, replied: Hours },
               { additionalProperties: false },
             ),
+            sensitive: Type.Optional(Type.Boolean({
+              description: "orders about one household's private matters (低保, 救助, family disputes): a wall sees them at their grid's label point, without photos; unchanged when not given (new: false)",
+            })),
           },
           { additionalProperties: false },
         ),
@@ -73,16 +82,17 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
     },
     async (req) => {
       requirePermission(req, 'workOrders.configure')
-      const { name, departmentName, slaHours } = req.body
+      const { name, departmentName, slaHours, sensitive } = req.body
       if (departmentName !== null && !(await db.query('SELECT 1 FROM departments WHERE name = $1', [departmentName])).rows.length) {
         throw new HttpError(400, `body/departmentName is not a known department (${departmentName})`)
       }
       const r = await db.query(
-        `INSERT INTO work_order_categories (code, name, department_name, sla_hours, position)
-         VALUES ($1, $2, $3, $4::jsonb, (SELECT coalesce(max(position), 0) + 1 FROM work_order_categories))
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, department_name = excluded.department_name, sla_hours = excluded.sla_hours
-         RETURNING code, name, department_name AS "departmentName", sla_hours AS "slaHours"`,
-        [req.params.code, name, departmentName, JSON.stringify(slaHours)],
+        `INSERT INTO work_order_categories (code, name, department_name, sla_hours, position, sensitive)
+         VALUES ($1, $2, $3, $4::jsonb, (SELECT coalesce(max(position), 0) + 1 FROM work_order_categories), coalesce($5::boolean, false))
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, department_name = excluded.department_name, sla_hours = excluded.sla_hours,
+                                          sensitive = coalesce($5::boolean, work_order_categories.sensitive)
+         RETURNING code, name, department_name AS "departmentName", sla_hours AS "slaHours", sensitive`,
+        [req.params.code, name, departmentName, JSON.stringify(slaHours), sensitive ?? null],
       ).catch((err: { code?: string }) => {
         if (err.code === '23505') throw new HttpError(409, `body/name: another category is already called ${name}`)
         throw err
@@ -129,7 +139,10 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
   app.get<{ Params: { id: number } }>(
     '/work-orders/:id',
     { schema: { tags: ['work orders'], summary: 'one order with its whole history', params: Type.Object({ id: Id }) } },
-    async (req) => getWorkOrder(db, req.params.id, requirePermission(req, 'workOrders.read')),
+    async (req) => {
+      const user = requirePermission(req, 'workOrders.read')
+      return asWall(user) ? getWallWorkOrder(db, req.params.id, user) : getWorkOrder(db, req.params.id, user)
+    },
   )
 
   app.post<{ Params: { id: number }; Body: ActionInput }>(

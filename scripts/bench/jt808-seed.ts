@@ -4,6 +4,7 @@
 // registration then gets result 3).
 import pg from 'pg'
 import { demoEdition, demoTerminalPhone } from '../../api/terminals/demo.ts'
+import { simulatedUnit } from '../../api/gateways/jt808/terminal-client.ts'
 
 /**
  * Returns the prefix of this run's auth codes: terminal v signs in with `${prefix}${v}`.
@@ -21,9 +22,14 @@ export async function seedBenchTerminals(databaseUrl: string, count: number, sig
     )
     const ids = Array.from({ length: count }, (_, i) => i + 1)
     const phones = ids.map((v) => demoTerminalPhone(v, demoEdition(v)))
+    const unit = simulatedUnit(phones[0])
     await pool.query(
-      `INSERT INTO terminals (phone, vehicle_id, created_by) SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) ON CONFLICT DO NOTHING`,
-      [phones, ids, ids.map(() => 'bench')],
+      // bound as the bench's units say they are (their default registration), should one register
+      `INSERT INTO terminals (phone, vehicle_id, created_by, terminal_id, maker_id, model, plate)
+       SELECT u.*, s.terminal_id, s.maker_id, s.model, s.plate FROM unnest($1::text[], $2::int[], $3::text[]) AS u(phone, vehicle_id, created_by),
+              LATERAL (SELECT right(u.phone, 7) AS terminal_id, $4::text AS maker_id, $5::text AS model, $6::text AS plate) s
+       ON CONFLICT DO NOTHING`,
+      [phones, ids, ids.map(() => 'bench'), unit.makerId, unit.model, unit.plate],
     )
     const prefix = `bench-${Date.now().toString(36)}-`
     await pool.query(

@@ -11,7 +11,7 @@
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { FIXTURES_DIR } from '../../api/db/fixtures.ts'
-import { loadCollectionPoints, loadRoutes } from './routes.ts'
+import { loadCollectionPoints, loadPlates, loadRoutes } from './routes.ts'
 import { startSimulator } from './simulator.ts'
 import { httpTransport, type Transport } from './transport.ts'
 import { jt808Transport } from './jt808/transport.ts'
@@ -50,7 +50,9 @@ async function transport(): Promise<Transport> {
     const where = values.jt808 || `${new URL(values.target).hostname}:${process.env.JT808_PORT || 8808}`
     const m = /^(.+):(\d+)$/.exec(where)
     if (!m) throw new Error(`--jt808 must be host:port, got ${where}`)
-    const t = jt808Transport(m[1].replace(/^\[|\]$/g, ''), Number(m[2]), loadCollectionPoints(FIXTURES_DIR), { codes: fileAuthCodes(values.codes, log) })
+    const t = jt808Transport(m[1].replace(/^\[|\]$/g, ''), Number(m[2]), loadCollectionPoints(FIXTURES_DIR), {
+      codes: fileAuthCodes(values.codes, log), plates: loadPlates(FIXTURES_DIR),
+    })
     process.on('SIGUSR2', () => {
       log(`${vehicleId} 号车驾驶员按下紧急报警按钮`)
       t.pressEmergency(vehicleId).catch((err: Error) => log(`紧急报警未能发出: ${err.message}`))

@@ -36,6 +36,11 @@ export function loadCollectionPoints(fixturesDir: string): Map<string, LonLat> {
   return new Map(readRows<{ name: string; geom: string }>(fixturesDir, 'collection_points.ndjson.gz').map((c) => [c.name, parsePoint(c.geom)]))
 }
 
+/** The trucks' plates by vehicle id: a simulated unit says its truck's plate when it registers. */
+export function loadPlates(fixturesDir: string): Map<number, string> {
+  return new Map(readRows<{ id: number; plate: string }>(fixturesDir, 'vehicles.ndjson.gz').map((v) => [v.id, v.plate]))
+}
+
 /**
  * The demo township's truck runs, read from the generated fixtures (the same files the
  * database was loaded from), so the simulator needs no read access to the API: it only

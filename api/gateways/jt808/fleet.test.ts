@@ -7,7 +7,7 @@ import { io as connect } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { VehicleAlert, VehicleMedia } from '../../../geo/vehicles.ts'
 import { openTestApp, type TestApp } from '../../test/app.ts'
-import { Jt808Terminal } from './terminal-client.ts'
+import { Jt808Terminal, simulatedUnit } from './terminal-client.ts'
 import { FleetTerminal, type FleetTerminalOptions } from './terminal-fleet.ts'
 import { AlarmBit, StatusBit } from './location.ts'
 import { MediaEvent } from './media.ts'
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await t.app.listen({ port: 0, host: '127.0.0.1' })
   url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`
   for (const [vehicleId, phone] of Object.entries(PHONES)) {
-    const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone, vehicleId: Number(vehicleId), protocol: 'jt808' } })
+    const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone, vehicleId: Number(vehicleId), protocol: 'jt808', ...simulatedUnit(phone) } })
     expect(res.statusCode).toBe(201)
   }
 })

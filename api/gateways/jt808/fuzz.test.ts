@@ -10,7 +10,7 @@ import { connect } from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Rng } from '../../../geo/random.ts'
 import { openTestApp, type TestApp } from '../../test/app.ts'
-import { Jt808Terminal } from './terminal-client.ts'
+import { Jt808Terminal, simulatedUnit } from './terminal-client.ts'
 import {
   encodeAuthentication, encodeBatchLocation, encodeLocation, encodeLocationQueryResponse, encodeRegistration, encodeTerminalResponse,
 } from './terminal-codec.ts'
@@ -36,7 +36,7 @@ beforeAll(async () => {
   t = await openTestApp({ jt808: { port: 0, host: '127.0.0.1', idleTimeoutMs: 20_000 } })
   port = t.app.jt808!.port
   for (const vehicleId of [...Array.from({ length: SIGNED_IN }, (_, i) => i + 1), ...REPORTING]) {
-    const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone: phoneOf(vehicleId), vehicleId, protocol: 'jt808' } })
+    const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone: phoneOf(vehicleId), vehicleId, protocol: 'jt808', ...simulatedUnit(phoneOf(vehicleId)) } })
     expect(res.statusCode).toBe(201)
   }
 })

@@ -1,7 +1,7 @@
 import gcoord from 'gcoord'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../../test/app.ts'
-import { Jt808Terminal } from './terminal-client.ts'
+import { Jt808Terminal, simulatedUnit } from './terminal-client.ts'
 import type { LocationInput } from './terminal-codec.ts'
 import { encodeFrame } from './frame.ts'
 import { encodeHeader, type Edition } from './header.ts'
@@ -16,7 +16,7 @@ beforeAll(async () => {
   t = await openTestApp({ jt808: { port: 0, host: '127.0.0.1', idleTimeoutMs: IDLE_MS, locateTimeoutMs: 1000 } })
   port = t.app.jt808!.port
   const bind = async (phone: string, vehicleId: number, crs = 'wgs84') => {
-    const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone, vehicleId, protocol: 'jt808', crs } })
+    const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone, vehicleId, protocol: 'jt808', crs, ...simulatedUnit(phone) } })
     expect(res.statusCode).toBe(201)
   }
   await bind(OLD, 1)

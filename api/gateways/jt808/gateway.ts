@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/types.ts'
 import type { VehicleDispatch } from '../../../geo/vehicles.ts'
 import {
-  confirmSignIn, findBindings, forgetAuthCode, recordSeen, registerTerminal, terminalChange, TERMINALS_CHANNEL,
+  confirmSignIn, findBindings, forgetAuthCode, recordRefusal, recordSeen, registerTerminal, terminalChange, TERMINALS_CHANNEL,
 } from '../../terminals/repository.ts'
 import { AddressLimiter, type AddressLimits } from './address-limiter.ts'
 import { BindingLookup } from './binding-lookup.ts'
@@ -36,6 +36,8 @@ export interface Jt808Options {
   locateTimeoutMs?: number
   /** how often the one sweep over all connections runs (sign-in deadline, idleness, stalled uploads) */
   sweepMs?: number
+  /** a terminal's refused registrations are kept for the admin at most once in this long (a storm writes little) */
+  refusalKeepMs?: number
 }
 
 /** What the gateway hands to the rest of the API beyond positions: photos and alarms. */
@@ -133,12 +135,21 @@ export async function startJt808Gateway(db: Db, ingest: Ingest, log: FastifyBase
   const open = new Set<Socket>()
   const sessions = new Set<TerminalSession>()
   let seen = new Map<string, number>()
+  const refusalKeepMs = opts.refusalKeepMs ?? 10_000
+  // only bound IDs get here, so this holds at most one entry per terminal
+  const refusalKept = new Map<string, number>()
 
   const ctx: SessionContext = {
     findBinding: (phone) => bindings.get(phone),
     register: (phone, code, device) => registerTerminal(db, phone, code, device),
     confirmSignIn: (phone, code) => confirmSignIn(db, phone, code),
     forgetAuthCode: (phone) => forgetAuthCode(db, phone),
+    refused(phone, refusal) {
+      const now = Date.now()
+      if (now - (refusalKept.get(phone) ?? -Infinity) < refusalKeepMs) return
+      refusalKept.set(phone, now)
+      recordRefusal(db, phone, refusal).catch((err: unknown) => log.warn({ err, phone }, 'jt808: a refused registration was not kept'))
+    },
     ingest: (positions, crs) => batcher.add(positions, crs),
     attach(session) {
       const phone = session.phone!

@@ -13,7 +13,7 @@ import { StatusBit } from './location.ts'
 import { PlatformResult, RegistrationResult } from './messages.ts'
 import { RawPeer } from './raw-peer.ts'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateway.ts'
-import { Jt808Terminal } from './terminal-client.ts'
+import { Jt808Terminal, simulatedUnit } from './terminal-client.ts'
 import { encodeAuthentication } from './terminal-codec.ts'
 
 const REAL = '013800000001'
@@ -23,7 +23,7 @@ let t: TestApp
 let code: string
 beforeAll(async () => {
   t = await openTestApp()
-  expect((await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone: REAL, vehicleId: 1, protocol: 'jt808' } })).statusCode).toBe(201)
+  expect((await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone: REAL, vehicleId: 1, protocol: 'jt808', ...simulatedUnit(REAL) } })).statusCode).toBe(201)
   // registered once, as in its life; the tests sign in with the code
   code = 'f00df00df00df00d'
   await t.db.query('UPDATE terminals SET auth_code = $2, authenticated_at = now() WHERE phone = $1', [REAL, code])

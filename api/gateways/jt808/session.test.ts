@@ -31,11 +31,12 @@ async function gatedSession() {
     findBinding: async (phone) => {
       lookups.push(phone)
       await gate
-      return { phone, vehicleId: 7, crs: 'wgs84', authCode: recorded.at(-1) ?? null, signedIn: false }
+      return { phone, vehicleId: 7, crs: 'wgs84', authCode: recorded.at(-1) ?? null, signedIn: false, expected: { terminalId: 'T7', makerId: 'SZWG1', model: null, plate: '鲁Q00007' } }
     },
     register: async (_phone, code) => (recorded.push(code), true),
     confirmSignIn: async () => true,
     forgetAuthCode: async () => {},
+    refused: () => {},
     ingest: async () => ({ accepted: 0, rejected: [] }),
     attach: () => {},
     detach: () => {},

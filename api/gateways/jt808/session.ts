@@ -9,7 +9,7 @@ import { faultsOf } from './alarms.ts'
 import type { Location } from './location.ts'
 import {
   decodeTerminalMessage, encodePlatformResponse, encodeRegistrationResponse, encodeTextMessage,
-  PlatformResult, RegistrationResult, TextFlag, TextType, type TerminalMessage,
+  PlatformResult, RegistrationResult, TextFlag, TextType, type TerminalMessage, type Registration as RegistrationBody,
 } from './messages.ts'
 import { Reassembler } from './reassembly.ts'
 import type { BatchOutcome } from './ingest-batcher.ts'
@@ -217,7 +217,7 @@ export class TerminalSession {
     if (this.binding) this.ctx.seen(h.phone)
     switch (msg.kind) {
       case 'registration':
-        return this.register(h, msg.body as unknown as Record<string, unknown>)
+        return this.register(h, msg.body)
       case 'authentication':
         return this.authenticate(h, msg.body.authCode)
     }
@@ -259,8 +259,8 @@ export class TerminalSession {
     }
   }
 
-  private async register(h: Header, device: Record<string, unknown>): Promise<void> {
-    const r = await registration(this.ctx, this.guard, h.phone, device, () => !this.closed)
+  private async register(h: Header, sent: RegistrationBody): Promise<void> {
+    const r = await registration(this.ctx, this.guard, h.phone, sent, () => !this.closed)
     if (!r) return
     if ('close' in r) return this.close(r.close)
     if (r.warning) this.log.warn({ peer: this.peer, phone: h.phone }, r.warning)

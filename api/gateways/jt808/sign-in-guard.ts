@@ -35,7 +35,7 @@ export class SignInGuard {
     return null
   }
 
-  /** After a failed authentication or a refused registration (result 3 or 4), before it is answered. */
+  /** After a failed authentication or a refused registration (result 2, 3 or 4), before it is answered. */
   failure(): string | null {
     if (!this.failures.take()) return 'too many failed registrations or authentications on this connection'
     if (!this.addresses.fail(this.address)) return `too many failed registrations or authentications from ${this.address}`

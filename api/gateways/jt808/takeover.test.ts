@@ -3,7 +3,7 @@
 // is refused with result 3 until an admin resets it; the real truck keeps its connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../../test/app.ts'
-import { AlreadyRegisteredError, Jt808Terminal, type TerminalOptions } from './terminal-client.ts'
+import { AlreadyRegisteredError, Jt808Terminal, simulatedUnit, type TerminalOptions } from './terminal-client.ts'
 import type { LocationInput } from './terminal-codec.ts'
 import { StatusBit } from './location.ts'
 import { PlatformResult, RegistrationResult } from './messages.ts'
@@ -18,7 +18,7 @@ beforeAll(async () => {
   t = await openTestApp({ jt808: { port: 0, host: '127.0.0.1' } })
   port = t.app.jt808!.port
   for (const [phone, vehicleId] of [[REAL, 1], [DROPS, 2], [LOST, 3]] as const) {
-    const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone, vehicleId, protocol: 'jt808' } })
+    const res = await t.as('admin', { method: 'POST', url: '/api/terminals', payload: { phone, vehicleId, protocol: 'jt808', ...simulatedUnit(phone) } })
     expect(res.statusCode).toBe(201)
   }
 })

@@ -24,11 +24,27 @@ export interface TerminalOptions {
   localAddress?: string
 }
 
+/**
+ * What a simulated unit (tests, the simulator, the bench) says of itself at registration
+ * unless told otherwise; binding it with the same values lets it register.
+ */
+export function simulatedUnit(phone: string, plate = '鲁Q00000'): { terminalId: string; makerId: string; model: string; plate: string } {
+  return { terminalId: phone.slice(-7), makerId: 'SZWG1', model: 'SIM-808', plate }
+}
+
 /** The platform refused a registration with result 3: the terminal is registered, and only an admin's reset lets it register again. */
 export class AlreadyRegisteredError extends Error {
   override readonly name = 'AlreadyRegisteredError'
   constructor(readonly phone: string) {
     super(`terminal ${phone} is already registered (result 3): an admin must reset it (POST /api/terminals/${phone}/reset) before it can register again`)
+  }
+}
+
+/** The platform refused a registration as not the unit or the truck it has bound (result 4 or 2): the binding or the unit's settings are wrong. */
+export class RegistrationRefusedError extends Error {
+  override readonly name = 'RegistrationRefusedError'
+  constructor(readonly phone: string, readonly result: number) {
+    super(`terminal ${phone}: registration refused with result ${result} (${result === RegistrationResult.vehicleUnknown ? 'vehicle not in database: check the plate' : 'terminal not in database: check the binding'})`)
   }
 }
 
@@ -97,7 +113,7 @@ export class Jt808Terminal {
     if (this.authCode && (await this.authenticate(this.authCode)).result === PlatformResult.ok) return
     const reg = await this.register()
     if (reg.result === RegistrationResult.terminalAlreadyRegistered) throw new AlreadyRegisteredError(this.opts.phone)
-    if (reg.result !== RegistrationResult.ok) throw new Error(`registration refused with result ${reg.result}`)
+    if (reg.result !== RegistrationResult.ok) throw new RegistrationRefusedError(this.opts.phone, reg.result)
     this.authCode = reg.authCode!
     const auth = await this.authenticate(this.authCode)
     if (auth.result !== PlatformResult.ok) throw new Error(`authentication refused with result ${auth.result}`)
@@ -105,8 +121,7 @@ export class Jt808Terminal {
 
   async register(): Promise<RegistrationResponse> {
     const body = encodeRegistration({
-      province: 37, city: 1300, makerId: 'SZWG1', model: 'SIM-808', terminalId: this.opts.phone.slice(-7), plateColor: 1, plate: '鲁Q00000',
-      ...this.opts.registration,
+      province: 37, city: 1300, plateColor: 1, ...simulatedUnit(this.opts.phone), ...this.opts.registration,
     }, this.opts.edition)
     const { body: reply } = await this.request(MsgId.registration, body, MsgId.registrationResponse)
     return decodeRegistrationResponse(reply)

@@ -10,6 +10,8 @@ import { openTestApp, type TestApp } from '../../../api/test/app.ts'
 import { demoEdition, demoTerminalPhone, ensureDemoTerminals } from '../../../api/terminals/demo.ts'
 import { fileAuthCodes, memoryAuthCodes } from './auth-codes.ts'
 import { jt808Transport } from './transport.ts'
+import { loadPlates } from '../routes.ts'
+import { FIXTURES_DIR } from '../../../api/db/fixtures.ts'
 
 let t: TestApp
 let port: number
@@ -36,7 +38,7 @@ const registeredAt = async () =>
 describe('simulated JT/T 808 terminals', () => {
   it('keep their auth codes in a file and sign in with them after a restart, registering no more', async () => {
     const file = join(dir, 'codes.json')
-    const first = jt808Transport('127.0.0.1', port, new Map(), { codes: fileAuthCodes(file) })
+    const first = jt808Transport('127.0.0.1', port, new Map(), { plates: loadPlates(FIXTURES_DIR), codes: fileAuthCodes(file) })
     const s1 = stats()
     expect(await first.send(fixes(1, 2), s1)).toEqual([])
     expect(s1.accepted).toBe(2)
@@ -47,7 +49,7 @@ describe('simulated JT/T 808 terminals', () => {
     const at = await registeredAt()
 
     // the simulator restarts: the same codes, no new registration
-    const second = jt808Transport('127.0.0.1', port, new Map(), { codes: fileAuthCodes(file) })
+    const second = jt808Transport('127.0.0.1', port, new Map(), { plates: loadPlates(FIXTURES_DIR), codes: fileAuthCodes(file) })
     const s2 = stats()
     expect(await second.send(fixes(1, 2), s2)).toEqual([])
     expect(s2.accepted).toBe(2)
@@ -58,7 +60,7 @@ describe('simulated JT/T 808 terminals', () => {
 
   it('says an admin must reset a registered terminal whose code it lost, waits, and signs in after the reset', async () => {
     const log: string[] = []
-    const lost = jt808Transport('127.0.0.1', port, new Map(), { codes: memoryAuthCodes(), refusedRetryMs: 300 })
+    const lost = jt808Transport('127.0.0.1', port, new Map(), { plates: loadPlates(FIXTURES_DIR), codes: memoryAuthCodes(), refusedRetryMs: 300 })
     const s = stats()
     const batch = fixes(1)
     expect(await lost.send(batch, s, (line) => log.push(line))).toEqual(batch)

@@ -3,7 +3,7 @@ import { StatusBit } from '../../../api/gateways/jt808/location.ts'
 import { PlatformResult } from '../../../api/gateways/jt808/messages.ts'
 import type { LonLat } from '../routes.ts'
 import type { SimOrder, Transport } from '../transport.ts'
-import { AlreadyRegisteredError, Jt808Terminal } from '../../../api/gateways/jt808/terminal-client.ts'
+import { AlreadyRegisteredError, Jt808Terminal, RegistrationRefusedError, simulatedUnit } from '../../../api/gateways/jt808/terminal-client.ts'
 import { demoEdition, demoTerminalPhone } from '../../../api/terminals/demo.ts'
 import type { LocationInput } from '../../../api/gateways/jt808/terminal-codec.ts'
 import { type AuthCodes, memoryAuthCodes } from './auth-codes.ts'
@@ -23,8 +23,10 @@ const toLocation = (p: PositionInput, alarm = 0): LocationInput => ({
 export interface Jt808TransportOptions {
   /** where the terminals keep their auth codes (a file, so they survive a restart); in memory when not given */
   codes?: AuthCodes
-  /** wait after a registration refused with result 3 before trying again; doubles up to 10 minutes */
+  /** wait after a registration refused (result 3, or 2/4: not the unit bound) before trying again; doubles up to 10 minutes */
   refusedRetryMs?: number
+  /** each truck's plate (the fixtures' vehicles), which its unit says at registration as the demo's binding expects */
+  plates?: Map<number, string>
 }
 
 /** A truck whose terminal is waiting to try again after its registration was refused. */
@@ -63,7 +65,9 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
     if (!pending) {
       const edition = demoEdition(vehicleId)
       const phone = demoTerminalPhone(vehicleId, edition)
-      const term = known ?? new Jt808Terminal({ host, port, phone, edition, replyTimeoutMs: 15_000, authCode: codes.get(phone) })
+      const term = known ?? new Jt808Terminal({
+        host, port, phone, edition, replyTimeoutMs: 15_000, authCode: codes.get(phone), registration: simulatedUnit(phone, opts.plates?.get(vehicleId)),
+      })
       if (!fleets.has(vehicleId)) {
         fleets.set(vehicleId, new FleetTerminal(term, {
           camera: async (channel) => (channel >= 1 && channel <= 2 ? cameraPicture(vehicleId, channel) : null),
@@ -88,7 +92,7 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
         })
         .catch((err: unknown) => {
           term.close()
-          if (err instanceof AlreadyRegisteredError) {
+          if (err instanceof AlreadyRegisteredError || err instanceof RegistrationRefusedError) {
             const waitMs = Math.min(600_000, (refused.get(vehicleId)?.waitMs ?? (opts.refusedRetryMs ?? 30_000) / 2) * 2)
             refused.set(vehicleId, { until: Date.now() + waitMs, waitMs })
           }
@@ -145,10 +149,14 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
             failed.push(...fixes)
             if (err instanceof Waiting) return
             stats.failedRequests++
-            if (err instanceof AlreadyRegisteredError) {
+            if (err instanceof AlreadyRegisteredError || err instanceof RegistrationRefusedError) {
               const waitS = Math.round(refused.get(vehicleId)!.waitMs / 1000)
               log?.(`${vehicleId} 号车终端 ${err.phone} 已在平台注册, 但模拟器没有它的鉴权码 (平台拒绝再次注册, 结果 3): ` +
                 `需管理员重置该终端 (POST /api/terminals/${err.phone}/reset), ${waitS} s 后重试`)
+            } else if (err instanceof RegistrationRefusedError) {
+              const waitS = Math.round(refused.get(vehicleId)!.waitMs / 1000)
+              log?.(`${vehicleId} 号车终端 ${err.phone} 注册被拒 (结果 ${err.result}): 终端ID、制造商ID、型号或车牌与平台的绑定不符, ` +
+                `需管理员核对绑定 (PATCH /api/terminals/${err.phone}), ${waitS} s 后重试`)
             } else if (stats.failedRequests % 20 === 1) log?.(`JT/T 808 ${vehicleId} 号车发送失败, 稍后重发: ${(err as Error).message}`)
             terminals.get(vehicleId)?.close()
           }

@@ -11,6 +11,8 @@ export interface Category {
   departmentId: number | null
   departmentName: string | null
   slaHours: Record<'asked' | 'dispatched' | 'transferred' | 'handled' | 'reviewed' | 'replied', number>
+  /** about one household's private matters (低保, 救助, family disputes): a wall sees such orders at their grid, without photos */
+  sensitive: boolean
 }
 export interface Department {
   id: number
@@ -73,8 +75,8 @@ export const useLookupStore = defineStore('deskLookups', () => {
     return base
   }
 
-  async function saveCategory(c: Pick<Category, 'code' | 'name' | 'departmentName' | 'slaHours'>): Promise<void> {
-    await putJson(`/api/work-orders/categories/${encodeURIComponent(c.code)}`, { name: c.name, departmentName: c.departmentName, slaHours: c.slaHours })
+  async function saveCategory(c: Pick<Category, 'code' | 'name' | 'departmentName' | 'slaHours' | 'sensitive'>): Promise<void> {
+    await putJson(`/api/work-orders/categories/${encodeURIComponent(c.code)}`, { name: c.name, departmentName: c.departmentName, slaHours: c.slaHours, sensitive: c.sensitive })
     categories.value = await getJson<Category[]>('/api/work-orders/categories')
   }
 

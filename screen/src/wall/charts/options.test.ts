@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Stats } from '../../../../geo/stats.ts'
-import { COVERAGE_BARS, coverageOption, STAR_ROWS, starsOption } from './options.ts'
+import { careOption, coarseText, COVERAGE_BARS, coverageOption, STAR_ROWS, starsOption } from './options.ts'
 
 // A township's 17 villages and a county's 102 (npm run fixtures -- --scale 6), with the
 // figures the API sends: no chart may get more categories than it can show.
@@ -51,5 +51,24 @@ describe("the wall's charts at any number of villages", () => {
       const expected = Math.round((rest.reduce((s, v) => s + v.medicalInsured, 0) / rest.reduce((s, v) => s + v.eligible, 0)) * 1000) / 10
       expect(o.series[0].data.at(-1)).toBe(expected)
     }
+  })
+})
+
+describe("the wall's coarse counts", () => {
+  const population = (careGroups: { key: string; count: number | null }[]): Stats['population'] => ({
+    households: 50, residents: 180, male: 90, female: 90, ageBands: [], partyMembers: 9, careGroups, keyGroupTotal: null, dataItems: 30, departments: 12,
+  })
+  type Bars = { series: { data: (number | { value: number; label: { formatter: string } })[] }[] }
+
+  it('labels a small cell "<5" and a rounded one "≈10", never NaN', () => {
+    const coarse = { below: 5, roundTo: 5 }
+    const o = careOption(population([{ key: '低保对象', count: 10 }, { key: '特困人员', count: null }]), 1, coarse) as unknown as Bars
+    expect(o.series[0].data).toEqual([{ value: 10, label: { formatter: '≈10' } }, { value: 2.5, label: { formatter: '<5' } }])
+    expect(JSON.stringify(o)).not.toMatch(/NaN/)
+    expect(coarseText(null, coarse)).toBe('<5')
+    expect(coarseText(15, coarse)).toBe('≈15')
+    // staff's exact counts stay plain numbers
+    expect((careOption(population([{ key: '低保对象', count: 7 }]), 1) as unknown as Bars).series[0].data).toEqual([7])
+    expect(coarseText(7, null)).toBeUndefined()
   })
 })

@@ -103,15 +103,29 @@ export function ageOption(p: Stats['population'], s: number) {
   }
 }
 
-/** 智慧管理: care groups */
-export function careOption(p: Stats['population'], s: number) {
+/**
+ * A count a wall got coarsened (Stats.coarse) as it is shown: "<5" for a small cell the API
+ * left out, "≈10" for a rounded one; undefined for an exact count (shown as a number).
+ */
+export function coarseText(count: number | null, coarse: Stats['coarse']): string | undefined {
+  if (count === null) return `<${coarse?.below ?? 5}`
+  return coarse ? `≈${count}` : undefined
+}
+
+/** 智慧管理: care groups; a small cell a wall does not get is a stub of a bar labelled "<5" */
+export function careOption(p: Stats['population'], s: number, coarse: Stats['coarse'] = null) {
   const rows = p.careGroups.slice(0, 9)
+  const stub = coarse ? coarse.below / 2 : 0
   return {
     ...baseOption(s),
     grid: { left: 66 * s, right: 34 * s, top: 4 * s, bottom: 4 * s },
     xAxis: { type: 'value', show: false },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.key), ...axisStyle(s), axisLabel: { color: '#cfe8ff', fontSize: 11 * s, interval: 0 } },
-    series: [{ type: 'bar', barWidth: '55%', data: rows.map((r) => r.count), itemStyle: { color: '#22d3ee', borderRadius: 3 * s },
+    series: [{ type: 'bar', barWidth: '55%', itemStyle: { color: '#22d3ee', borderRadius: 3 * s },
+      data: rows.map((r) => {
+        const text = coarseText(r.count, coarse)
+        return text === undefined ? r.count : { value: r.count ?? stub, label: { formatter: text } }
+      }),
       label: { show: true, position: 'right', color: '#cfe8ff', fontSize: 11 * s } }],
   }
 }

@@ -1,7 +1,7 @@
 import { ScatterplotLayer } from '@deck.gl/layers'
 import { HeatmapLayer } from '@deck.gl/aggregation-layers'
 import type { Layer } from '@deck.gl/core'
-import type { WorkOrder } from '../../../../geo/work-orders.ts'
+import type { WallWorkOrder as WorkOrder } from '../../../../geo/work-orders.ts'
 
 /** open orders amber, overdue red, closed slate (collection points are the green ones); the selected one ringed */
 export function workOrderColor(o: WorkOrder): [number, number, number, number] {
@@ -10,11 +10,19 @@ export function workOrderColor(o: WorkOrder): [number, number, number, number] {
   return [251, 191, 36, 235]
 }
 
-/** the orders split once per list (new arrays on every redraw would rebuild the layers' attributes) */
+/**
+ * The orders split once per list (new arrays on every redraw would rebuild the layers'
+ * attributes). An order a wall got at its grid's label point (`approximate`: a sensitive
+ * category) has no place to mark: it stays in the feed, and a marker there would stand on the
+ * grid's name, where a click means "open this grid".
+ */
 const split = new WeakMap<WorkOrder[], { closed: WorkOrder[]; live: WorkOrder[] }>()
 function byState(orders: WorkOrder[]): { closed: WorkOrder[]; live: WorkOrder[] } {
   let s = split.get(orders)
-  if (!s) split.set(orders, (s = { closed: orders.filter((o) => o.state === 'closed'), live: orders.filter((o) => o.state !== 'closed') }))
+  if (!s) {
+    const placed = orders.filter((o) => !o.approximate)
+    split.set(orders, (s = { closed: placed.filter((o) => o.state === 'closed'), live: placed.filter((o) => o.state !== 'closed') }))
+  }
   return s
 }
 

@@ -1,4 +1,4 @@
-import type { WorkOrder } from '../../../../geo/work-orders.ts'
+import type { WallWorkOrder } from '../../../../geo/work-orders.ts'
 import { defineStore } from 'pinia'
 import type { Socket } from 'socket.io-client'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
@@ -173,7 +173,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
    * The screen's one socket (trucks, alerts, orders, and data-change notices for the panels);
    * on every (re)connect it subscribes again and gets the current state.
    */
-  function connect(on: { dataChanged?: (tables: string[]) => void; workOrder?: (order: WorkOrder) => void } = {}): void {
+  function connect(on: { dataChanged?: (tables: string[]) => void; workOrder?: (order: WallWorkOrder) => void } = {}): void {
     if (socket || !auth.token) return
     socket = openSocket((s) => {
       s.emit('subscribe', { scope: 'town' })

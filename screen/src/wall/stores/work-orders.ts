@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
-import type { DepartmentRank, GridWorkerRank, VillageRank, WorkOrder, WorkOrderKpis } from '../../../../geo/work-orders.ts'
+import type { DepartmentRank, GridWorkerRank, VillageRank, WallWorkOrder, WorkOrder, WorkOrderKpis } from '../../../../geo/work-orders.ts'
 import { authHeaders, getJson } from '../../shared/api.ts'
 import { ALERT_LABELS, type VehicleAlert } from '../../../../geo/vehicles.ts'
 import { useFreshnessStore } from './freshness.ts'
@@ -10,7 +10,7 @@ import { useGeoStore } from './geo.ts'
 export interface FeedItem {
   key: string
   kind: 'new' | 'overdue' | 'closed' | 'moved'
-  order: WorkOrder
+  order: WallWorkOrder
   at: number
 }
 
@@ -20,6 +20,9 @@ const MARKERS_MAX = 300
 const KPI_DAYS = 365
 
 /**
+ * Orders arrive whole for staff on the wall, and for the wall's own display account without
+ * free text and, in sensitive categories, at their grid's label point (WallWorkOrder).
+ *
  * Events and work orders for the selected scope: the loop's KPIs, the newest orders on the map,
  * and a live feed fed by workOrder pushes (new, overdue, closed), kept to the newest FEED_MAX.
  */
@@ -28,13 +31,13 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
   const geo = useGeoStore()
   const fresh = useFreshnessStore()
   const kpis = shallowRef<WorkOrderKpis | null>(null)
-  const orders = shallowRef<WorkOrder[]>([])
+  const orders = shallowRef<WallWorkOrder[]>([])
   const feed = shallowRef<FeedItem[]>([])
   const ranking = shallowRef<VillageRank[]>([])
   const workerRanking = shallowRef<GridWorkerRank[]>([])
   /** the county departments the town sends orders up to (乡呼县应), as the town evaluates them */
   const departmentRanking = shallowRef<DepartmentRank[]>([])
-  const selected = shallowRef<WorkOrder | null>(null)
+  const selected = shallowRef<WallWorkOrder | null>(null)
   /** the heatmap of a year's reports in the scope, instead of the newest markers */
   const heatOn = shallowRef(false)
   const heat = shallowRef<[number, number][]>([])
@@ -59,7 +62,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
     if (s.kind === 'town' && s.id !== null) return `&town=${s.id}`
     return s.kind === 'village' ? `&village=${s.id}` : s.kind === 'grid' ? `&grid=${s.id}` : ''
   }
-  const inScope = (o: WorkOrder) => {
+  const inScope = (o: WallWorkOrder) => {
     const s = scope.current
     if (s.kind === 'county' || (s.kind === 'town' && s.id === null)) return true
     if (s.kind === 'town') return geo.townOf({ kind: 'village', id: o.villageId }) === s.id
@@ -80,7 +83,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
     try {
       const [k, list, ranks] = await Promise.all([
         getJson<WorkOrderKpis>(`/api/work-orders/kpis?scope=${encodeURIComponent(scope.key)}&days=${KPI_DAYS}`),
-        getJson<WorkOrder[]>(`/api/work-orders?limit=${MARKERS_MAX}${filter()}`),
+        getJson<WallWorkOrder[]>(`/api/work-orders?limit=${MARKERS_MAX}${filter()}`),
         getJson<{ villages: VillageRank[]; gridWorkers: GridWorkerRank[]; departments?: DepartmentRank[] }>(`/api/work-orders/rankings?days=${KPI_DAYS}${leagueScope()}`)
           .catch(() => ({ villages: [], gridWorkers: [], departments: [] })),
       ])
@@ -102,7 +105,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
   }
 
   /** A workOrder push: into the feed, onto the map. */
-  function apply(order: WorkOrder): void {
+  function apply(order: WallWorkOrder): void {
     if (!inScope(order)) return
     const previous = orders.value.find((o) => o.id === order.id)
     const kind: FeedItem['kind'] = !previous && order.state === 'asked' ? 'new' : order.state === 'closed' ? 'closed' : order.overdue && !previous?.overdue ? 'overdue' : 'moved'
@@ -134,7 +137,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
 
   async function open(id: number): Promise<void> {
     try {
-      selected.value = await getJson<WorkOrder>(`/api/work-orders/${id}`)
+      selected.value = await getJson<WallWorkOrder>(`/api/work-orders/${id}`)
     } catch {
       selected.value = null
     }
