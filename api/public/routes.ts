@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { MAX_PHOTO_BYTES, storePhoto } from '../photos/store.ts'
 import { acceptPhotoBodies, photoType } from '../photos/routes.ts'
 import { HttpError } from '../http/errors.ts'
+import { rateLimited } from '../http/rate-limited.ts'
 import { WORK_ORDER_STATES } from '../../geo/work-orders.ts'
 import { createResidentReport, rateReport, reportStatus, residentUploader } from './repository.ts'
 import { getTown, listRoads, listVillages } from '../geo/repository.ts'
@@ -39,7 +40,15 @@ const Status = Type.Object({
  */
 export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limits?: Partial<PublicLimits> }> = async (app, { db, photosDir, limits }) => {
   const l = { ...DEFAULT_PUBLIC_LIMITS, ...limits }
-  await app.register(rateLimit, { global: false })
+  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => rateLimited(null, { max: ctx.max, ttlSeconds: Math.ceil(ctx.ttl / 1000) }) })
+  // Reports per phone are counted per address too: counted per phone alone, anyone could block
+  // a resident's number by sending reports with it, and learn from the refusal that it reported
+  // lately. So the count says nothing about anyone but the sender, and its refusal is the
+  // per-address one word for word.
+  const perPhone = app.createRateLimit({
+    max: l.reportsPerPhonePerHour, timeWindow: '1 hour',
+    keyGenerator: (req) => `${normalizeIP(req.ip)} ${(req.body as { phone?: string }).phone}`,
+  })
   acceptPhotoBodies(app)
   const perAddress = (max: number, timeWindow: string) => ({ public: true, rateLimit: { max, timeWindow } })
 
@@ -111,7 +120,11 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
       },
     },
     async (req, reply) => {
-      const { trackingCode, created } = await createResidentReport(db, req.body, l.reportsPerPhonePerHour)
+      const limitPhone = async () => {
+        const r = await perPhone(req)
+        if (!r.isAllowed && r.isExceeded) throw rateLimited(reply, { max: r.max, ttlSeconds: r.ttlInSeconds })
+      }
+      const { trackingCode, created } = await createResidentReport(db, req.body, limitPhone)
       return reply.code(created ? 201 : 200).send({ trackingCode })
     },
   )
