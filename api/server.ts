@@ -9,6 +9,7 @@ import { healthRoutes } from './health.ts'
 import { errorBody, registerErrorHandling } from './http/errors.ts'
 import { formatSchemaErrors } from './http/schema-errors.ts'
 import { rejectNonFiniteNumbers } from './http/finite-numbers.ts'
+import { rejectNulCharacters } from './http/no-nul.ts'
 import { serializeRequest } from './http/log.ts'
 import { SCREEN_DIST } from './screen/build.ts'
 import { type ScreenState, screenRoutes } from './screen/static.ts'
@@ -96,6 +97,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   registerErrorHandling(app)
   rejectNonFiniteNumbers(app)
+  rejectNulCharacters(app)
 
   // Security headers, built once: @fastify/helmet re-parses the whole CSP on every request,
   // which was a seventh of the API's CPU per tile.
