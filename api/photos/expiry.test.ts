@@ -110,6 +110,23 @@ describe('photos attached to nothing', () => {
     expect((await t.as(gw, `/api/photos/${again}`)).statusCode).toBe(200)
   })
 
+  it("leave the files another row still names (uploads from before files were named per uploader)", async () => {
+    const gw = `gw-${grid.id}`
+    const orphan = await upload(gw, await picture())
+    const files = await filesOf(orphan)
+    // another uploader's row over the same files, attached to an order, as older uploads could be
+    const twin = (await t.db.query<{ id: number }>(
+      `INSERT INTO photos (sha256, mime, bytes, width, height, original, display, thumb, uploaded_by, village_id)
+       SELECT sha256, mime, bytes, width, height, original, display, thumb, 'dispatcher', village_id FROM photos WHERE id = $1 RETURNING id`, [orphan])).rows[0].id
+    const order = (await t.db.query<{ id: number }>('SELECT id FROM work_orders ORDER BY id LIMIT 1')).rows[0].id
+    await t.db.query(`INSERT INTO work_order_history (order_id, action, from_state, to_state, actor, actor_role, at, photo_ids) VALUES ($1, 'handle', 'dispatched', 'handled', 'dispatcher', 'dispatcher', now(), $2::int[])`, [order, [twin]])
+    await t.app.photos.expireOrphans(later(2 * DAY))
+    expect(await exists(orphan)).toBe(false)
+    expect(await exists(twin)).toBe(true)
+    for (const f of files) expect(existsSync(f), f).toBe(true)
+    expect((await t.as('dispatcher', `/api/photos/${twin}`)).statusCode).toBe(200)
+  })
+
   it('are expired once when several processes run the job at the same moment', async () => {
     const ids: number[] = []
     for (let i = 0; i < 6; i++) ids.push(await upload('dispatcher', await picture()))
