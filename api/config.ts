@@ -15,6 +15,8 @@ export interface Config {
   pgPoolMax: number
   /** uploaded photos (PHOTOS_DIR, default DATA_DIR/photos); on shared storage when several processes run */
   photosDir: string
+  /** hours a photo attached to nothing is kept after it was last sent (PHOTO_ORPHAN_HOURS) */
+  photoOrphanHours: number
   /** socket.io's Redis adapter joins the rooms of several API processes; unset for one process */
   redisUrl?: string
   /** TCP port of the JT/T 808 gateway for vehicle terminals (8808; `off` turns it off, 0 picks a free one) */
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPoolMax: intFrom(env, 'PG_POOL_MAX', 10, 1, 1000),
     redisUrl: env.REDIS_URL || undefined,
     photosDir: resolve(env.PHOTOS_DIR || `${env.DATA_DIR || './data'}/photos`),
+    photoOrphanHours: intFrom(env, 'PHOTO_ORPHAN_HOURS', 24, 1, 24 * 30),
     jt808Port: env.JT808_PORT === 'off' ? undefined : intFrom(env, 'JT808_PORT', 8808, 0, 65535),
     basemapTileUrl: env.BASEMAP_TILE_URL || undefined,
     vehicles: {

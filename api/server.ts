@@ -8,6 +8,7 @@ import { healthRoutes } from './health.ts'
 import { errorBody, registerErrorHandling } from './http/errors.ts'
 import { formatSchemaErrors } from './http/schema-errors.ts'
 import { rejectNonFiniteNumbers } from './http/finite-numbers.ts'
+import { rejectNulCharacters } from './http/no-nul.ts'
 import { serializeRequest } from './http/log.ts'
 import { registerApiDocs } from './http/docs.ts'
 import { SCREEN_DIST } from './screen/build.ts'
@@ -32,6 +33,7 @@ import { fleetRoutes } from './vehicles/fleet-routes.ts'
 import { storeVehicleMedia } from './vehicles/media.ts'
 import { workOrderRoutes } from './work-orders/routes.ts'
 import { photoRoutes } from './photos/routes.ts'
+import { startPhotoExpiry, type PhotoExpiry, type PhotoRetention } from './photos/expiry.ts'
 import { publicRoutes, type PublicLimits } from './public/routes.ts'
 import { userRoutes } from './users/routes.ts'
 import { populationRoutes } from './population/routes.ts'
@@ -48,6 +50,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     jt808: Jt808Gateway | null
     vehicles: VehicleService
+    photos: PhotoExpiry
   }
 }
 
@@ -70,6 +73,8 @@ export interface ServerOptions {
   version?: string
   /** what one account may learn about identities per hour and day (tests lower them) */
   identityLimits?: Partial<IdentityLimits>
+  /** how long photos attached to nothing are kept, and how often the expiry runs */
+  photoRetention?: Partial<PhotoRetention>
   /** what one address may send to the residents' channel (tests lower them) */
   publicLimits?: Partial<PublicLimits>
   /** how long 拍照 (POST /api/vehicles/:id/snapshot) waits for the photo; 30 s */
@@ -95,6 +100,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   registerErrorHandling(app)
   rejectNonFiniteNumbers(app)
+  rejectNulCharacters(app)
 
   // Security headers, built once: @fastify/helmet re-parses the whole CSP on every request,
   // which was a seventh of the API's CPU per tile.
@@ -129,6 +135,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   if (opts.redisUrl) app.addHook('onClose', await useRedisAdapter(io, opts.redisUrl, app.log))
   const vehicles = await createVehicleService(opts.db, io, app.log, opts.vehicles)
   const photosDir = opts.photosDir ?? join(tmpdir(), `shuzhi-photos-${process.pid}`)
+  const photos = startPhotoExpiry(opts.db, photosDir, app.log, opts.photoRetention)
+  app.decorate('photos', photos)
+  app.addHook('onClose', async () => photos.close())
   let jt808: Jt808Gateway | null = null
   if (opts.jt808) {
     const gateway = (jt808 = await startJt808Gateway(opts.db, (positions, o) => vehicles.ingest(positions, o), app.log, opts.jt808, {

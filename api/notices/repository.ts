@@ -41,11 +41,15 @@ export async function createDraft(db: Db, input: DraftInput, user: AuthUser): Pr
   const villageId = input.villageId ?? (typeof mine === 'number' ? mine : undefined)
   if (villageId === undefined) throw new HttpError(400, 'body/villageId is required')
   await assertVillageInScope(db, user, villageId)
-  await assertOwnPhotos(db, input.photoIds, user)
-  const r = await db.query<{ id: number }>(
-    `INSERT INTO notice_drafts (village_id, category, title, body, photo_ids, state, author) VALUES ($1, $2, $3, $4, $5::int[], 'draft', $6) RETURNING id`,
-    [villageId, input.category, input.title, input.body ?? '', input.photoIds ?? [], user.username])
-  return getDraft(db, r.rows[0].id)
+  const id = await db.transaction(async (tx) => {
+    // in the insert's transaction: its lock keeps the photos from expiring until they are attached
+    await assertOwnPhotos(tx, input.photoIds, user)
+    const r = await tx.query<{ id: number }>(
+      `INSERT INTO notice_drafts (village_id, category, title, body, photo_ids, state, author) VALUES ($1, $2, $3, $4, $5::int[], 'draft', $6) RETURNING id`,
+      [villageId, input.category, input.title, input.body ?? '', input.photoIds ?? [], user.username])
+    return r.rows[0].id
+  })
+  return getDraft(db, id)
 }
 
 /** Edits a draft not yet submitted (or sent back), and optionally submits it for approval. */

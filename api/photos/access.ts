@@ -46,10 +46,14 @@ export async function readPhoto(db: Queryable, dir: string, id: number, size: 'd
   return readFile(join(dir, size === 'thumb' ? r.rows[0].thumb : r.rows[0].display))
 }
 
-/** 400 naming the first photo id that is not the caller's own upload. */
+/**
+ * 400 naming the first photo id that is not the caller's own upload. Called in the transaction
+ * that attaches them: the lock keeps the expiry of unattached photos (api/photos/expiry.ts) off
+ * them until the attachment is committed.
+ */
 export async function assertOwnPhotos(db: Queryable, ids: readonly number[] | undefined, user: Pick<AuthUser, 'username'>, field = 'body/photoIds'): Promise<void> {
   if (!ids?.length) return
-  const r = await db.query<{ id: number }>('SELECT id FROM photos WHERE id = ANY($1::int[]) AND uploaded_by = $2', [ids, user.username])
+  const r = await db.query<{ id: number }>('SELECT id FROM photos WHERE id = ANY($1::int[]) AND uploaded_by = $2 FOR KEY SHARE', [ids, user.username])
   const own = new Set(r.rows.map((x) => x.id))
   const i = ids.findIndex((id) => !own.has(id))
   if (i >= 0) throw new HttpError(400, `${field}/${i} is not a photo you uploaded (${ids[i]})`)

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { createHash, randomUUID } from 'node:crypto'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import sharp, { type Metadata } from 'sharp'
 import type { Db } from '../db/types.ts'
@@ -48,18 +48,36 @@ const toPhoto = (r: { id: number; width: number; height: number; bytes: number; 
 
 async function writeAtomically(path: string, data: Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, data)
-  await rename(tmp, path)
+  // a name of its own: the same photo sent twice at once writes the same file twice, and a
+  // shared temporary name made one of the two renames fail
+  const tmp = `${path}.${randomUUID()}.tmp`
+  try {
+    await writeFile(tmp, data)
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
 }
+
+/**
+ * Where a photo's files live: named by its bytes and its uploader, so two uploaders' copies of
+ * one picture never share a file, and deleting one's expired copy cannot take the other's.
+ */
+const fileBase = (month: string, sha256: string, uploader: string) =>
+  `${month}/${createHash('sha256').update(sha256).update('\0').update(uploader).digest('hex').slice(0, 24)}`
 
 /**
  * Stores an uploaded photo: the bytes must decode as the image type they claim. The original
  * is kept; the display copy and the thumbnail are re-encoded as JPEG without metadata (so no
  * GPS position or device serial leaks from EXIF), turned upright from the EXIF orientation.
- * The same bytes from the same user again (an offline queue replaying) return the first photo.
+ * The same bytes from the same user again (an offline queue replaying, or twins sent at once)
+ * return the first photo, and renew it: a photo attached to nothing expires a day after it was
+ * last sent (api/photos/expiry.ts). `storedBytes` is what a new photo took on disk.
  */
-export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buffer, user: Uploader): Promise<{ photo: Photo; created: boolean }> {
+export async function storePhoto(
+  db: Db, dir: string, mime: PhotoType, data: Buffer, user: Uploader, now = new Date(),
+): Promise<{ photo: Photo; created: boolean; storedBytes: number }> {
   if (data.length === 0) throw new HttpError(400, 'body is empty: send the image bytes')
   if (data.length > MAX_PHOTO_BYTES) throw new HttpError(413, `body is ${data.length} bytes; photos may be at most ${MAX_PHOTO_BYTES}`)
   let meta: Metadata
@@ -73,8 +91,10 @@ export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buf
   const format = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' }[mime]
   if (meta.format !== format) throw new HttpError(415, `body is ${meta.format ?? 'not an image'}, not ${mime} as Content-Type says`)
   const sha256 = createHash('sha256').update(data).digest('hex')
-  const again = await db.query<Parameters<typeof toPhoto>[0]>('SELECT * FROM photos WHERE sha256 = $1 AND uploaded_by = $2', [sha256, user.username])
-  if (again.rows.length) return { photo: toPhoto(again.rows[0]), created: false }
+  // an update, not a read: it waits for an expiry deleting this very row, and then finds nothing
+  const again = await db.query<Parameters<typeof toPhoto>[0]>(
+    'UPDATE photos SET last_sent_at = greatest(last_sent_at, $3) WHERE sha256 = $1 AND uploaded_by = $2 RETURNING *', [sha256, user.username, now.toISOString()])
+  if (again.rows.length) return { photo: toPhoto(again.rows[0]), created: false, storedBytes: 0 }
 
   const upright = sharp(data, { limitInputPixels: MAX_PIXELS }).rotate()
   // a sound header over broken pixels (a truncated file) fails only here, and is the body's fault
@@ -84,19 +104,20 @@ export async function storePhoto(db: Db, dir: string, mime: PhotoType, data: Buf
   ]).catch(() => {
     throw new HttpError(400, `body is not a readable ${mime} image: its pixels cannot be decoded`)
   })
-  const month = new Date().toISOString().slice(0, 7)
-  const base = `${month}/${sha256.slice(0, 24)}`
+  const base = fileBase(now.toISOString().slice(0, 7), sha256, user.username)
   const files = { original: `${base}.orig.${format === 'jpeg' ? 'jpg' : format}`, display: `${base}.jpg`, thumb: `${base}.thumb.jpg` }
   await writeAtomically(join(dir, files.original), data)
   await writeAtomically(join(dir, files.display), display.data)
   await writeAtomically(join(dir, files.thumb), thumb)
-  const r = await db.query<Parameters<typeof toPhoto>[0]>(
-    `INSERT INTO photos (sha256, mime, bytes, width, height, original, display, thumb, uploaded_by, village_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (sha256, uploaded_by) DO UPDATE SET sha256 = excluded.sha256 RETURNING *`,
+  // twins sent at once both get here: the second finds the first's row (xmax is set by its update)
+  const r = await db.query<Parameters<typeof toPhoto>[0] & { inserted: boolean }>(
+    `INSERT INTO photos (sha256, mime, bytes, width, height, original, display, thumb, uploaded_by, village_id, created_at, last_sent_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+     ON CONFLICT (sha256, uploaded_by) DO UPDATE SET last_sent_at = greatest(photos.last_sent_at, excluded.last_sent_at)
+     RETURNING *, (xmax = 0) AS inserted`,
     [sha256, mime, data.length, display.info.width, display.info.height, files.original, files.display, files.thumb, user.username,
-      user.villageId],
+      user.villageId, now.toISOString()],
   )
-  return { photo: toPhoto(r.rows[0]), created: true }
+  const created = r.rows[0].inserted
+  return { photo: toPhoto(r.rows[0]), created, storedBytes: created ? data.length + display.data.length + thumb.length : 0 }
 }
-

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
+import { DateStr } from '../http/dates.ts'
 import { assertResidentInScope } from '../access/scope.ts'
 import { DEFAULT_IDENTITY_LIMITS, type IdentityLimits } from '../access/allowance.ts'
 import { originOf } from '../access/audit.ts'
@@ -13,7 +14,7 @@ import { withProbes } from './identity-probes.ts'
 import { createResident, lifeEvent, patchResident, type LifeEventType, type NewResident, type ResidentPatch } from './residents.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
-const DateStr = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
+const Day = DateStr()
 const Name = Type.String({ minLength: 1, maxLength: 30 })
 const IdNumber = Type.String({ minLength: 1, maxLength: 18, description: 'GB 11643: 17 digits and a check digit' })
 const Gender = Type.Union([Type.Literal('男'), Type.Literal('女')])
@@ -63,10 +64,10 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db; identityLimits?: Par
         tags: ['population'], summary: 'register a resident in a household (a newborn, someone moving in); 201 { id }',
         body: Type.Object(
           {
-            householdId: Id, name: Name, idNumber: IdNumber, gender: Gender, birthDate: DateStr, relation: Relation,
+            householdId: Id, name: Name, idNumber: IdNumber, gender: Gender, birthDate: Day, relation: Relation,
             phone: Type.Optional(Phone), partyMember: Type.Optional(Type.Boolean()), items: Type.Optional(Items),
             event: Type.Optional(Type.Union([Type.Literal('birth'), Type.Literal('moveIn'), Type.Literal('registration')])),
-            eventDate: Type.Optional(DateStr), clientKey: Type.Optional(ClientKey),
+            eventDate: Type.Optional(Day), clientKey: Type.Optional(ClientKey),
           },
           { additionalProperties: false },
         ),
@@ -88,7 +89,7 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db; identityLimits?: Par
         params: Type.Object({ id: Id }),
         body: Type.Object(
           {
-            name: Type.Optional(Name), idNumber: Type.Optional(IdNumber), gender: Type.Optional(Gender), birthDate: Type.Optional(DateStr),
+            name: Type.Optional(Name), idNumber: Type.Optional(IdNumber), gender: Type.Optional(Gender), birthDate: Type.Optional(Day),
             relation: Type.Optional(Relation), phone: Type.Optional(Type.Union([Type.Null(), Phone])), partyMember: Type.Optional(Type.Boolean()),
             items: Type.Optional(Items),
           },
@@ -114,7 +115,7 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db; identityLimits?: Par
         body: Type.Object(
           {
             type: Type.Union(['birth', 'death', 'moveIn', 'moveOut', 'moveHousehold'].map((t) => Type.Literal(t))),
-            date: DateStr, householdId: Type.Optional(Id), note: Type.Optional(Type.String({ maxLength: 200 })), clientKey: Type.Optional(ClientKey),
+            date: Day, householdId: Type.Optional(Id), note: Type.Optional(Type.String({ maxLength: 200 })), clientKey: Type.Optional(ClientKey),
           },
           { additionalProperties: false },
         ),

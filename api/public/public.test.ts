@@ -126,4 +126,24 @@ describe("the residents' channel", () => {
     for (let i = 0; i < 30 && last !== 429; i++) last = (await report({ category: 'garbage', description: '垃圾问题再次反映', ...place })).statusCode
     expect(last).toBe(429)
   })
+
+  it("refuses too many reports with one phone as any rate limit does, and only the sender's own", async () => {
+    const phone = '13600004444'
+    const from = (remoteAddress: string, body: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/public/reports', remoteAddress, payload: body })
+    const sent: number[] = []
+    for (let i = 0; i < 3; i++) sent.push((await from('10.0.0.1', { category: 'garbage', description: `第${i}次反映垃圾问题`, ...place, phone })).statusCode)
+    expect(sent).toEqual([201, 201, 429])
+    const byPhone = await from('10.0.0.1', { category: 'garbage', description: '再次反映垃圾问题', ...place, phone })
+    // a stranger elsewhere neither learns that this phone reported nor blocks it
+    expect((await from('10.0.0.2', { category: 'garbage', description: '用他人号码反映', ...place, phone })).statusCode).toBe(201)
+    let byAddress = await from('10.0.0.3', { category: 'garbage', description: '同一地址反复反映', ...place })
+    for (let i = 0; i < 30 && byAddress.statusCode !== 429; i++) byAddress = await from('10.0.0.3', { category: 'garbage', description: '同一地址反复反映', ...place })
+    expect(byAddress.statusCode).toBe(429)
+    const shape = (res: typeof byPhone) => {
+      const { message, ...rest } = res.json() as { message: string }
+      return { status: res.statusCode, ...rest, message: message.replace(/\d+ (second|minute|hour)s?$/, 'N'), headers: ['retry-after', 'x-ratelimit-remaining'].map((h) => h in res.headers) }
+    }
+    expect(shape(byPhone)).toEqual(shape(byAddress))
+    expect(byPhone.json()).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/^Rate limit exceeded, retry in \d+ (minute|hour)s?$/) })
+  })
 })

@@ -36,8 +36,12 @@ export interface ResidentReport {
   clientKey?: string
 }
 
-/** 一键点单: an order in state asked (问), source resident, snapped to its grid; its tracking code (and whether it is new). */
-export async function createResidentReport(db: Db, input: ResidentReport, maxPerPhonePerHour: number, now = new Date()): Promise<{ trackingCode: string; created: boolean }> {
+/**
+ * 一键点单: an order in state asked (问), source resident, snapped to its grid; its tracking code
+ * (and whether it is new). `limitPhone` takes one from the sender's allowance for reports with
+ * this phone (it throws when none is left); a report sent again by its clientKey costs nothing.
+ */
+export async function createResidentReport(db: Db, input: ResidentReport, limitPhone: () => Promise<void>, now = new Date()): Promise<{ trackingCode: string; created: boolean }> {
   const cat = await category(db, input.category)
   if (input.photoIds?.length && !input.uploadKey) throw new HttpError(400, 'body/uploadKey is required with photoIds (the key the photos were uploaded with)')
   // a resident's key lives beside the staff's keys; prefixed, it can never name a staff order
@@ -48,12 +52,7 @@ export async function createResidentReport(db: Db, input: ResidentReport, maxPer
       if (again.rows.length) return { trackingCode: again.rows[0].tracking_code, created: false }
     }
     const { gridId, villageId } = await snapToGrid(tx, input.lon, input.lat)
-    if (input.phone) {
-      const recent = await tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM work_orders WHERE source = 'resident' AND reporter_phone = $1 AND created_at > $2::timestamptz - interval '1 hour'`,
-        [input.phone, now.toISOString()])
-      if (recent.rows[0].n >= maxPerPhonePerHour) throw new HttpError(429, `body/phone has sent ${recent.rows[0].n} reports in the last hour; please wait`)
-    }
+    if (input.phone) await limitPhone()
     if (input.uploadKey) await assertOwnPhotos(tx, input.photoIds, residentUploader(input.uploadKey))
     const code = newTrackingCode()
     const r = await tx.query<{ id: number }>(

@@ -1,10 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify'
-import rateLimit from '@fastify/rate-limit'
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { MAX_PHOTO_BYTES, storePhoto } from '../photos/store.ts'
 import { acceptPhotoBodies, photoType } from '../photos/routes.ts'
 import { HttpError } from '../http/errors.ts'
+import { rateLimited, retryIn } from '../http/rate-limited.ts'
+import { UploadBudget } from './upload-budget.ts'
 import { WORK_ORDER_STATES } from '../../geo/work-orders.ts'
 import { createResidentReport, rateReport, reportStatus, residentUploader } from './repository.ts'
 import { getTown, listRoads, listVillages } from '../geo/repository.ts'
@@ -15,9 +17,14 @@ export interface PublicLimits {
   photosPerHour: number
   lookupsPerMinute: number
   ratingsPerHour: number
+  /** reports with one phone from one address */
   reportsPerPhonePerHour: number
+  /** bytes of photos (the upload and its re-encoded copies) one address may store a day */
+  photoBytesPerDay: number
 }
-export const DEFAULT_PUBLIC_LIMITS: PublicLimits = { reportsPerHour: 10, photosPerHour: 30, lookupsPerMinute: 60, ratingsPerHour: 10, reportsPerPhonePerHour: 3 }
+export const DEFAULT_PUBLIC_LIMITS: PublicLimits = {
+  reportsPerHour: 10, photosPerHour: 30, lookupsPerMinute: 60, ratingsPerHour: 10, reportsPerPhonePerHour: 3, photoBytesPerDay: 100 * 1024 * 1024,
+}
 
 const UploadKey = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$', description: 'a random key the page makes once per report; its photos are uploaded with it' })
 const TrackingCode = Type.String({ pattern: '^[0-9A-Za-z-]{10,14}$' })
@@ -39,7 +46,20 @@ const Status = Type.Object({
  */
 export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limits?: Partial<PublicLimits> }> = async (app, { db, photosDir, limits }) => {
   const l = { ...DEFAULT_PUBLIC_LIMITS, ...limits }
-  await app.register(rateLimit, { global: false })
+  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => rateLimited(null, { max: ctx.max, ttlSeconds: Math.ceil(ctx.ttl / 1000) }) })
+  // Reports per phone are counted per address too: counted per phone alone, anyone could block
+  // a resident's number by sending reports with it, and learn from the refusal that it reported
+  // lately. So the count says nothing about anyone but the sender, and its refusal is the
+  // per-address one word for word.
+  const perPhone = app.createRateLimit({
+    max: l.reportsPerPhonePerHour, timeWindow: '1 hour',
+    keyGenerator: (req) => `${normalizeIP(req.ip)} ${(req.body as { phone?: string }).phone}`,
+  })
+  const uploads = new UploadBudget(l.photoBytesPerDay)
+  const overBudget = (reply: FastifyReply, retryAfterSeconds: number) => {
+    reply.header('retry-after', retryAfterSeconds)
+    return new HttpError(429, `this address has stored its ${Math.round(l.photoBytesPerDay / 1024 / 1024)} MB of photos for the day; retry in ${retryIn(retryAfterSeconds)}`, 'upload_budget')
+  }
   acceptPhotoBodies(app)
   const perAddress = (max: number, timeWindow: string) => ({ public: true, rateLimit: { max, timeWindow } })
 
@@ -72,17 +92,32 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
     {
       bodyLimit: MAX_PHOTO_BYTES,
       config: perAddress(l.photosPerHour, '1 hour'),
+      // an address with nothing left is refused before its 10 MB are read
+      onRequest: async (req, reply) => {
+        const wait = uploads.exhausted(normalizeIP(req.ip))
+        if (wait !== null) throw overBudget(reply, wait)
+      },
       schema: {
         tags: ['residents'],
-        summary: 'a photo for a resident report (JPEG, PNG or WebP body, at most 10 MB), with the X-Upload-Key the report will carry',
+        summary: 'a photo for a resident report (JPEG, PNG or WebP body, at most 10 MB), with the X-Upload-Key the report will carry; 429 upload_budget past an address\'s bytes for the day',
         response: { 201: Type.Object({ id: Type.Integer() }), 200: Type.Object({ id: Type.Integer() }) },
       },
     },
     async (req, reply) => {
       const key = req.headers['x-upload-key']
       if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(key)) throw new HttpError(400, 'headers/x-upload-key must be 16 to 64 letters, digits, - or _')
-      const { photo, created } = await storePhoto(db, photosDir, photoType(req), req.body as Buffer, residentUploader(key))
-      return reply.code(created ? 201 : 200).send({ id: photo.id })
+      const body = req.body as Buffer
+      const address = normalizeIP(req.ip)
+      const taken = uploads.take(address, body.length)
+      if (!taken.ok) throw overBudget(reply, taken.retryAfterSeconds)
+      let stored = 0
+      try {
+        const { photo, created, storedBytes } = await storePhoto(db, photosDir, photoType(req), body, residentUploader(key))
+        stored = storedBytes
+        return reply.code(created ? 201 : 200).send({ id: photo.id })
+      } finally {
+        uploads.adjust(address, stored - body.length)
+      }
     },
   )
 
@@ -111,7 +146,11 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
       },
     },
     async (req, reply) => {
-      const { trackingCode, created } = await createResidentReport(db, req.body, l.reportsPerPhonePerHour)
+      const limitPhone = async () => {
+        const r = await perPhone(req)
+        if (!r.isAllowed && r.isExceeded) throw rateLimited(reply, { max: r.max, ttlSeconds: r.ttlInSeconds })
+      }
+      const { trackingCode, created } = await createResidentReport(db, req.body, limitPhone)
       return reply.code(created ? 201 : 200).send({ trackingCode })
     },
   )

@@ -7,6 +7,7 @@ import { can, requirePermission } from '../access/policy.ts'
 import { dispatchForWall } from '../access/wall-view.ts'
 import { ownVillage } from '../access/scope.ts'
 import { HttpError, notFound } from '../http/errors.ts'
+import { DateStr, DateTimeStr } from '../http/dates.ts'
 import { maskName } from '../privacy/mask.ts'
 import type { PositionInput } from '../../geo/vehicles.ts'
 import { handleAlert, listAlerts } from './alerts.ts'
@@ -103,8 +104,8 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
         params: Type.Object({ id: Id }),
         querystring: Type.Object(
           {
-            from: Type.String({ format: 'date-time' }),
-            to: Type.String({ format: 'date-time' }),
+            from: DateTimeStr(),
+            to: DateTimeStr(),
             simplify: Type.Number({ minimum: 0, maximum: 1000, default: 0, description: 'tolerance in metres; speeds are left out when > 0' }),
           },
           { additionalProperties: false },
@@ -128,8 +129,8 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
         params: Type.Object({ id: Id }),
         querystring: Type.Object(
           {
-            from: Type.String({ format: 'date-time' }),
-            to: Type.String({ format: 'date-time' }),
+            from: DateTimeStr(),
+            to: DateTimeStr(),
             minMinutes: Type.Number({ minimum: 0.5, maximum: 600, default: 2 }),
           },
           { additionalProperties: false },
@@ -168,7 +169,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     return lines
   }
 
-  const reportQuery = Type.Object({ date: Type.String({ format: 'date', description: 'a day in Asia/Shanghai, YYYY-MM-DD' }) }, { additionalProperties: false })
+  const reportQuery = Type.Object({ date: DateStr({ description: 'a day in Asia/Shanghai, YYYY-MM-DD' }) }, { additionalProperties: false })
   app.get<{ Querystring: { date: string } }>(
     '/vehicles/report.csv',
     { schema: { tags: ['vehicles'], summary: 'daily mileage and collection coverage per vehicle, CSV (UTF-8 with BOM, opens in Excel)', querystring: reportQuery } },

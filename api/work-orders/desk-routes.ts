@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
+import { DateTimeStr } from '../http/dates.ts'
 import { INBOX_TABS, WORK_ORDER_SOURCES, WORK_ORDER_STATES, type InboxTab, type WorkOrderSource, type WorkOrderState } from '../../geo/work-orders.ts'
 import { inboxCounts, listWorkOrders } from './inbox.ts'
 import { revealCaller } from './repository.ts'
@@ -45,8 +46,8 @@ export const workOrderDeskRoutes: FastifyPluginAsync<{ db: Db }> = async (app, {
             source: Type.Optional(literalUnion(WORK_ORDER_SOURCES)),
             overdue: Type.Optional(Type.Boolean()),
             open: Type.Optional(Type.Boolean({ description: 'true: not closed yet; false: closed' })),
-            from: Type.Optional(Type.String({ format: 'date-time', description: 'reported at or after' })),
-            to: Type.Optional(Type.String({ format: 'date-time', description: 'reported before' })),
+            from: Type.Optional(DateTimeStr({ description: 'reported at or after' })),
+            to: Type.Optional(DateTimeStr({ description: 'reported before' })),
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: 'words in the description or address, an order or hotline number' })),
             before: Type.Optional(Id),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),

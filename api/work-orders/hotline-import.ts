@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/roles.ts'
 import type { Table } from '../imports/table-reader.ts'
 import { scopeCondition } from '../access/scope.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
+import { DATE_YEARS, instantInRange } from '../http/dates.ts'
 
 /** One problem in the file: the spreadsheet row (header = row 1), the column, why. */
 export interface ImportError {
@@ -120,12 +121,15 @@ export async function importHotline(db: Db, table: Table, user: AuthUser, now = 
     const cell = (f: string) => (index[f] === undefined ? '' : (cells[index[f]] ?? '').trim())
     const fail = (field: string, reason: string) => errors.push({ row, field, reason })
     const before = errors.length
+    // PostgreSQL stores no NUL in text: a cell holding one is the file's fault, not a 500
+    for (const f of Object.keys(index)) if (cell(f).includes('\u0000')) fail(f, 'must not contain a NUL character')
     const externalId = cell('externalId')
     if (!/^[\w-]{1,64}$/.test(externalId)) fail('externalId', externalId ? 'must be letters, digits, - or _ (at most 64)' : 'is required')
     else if (seen.has(externalId)) fail('externalId', `appears twice in the file (${externalId})`)
     seen.add(externalId)
     const time = parseTime(cell('time'))
     if (!time) fail('time', `is not a time like 2026-11-03 09:15 (${cell('time') || 'empty'})`)
+    else if (!instantInRange(Date.parse(time))) fail('time', `is outside the years ${DATE_YEARS.min}–${DATE_YEARS.max} (${cell('time')})`)
     else if (Date.parse(time) > now.getTime() + 5 * 60_000) fail('time', 'is in the future')
     const category = byName.get(cell('category'))
     if (!category) fail('category', `is not a known category (${cell('category') || 'empty'})`)

@@ -191,7 +191,8 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
     async (req, reply) => {
       const user = requirePermission(req, 'visits.write')
       await assertHouseholdInScope(db, user, req.body.householdId)
-      const { visit, created } = await recordVisit(db, req.body, user)
+      // one transaction: the photos' lock (assertOwnPhotos) holds until the visit carrying them is committed
+      const { visit, created } = await db.transaction((tx) => recordVisit(tx, req.body, user))
       return reply.code(created ? 201 : 200).send(visit)
     },
   )

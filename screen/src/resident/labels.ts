@@ -64,7 +64,8 @@ export function residentError(err: unknown): { text: string; detail: string } {
     case 422:
       return { text: '这个位置不在本镇的网格范围内，请重新选择位置', detail }
     case 429:
-      return { text: '提交太频繁了，请稍后再试', detail }
+      // the address's photos for the day are used up: waiting a minute will not help
+      return { text: err.code === 'upload_budget' ? '今天上传的照片已达上限，请明天再试' : '提交太频繁了，请稍后再试', detail }
     default:
       return err.status >= 500 ? { text: '服务暂时不可用，请稍后重试', detail } : { text: '提交未成功，请稍后重试', detail }
   }
