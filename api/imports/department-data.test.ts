@@ -21,6 +21,16 @@ const send = (who: string, body: Buffer, query = '', type = 'text/csv') =>
   t.as(who, { method: 'POST', url: `/api/imports/department-data${query}`, headers: { 'content-type': type, 'x-file-name': encodeURIComponent('低保名单2026-11.csv') }, payload: body })
 
 describe('department data import', () => {
+  it('names a cell holding a NUL character as a bad row (PostgreSQL stores none), not a 500', async () => {
+    // a text item, so the value would otherwise pass its type check and reach the database
+    const text = (await t.db.query<{ label: string }>(`SELECT label FROM data_items WHERE department_id = $1 ORDER BY position`, [civil])).rows.map((r) => r.label)
+    for (const cells of [[`${people[0].id_number.slice(0, 10)}\u0000${people[0].id_number.slice(11)}`, '低保', '是'], [people[0].id_number, '低\u0000保', '是'], [people[0].id_number, text[0], '是\u0000否']]) {
+      const res = await send(`dept-${civil}`, csv([cells]), '?dryRun=1')
+      expect(res.statusCode, res.body).toBe(422)
+      expect(res.json().errors).toEqual([expect.objectContaining({ row: 2, reason: 'must not contain a NUL character' })])
+    }
+  })
+
   it('previews the changes (row, masked ID number, item, new value), then applies them, and the same file again changes nothing', async () => {
     const file = csv(people.slice(0, 4).map((p, i) => [p.id_number, '低保', i % 2 ? '是' : '否']))
     const preview = await send(`dept-${civil}`, file, '?dryRun=1')

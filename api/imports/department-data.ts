@@ -121,6 +121,12 @@ async function checkFormat(db: Db, table: Table, at: number[], departmentId: num
     const cells = table.rows[i]
     const row = i + 2
     const fail = (column: DepartmentImportError['column'], reason: string) => report.errors.push({ row, column, reason })
+    // PostgreSQL stores no NUL in text: a cell holding one is the file's fault, not a 500
+    const nul = HEADER.filter((_, j) => (cells[at[j]] ?? '').includes('\u0000'))
+    if (nul.length) {
+      for (const column of nul) fail(column, 'must not contain a NUL character')
+      continue
+    }
     const idNumber = (cells[at[0]] ?? '').trim().toUpperCase()
     const label = (cells[at[1]] ?? '').trim()
     const idProblem = idNumber ? idNumberProblem(idNumber) : null
