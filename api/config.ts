@@ -21,6 +21,8 @@ export interface Config {
   redisUrl?: string
   /** TCP port of the JT/T 808 gateway for vehicle terminals (8808; `off` turns it off, 0 picks a free one) */
   jt808Port?: number
+  /** TRUST_PROXY: the load balancers' addresses or CIDRs (comma-separated), or a hop count; unset: none */
+  trustProxy?: string | number
   /** An optional external basemap tile URL template (e.g. 天地图 on the intranet); never required. */
   basemapTileUrl?: string
   vehicles: {
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     photoOrphanHours: intFrom(env, 'PHOTO_ORPHAN_HOURS', 24, 1, 24 * 30),
     jt808Port: env.JT808_PORT === 'off' ? undefined : intFrom(env, 'JT808_PORT', 8808, 0, 65535),
     basemapTileUrl: env.BASEMAP_TILE_URL || undefined,
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
     vehicles: {
       // 100 ms: a fix reaches the wall within ~0.1 s (p99 69 ms with 2,000 trucks and 50 screens,
       // npm run bench -- live); at 250 ms the p99 was 274 ms
@@ -64,4 +67,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       offlineAfterSeconds: intFrom(env, 'VEHICLE_OFFLINE_SECONDS', 300, 10, 86_400),
     },
   }
+}
+
+/** "10.0.0.5,10.0.0.0/8" (addresses or ranges) or "1" (hops); `true` would believe any client, so it is refused */
+function trustProxyFrom(raw: string | undefined): string | number | undefined {
+  const v = raw?.trim()
+  if (!v) return undefined
+  if (/^\d+$/.test(v)) return Number(v)
+  if (/^(true|yes|on|\*)$/i.test(v)) throw new Error('TRUST_PROXY must name the load balancers (addresses or CIDR ranges) or a hop count, not trust every client')
+  return v
 }

@@ -71,6 +71,7 @@ const app = await buildServer({
   tileCacheEntries: config.tileCacheEntries,
   redisUrl: config.redisUrl,
   photosDir: config.photosDir,
+  trustProxy: config.trustProxy,
   photoRetention: { orphanHours: config.photoOrphanHours },
   jt808: config.jt808Port !== undefined ? { port: config.jt808Port, host: config.host } : undefined,
   vehicles: {

@@ -38,6 +38,7 @@ import { publicRoutes, type PublicLimits } from './public/routes.ts'
 import { userRoutes } from './users/routes.ts'
 import { populationRoutes } from './population/routes.ts'
 import { departmentImportRoutes } from './imports/department-routes.ts'
+import { boundaryRoutes } from './boundaries/routes.ts'
 import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
@@ -77,6 +78,12 @@ export interface ServerOptions {
   photoRetention?: Partial<PhotoRetention>
   /** what one address may send to the residents' channel (tests lower them) */
   publicLimits?: Partial<PublicLimits>
+  /**
+   * The load balancers in front (TRUST_PROXY): their addresses or CIDR ranges, or how many hops.
+   * Only then is X-Forwarded-For believed, so the per-address limits, throttles and audit rows
+   * see the resident's or user's address, not the balancer's; without it nobody can spoof one.
+   */
+  trustProxy?: string | number
   /** how long 拍照 (POST /api/vehicles/:id/snapshot) waits for the photo; 30 s */
   snapshotTimeoutMs?: number
   /** how long a command to a terminal (parameters, tracking) waits for its answer; 10 s */
@@ -92,6 +99,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const app = Fastify({
     // the request log never carries a token, whatever the address holds
     logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), serializers: { req: serializeRequest } } : false,
+    // a hop count trusts that many proxies in front of the socket, whatever their addresses
+    trustProxy: typeof opts.trustProxy === 'number' ? (_addr: string, hop: number) => hop < (opts.trustProxy as number) : (opts.trustProxy ?? false),
     bodyLimit: 1024 * 1024,
     // Validation messages name the field: "querystring/grid must be integer".
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false, strictNumbers: true } },
@@ -194,6 +203,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(userRoutes, { db: opts.db, sessions })
       await api.register(populationRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(departmentImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
+      await api.register(boundaryRoutes, { db: opts.db })
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })

@@ -3,8 +3,6 @@ import type { Db } from '../db/types.ts'
 import { buildServer, type ServerOptions } from '../server.ts'
 import { TEST_PASSWORD } from './password.ts'
 import { openFixtureDb } from './test-db.ts'
-import type { VehicleSettings } from '../vehicles/service.ts'
-import type { Jt808Options } from '../gateways/jt808/gateway.ts'
 
 export interface TestApp {
   app: FastifyInstance
@@ -17,18 +15,10 @@ export interface TestApp {
 }
 
 /** A server on a private clone of the fixture database, API only. */
-export async function openTestApp(
-  opts: {
-    tileCacheEntries?: number; loginRateLimit?: number; vehicles?: Partial<VehicleSettings>; socketRecheckMs?: number; jt808?: Jt808Options
-    logger?: ServerOptions['logger']
-    publicLimits?: ServerOptions['publicLimits']
-    identityLimits?: ServerOptions['identityLimits']
-    snapshotTimeoutMs?: number
-    terminalCommandTimeoutMs?: number
-  } = {},
-): Promise<TestApp> {
+export async function openTestApp(opts: Omit<ServerOptions, 'db'> = {}): Promise<TestApp> {
   const db = await openFixtureDb()
-  const app = await buildServer({ db, logger: opts.logger, publicLimits: opts.publicLimits, identityLimits: opts.identityLimits, tileCacheEntries: opts.tileCacheEntries, loginRateLimit: opts.loginRateLimit ?? 10_000, vehicles: opts.vehicles, socketRecheckMs: opts.socketRecheckMs, jt808: opts.jt808, snapshotTimeoutMs: opts.snapshotTimeoutMs, terminalCommandTimeoutMs: opts.terminalCommandTimeoutMs })
+  // sign-ins are many and quick in tests: the per-address limit would refuse them
+  const app = await buildServer({ loginRateLimit: 10_000, ...opts, db })
   await app.ready()
   const tokens = new Map<string, string>()
   const token = async (username: string) => {
