@@ -101,6 +101,10 @@ export const PERMISSIONS = {
   'notices.approve': { roles: ['admin', 'leader'], does: 'approve notices' },
   /** 党建: 28日活动日 and 三会一课 attendance per village and month */
   'party.record': { roles: ['admin', 'villageCadre'], does: 'record party activities' },
+  /** village boundaries and grids from files (Shapefile, GeoJSON, KML), and the grid map editor */
+  'imports.boundaries': { roles: ['admin'], does: 'import boundaries' },
+  /** the village and grid map as files for the county's GIS */
+  'exports.boundaries': { roles: ['admin', 'leader'], does: 'export boundaries' },
   /** a county department's data for its own items (admin for any department) */
   'imports.departmentData': { roles: ['admin', 'department'], does: "import departments' data" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>

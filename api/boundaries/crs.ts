@@ -27,12 +27,31 @@ const ELLIPSOID: Record<Datum, string> = {
 }
 const DATUM_NAME: Record<Datum, string> = { CGCS2000: 'CGCS2000', WGS84: 'WGS 84', Xian80: "Xi'an 1980", Beijing54: 'Beijing 1954' }
 
-export const WGS84: Crs = { label: 'WGS 84 (EPSG:4326)', proj: '+proj=longlat +datum=WGS84 +no_defs', geographic: true }
+export const WGS84: Crs = { label: 'WGS 84 (EPSG:4326)', proj: 'EPSG:4326', geographic: true }
 export const GCJ02: Crs = { label: 'GCJ-02 (高德/腾讯)', proj: null, geographic: true, gcj02: true }
 
+/**
+ * EPSG's numbers for Gauss-Kruger on each datum: 6° zones 13–23 with the zone in the easting,
+ * 6° central meridians 75°–135°, 3° zones 25–45 with the zone, 3° central meridians.
+ */
+const GK_CODES: Record<Exclude<Datum, 'WGS84'>, { six: number; sixCm: number; three: number; threeCm: number; geographic: number }> = {
+  CGCS2000: { six: 4491, sixCm: 4502, three: 4513, threeCm: 4534, geographic: 4490 },
+  Xian80: { six: 2327, sixCm: 2338, three: 2349, threeCm: 2370, geographic: 4610 },
+  Beijing54: { six: 21413, sixCm: 21453, three: 2401, threeCm: 2422, geographic: 4214 },
+}
+
+// With an EPSG code, PostGIS hands PROJ "EPSG:n" and PROJ picks its transformation to WGS 84
+// (for Beijing 1954 and Xi'an 1980 not a simple three-parameter shift): the same as
+// ST_Transform(g, n) and GDAL do, so a file reads where their tools put it.
+const byCode = (code: number | null, proj: string) => (code ? `EPSG:${code}` : proj)
+
 function geographic(datum: Datum): Crs {
-  const label = datum === 'CGCS2000' ? 'CGCS2000 (EPSG:4490)' : datum === 'WGS84' ? WGS84.label : DATUM_NAME[datum]
-  return { label, proj: `+proj=longlat ${ELLIPSOID[datum]} +no_defs`, geographic: true, approximate: datum === 'Xian80' || datum === 'Beijing54' }
+  if (datum === 'WGS84') return WGS84
+  const code = GK_CODES[datum].geographic
+  return {
+    label: `${DATUM_NAME[datum]} (EPSG:${code})`, proj: byCode(code, `+proj=longlat ${ELLIPSOID[datum]} +no_defs`), geographic: true,
+    approximate: datum === 'Xian80' || datum === 'Beijing54',
+  }
 }
 
 function gaussKruger(datum: Datum, lon0: number, falseEasting: number, falseNorthing = 0, k = 1, lat0 = 0, title = ''): Crs {
@@ -43,46 +62,49 @@ function gaussKruger(datum: Datum, lon0: number, falseEasting: number, falseNort
   const zone = Math.floor(falseEasting / 1_000_000)
   const named = /(^|[^\d])3.?(degree|度)/i.test(title) ? 3 : /(^|[^\d])6.?(degree|度)/i.test(title) ? 6 : null
   const width = zone >= 25 ? 3 : zone >= 13 ? 6 : (named ?? 3)
-  const code = datum === 'CGCS2000' ? cgcs2000Code(lon0, zone, width) : null
+  const standard = k === 1 && lat0 === 0 && falseNorthing === 0 && falseEasting - zone * 1_000_000 === 500_000
+  const code = standard && datum !== 'WGS84' ? gkCode(GK_CODES[datum], lon0, zone, width) : null
   const label = `${DATUM_NAME[datum]} / ${width}° Gauss-Kruger ${zone ? `zone ${zone}` : `CM ${lon0}°E`}${code ? ` (EPSG:${code})` : ''}`
   return {
     label,
-    proj: `+proj=tmerc +lat_0=${lat0} +lon_0=${lon0} +k=${k} +x_0=${falseEasting} +y_0=${falseNorthing} ${ELLIPSOID[datum]} +units=m +no_defs`,
+    proj: byCode(code, `+proj=tmerc +lat_0=${lat0} +lon_0=${lon0} +k=${k} +x_0=${falseEasting} +y_0=${falseNorthing} ${ELLIPSOID[datum]} +units=m +no_defs`),
     geographic: false,
     approximate: datum === 'Xian80' || datum === 'Beijing54',
   }
 }
 
-/** EPSG's numbers for CGCS2000 Gauss-Kruger: 4491–4501 6° zones 13–23, 4502–4512 their CMs, 4513–4533 3° zones 25–45, 4534–4554 their CMs. */
-function cgcs2000Code(lon0: number, zone: number, width: 3 | 6): number | null {
+function gkCode(c: (typeof GK_CODES)[keyof typeof GK_CODES], lon0: number, zone: number, width: 3 | 6): number | null {
   if (width === 6) {
-    const z = zone || Math.round((lon0 + 3) / 6)
-    if (z < 13 || z > 23) return null
-    return (zone ? 4491 : 4502) + z - 13
+    const z = zone || (lon0 + 3) / 6
+    if (!Number.isInteger(z) || z < 13 || z > 23 || (zone && zone * 6 - 3 !== lon0)) return null
+    return (zone ? c.six : c.sixCm) + z - 13
   }
-  const z = zone || Math.round(lon0 / 3)
-  if (z < 25 || z > 45) return null
-  return (zone ? 4513 : 4534) + z - 25
+  const z = zone || lon0 / 3
+  if (!Number.isInteger(z) || z < 25 || z > 45 || (zone && zone * 3 !== lon0)) return null
+  return (zone ? c.three : c.threeCm) + z - 25
 }
 
-/** The codes ?crs= takes: EPSG:4326, 4490, 4491–4554 and the names WGS84, CGCS2000, GCJ02. */
+/** The codes ?crs= takes: WGS 84, CGCS2000, Xi'an 1980 and Beijing 1954, geographic or Gauss-Kruger, and GCJ02. */
 export function crsFromParameter(value: string): Crs | { problem: string } {
   const v = value.trim().toUpperCase().replace(/[\s_-]/g, '')
   if (v === 'GCJ02' || v === 'GCJ') return GCJ02
-  if (v === 'WGS84' || v === '4326' || v === 'EPSG:4326') return WGS84
-  if (v === 'CGCS2000' || v === '4490' || v === 'EPSG:4490') return geographic('CGCS2000')
-  const m = /^(?:EPSG:)?(\d{4,5})$/.exec(v)
-  if (m) {
-    const code = Number(m[1])
-    if (code >= 4491 && code <= 4554) {
-      const six = code <= 4512
-      const prefixed = six ? code <= 4501 : code <= 4533
-      const zone = six ? (prefixed ? code - 4491 : code - 4502) + 13 : (prefixed ? code - 4513 : code - 4534) + 25
-      const lon0 = six ? zone * 6 - 3 : zone * 3
-      return gaussKruger('CGCS2000', lon0, (prefixed ? zone * 1_000_000 : 0) + 500_000)
+  if (v === 'WGS84' || v === 'CRS84' || v === 'EPSG:4326' || v === '4326') return WGS84
+  if (v === 'CGCS2000') return geographic('CGCS2000')
+  const m = /^(?:EPSG:+)?(\d{4,5})$/.exec(v)
+  const code = m ? Number(m[1]) : NaN
+  if (code === 4326) return WGS84
+  for (const [datum, c] of Object.entries(GK_CODES) as [Exclude<Datum, 'WGS84'>, (typeof GK_CODES)['CGCS2000']][]) {
+    if (code === c.geographic) return geographic(datum)
+    const ranges: [number, 3 | 6, boolean][] = [[c.six, 6, true], [c.sixCm, 6, false], [c.three, 3, true], [c.threeCm, 3, false]]
+    for (const [first, width, prefixed] of ranges) {
+      const count = width === 6 ? 11 : 21
+      if (code < first || code >= first + count) continue
+      const zone = code - first + (width === 6 ? 13 : 25)
+      const lon0 = width === 6 ? zone * 6 - 3 : zone * 3
+      return gaussKruger(datum, lon0, (prefixed ? zone * 1_000_000 : 0) + 500_000, 0, 1, 0, `${width}-degree`)
     }
   }
-  return { problem: `querystring/crs ${value} is not one this import knows: EPSG:4326, EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss-Kruger), WGS84, CGCS2000 or GCJ02; for Xi'an 1980 or Beijing 1954 send the .prj` }
+  return { problem: `querystring/crs ${value} is not one this import knows: EPSG:4326, 4490, 4491–4554 (CGCS2000 Gauss-Kruger), Xi'an 1980 (2327–2390, 4610) and Beijing 1954 (2401–2442, 21413–21463, 4214) Gauss-Kruger, WGS84, CGCS2000 or GCJ02` }
 }
 
 // ---------------------------------------------------------------------------------------------

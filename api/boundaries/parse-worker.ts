@@ -9,6 +9,8 @@ export interface ParseJob {
   data: Uint8Array
   format: BoundaryFormat
   limits: ReadLimits
+  /** points copied from 高德/腾讯 maps: converted to WGS-84 here, vertex by vertex, off the API's thread */
+  gcj02?: boolean
 }
 export interface ParsedFeature {
   props: Record<string, DbfValue>
@@ -23,13 +25,21 @@ export type ParseMessage =
   | { type: 'refused'; statusCode: number; message: string }
 
 const BATCH = 200
-const { data, format, limits } = workerData as ParseJob
+const { data, format, limits, gcj02 } = workerData as ParseJob
 const port = parentPort!
 try {
   const read = await readBoundaryFile(Buffer.from(data.buffer, data.byteOffset, data.byteLength), format, limits)
   const total = read.features.reduce((s, f) => s + (f.polygons ? vertexCount(f.polygons) : 0), 0)
   if (total > limits.maxVertices) throw new TableError(400, `has more than ${limits.maxVertices} vertices (maxVertices)`)
   const { features, ...meta } = read
+  if (gcj02) {
+    const { default: gcoord } = await import('gcoord')
+    for (const f of features) {
+      for (const ring of (f.polygons ?? []).flat()) {
+        for (let i = 0; i < ring.length; i += 2) [ring[i], ring[i + 1]] = gcoord.transform([ring[i], ring[i + 1]], gcoord.GCJ02, gcoord.WGS84) as [number, number]
+      }
+    }
+  }
   port.postMessage({ type: 'meta', meta: { ...meta, extent: extent(features.map((f) => f.polygons)), count: features.length } } satisfies ParseMessage)
   // the well-known binary is made here, off the API's thread, and moved, not copied
   for (let i = 0; i < features.length; i += BATCH) {

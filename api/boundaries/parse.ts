@@ -28,7 +28,10 @@ const WORKER = new URL('./parse-worker.mjs', import.meta.url)
  * with a capped heap and a wall clock, a zip's directory checked before anything is inflated,
  * and the import turns shared with every other upload (one account cannot hold them).
  */
-export async function parseBoundaryFile(data: Buffer, format: BoundaryFormat, account: string, overrides: Partial<ParseLimits> = {}, turns: Turns = importTurns): Promise<ParsedFile> {
+export async function parseBoundaryFile(
+  data: Buffer, format: BoundaryFormat, account: string, overrides: Partial<ParseLimits> = {}, o: { gcj02?: boolean; turns?: Turns } = {},
+): Promise<ParsedFile> {
+  const turns = o.turns ?? importTurns
   const limits = { ...DEFAULT_PARSE_LIMITS, ...overrides }
   if (data.length > limits.maxBytes) throw overLimit(`is ${n(data.length)} bytes; the limit is ${n(limits.maxBytes)} (maxBytes)`)
   if (format === 'shapefile' || format === 'kmz') {
@@ -36,15 +39,15 @@ export async function parseBoundaryFile(data: Buffer, format: BoundaryFormat, ac
   }
   await turns.take(account)
   try {
-    return await inWorker(data, format, limits)
+    return await inWorker(data, format, limits, o.gcj02 ?? false)
   } finally {
     turns.release()
   }
 }
 
-function inWorker(data: Buffer, format: BoundaryFormat, limits: ParseLimits): Promise<ParsedFile> {
+function inWorker(data: Buffer, format: BoundaryFormat, limits: ParseLimits, gcj02: boolean): Promise<ParsedFile> {
   return new Promise((resolve, reject) => {
-    const job: ParseJob = { data, format, limits }
+    const job: ParseJob = { data, format, limits, gcj02 }
     const worker = new Worker(WORKER, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 } })
     let meta: Meta | null = null
     const features: BoundaryFeature[] = []

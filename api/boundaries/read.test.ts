@@ -99,11 +99,13 @@ describe('boundary files', () => {
 
 describe('coordinate systems', () => {
   it('reads ESRI and GDAL .prj files of each family', () => {
-    expect(crsFromWkt(cgcs2000GkPrj(39, false))).toMatchObject({ label: 'CGCS2000 / 3° Gauss-Kruger CM 117°E (EPSG:4548)', proj: expect.stringContaining('+lon_0=117 +k=1 +x_0=500000') })
+    expect(crsFromWkt(cgcs2000GkPrj(39, false))).toMatchObject({ label: 'CGCS2000 / 3° Gauss-Kruger CM 117°E (EPSG:4548)', proj: 'EPSG:4548' })
     const xian = 'PROJCS["Xian_1980_3_Degree_GK_CM_117E",GEOGCS["GCS_Xian_1980",DATUM["D_Xian_1980",SPHEROID["Xian_1980",6378140.0,298.257]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]'
-    expect(crsFromWkt(xian)).toMatchObject({ approximate: true, proj: expect.stringContaining('+a=6378140') })
+    expect(crsFromWkt(xian)).toMatchObject({ approximate: true, proj: 'EPSG:2384' })
+    // parameters no EPSG code has: a PROJ string of their own
+    expect(crsFromWkt(xian.replace('"False_Easting",500000.0', '"False_Easting",400000.0'))).toMatchObject({ proj: expect.stringContaining('+x_0=400000 +y_0=0 +a=6378140 +rf=298.257') })
     const beijing = 'PROJCS["Beijing 1954 / Gauss-Kruger zone 20",GEOGCS["Beijing 1954",DATUM["Beijing_1954",SPHEROID["Krassowsky 1940",6378245,298.3]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",117],PARAMETER["scale_factor",1],PARAMETER["false_easting",20500000],PARAMETER["false_northing",0],UNIT["metre",1]]'
-    expect(crsFromWkt(beijing)).toMatchObject({ label: 'Beijing 1954 / 6° Gauss-Kruger zone 20', approximate: true, proj: expect.stringContaining('+x_0=20500000 +y_0=0 +ellps=krass +towgs84') })
+    expect(crsFromWkt(beijing)).toMatchObject({ label: 'Beijing 1954 / 6° Gauss-Kruger zone 20 (EPSG:21420)', approximate: true, proj: 'EPSG:21420' })
     expect(crsFromWkt('GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]')).toMatchObject({ geographic: true, label: 'CGCS2000 (EPSG:4490)' })
     expect(crsFromWkt('GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]')).toMatchObject({ geographic: true })
     expect(crsFromWkt('PROJCS["WGS 84 / Pseudo-Mercator",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]]],PROJECTION["Mercator_1SP"],PARAMETER["central_meridian",0],UNIT["metre",1]]')).toHaveProperty('problem')
@@ -111,10 +113,12 @@ describe('coordinate systems', () => {
   })
 
   it('takes ?crs= codes: every CGCS2000 Gauss-Kruger zone, with and without the zone in the easting', () => {
-    expect(crsFromParameter('EPSG:4527')).toMatchObject({ proj: expect.stringContaining('+lon_0=117 +k=1 +x_0=39500000') })
-    expect(crsFromParameter('4548')).toMatchObject({ proj: expect.stringContaining('+lon_0=117 +k=1 +x_0=500000') })
-    expect(crsFromParameter('EPSG:4499')).toMatchObject({ proj: expect.stringContaining('+lon_0=123 +k=1 +x_0=21500000') })
-    expect(crsFromParameter('EPSG:4510')).toMatchObject({ proj: expect.stringContaining('+lon_0=123 +k=1 +x_0=500000') })
+    expect(crsFromParameter('EPSG:4527')).toMatchObject({ proj: 'EPSG:4527', label: 'CGCS2000 / 3° Gauss-Kruger zone 39 (EPSG:4527)' })
+    expect(crsFromParameter('4548')).toMatchObject({ proj: 'EPSG:4548', label: 'CGCS2000 / 3° Gauss-Kruger CM 117°E (EPSG:4548)' })
+    expect(crsFromParameter('EPSG:4499')).toMatchObject({ proj: 'EPSG:4499', label: 'CGCS2000 / 6° Gauss-Kruger zone 21 (EPSG:4499)' })
+    expect(crsFromParameter('EPSG:4510')).toMatchObject({ proj: 'EPSG:4510', label: 'CGCS2000 / 6° Gauss-Kruger CM 123°E (EPSG:4510)' })
+    expect(crsFromParameter('EPSG:2363')).toMatchObject({ proj: 'EPSG:2363', approximate: true })
+    expect(crsFromParameter('21460')).toMatchObject({ proj: 'EPSG:21460', label: 'Beijing 1954 / 6° Gauss-Kruger CM 117°E (EPSG:21460)' })
     expect(crsFromParameter('gcj02')).toMatchObject({ gcj02: true })
     expect(crsFromParameter('EPSG:3857')).toHaveProperty('problem')
   })

@@ -30,7 +30,7 @@ export async function listVillages(db: Queryable, townId: number | null = null):
     // households and registered residents from the grid roll-ups (migration 029): a county's
     // million residents are not counted again for every map that opens
     `WITH g AS (SELECT gr.village_id, count(*) AS n, sum(ru.households) AS households, sum(ru.residents) AS residents
-                  FROM grids gr LEFT JOIN grid_rollup ru ON ru.grid_id = gr.id GROUP BY gr.village_id)
+                  FROM grids gr LEFT JOIN grid_rollup ru ON ru.grid_id = gr.id WHERE gr.retired_at IS NULL GROUP BY gr.village_id)
      SELECT v.id, v.town_id, v.code, v.name, ST_AsGeoJSON(v.geom, 7)::json AS geometry,
             json_build_array(ST_X(v.label_point), ST_Y(v.label_point)) AS label,
             coalesce(g.n, 0) AS grid_count, coalesce(g.households, 0) AS households, coalesce(g.residents, 0) AS residents
@@ -73,7 +73,7 @@ export async function listGrids(db: Queryable, villageId?: number, townId: numbe
             coalesce(ru.households, 0) AS households, coalesce(ru.residents, 0) AS residents
        FROM grids g JOIN villages v ON v.id = g.village_id
        LEFT JOIN grid_rollup ru ON ru.grid_id = g.id -- the counts from the grid roll-ups (029)
-      WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR v.town_id = $2)
+      WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR v.town_id = $2) AND g.retired_at IS NULL
       ORDER BY g.id`,
     [villageId ?? null, townId],
   )

@@ -23,7 +23,7 @@ export async function search(db: Queryable, q: string, user: AuthUser, limit: nu
   for (const v of villages.rows) hits.push({ kind: 'village', id: v.id, label: v.name, detail: '村', scope: `village:${v.id}`, householdId: null })
   const grids = await db.query<{ id: number; name: string; village: string }>(
     `SELECT g.id, g.name, v.name AS village FROM grids g JOIN villages v ON v.id = g.village_id
-      WHERE g.name LIKE $1 OR g.code LIKE $1 OR (v.name || g.name) LIKE $1 ORDER BY g.id LIMIT $2`,
+      WHERE g.retired_at IS NULL AND (g.name LIKE $1 OR g.code LIKE $1 OR (v.name || g.name) LIKE $1) ORDER BY g.id LIMIT $2`,
     [p, limit],
   )
   for (const g of grids.rows) hits.push({ kind: 'grid', id: g.id, label: `${g.village}${g.name}`, detail: '网格', scope: `grid:${g.id}`, householdId: null })

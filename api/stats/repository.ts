@@ -57,7 +57,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
   const [counts] = await q<{ items: number; departments: number; villages: number; grids: number; vehicles: number; points: number }>(
     `SELECT (SELECT count(*) FROM data_items) AS items, (SELECT count(*) FROM departments) AS departments,
             (SELECT count(DISTINCT g.village_id) FROM grids g WHERE g.id IN (${IN_GRIDS})) AS villages,
-            (SELECT count(*) FROM grids WHERE id IN (${IN_GRIDS})) AS grids,
+            (SELECT count(*) FROM grids WHERE retired_at IS NULL AND id IN (${IN_GRIDS})) AS grids,
             (SELECT count(*) FROM vehicles) AS vehicles,
             (SELECT count(*) FROM collection_points WHERE grid_id IN (${IN_GRIDS})) AS points`,
   )

@@ -13,7 +13,7 @@ export async function listTowns(db: Queryable): Promise<TownList> {
     villages: number; grids: number; households: number; residents: number
   }>(
     `WITH v AS (SELECT town_id, count(*) AS n FROM villages GROUP BY town_id),
-          g AS (SELECT v.town_id, count(*) AS n FROM grids g JOIN villages v ON v.id = g.village_id GROUP BY v.town_id),
+          g AS (SELECT v.town_id, count(*) AS n FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.retired_at IS NULL GROUP BY v.town_id),
           h AS (SELECT v.town_id, sum(ru.households) AS n, sum(ru.residents) AS r FROM grid_rollup ru JOIN grids g ON g.id = ru.grid_id
                   JOIN villages v ON v.id = g.village_id GROUP BY v.town_id)
      SELECT t.id, t.code, t.name,

@@ -153,7 +153,7 @@ export async function importHotline(db: Db, table: Table, user: AuthUser, now = 
     ? (await db.query<{ i: number; grid_id: number | null; village_id: number | null; in_scope: boolean | null }>(
         `SELECT t.i, g.id AS grid_id, g.village_id, ${scopeCondition(user, { village: 'g.village_id', grid: 'g.id' }, params)} AS in_scope
            FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS t(lon, lat, i)
-           LEFT JOIN LATERAL (SELECT id, village_id FROM grids WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326))
+           LEFT JOIN LATERAL (SELECT id, village_id FROM grids WHERE retired_at IS NULL AND ST_Contains(geom, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326))
                                ORDER BY kind = 'base' DESC, id LIMIT 1) g ON true ORDER BY t.i`,
         params,
       )).rows

@@ -75,7 +75,7 @@ async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRo
             (SELECT count(*)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visits,
             (SELECT count(*)::int FROM households h WHERE h.grid_id = g.id) AS households,
             (SELECT count(DISTINCT x.household_id)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visited
-       FROM grids g JOIN villages v ON v.id = g.village_id WHERE $5::int IS NULL OR v.town_id = $5 ORDER BY g.id`,
+       FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.retired_at IS NULL AND ($5::int IS NULL OR v.town_id = $5) ORDER BY g.id`,
     params(w),
   )
   return { villages: villages.rows, workers: workers.rows }
@@ -116,7 +116,8 @@ async function rollupRows(db: Queryable, w: Window): Promise<{ villages: Village
          LEFT JOIN o ON o.grid_id = g.id
          LEFT JOIN grid_rollup r ON r.grid_id = g.id
          LEFT JOIN grid_rollup_visits x ON x.grid_id = g.id AND x.month = ${month}
-        WHERE $4::int IS NULL OR v.town_id = $4
+        -- the grid workers of the grids on the map: a retired grid has nobody's work left
+        WHERE g.retired_at IS NULL AND ($4::int IS NULL OR v.town_id = $4)
         ORDER BY g.id`,
       rollupParams(w),
     ),

@@ -120,7 +120,7 @@ export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUse
 /** The grid a place lies in (base grids before exclusive ones); 422 outside every grid. */
 export async function snapToGrid(db: Queryable, lon: number, lat: number): Promise<{ gridId: number; villageId: number }> {
   const grid = await db.query<{ id: number; village_id: number }>(
-    `SELECT id, village_id FROM grids WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))
+    `SELECT id, village_id FROM grids WHERE retired_at IS NULL AND ST_Contains(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))
      ORDER BY kind = 'base' DESC, id LIMIT 1`,
     [lon, lat],
   )
