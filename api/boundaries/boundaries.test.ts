@@ -47,13 +47,13 @@ async function offsets(code: string, known: Ring): Promise<number[]> {
 describe('village boundaries in every coordinate system a township gets', () => {
   const known = corners(LON, LAT, D, D)
   const families: [string, number | null, (ring: Ring) => Promise<{ file: Buffer; type?: string; query?: string }>][] = [
-    ['CGCS2000 3° zone 39, ESRI .prj with the zone in the easting', 4527, async (r) => ({ file: shapefileZip([village(r)], { prj: cgcs2000GkPrj(39, true) }) })],
-    ['CGCS2000 3° CM 117°E, ESRI .prj', 4548, async (r) => ({ file: shapefileZip([village(r)], { prj: cgcs2000GkPrj(39, false) }) })],
-    ['CGCS2000 6° zone 20, GDAL .prj', 4498, async (r) => ({ file: shapefileZip([village(r)], { prj: await srtext(4498) }) })],
-    ['CGCS2000 6° CM 117°E without .prj, given by ?crs=', 4509, async (r) => ({ file: shapefileZip([village(r)], {}), query: '&crs=EPSG:4509' })],
-    ['CGCS2000 geographic (EPSG:4490)', 4490, async (r) => ({ file: shapefileZip([village(r)], { prj: await srtext(4490) }) })],
-    ["Xi'an 1980 3° zone 39", 2363, async (r) => ({ file: shapefileZip([village(r)], { prj: await srtext(2363) }) })],
-    ['Beijing 1954 6° zone 20', 21420, async (r) => ({ file: shapefileZip([village(r)], { prj: await srtext(21420) }) })],
+    ['CGCS2000 3° zone 39, ESRI .prj with the zone in the easting', 4527, async (r) => ({ file: await shapefileZip([village(r)], { prj: cgcs2000GkPrj(39, true) }) })],
+    ['CGCS2000 3° CM 117°E, ESRI .prj', 4548, async (r) => ({ file: await shapefileZip([village(r)], { prj: cgcs2000GkPrj(39, false) }) })],
+    ['CGCS2000 6° zone 20, GDAL .prj', 4498, async (r) => ({ file: await shapefileZip([village(r)], { prj: await srtext(4498) }) })],
+    ['CGCS2000 6° CM 117°E without .prj, given by ?crs=', 4509, async (r) => ({ file: await shapefileZip([village(r)], {}), query: '&crs=EPSG:4509' })],
+    ['CGCS2000 geographic (EPSG:4490)', 4490, async (r) => ({ file: await shapefileZip([village(r)], { prj: await srtext(4490) }) })],
+    ["Xi'an 1980 3° zone 39", 2363, async (r) => ({ file: await shapefileZip([village(r)], { prj: await srtext(2363) }) })],
+    ['Beijing 1954 6° zone 20', 21420, async (r) => ({ file: await shapefileZip([village(r)], { prj: await srtext(21420) }) })],
     ['WGS 84 GeoJSON', 4326, async (r) => ({ file: Buffer.from(JSON.stringify(geojson([village(r)]))), type: 'application/geo+json' })],
     ['GCJ-02 GeoJSON by ?crs=GCJ02', null, async (r) => ({
       file: Buffer.from(JSON.stringify(geojson([village(r.map((p) => gcoord.transform(p, gcoord.WGS84, gcoord.GCJ02) as [number, number]))]))),
@@ -82,14 +82,14 @@ describe('village boundaries in every coordinate system a township gets', () => 
   }
 
   it('refuses a projected file without .prj, asking for crs', async () => {
-    const res = await upload(`level=village&town=${town.id}`, shapefileZip([village(await project(known, 4527))], {}))
+    const res = await upload(`level=village&town=${town.id}`, await shapefileZip([village(await project(known, 4527))], {}))
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ code: 'crs_required', message: expect.stringMatching(/\?crs=/) })
   })
 
   it('names come out right from GBK tables with and without .cpg', async () => {
     for (const o of [{ encoding: 'gbk' as const }, { encoding: 'gbk' as const, cpg: 'GBK' }, { encoding: 'gbk' as const, ldid: 0x4d }]) {
-      const res = await upload(`level=village&town=${town.id}&dryRun=1`, shapefileZip([village(await project(known, 4527), '西王家庄村')], { ...o, prj: cgcs2000GkPrj(39, true) }))
+      const res = await upload(`level=village&town=${town.id}&dryRun=1`, await shapefileZip([village(await project(known, 4527), '西王家庄村')], { ...o, prj: cgcs2000GkPrj(39, true) }))
       expect(res.statusCode, res.body).toBe(200)
       expect(res.json().items[0].name).toBe('西王家庄村')
       expect(res.json().encoding).toMatch(/^gb/)
@@ -189,5 +189,29 @@ describe('the 四无 rules', () => {
     // the retired grid is off the map
     const map = (await t.as('admin', `/api/grids?village=${villageId}`)).json()
     expect(map.features.map((f: { properties: { code: string } }) => f.properties.code).sort()).toEqual(['G1', 'G3'])
+  })
+})
+
+describe('the map given back', () => {
+  it('exports villages and grids as GeoJSON and as a Shapefile that imports again unchanged', async () => {
+    const geo = await t.as('leader', `/api/exports/boundaries?level=grid&format=geojson&town=${encodeURIComponent('店子镇')}`)
+    expect(geo.statusCode, geo.body).toBe(200)
+    const fc = geo.json()
+    const current = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM grids g JOIN villages v ON v.id = g.village_id JOIN towns t ON t.id = v.town_id WHERE t.name = '店子镇' AND g.retired_at IS NULL`)).rows[0].n
+    expect(fc.features).toHaveLength(current)
+    expect(fc.features[0].properties).toEqual(expect.objectContaining({ code: expect.any(String), name: expect.any(String), village: expect.any(String), kind: expect.stringMatching(/网格$/) }))
+    const shp = await t.as('admin', `/api/exports/boundaries?level=village&format=shp&town=${town.id}`)
+    expect(shp.statusCode).toBe(200)
+    expect(shp.headers['content-type']).toBe('application/zip')
+    const back = await upload(`level=village&town=${town.id}&dryRun=1`, shp.rawPayload)
+    expect(back.statusCode, back.body).toBe(200)
+    const stored = (await t.db.query<{ code: string; name: string; area: number }>(
+      `SELECT code, name, ST_Area(geom::geography) AS area FROM villages WHERE town_id = $1 ORDER BY id`, [town.id])).rows
+    expect(back.json()).toMatchObject({ crs: 'WGS 84 (EPSG:4326)', encoding: 'utf-8 (cpg)', problems: [] })
+    // nine decimals of a degree (a millimetre) are kept: the areas agree to within a square metre
+    const items = back.json().items as { code: string; name: string; areaM2: number }[]
+    expect(items.map((i) => [i.code, i.name])).toEqual(stored.map((s) => [s.code, s.name]))
+    items.forEach((i, k) => expect(Math.abs(i.areaM2 - stored[k].area)).toBeLessThan(1))
+    expect((await t.as('dispatcher', '/api/exports/boundaries?level=village&format=geojson')).statusCode).toBe(403)
   })
 })

@@ -42,7 +42,7 @@ describe('boundary files', () => {
       [{ encoding: 'utf-8' as const, cpg: 'UTF-8' }, 'cpg'],
       [{ encoding: 'utf-8' as const }, 'detected'],
     ] as const) {
-      const file = await parseBoundaryFile(shapefileZip(VILLAGES, { ...o, prj: cgcs2000GkPrj(39, true) }), 'shapefile', 'test')
+      const file = await parseBoundaryFile(await shapefileZip(VILLAGES, { ...o, prj: cgcs2000GkPrj(39, true) }), 'shapefile', 'test')
       expect(file.features.map((f) => f.props.XZQMC), JSON.stringify(o)).toEqual(['东辛庄村', '西王庄村'])
       expect(file.encoding?.from).toBe(from)
       expect(file.encoding?.name).toBe(o.encoding === 'gbk' ? (from === 'detected' ? 'gb18030' : 'gbk') : 'utf-8')
@@ -50,7 +50,7 @@ describe('boundary files', () => {
   })
 
   it('keeps holes and multipolygons, and the .prj text', async () => {
-    const file = await parseBoundaryFile(shapefileZip(VILLAGES, { prj: cgcs2000GkPrj(39, true) }), 'shapefile', 'test')
+    const file = await parseBoundaryFile(await shapefileZip(VILLAGES, { prj: cgcs2000GkPrj(39, true) }), 'shapefile', 'test')
     expect(wkbRings(file.features[0].wkb!)).toEqual([[5, 5]])
     expect(wkbRings(file.features[1].wkb!)).toEqual([[5], [5]])
     expect(file.crsKind).toBe('prj')
@@ -59,10 +59,10 @@ describe('boundary files', () => {
   })
 
   it('names a missing part, a second layer and a non-polygon file', async () => {
-    const whole = shapefileZip(VILLAGES, {})
-    await expect(parseBoundaryFile(writeZip({ 'a.shp': Buffer.alloc(0) }), 'shapefile', 'test')).rejects.toMatchObject({ statusCode: 400 })
-    await expect(parseBoundaryFile(writeZip({ 'readme.txt': 'x' }), 'shapefile', 'test')).rejects.toThrow(/without a \.shp/)
-    const two = writeZip({ 'a.shp': 'x', 'b.shp': 'y', 'a.dbf': 'z' })
+    const whole = await shapefileZip(VILLAGES, {})
+    await expect(parseBoundaryFile(await writeZip({ 'a.shp': Buffer.alloc(0) }), 'shapefile', 'test')).rejects.toMatchObject({ statusCode: 400 })
+    await expect(parseBoundaryFile(await writeZip({ 'readme.txt': 'x' }), 'shapefile', 'test')).rejects.toThrow(/without a \.shp/)
+    const two = await writeZip({ 'a.shp': 'x', 'b.shp': 'y', 'a.dbf': 'z' })
     await expect(parseBoundaryFile(two, 'shapefile', 'test')).rejects.toThrow(/2 layers/)
     await expect(parseBoundaryFile(Buffer.from('not a zip'), 'shapefile', 'test')).rejects.toThrow(/not a zip/)
     expect(whole.length).toBeGreaterThan(100)
@@ -86,13 +86,13 @@ describe('boundary files', () => {
     expect(k.features).toHaveLength(1)
     expect(k.features[0].props).toEqual({ name: '东辛庄村', 代码: '370000001' })
     expect(wkbRings(k.features[0].wkb!)).toEqual([[4, 4]])
-    const kmz = await parseBoundaryFile(writeZip({ 'doc.kml': iconv.encode(kml, 'utf8') }), 'kmz', 'test')
+    const kmz = await parseBoundaryFile(await writeZip({ 'doc.kml': iconv.encode(kml, 'utf8') }), 'kmz', 'test')
     expect(kmz.features[0].props.name).toBe('东辛庄村')
   })
 
   it('refuses a zip bomb from its directory, before a worker starts', async () => {
     const big = Buffer.alloc(50 * 1024 * 1024)
-    const zip = writeZip({ 'a.shp': big, 'a.dbf': 'x' })
+    const zip = await writeZip({ 'a.shp': big, 'a.dbf': 'x' })
     await expect(parseBoundaryFile(zip, 'shapefile', 'test', { maxInflatedBytes: 10 * 1024 * 1024 })).rejects.toMatchObject({ statusCode: 413 })
   })
 })

@@ -6,6 +6,8 @@ import { ERROR_FIELDS, errorBody, HttpError } from '../http/errors.ts'
 import { parseBoundaryFile, DEFAULT_PARSE_LIMITS } from './parse.ts'
 import { importBoundaries } from './import.ts'
 import type { BoundaryFormat } from './read.ts'
+import { Readable } from 'node:stream'
+import { geojsonExport, shapefileExport } from './export.ts'
 
 /** What a boundary file may come as: a zipped Shapefile, GeoJSON, KML or KMZ. */
 const FORMATS: Record<string, BoundaryFormat> = {
@@ -100,6 +102,33 @@ export const boundaryRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }
         return reply.code(422).send({ ...errorBody(422, `${report.problems.length} problems: ${first.kind} of ${first.features.join(', ')}${more}`, 'boundary_problems'), ...report })
       }
       return report
+    },
+  )
+
+  app.get<{ Querystring: { level: 'village' | 'grid'; format: 'geojson' | 'shp'; town?: string } }>(
+    '/exports/boundaries',
+    {
+      schema: {
+        tags: ['geography'],
+        summary: 'the villages or current grids as GeoJSON or a zipped Shapefile (WGS 84, UTF-8 attributes), for the county\'s GIS',
+        querystring: Type.Object({
+          level: Type.Union([Type.Literal('village'), Type.Literal('grid')]),
+          format: Type.Union([Type.Literal('geojson'), Type.Literal('shp')], { default: 'geojson' }),
+          town: Type.Optional(Type.String({ maxLength: 64 })),
+        }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      requirePermission(req, 'exports.boundaries')
+      const q = req.query
+      const townId = q.town ? await townOf(db, q.town) : null
+      const name = `${q.level === 'village' ? 'villages' : 'grids'}-${new Date().toISOString().slice(0, 10)}`
+      if (q.format === 'shp') {
+        const zip = await shapefileExport(db, q.level, townId)
+        return reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${name}.zip"`).send(zip)
+      }
+      return reply.header('content-type', 'application/geo+json; charset=utf-8').header('content-disposition', `attachment; filename="${name}.geojson"`)
+        .send(Readable.from(geojsonExport(db, q.level, townId)))
     },
   )
 }

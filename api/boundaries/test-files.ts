@@ -1,14 +1,15 @@
-import { deflateRawSync, crc32 } from 'node:zlib'
 import iconv from 'iconv-lite'
+import { writeDbf, writeShp, writeZip, type Ring } from './shapefile-writer.ts'
 
-// Boundary files as other offices' software writes them, made by the tests (and the e2e) with
-// code of their own: nothing here is shared with the importer, so a reader bug is not mirrored
-// by a writer with the same bug. Polygons are written as the format says (outer rings clockwise).
+// Boundary files as other offices' software writes them, for the tests: Shapefiles through the
+// export's writer (shapefile-writer.ts), which shares no code with the importer's readers, so a
+// reader's mistake is not mirrored by the writer. Rings are given open or closed, any way round.
 
-export type Ring = [number, number][]
+export type { Ring }
+export { writeZip }
 export interface TestFeature {
   props: Record<string, string | number>
-  /** polygons, each an outer ring then holes; rings open or closed */
+  /** polygons, each an outer ring then holes */
   polygons: Ring[][]
 }
 
@@ -20,143 +21,15 @@ const orient = (r: Ring, outer: boolean): Ring => {
   return (area2(c) < 0) === outer ? c : [...c].reverse()
 }
 
-export function writeShp(features: TestFeature[]): { shp: Buffer; shx: Buffer } {
-  const records = features.map((f) => {
-    const rings = f.polygons.flatMap((p) => p.map((r, i) => orient(r, i === 0)))
-    const points = rings.flat()
-    const xs = points.map((p) => p[0])
-    const ys = points.map((p) => p[1])
-    const b = Buffer.alloc(44 + rings.length * 4 + points.length * 16)
-    b.writeInt32LE(5, 0)
-    ;[Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)].forEach((v, i) => b.writeDoubleLE(v, 4 + i * 8))
-    b.writeInt32LE(rings.length, 36)
-    b.writeInt32LE(points.length, 40)
-    let start = 0
-    rings.forEach((r, i) => {
-      b.writeInt32LE(start, 44 + i * 4)
-      start += r.length
-    })
-    points.forEach((p, i) => {
-      b.writeDoubleLE(p[0], 44 + rings.length * 4 + i * 16)
-      b.writeDoubleLE(p[1], 44 + rings.length * 4 + i * 16 + 8)
-    })
-    return b
-  })
-  const header = (length: number) => {
-    const h = Buffer.alloc(100)
-    h.writeInt32BE(9994, 0)
-    h.writeInt32BE(length / 2, 24)
-    h.writeInt32LE(1000, 28)
-    h.writeInt32LE(5, 32)
-    return h
-  }
-  const body = Buffer.concat(records.map((r, i) => {
-    const rh = Buffer.alloc(8)
-    rh.writeInt32BE(i + 1, 0)
-    rh.writeInt32BE(r.length / 2, 4)
-    return Buffer.concat([rh, r])
-  }))
-  const shp = Buffer.concat([header(100 + body.length), body])
-  const index = Buffer.alloc(records.length * 8)
-  let offset = 100
-  records.forEach((r, i) => {
-    index.writeInt32BE(offset / 2, i * 8)
-    index.writeInt32BE(r.length / 2, i * 8 + 4)
-    offset += 8 + r.length
-  })
-  return { shp, shx: Buffer.concat([header(100 + index.length), index]) }
-}
-
-/** A dBASE III table: text fields in the given encoding, numbers as N; `ldid` as ArcGIS sets it. */
-export function writeDbf(rows: Record<string, string | number>[], encoding: 'utf-8' | 'gbk', ldid = 0): Buffer {
-  const enc = (s: string) => (encoding === 'gbk' ? iconv.encode(s, 'gbk') : Buffer.from(s, 'utf8'))
-  const names = Object.keys(rows[0] ?? {})
-  const fields = names.map((name) => {
-    const numeric = rows.every((r) => typeof r[name] === 'number')
-    const width = numeric ? 18 : Math.max(1, ...rows.map((r) => enc(String(r[name] ?? '')).length))
-    return { name, numeric, width: Math.min(254, width) }
-  })
-  const headerLength = 32 + fields.length * 32 + 1
-  const recordLength = 1 + fields.reduce((s, f) => s + f.width, 0)
-  const b = Buffer.alloc(headerLength + rows.length * recordLength + 1, 0x20)
-  b.fill(0, 0, headerLength)
-  b[0] = 0x03
-  b.writeUInt32LE(rows.length, 4)
-  b.writeUInt16LE(headerLength, 8)
-  b.writeUInt16LE(recordLength, 10)
-  b[29] = ldid
-  fields.forEach((f, i) => {
-    const at = 32 + i * 32
-    enc(f.name).copy(b, at, 0, 10)
-    b[at + 11] = (f.numeric ? 'N' : 'C').charCodeAt(0)
-    b[at + 16] = f.width
-    b[at + 17] = f.numeric ? 6 : 0
-  })
-  b[headerLength - 1] = 0x0d
-  rows.forEach((r, i) => {
-    let at = headerLength + i * recordLength
-    b[at++] = 0x20
-    for (const f of fields) {
-      const v = r[f.name]
-      const text = f.numeric ? String(v).padStart(f.width) : String(v ?? '')
-      enc(text).copy(b, at, 0, f.width)
-      at += f.width
-    }
-  })
-  b[b.length - 1] = 0x1a
-  return b
-}
-
-/** A zip of the given files, deflated, as Windows' "send to compressed folder" makes. */
-export function writeZip(files: Record<string, Buffer | string>): Buffer {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const [name, content] of Object.entries(files)) {
-    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8')
-    const packed = deflateRawSync(data)
-    const nameBytes = Buffer.from(name, 'utf8')
-    const crc = crc32(data)
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(8, 8)
-    local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(packed.length, 18)
-    local.writeUInt32LE(data.length, 22)
-    local.writeUInt16LE(nameBytes.length, 26)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(8, 10)
-    central.writeUInt32LE(crc, 16)
-    central.writeUInt32LE(packed.length, 20)
-    central.writeUInt32LE(data.length, 24)
-    central.writeUInt16LE(nameBytes.length, 28)
-    central.writeUInt32LE(offset, 42)
-    locals.push(local, nameBytes, packed)
-    centrals.push(central, nameBytes)
-    offset += 30 + nameBytes.length + packed.length
-  }
-  const dir = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(Object.keys(files).length, 8)
-  end.writeUInt16LE(Object.keys(files).length, 10)
-  end.writeUInt32LE(dir.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, dir, end])
-}
-
 /** A zipped Shapefile of these features, with a .prj and a .cpg when given. */
-export function shapefileZip(features: TestFeature[], o: { prj?: string; cpg?: string; encoding?: 'utf-8' | 'gbk'; ldid?: number; name?: string }): Buffer {
-  const { shp, shx } = writeShp(features)
+export function shapefileZip(features: TestFeature[], o: { prj?: string; cpg?: string; encoding?: 'utf-8' | 'gbk'; ldid?: number; name?: string }): Promise<Buffer> {
+  const { shp, shx } = writeShp(features.map((f) => ({ polygons: f.polygons.map((p) => p.map((r, i) => orient(r, i === 0))) })))
+  const encode = (s: string) => (o.encoding === 'gbk' ? iconv.encode(s, 'gbk') : Buffer.from(s, 'utf8'))
   const name = o.name ?? 'boundaries'
   return writeZip({
     [`${name}.shp`]: shp,
     [`${name}.shx`]: shx,
-    [`${name}.dbf`]: writeDbf(features.map((f) => f.props), o.encoding ?? 'utf-8', o.ldid ?? 0),
+    [`${name}.dbf`]: writeDbf(features.map((f) => f.props), encode, o.ldid ?? 0),
     ...(o.prj ? { [`${name}.prj`]: o.prj } : {}),
     ...(o.cpg ? { [`${name}.cpg`]: o.cpg } : {}),
   })
