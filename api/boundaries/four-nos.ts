@@ -20,6 +20,8 @@ export interface Problem {
   areaM2: number
   /** a point inside the problem, to show it on a map */
   point: [number, number] | null
+  /** the gap, overlap or stray part itself (GeoJSON, simplified to about a metre) */
+  geometry?: unknown
   detail?: string
 }
 
@@ -46,12 +48,16 @@ interface PartRow {
   thick: number
   x: number | null
   y: number | null
+  shape: string
 }
 
-const part = (r: PartRow) => ({ areaM2: Math.round(r.area * 10) / 10, point: r.x === null || r.y === null ? null : ([r.x, r.y] as [number, number]) })
+const part = (r: PartRow) => ({
+  areaM2: Math.round(r.area * 10) / 10, point: r.x === null || r.y === null ? null : ([r.x, r.y] as [number, number]),
+})
+const problemPart = (r: PartRow) => ({ ...part(r), geometry: JSON.parse(r.shape) as unknown })
 
 // One part of a geometry, measured on the ellipsoid: area, thickness (2A/P), a point inside it.
-const MEASURE = `ST_Area(p.geom::geography) AS area,
+const MEASURE = `ST_AsGeoJSON(ST_SimplifyPreserveTopology(p.geom, 0.00001), 6) AS shape, ST_Area(p.geom::geography) AS area,
   2 * ST_Area(p.geom::geography) / greatest(ST_Perimeter(p.geom::geography), 0.001) AS thick,
   ST_X(ST_PointOnSurface(p.geom)) AS x, ST_Y(ST_PointOnSurface(p.geom)) AS y`
 
@@ -88,7 +94,7 @@ export async function checkVillages(tx: Queryable, townId: number, snapM: number
       WHERE ST_Area(p.geom::geography) > ${NOISE_M2}`, [townId])
   for (const r of pairs.rows) {
     if (r.thick >= snapM) {
-      problems.push({ kind: 'villageOverlap', features: [r.a, r.b!], ...part(r) })
+      problems.push({ kind: 'villageOverlap', features: [r.a, r.b!], ...problemPart(r) })
       continue
     }
     // a sliver: the later feature of the file (or the file's one, against a kept village) gives it up
@@ -115,7 +121,7 @@ export async function checkGrids(tx: Queryable, snapM: number): Promise<CheckRes
        CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(b.geom, v.geom), 3)) p
       WHERE b.geom IS NOT NULL AND ST_Area(p.geom::geography) > ${NOISE_M2}`)
   for (const r of outside.rows) {
-    if (r.thick >= snapM) problems.push({ kind: 'outsideVillage', features: [r.a], ...part(r) })
+    if (r.thick >= snapM) problems.push({ kind: 'outsideVillage', features: [r.a], ...problemPart(r) })
     else warnings.push({ kind: 'sliverSnapped', features: [r.a], ...part(r), detail: 'outsideVillage' })
   }
   if (outside.rows.some((r) => r.thick < snapM)) {
@@ -131,7 +137,7 @@ export async function checkGrids(tx: Queryable, snapM: number): Promise<CheckRes
       WHERE ST_Area(p.geom::geography) > ${NOISE_M2}`)
   for (const r of overlaps.rows) {
     if (r.thick >= snapM) {
-      problems.push({ kind: 'overlap', features: [r.a, r.b!], ...part(r) })
+      problems.push({ kind: 'overlap', features: [r.a, r.b!], ...problemPart(r) })
       continue
     }
     warnings.push({ kind: 'sliverSnapped', features: [r.a, r.b!], ...part(r), detail: 'overlap' })
@@ -153,7 +159,7 @@ export async function checkGrids(tx: Queryable, snapM: number): Promise<CheckRes
         ORDER BY ST_Length(ST_Intersection(ST_Buffer(b.geom, 0.00001), ST_Boundary(g))) DESC`, [r.village_id, r.wkt])
     const names = around.rows.map((x) => x.label)
     if (r.thick >= snapM || !around.rows.length) {
-      problems.push({ kind: 'gap', features: [`${r.a} (村)`, ...names], ...part(r) })
+      problems.push({ kind: 'gap', features: [`${r.a} (村)`, ...names], ...problemPart(r) })
       continue
     }
     warnings.push({ kind: 'sliverSnapped', features: [`${r.a} (村)`, names[0]], ...part(r), detail: 'gap' })

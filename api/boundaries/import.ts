@@ -33,7 +33,12 @@ export interface BoundaryImportReport {
   retired: { id: number; name: string }[]
   dryRun: boolean
   applied: boolean
+  /** the file's features as they would go in (simplified), for the desk's map; left out past MAP_BYTES */
+  map?: { type: 'FeatureCollection'; features: { type: 'Feature'; properties: { n: number; name: string }; geometry: unknown }[] }
 }
+
+/** a map of the file in the answer up to this much GeoJSON: a village's grids or a town's villages, not a county's 三调 detail */
+const MAP_BYTES = 4 * 1024 * 1024
 
 /** The file's coordinate system: ?crs= first, then its .prj or GeoJSON crs, KML's own WGS-84, or a geographic guess. */
 export function decideCrs(file: ParsedFile, param: string | undefined, warnings: Warning[]): Crs {
@@ -128,6 +133,11 @@ export async function importBoundaries(db: Db, file: ParsedFile, o: BoundaryImpo
     const items = await tx.query<{ n: number; name: string; code: string; village: string | null; kind: 'base' | 'exclusive'; area: number | null; repaired: boolean }>(
       `SELECT b.n, b.name, b.code, v.name AS village, b.kind, ST_Area(b.geom::geography) AS area, b.repaired
          FROM bnd b LEFT JOIN villages v ON v.id = b.village_id ORDER BY b.n`)
+    const shapes = await tx.query<{ n: number; name: string; g: string }>(
+      `SELECT n, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.00001), 6) AS g FROM bnd WHERE geom IS NOT NULL ORDER BY n`)
+    if (shapes.rows.reduce((s, r) => s + r.g.length, 0) <= MAP_BYTES) {
+      report.map = { type: 'FeatureCollection', features: shapes.rows.map((r) => ({ type: 'Feature', properties: { n: r.n, name: r.name }, geometry: JSON.parse(r.g) as unknown })) }
+    }
     report.items = items.rows.map((r) => ({
       n: r.n, name: r.name, code: r.code, areaM2: Math.round((r.area ?? 0) * 10) / 10,
       ...(o.level === 'grid' ? { village: r.village ?? '', kind: r.kind } : {}),

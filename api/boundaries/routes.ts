@@ -19,7 +19,9 @@ const FORMATS: Record<string, BoundaryFormat> = {
   'application/vnd.google-earth.kmz': 'kmz',
 }
 const Point = Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()])
-const Problem = Type.Object({ kind: Type.String(), features: Type.Array(Type.String()), areaM2: Type.Number(), point: Point, detail: Type.Optional(Type.String()) })
+const Problem = Type.Object({
+  kind: Type.String(), features: Type.Array(Type.String()), areaM2: Type.Number(), point: Point, geometry: Type.Optional(Type.Unknown()), detail: Type.Optional(Type.String()),
+})
 const Warning = Type.Object({
   kind: Type.String(), features: Type.Array(Type.String()), areaM2: Type.Optional(Type.Number()), point: Type.Optional(Point), detail: Type.Optional(Type.String()),
 })
@@ -34,6 +36,10 @@ const Report = Type.Object({
   retired: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
   dryRun: Type.Boolean(),
   applied: Type.Boolean(),
+  map: Type.Optional(Type.Object({
+    type: Type.Literal('FeatureCollection'),
+    features: Type.Array(Type.Object({ type: Type.Literal('Feature'), properties: Type.Object({ n: Type.Integer(), name: Type.String() }), geometry: Type.Unknown() })),
+  })),
 })
 
 /** The town a file is for: by id or name; on a system of one town, that town when none is named. */

@@ -31,6 +31,7 @@ export const NAV: readonly NavItem[] = [
   { view: 'fleet', label: '车辆管理', roles: ['admin', 'dispatcher'] },
   { view: 'people', label: '授权查询', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },
   { view: 'rankings', label: '考核排名', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker'] },
+  { view: 'boundaries', label: '村界与网格导入', roles: ['admin'] },
   { view: 'categories', label: '类别与时限', roles: ['admin'] },
   { view: 'users', label: '账号管理', roles: ['admin'] },
   { view: 'terminals', label: '车载终端', roles: ['admin'] },
