@@ -179,7 +179,7 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db; identityLimits?: Par
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ id: Type.Integer(), gridId: Type.Integer() }) },
+        response: { 201: Type.Object({ id: Type.Integer(), gridId: Type.Union([Type.Integer(), Type.Null()]) }) },
       },
     },
     async (req, reply) => reply.code(201).send(await splitHousehold(db, req.params.id, req.body, requirePermission(req, 'people.write'))),

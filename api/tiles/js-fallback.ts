@@ -51,7 +51,7 @@ export class JsTileRenderer {
   private async build(layer: TileLayer): Promise<Index> {
     const def = LAYERS[layer]
     const r = await this.db.query<Record<string, unknown> & { geometry: Geometry }>(
-      `SELECT ${def.columns}, ST_AsGeoJSON(geom, 7)::json AS geometry FROM ${def.table} ORDER BY id`,
+      `SELECT ${def.columns}, ST_AsGeoJSON(geom, 7)::json AS geometry FROM ${def.table} WHERE ${def.where ?? 'TRUE'} ORDER BY id`,
     )
     const features: Feature[] = r.rows.map(({ geometry, ...properties }) => ({ type: 'Feature', geometry, properties }))
     return newIndex({ type: 'FeatureCollection', features })

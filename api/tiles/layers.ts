@@ -6,12 +6,14 @@ export interface LayerDef {
   columns: string
   /** below this zoom the layer is empty: 10,000 household dots say nothing at town scale */
   minZoom: number
+  /** which rows are drawn: households waiting to be placed (待落图) have no point */
+  where?: string
 }
 
 export const LAYERS: Record<TileLayer, LayerDef> = {
   villages: { table: 'villages', columns: 'id, code, name', minZoom: 0 },
   grids: { table: 'grids', columns: 'id, code, name, village_id, kind', minZoom: 0 },
-  households: { table: 'households', columns: 'id, grid_id', minZoom: 13 },
+  households: { table: 'households', columns: 'id, grid_id', minZoom: 13, where: 'geom IS NOT NULL' },
 }
 
 /** Which tile layers a changed table invalidates. */

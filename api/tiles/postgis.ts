@@ -10,7 +10,7 @@ function tileQuery(layer: TileLayer, z: string, x: string, y: string): string {
     SELECT ${def.columns},
            ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(${z}, ${x}, ${y}), ${EXTENT}, ${BUFFER}, true) AS geom
       FROM ${def.table}
-     WHERE geom && ST_Transform(ST_TileEnvelope(${z}, ${x}, ${y}, margin => ${BUFFER / EXTENT}), 4326)
+     WHERE geom && ST_Transform(ST_TileEnvelope(${z}, ${x}, ${y}, margin => ${BUFFER / EXTENT}), 4326)${def.where ? ` AND ${def.where}` : ''}
      -- a stable feature order gives the same bytes, so the same ETag, from every API process
      ORDER BY id
      LIMIT ${MAX_FEATURES}) t`
