@@ -93,6 +93,8 @@ export const PERMISSIONS = {
   'notices.approve': { roles: ['admin', 'leader'], does: 'approve notices' },
   /** 党建: 28日活动日 and 三会一课 attendance per village and month */
   'party.record': { roles: ['admin', 'villageCadre'], does: 'record party activities' },
+  /** 公安's household and 户籍 spreadsheets: a village's cadre for her village, admin anywhere */
+  'imports.population': { roles: ['admin', 'villageCadre'], does: 'import households and residents' },
   /** a county department's data for its own items (admin for any department) */
   'imports.departmentData': { roles: ['admin', 'department'], does: "import departments' data" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>
