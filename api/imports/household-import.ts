@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/roles.ts'
 import { HOUSEHOLD_COLUMNS, scopeCondition } from '../access/scope.ts'
 import { maskAddress } from '../privacy/mask.ts'
 import type { Table } from './table-reader.ts'
-import { locateColumns, SLICE, yieldNow, type ColumnSpec } from './columns.ts'
+import { locateColumns, SLICE, turnsEvery, yieldNow, type ColumnSpec } from './columns.ts'
 import { applyHouseholds, type HouseholdPlan } from './household-apply.ts'
 
 /** 公安's 标准地址 list as it comes: the headings each field answers to. */
@@ -160,12 +160,13 @@ async function placesInScope(db: Queryable, user: AuthUser, villageId: number | 
   }
 }
 
-/** Each row alone (sliced: a county's file never holds the event loop). */
+/** Each row alone (a yield every 20 ms: a county's file never holds the event loop). */
 async function readRows(table: Table, at: Record<string, number>, places: Places, opts: HouseholdImportOptions, report: HouseholdImportReport): Promise<Row[]> {
   const out: Row[] = []
   const seen = new Map<string, number>()
+  const due = turnsEvery()
   for (let i = 0; i < table.rows.length; i++) {
-    if (i % SLICE === 0 && i) await yieldNow()
+    if (due()) await yieldNow()
     const cells = table.rows[i]
     const row = i + 2
     const cell = (k: string) => (at[k] === undefined ? '' : (cells[at[k]] ?? '').trim())

@@ -3,7 +3,7 @@ import { maskIdNumber } from '../privacy/mask.ts'
 import { ITEM_TYPES, parseItemValue } from '../population/items.ts'
 import { beijingToday } from '../population/dates.ts'
 import type { Table } from './table-reader.ts'
-import { locateColumns, SLICE, yieldNow, type ColumnSpec, type Located } from './columns.ts'
+import { locateColumns, turnsEvery, yieldNow, type ColumnSpec, type Located } from './columns.ts'
 import type { ImportError } from './household-import.ts'
 
 /** 户籍 lists as they come: the headings each field answers to (data items by their catalogue label). */
@@ -59,15 +59,16 @@ export function parseDate(s: string): string | null {
  * (GB 11643 form, check digit, a real place of registration and birth date) against the birth
  * date and sex given beside it, the name, relation, 户号, phone, party membership and each data
  * item by its type; an ID number twice in the file. Nothing is read from the register here.
- * Sliced, so a county's file never holds the event loop.
+ * A yield every 20 ms, so a county's file never holds the event loop.
  */
 export async function readResidentRows(table: Table, cols: ReturnType<typeof residentColumns>, errors: ImportError[]): Promise<ResidentRow[]> {
   const out: ResidentRow[] = []
   const seen = new Map<string, number>()
   const today = beijingToday()
   const name = (key: string) => RESIDENT_COLUMNS.find((c) => c.key === key)!.names[0]
+  const due = turnsEvery()
   for (let i = 0; i < table.rows.length; i++) {
-    if (i % SLICE === 0 && i) await yieldNow()
+    if (due()) await yieldNow()
     const cells = table.rows[i]
     const row = i + 2
     const cell = (k: string) => (cols.at[k] === undefined ? '' : (cells[cols.at[k]] ?? '').trim())
