@@ -39,6 +39,7 @@ import { userRoutes } from './users/routes.ts'
 import { populationRoutes } from './population/routes.ts'
 import { departmentImportRoutes } from './imports/department-routes.ts'
 import { boundaryRoutes } from './boundaries/routes.ts'
+import { populationImportRoutes } from './imports/population-routes.ts'
 import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
@@ -204,6 +205,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(populationRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(departmentImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(boundaryRoutes, { db: opts.db })
+      await api.register(populationImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })

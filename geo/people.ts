@@ -9,7 +9,8 @@ export type ResidentView = 'card' | 'masked' | 'full'
 export interface ResidentRecord {
   id: number
   householdId: number
-  gridId: number
+  /** null while the household waits for its grid (待落图) */
+  gridId: number | null
   villageId: number
   view: ResidentView
   /** 张*三 unless full */
@@ -42,10 +43,14 @@ export interface ResidentRecord {
 
 export interface HouseholdRecord {
   id: number
-  gridId: number
+  /** null while it waits for its grid (待落图) */
+  gridId: number | null
   villageId: number
+  /** the 户号 from 公安's register (households imported from it), else null */
+  code: string | null
   /** the house number withheld */
   address: string
-  location: [number, number]
+  /** null while it waits to be placed (待落图) */
+  location: [number, number] | null
   members: ResidentRecord[]
 }

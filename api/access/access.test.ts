@@ -11,7 +11,7 @@ import { TEST_PASSWORD } from '../test/password.ts'
 // to what a role may reach shows up here as a changed cell.
 let t: TestApp
 let url: string
-const ids = { gridA: 0, gridB: 0, hA: 0, hB: 0, rA: 0, rB: 0, orderA: 0, orderB: 0, photoOrder: 0, photoVisit: 0, photoOrphan: 0 }
+const ids = { gridA: 0, gridB: 0, hA: 0, hB: 0, rA: 0, rB: 0, orderA: 0, orderB: 0, photoOrder: 0, photoVisit: 0, photoOrphan: 0, lonA: 0, latA: 0 }
 const place = async (grid: number) =>
   (await t.db.query<{ lon: number; lat: number }>('SELECT ST_X(label_point) AS lon, ST_Y(label_point) AS lat FROM grids WHERE id = $1', [grid])).rows[0]
 const jpeg = (r: number) => sharp({ create: { width: 16, height: 16, channels: 3, background: { r, g: 40, b: 90 } } }).jpeg().toBuffer()
@@ -44,6 +44,7 @@ beforeAll(async () => {
   ids.rA = await one(`SELECT id FROM residents WHERE household_id = ${ids.hA} ORDER BY id LIMIT 1`)
   ids.rB = await one(`SELECT id FROM residents WHERE household_id = ${ids.hB} ORDER BY id LIMIT 1`)
   const gwA = `gw-${ids.gridA}`
+  ;({ lon: ids.lonA, lat: ids.latA } = await place(ids.gridA))
   ids.photoOrder = await upload(gwA, 10)
   ids.photoVisit = await upload(gwA, 20)
   ids.photoOrphan = await upload('dispatcher', 30)
@@ -96,6 +97,11 @@ const REST: [string, () => string, number[]][] = [
   ['work order in grid A', () => `/api/work-orders/${ids.orderA}`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
   ['work order in village B', () => `/api/work-orders/${ids.orderB}`, [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
   ['hotline import', () => 'POST /api/work-orders/import', [401, 415, 403, 415, 403, 403, 403, 403, 403, 403]],
+  ['households import', () => 'POST /api/imports/households', [401, 415, 403, 403, 403, 403, 415, 403, 403, 403]],
+  ['residents import', () => 'POST /api/imports/residents', [401, 415, 403, 403, 403, 403, 415, 403, 403, 403]],
+  ['households waiting to be placed', () => '/api/households?unplaced=1', [401, 200, 403, 403, 403, 403, 200, 200, 403, 403]],
+  ['waiting in village B', () => '/api/households?unplaced=1&village=2', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['place household A', () => `PUT /api/households/${ids.hA}/location`, [401, 200, 403, 403, 403, 403, 200, 200, 403, 403]],
   ['terminals', () => '/api/terminals', [401, 200, 403, 200, 403, 403, 403, 403, 403, 403]],
   ['tile counters', () => '/api/tiles/stats', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
 ]
@@ -114,8 +120,10 @@ const COUNTY_REST: typeof REST = [
 ]
 
 async function request(who: Who, address: string) {
-  const [method, path] = address.startsWith('POST ') ? ['POST', address.slice(5)] : ['GET', address]
-  const req = { method: method as 'GET' | 'POST', url: path, ...(method === 'POST' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : {}) }
+  const [method, path] = address.startsWith('POST ') ? ['POST', address.slice(5)] : address.startsWith('PUT ') ? ['PUT', address.slice(4)] : ['GET', address]
+  // a PUT places a household at the point of grid A: a place the household of grid B may not go
+  const body = method === 'POST' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : method === 'PUT' ? { payload: { lon: ids.lonA, lat: ids.latA } } : {}
+  const req = { method: method as 'GET' | 'POST' | 'PUT', url: path, ...body }
   return who === 'anonymous' ? t.app.inject(req) : t.as(username(who), req)
 }
 

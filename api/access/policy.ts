@@ -105,6 +105,8 @@ export const PERMISSIONS = {
   'imports.boundaries': { roles: ['admin'], does: 'import boundaries' },
   /** the village and grid map as files for the county's GIS */
   'exports.boundaries': { roles: ['admin', 'leader'], does: 'export boundaries' },
+  /** 公安's household and 户籍 spreadsheets: a village's cadre for her village, admin anywhere */
+  'imports.population': { roles: ['admin', 'villageCadre'], does: 'import households and residents' },
   /** a county department's data for its own items (admin for any department) */
   'imports.departmentData': { roles: ['admin', 'department'], does: "import departments' data" },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>

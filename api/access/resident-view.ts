@@ -7,7 +7,7 @@ import { can } from './policy.ts'
 export interface ResidentSource {
   id: number
   householdId: number
-  gridId: number
+  gridId: number | null
   villageId: number
   name: string
   gender: string

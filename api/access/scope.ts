@@ -105,6 +105,12 @@ async function check(db: Queryable, what: string, id: number, from: string, user
 // Scope is decided by PostgreSQL in the same query that finds the row: out of scope is 403,
 // never an empty answer, and an unknown id is 404 for everyone.
 const PEOPLE: ScopeColumns = { village: 'g.village_id', grid: 'g.id' }
+/**
+ * People data by their household (joined as `h`): a household keeps its village even while it
+ * waits without a grid (待落图, migration 038), so a cadre reaches it; a grid worker reaches the
+ * households of her grid only (a NULL grid is nobody's grid).
+ */
+const HOUSEHOLD: ScopeColumns = { village: 'h.village_id', grid: 'h.grid_id' }
 
 export function assertVillageInScope(db: Queryable, user: AuthUser, villageId: number): Promise<void> {
   // a grid worker's scope is one grid; a village as a whole is outside it
@@ -123,15 +129,17 @@ export function assertGridInScope(db: Queryable, user: AuthUser, gridId: number)
 }
 
 export function assertHouseholdInScope(db: Queryable, user: AuthUser, householdId: number): Promise<void> {
-  return check(db, 'household', householdId, 'households h JOIN grids g ON g.id = h.grid_id WHERE h.id = $1', user, PEOPLE)
+  return check(db, 'household', householdId, 'households h WHERE h.id = $1', user, HOUSEHOLD)
 }
 
 export function assertResidentInScope(db: Queryable, user: AuthUser, residentId: number): Promise<void> {
-  return check(db, 'resident', residentId, 'residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id WHERE r.id = $1', user, PEOPLE)
+  return check(db, 'resident', residentId, 'residents r JOIN households h ON h.id = r.household_id WHERE r.id = $1', user, HOUSEHOLD)
 }
 
 /** The scope columns of people data (households, residents, visits) joined as `g` (grids). */
 export const PEOPLE_COLUMNS = PEOPLE
+/** The scope columns of households (and their residents) joined as `h`, with or without a grid. */
+export const HOUSEHOLD_COLUMNS = HOUSEHOLD
 
 /**
  * The village a user's scope lies in (a cadre's, a grid worker's grid's): null = county- or

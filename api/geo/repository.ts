@@ -93,7 +93,11 @@ export async function listGrids(db: Queryable, villageId?: number, townId: numbe
   }
 }
 
-/** `careGroups: false` (the wall's display role) leaves out which households hold care-group members. */
+/**
+ * One grid's households as points. Those of the grid still waiting for their point (待落图) are
+ * not features: they are listed by GET /api/households?unplaced=1 until someone places them.
+ * `careGroups: false` (the wall's display role) leaves out which households hold care-group members.
+ */
 export async function listHouseholds(db: Queryable, gridId: number, show: { careGroups: boolean }): Promise<HouseholdCollection> {
   const r = await db.query<{
     id: number; grid_id: number; address: string; house_number: string; geometry: Point
@@ -104,7 +108,7 @@ export async function listHouseholds(db: Queryable, gridId: number, show: { care
             EXISTS (SELECT 1 FROM residents r JOIN resident_tags t ON t.resident_id = r.id
                      WHERE r.household_id = h.id AND r.deregistered IS NULL AND t.kind = 'care') AS care_group,
             EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.deregistered IS NULL AND r.party_member) AS party_member
-       FROM households h WHERE h.grid_id = $1 ORDER BY h.id`,
+       FROM households h WHERE h.grid_id = $1 AND h.geom IS NOT NULL ORDER BY h.id`,
     [gridId],
   )
   return {

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
-import { notFound } from '../http/errors.ts'
+import { HttpError, notFound } from '../http/errors.ts'
 import { can, requirePermission } from '../access/policy.ts'
-import { assertGridInScope, ownTown } from '../access/scope.ts'
+import { assertGridInScope, assertVillageInScope, ownTown } from '../access/scope.ts'
+import { listUnplaced } from '../population/placing.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import type { Queryable } from '../db/types.ts'
 import { getTown, listFacilities, listGrids, listHouseholds, listRoads, listVillages, villageExists } from './repository.ts'
@@ -68,17 +69,40 @@ export const geoRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => 
     },
   )
 
-  app.get<{ Querystring: { grid: number } }>(
+  const Unplaced = Type.Object({
+    total: Type.Integer(),
+    items: Type.Array(Type.Object({
+      id: Type.Integer(), code: Type.Union([Type.String(), Type.Null()]), address: Type.String(), villageId: Type.Integer(), villageName: Type.String(),
+      gridId: Type.Union([Type.Integer(), Type.Null()]), gridName: Type.Union([Type.String(), Type.Null()]), residents: Type.Integer(),
+    })),
+  })
+  app.get<{ Querystring: { grid?: number; unplaced?: number; village?: number; q?: string; limit: number; offset: number } }>(
     '/households',
     {
       schema: {
         tags: ['geo'],
-        summary: "户: one grid's households as points, personal fields masked",
-        querystring: Type.Object({ grid: Id }, { additionalProperties: false }),
+        summary: "户: one grid's households as points (?grid=), personal fields masked; or ?unplaced=1[&village=][&q=]: the households of your " +
+          'scope waiting to be placed (待落图: 户号, masked address, grid if known, members), a page at a time, for those who place them',
+        querystring: Type.Object({
+          grid: Type.Optional(Id), unplaced: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })), village: Type.Optional(Id),
+          q: Type.Optional(Type.String({ maxLength: 40 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+        }, { additionalProperties: false }),
+        // a page of households waiting, or a grid's points (GeoJSON, shaped by listHouseholds)
+        response: { 200: Type.Union([Unplaced, Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Unknown()) })]) },
       },
     },
     async (req) => {
-      const { grid } = req.query
+      const { grid, unplaced, village } = req.query
+      if (unplaced === 1) {
+        const user = requirePermission(req, 'people.write')
+        if (village !== undefined) {
+          if (user.scope.level === 'grid' && user.scope.villageId !== village) throw new HttpError(403, `village ${village} is outside your scope`)
+          if (user.scope.level !== 'grid') await assertVillageInScope(db, user, village)
+        }
+        return listUnplaced(db, user, { villageId: village, q: req.query.q?.trim() || undefined, limit: req.query.limit, offset: req.query.offset })
+      }
+      if (grid === undefined) throw new HttpError(400, 'querystring/grid is required (or unplaced=1)')
       const user = requirePermission(req, 'people.read')
       await assertGridInScope(db, user, grid)
       return listHouseholds(db, grid, { careGroups: can(user, 'people.careGroups') })

@@ -6,7 +6,8 @@ import { Type } from 'typebox'
 export const ResidentSchema = Type.Object({
   id: Type.Integer(),
   householdId: Type.Integer(),
-  gridId: Type.Integer(),
+  /** null while the household waits for its grid (待落图) */
+  gridId: Type.Union([Type.Integer(), Type.Null()]),
   villageId: Type.Integer(),
   view: Type.Union([Type.Literal('card'), Type.Literal('masked'), Type.Literal('full')]),
   name: Type.String(),
@@ -28,10 +29,14 @@ export const ResidentSchema = Type.Object({
 
 export const HouseholdSchema = Type.Object({
   id: Type.Integer(),
-  gridId: Type.Integer(),
+  /** null while it waits for its grid (待落图) */
+  gridId: Type.Union([Type.Integer(), Type.Null()]),
   villageId: Type.Integer(),
+  /** the 户号, when the household came from 公安's register */
+  code: Type.Union([Type.String(), Type.Null()]),
   address: Type.String(),
-  location: Type.Tuple([Type.Number(), Type.Number()]),
+  /** null while it waits to be placed (待落图) */
+  location: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]),
   members: Type.Array(ResidentSchema),
 })
 

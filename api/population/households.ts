@@ -29,7 +29,7 @@ export async function createHousehold(db: Db, h: NewHousehold, user: AuthUser): 
 /** 分户: some members of a household start a household of their own, at the same dwelling or another point. */
 export async function splitHousehold(
   db: Db, id: number, s: { residentIds: number[]; address: string; houseNumber: string; lon?: number; lat?: number }, user: AuthUser,
-): Promise<{ id: number; gridId: number }> {
+): Promise<{ id: number; gridId: number | null }> {
   await assertHouseholdInScope(db, user, id)
   return db.transaction(async (tx) => {
     const members = await tx.query<{ id: number }>('SELECT id FROM residents WHERE household_id = $1 AND deregistered IS NULL FOR UPDATE', [id])
@@ -37,14 +37,16 @@ export async function splitHousehold(
     const stray = s.residentIds.findIndex((r) => !ids.has(r))
     if (stray >= 0) throw new HttpError(400, `body/residentIds/${stray} is not a member of household ${id} (${s.residentIds[stray]})`)
     if (s.residentIds.length === ids.size) throw new HttpError(400, 'body/residentIds: at least one member must stay (to move everyone, move the household)')
-    const place = s.lon !== undefined && s.lat !== undefined
-      ? { lon: s.lon, lat: s.lat }
-      : (await tx.query<{ lon: number; lat: number }>('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM households WHERE id = $1', [id])).rows[0]
-    const { gridId } = await snapToGrid(tx, place.lon, place.lat)
-    await assertGridInScope(tx, user, gridId)
+    const home = (await tx.query<{ lon: number | null; lat: number | null; grid_id: number | null; village_id: number }>(
+      'SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat, grid_id, village_id FROM households WHERE id = $1', [id])).rows[0]
+    const place = s.lon !== undefined && s.lat !== undefined ? { lon: s.lon, lat: s.lat } : home.lon !== null && home.lat !== null ? { lon: home.lon, lat: home.lat } : null
+    // a dwelling not placed yet (待落图) splits into another one waiting beside it, in its grid or village
+    const gridId = place ? (await snapToGrid(tx, place.lon, place.lat)).gridId : home.grid_id
+    if (gridId !== null) await assertGridInScope(tx, user, gridId)
     const r = await tx.query<{ id: number }>(
-      `INSERT INTO households (grid_id, address, house_number, geom) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)) RETURNING id`,
-      [gridId, s.address, s.houseNumber, place.lon, place.lat])
+      `INSERT INTO households (grid_id, village_id, address, house_number, geom)
+       VALUES ($1, $2, $3, $4, CASE WHEN $5::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($5, $6), 4326) END) RETURNING id`,
+      [gridId, home.village_id, s.address, s.houseNumber, place?.lon ?? null, place?.lat ?? null])
     const created = r.rows[0].id
     await tx.query('UPDATE residents SET household_id = $2 WHERE id = ANY($1::int[])', [s.residentIds, created])
     await recordChanges(tx, user, [

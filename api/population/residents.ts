@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { HttpError, notFound } from '../http/errors.ts'
-import { assertHouseholdInScope, assertResidentInScope, PEOPLE_COLUMNS, scopeCondition } from '../access/scope.ts'
+import { assertHouseholdInScope, assertResidentInScope, HOUSEHOLD_COLUMNS, scopeCondition } from '../access/scope.ts'
 import { maskAddress, maskIdNumber } from '../privacy/mask.ts'
 import { idNumberProblem } from '../../geo/id-number.ts'
 import { IdentityProbe } from './identity-probes.ts'
@@ -43,10 +43,11 @@ async function replayed(db: Queryable, clientKey: string | undefined, user: Auth
  */
 async function assertIdNumberFree(db: Queryable, user: AuthUser, idNumber: string, except?: number): Promise<void> {
   const params: unknown[] = [idNumber, except ?? null]
-  const inScope = scopeCondition(user, PEOPLE_COLUMNS, params)
+  // by the household, which keeps its village while it waits for a grid (待落图)
+  const inScope = scopeCondition(user, HOUSEHOLD_COLUMNS, params)
   const r = await db.query<{ id: number; household_id: number; address: string; house_number: string; in_scope: boolean }>(
-    `SELECT r.id, r.household_id, h.address, h.house_number, ${inScope} AS in_scope
-       FROM residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id
+    `SELECT r.id, r.household_id, h.address, h.house_number, coalesce(${inScope}, false) AS in_scope
+       FROM residents r JOIN households h ON h.id = r.household_id
       WHERE r.id_number = $1 AND ($2::int IS NULL OR r.id <> $2)`, params)
   const x = r.rows[0]
   if (x) throw idNumberTaken(idNumber, x.id, x.in_scope ? { householdId: x.household_id, address: maskAddress(x.address, x.house_number) } : null)

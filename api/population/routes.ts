@@ -10,6 +10,7 @@ import { sensitiveItemKeys } from '../people/repository.ts'
 import { residentHistory } from './history.ts'
 import { ITEM_TYPES } from './items.ts'
 import { createHousehold, mergeHousehold, splitHousehold } from './households.ts'
+import { placeHousehold } from './placing.ts'
 import { withProbes } from './identity-probes.ts'
 import { createResident, lifeEvent, patchResident, type LifeEventType, type NewResident, type ResidentPatch } from './residents.ts'
 
@@ -180,10 +181,33 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db; identityLimits?: Par
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ id: Type.Integer(), gridId: Type.Integer() }) },
+        response: { 201: Type.Object({ id: Type.Integer(), gridId: Type.Union([Type.Integer(), Type.Null()]) }) },
       },
     },
     async (req, reply) => reply.code(201).send(await splitHousehold(db, req.params.id, req.body, requirePermission(req, 'people.write'))),
+  )
+
+  app.put<{ Params: { id: number }; Body: { lon: number; lat: number; crs?: 'wgs84' | 'gcj02'; clientKey?: string } }>(
+    '/households/:id/location',
+    {
+      schema: {
+        tags: ['population'],
+        summary: '落图: places (or moves) a household at a point, which must lie in a current grid of yours (a grid worker: her grid, and she may ' +
+          'place a household of her village that has no grid yet); the household takes that grid; the same point again, or the same clientKey, ' +
+          'changes nothing; crs gcj02 for a point from 高德/腾讯 maps',
+        params: Type.Object({ id: Id }),
+        body: Type.Object(
+          { ...Place, crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02')])), clientKey: Type.Optional(ClientKey) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            id: Type.Integer(), gridId: Type.Integer(), villageId: Type.Integer(), location: Type.Tuple([Type.Number(), Type.Number()]), changed: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => placeHousehold(db, req.params.id, req.body, requirePermission(req, 'people.write')),
   )
 
   app.post<{ Params: { id: number }; Body: { fromHouseholdId: number } }>(

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { can } from '../access/policy.ts'
-import { PEOPLE_COLUMNS, scopeCondition } from '../access/scope.ts'
+import { HOUSEHOLD_COLUMNS, scopeCondition } from '../access/scope.ts'
 import { maskAddress, maskName } from '../privacy/mask.ts'
 import type { SearchHit } from '../../geo/types.ts'
 
@@ -28,25 +28,28 @@ export async function search(db: Queryable, q: string, user: AuthUser, limit: nu
   )
   for (const g of grids.rows) hits.push({ kind: 'grid', id: g.id, label: `${g.village}${g.name}`, detail: '网格', scope: `grid:${g.id}`, householdId: null })
   const hParams: unknown[] = [p, limit]
-  const households = await db.query<{ id: number; grid_id: number; address: string; house_number: string }>(
-    `SELECT h.id, h.grid_id, h.address, h.house_number FROM households h JOIN grids g ON g.id = h.grid_id
-      WHERE h.address LIKE $1 AND ${scopeCondition(user, PEOPLE_COLUMNS, hParams)} ORDER BY h.id LIMIT $2`,
+  // a household waiting for its grid (待落图) is found too, and opens its village
+  const households = await db.query<{ id: number; grid_id: number | null; village_id: number; address: string; house_number: string }>(
+    `SELECT h.id, h.grid_id, h.village_id, h.address, h.house_number FROM households h
+      WHERE h.address LIKE $1 AND ${scopeCondition(user, HOUSEHOLD_COLUMNS, hParams)} ORDER BY h.id LIMIT $2`,
     hParams,
   )
   for (const h of households.rows) {
-    hits.push({ kind: 'household', id: h.id, label: maskAddress(h.address, h.house_number), detail: '住户', scope: `grid:${h.grid_id}`, householdId: h.id })
+    const scope = h.grid_id === null ? `village:${h.village_id}` : `grid:${h.grid_id}`
+    hits.push({ kind: 'household', id: h.id, label: maskAddress(h.address, h.house_number), detail: h.grid_id === null ? '住户（待落图）' : '住户', scope, householdId: h.id })
   }
   // Residents by full name only: a single character would list half the township.
   if ([...q].length >= 2 && can(user, 'people.details')) {
     const rParams: unknown[] = [q, limit]
-    const residents = await db.query<{ id: number; name: string; household_id: number; grid_id: number; village: string; grid: string }>(
-      `SELECT r.id, r.name, r.household_id, h.grid_id, v.name AS village, g.name AS grid
-         FROM residents r JOIN households h ON h.id = r.household_id JOIN grids g ON g.id = h.grid_id JOIN villages v ON v.id = g.village_id
-        WHERE r.name = $1 AND r.deregistered IS NULL AND ${scopeCondition(user, PEOPLE_COLUMNS, rParams)} ORDER BY r.id LIMIT $2`,
+    const residents = await db.query<{ id: number; name: string; household_id: number; grid_id: number | null; village_id: number; village: string; grid: string | null }>(
+      `SELECT r.id, r.name, r.household_id, h.grid_id, h.village_id, v.name AS village, g.name AS grid
+         FROM residents r JOIN households h ON h.id = r.household_id LEFT JOIN grids g ON g.id = h.grid_id JOIN villages v ON v.id = h.village_id
+        WHERE r.name = $1 AND r.deregistered IS NULL AND ${scopeCondition(user, HOUSEHOLD_COLUMNS, rParams)} ORDER BY r.id LIMIT $2`,
       rParams,
     )
     for (const r of residents.rows) {
-      hits.push({ kind: 'resident', id: r.id, label: maskName(r.name), detail: `${r.village}${r.grid}`, scope: `grid:${r.grid_id}`, householdId: r.household_id })
+      const scope = r.grid_id === null ? `village:${r.village_id}` : `grid:${r.grid_id}`
+      hits.push({ kind: 'resident', id: r.id, label: maskName(r.name), detail: `${r.village}${r.grid ?? '（待落图）'}`, scope, householdId: r.household_id })
     }
   }
   return hits.slice(0, limit)

@@ -28,6 +28,11 @@ export async function recordVisit(
   db: Queryable, input: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string; residentIds?: number[] }, user: AuthUser, now = new Date(),
 ): Promise<{ visit: HouseholdVisit; created: boolean }> {
   await assertOwnPhotos(db, input.photoIds, user)
+  // a visit counts in a grid: a household that has none yet (待落图) is placed first, at the door
+  const home = await db.query<{ grid_id: number | null }>('SELECT grid_id FROM households WHERE id = $1', [input.householdId])
+  if (home.rows[0] && home.rows[0].grid_id === null) {
+    throw new HttpError(409, `household ${input.householdId} has no grid yet (待落图): place it (PUT /api/households/${input.householdId}/location), then record the visit`, 'household_unplaced')
+  }
   if (input.residentIds?.length) {
     // a ledger follow-up names the people it was about: members of the household visited
     const members = new Set((await db.query<{ id: number }>('SELECT id FROM residents WHERE household_id = $1 AND deregistered IS NULL', [input.householdId])).rows.map((r) => r.id))

@@ -8,18 +8,19 @@ import { benchJt808Scale } from './jt808-scale.ts'
 import { benchWorkOrders } from './work-orders.ts'
 import { benchPopulation } from './population.ts'
 import { benchCounty } from './county-figures.ts'
+import { benchOnboarding } from './onboarding.ts'
 
 const only = process.argv.slice(2)
 const want = (name: string) => only.length === 0 || only.includes(name)
 
 if (want('startup')) await benchStartup()
 
-if (want('tiles') || want('live') || want('jt808') || want('workorders') || want('population') || want('county')) {
+if (want('tiles') || want('live') || want('jt808') || want('workorders') || want('population') || want('county') || want('onboarding')) {
   let url = process.env.DATABASE_URL
   let cluster: Awaited<ReturnType<typeof startTempCluster>> | undefined
   if (!url) {
     if (!canStartCluster()) {
-      console.log('tiles, live, jt808, workorders, population, county: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
+      console.log('tiles, live, jt808, workorders, population, county, onboarding: skipped, needs DATABASE_URL or a local postgresql-15-postgis-3 install to start a temporary cluster')
     } else {
       cluster = await startTempCluster()
       url = cluster.url
@@ -35,6 +36,7 @@ if (want('tiles') || want('live') || want('jt808') || want('workorders') || want
   if (url && want('workorders')) await benchWorkOrders(url)
   if (url && want('population')) await benchPopulation(url)
   if (url && want('county')) await benchCounty(url)
+  if (url && want('onboarding')) await benchOnboarding(url)
   cluster?.stop()
 }
 process.exit(0)

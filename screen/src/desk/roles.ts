@@ -22,6 +22,7 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { view: 'inbox', label: '工单收件箱', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker', 'department'] },
   { view: 'population', label: '人口双实', roles: ['admin', 'villageCadre', 'gridWorker'] },
+  { view: 'households', label: '户籍与落图', roles: ['admin', 'villageCadre', 'gridWorker'] },
   { view: 'ledgers', label: '人群台账', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },
   { view: 'notices', label: '三务公开', roles: ['admin', 'leader', 'villageCadre'] },
   { view: 'party', label: '党建活动', roles: ['admin', 'villageCadre'] },

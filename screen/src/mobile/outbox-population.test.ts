@@ -83,3 +83,18 @@ describe('outbox: a life event', () => {
     expect((await sendItem(move, 'tok', 'gw-21')).outcome).toBe('refused')
   })
 })
+
+describe('outbox: placing a household (待落图)', () => {
+  const place: OutboxItem = { clientKey: 'm-place-1', kind: 'place', photos: [], createdAt: 1, body: { householdId: 10400, lon: 117.4012345, lat: 35.1012345 } }
+  it('puts the point with its clientKey; a replay is answered as the first try, so it is sent', async () => {
+    const calls = serve({ 'PUT /api/households/10400/location': [200, { id: 10400, gridId: 21, villageId: 2, location: [117.4012345, 35.1012345], changed: false }] })
+    expect(await sendItem(place, 'tok', 'gw-21')).toEqual({ outcome: 'sent' })
+    expect(calls).toEqual([`PUT /api/households/10400/location ${JSON.stringify({ lon: 117.4012345, lat: 35.1012345, clientKey: 'm-place-1' })}`])
+  })
+  it('a point outside her grid is refused with the reason; a busy server is tried again later', async () => {
+    serve({ 'PUT /api/households/10400/location': [403, { code: 'forbidden', message: 'body/lon,lat (117.401235, 35.101235) lies in grid 第2网格, outside your scope' }] })
+    expect(await sendItem(place, 'tok', 'gw-21')).toEqual({ outcome: 'refused', message: 'body/lon,lat (117.401235, 35.101235) lies in grid 第2网格, outside your scope' })
+    serve({ 'PUT /api/households/10400/location': [503, { message: 'busy' }] })
+    expect((await sendItem(place, 'tok', 'gw-21')).outcome).toBe('offline')
+  })
+})

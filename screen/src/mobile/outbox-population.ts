@@ -63,3 +63,24 @@ export async function sendLifeEvent(body: LifeEventBody, auth: Record<string, st
   }
   return { outcome: classify(res), message }
 }
+
+/** PUT /api/households/:id/location: a household placed at its door (待落图, 一标三实) */
+export interface PlaceBody {
+  householdId: number
+  lon: number
+  lat: number
+}
+
+/**
+ * 落图: the clientKey makes a replay harmless (the server answers it with the household where the
+ * first try put it), and the same point twice changes nothing anyway; a refusal (outside her
+ * grid, outside every grid) is hers to see.
+ */
+export async function sendPlace(body: PlaceBody, auth: Record<string, string>, clientKey?: string): Promise<SendResult> {
+  const res = await fetch(`/api/households/${body.householdId}/location`, {
+    method: 'PUT', headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ lon: body.lon, lat: body.lat, ...(clientKey ? { clientKey } : {}) }),
+  })
+  if (res.ok) return { outcome: 'sent' }
+  return { outcome: classify(res), message: await messageOf(res) }
+}

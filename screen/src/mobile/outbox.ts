@@ -1,5 +1,5 @@
 // The phone's outbox: every report, visit (a ledger follow-up is a visit naming its people),
-// handling (办), registration and life event (人口双实) is written here first (IndexedDB, photos
+// handling (办), registration, life event (人口双实) and placing of a household (落图) is written here first (IndexedDB, photos
 // as blobs), then sent; it leaves the outbox only when the server has it. A report or visit sent
 // twice (the answer was lost on a bad network) is one: each carries its own clientKey, and the
 // same photo bytes are the same photo; so do registrations and life events. A step of the loop
@@ -8,16 +8,16 @@
 // events read refusals the same way as a fallback (the household holding the ID number, the
 // person's status).
 import { classify, messageOf, type SendOutcome } from './outbox-http.ts'
-import { sendLifeEvent, sendResident, type LifeEventBody, type NewResidentBody } from './outbox-population.ts'
+import { sendLifeEvent, sendPlace, sendResident, type LifeEventBody, type NewResidentBody, type PlaceBody } from './outbox-population.ts'
 
 export type { SendOutcome }
 
 export interface OutboxItem {
   clientKey: string
-  kind: 'report' | 'visit' | 'handle' | 'resident' | 'lifeEvent'
+  kind: 'report' | 'visit' | 'handle' | 'resident' | 'lifeEvent' | 'place'
   /**
    * a report's or visit's fields (a visit: { householdId, note, residentIds? }); for 'handle':
-   * { orderId, note }; for 'resident': NewResidentBody; for 'lifeEvent': LifeEventBody
+   * { orderId, note }; for 'resident': NewResidentBody; for 'lifeEvent': LifeEventBody; for 'place': PlaceBody
    */
   body: Record<string, unknown>
   photos: Blob[]
@@ -72,6 +72,7 @@ export async function sendItem(item: OutboxItem, token: string, username: string
     if (item.kind === 'handle') return await sendHandle(item, photoIds, auth, username)
     if (item.kind === 'resident') return await sendResident(item.body as unknown as NewResidentBody, auth, item.clientKey)
     if (item.kind === 'lifeEvent') return await sendLifeEvent(item.body as unknown as LifeEventBody, auth, item.clientKey)
+    if (item.kind === 'place') return await sendPlace(item.body as unknown as PlaceBody, auth, item.clientKey)
     const url = item.kind === 'report' ? '/api/work-orders' : '/api/household-visits'
     const res = await fetch(url, {
       method: 'POST',

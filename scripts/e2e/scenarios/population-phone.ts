@@ -4,8 +4,10 @@
 // server's answer; she records a member moving away, whose first answer is lost on the way (the
 // replay, with the same clientKey, gets the first answer (200) and counts as sent, one moveOut in the history) and the member leaves
 // the household; she follows up an overdue ledger person offline (台账随访), and once sent the
-// person is no longer overdue in 本月应访 and the household is marked visited. Along the way: no
-// text clipped or drawn over other text, nothing fetched from outside the origin.
+// person is no longer overdue in 本月应访 and the household is marked visited; a household from
+// 公安's list without coordinates (待落图) is placed at its door from the phone's position (定位),
+// through the outbox. Along the way: no text clipped or drawn over other text, nothing fetched
+// from outside the origin.
 import type { Browser, Page } from 'playwright-core'
 import { makeIdNumber } from '../../../geo/id-number.ts'
 import { apiLogin, artifactPath, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
@@ -207,6 +209,36 @@ export async function populationPhoneScenario(browser: Browser, system: System, 
   tally.check('[phone] her household is marked visited this month (the map\'s green)', visited)
   await m.locator(`[data-testid="m-household-${person.householdId}"]`).scrollIntoViewIfNeeded()
   await m.screenshot({ path: artifactPath('population-phone-visited-390.png') })
+
+  // ── 待落图: a household her cadre imported without coordinates, placed at its door from the phone's position
+  const cadre = await apiLogin(system.origin, `cadre-${villageId}`)
+  const own = (await get<{ features: { properties: { id: number; code: string; label: [number, number] } }[] }>(worker, `/api/grids?village=${villageId}`)).features.find((f) => f.properties.id === gridId)!.properties
+  const code = `E2EM${Date.now().toString(36)}`
+  const imported = await fetch(`${system.origin}/api/imports/households`, {
+    method: 'POST', headers: { Authorization: `Bearer ${cadre}`, 'Content-Type': 'text/csv' }, body: `户号,地址,网格编码\n${code},某村待落图组8号,${own.code}`,
+  })
+  const toPlace = (await get<{ items: { id: number; code: string }[] }>(worker, `/api/households?unplaced=1&q=${code}`)).items[0]
+  tally.check('[phone] a household imported without coordinates waits in her grid (待落图)', imported.ok && !!toPlace, `HTTP ${imported.status}`)
+  await phone.grantPermissions(['geolocation'], { origin: system.origin })
+  await phone.setGeolocation({ longitude: own.label[0], latitude: own.label[1], accuracy: 10 })
+  await m.click('[data-testid="m-tab-ledger"]')
+  await m.click('[data-testid="m-tab-people"]')
+  const listedWaiting = await m.waitForSelector(`[data-testid="m-unplaced-${toPlace?.id}"]`, { timeout: 10_000 }).then(() => true, () => false)
+  tally.check('[phone] 人口管理 lists it under 待落图', listedWaiting)
+  await layout(m, tally, 'the 待落图 list')
+  await m.screenshot({ path: artifactPath('population-phone-unplaced-390.png') })
+  await m.click(`[data-testid="m-unplaced-${toPlace?.id}"]`)
+  await m.click('[data-testid="m-place-locate"]')
+  const located = await m.waitForSelector('[data-testid="m-place-point"]', { timeout: 10_000 }).then(() => true, () => false)
+  tally.check('[phone] 定位 takes the phone\'s position', located, await m.locator('[data-testid="m-place-message"]').innerText().catch(() => ''))
+  await layout(m, tally, 'placing a household')
+  await m.screenshot({ path: artifactPath('population-phone-place-390.png') })
+  await m.click('[data-testid="m-place-confirm"]')
+  const placedSent = await m.waitForSelector('[data-testid="m-notice"]:has-text("住户已落图")', { timeout: 10_000 }).then(() => true, () => false)
+  const placedRecord = await get<{ gridId: number | null; location: [number, number] | null }>(worker, `/api/households/${toPlace?.id}`)
+  const off = await m.waitForFunction((id) => !document.querySelector(`[data-testid="m-unplaced-${id}"]`), toPlace?.id, { timeout: 5000 }).then(() => true, () => false)
+  tally.check('[phone] 确认落图 goes through the outbox: the household has her grid and the point, and leaves 待落图', placedSent && off && placedRecord.gridId === gridId
+    && !!placedRecord.location && Math.abs(placedRecord.location[0] - own.label[0]) < 1e-6, JSON.stringify(placedRecord))
 
   tally.check('[phone] zero requests outside the origin', requests.foreign.length === 0, requests.foreign.slice(0, 5).join(', '))
   const unexpected = errors.filter((e) => !EXPECTED.test(e))

@@ -5,7 +5,9 @@
 // previews and imports a good one (she becomes 低保对象); her grid worker finds her in the
 // overdue ledger, follows her up and exports the ledger for a reason (audited); a cadre records
 // party attendance; and a cadre's notice goes through a leader's approval onto a wall that is
-// already open, within seconds and without a reload. Every view is photographed at 1366×768 or
+// already open, within seconds and without a reload. The cadre also imports 公安's household and
+// 户籍 lists (a dry run previewed, then applied) and places on the map the household that came
+// without coordinates (待落图). Every view is photographed at 1366×768 or
 // 1920×1080 and its text checked for overflow and overlap.
 import { readFileSync } from 'node:fs'
 import sharp from 'sharp'
@@ -68,7 +70,7 @@ export async function populationScenario(browser: Browser, system: System, tally
   const notice = async (page: Page) => ((await seen(page, '[data-testid="desk-notice"]', 5000)) ? text(page, 'desk-notice') : '')
 
   const stamp = Date.now().toString(36)
-  const grids = await api<{ features: { properties: { id: number; name: string; villageName: string } }[] }>('cadre-3', '/api/grids?village=3')
+  const grids = await api<{ features: { properties: { id: number; code: string; name: string; villageName: string; label: [number, number] } }[] }>('cadre-3', '/api/grids?village=3')
   const firstGrid = grids.features[0].properties
 
   // ── the village cadre: a new household on the map, a resident registered, corrected, her history ──
@@ -154,6 +156,45 @@ export async function populationScenario(browser: Browser, system: System, tally
   await c.keyboard.press('Escape')
   await c.click(`[data-testid="desk-pop-resident-name-${residentId}"]`)
   await shoot(c, 'population-cadre-1366')
+
+  // ── the village cadre: 公安's lists imported, the household without coordinates placed (待落图) ──
+  tally.check('[population] 户籍与落图 opens on 待落图', await tool(c, 'households') && await seen(c, '[data-testid="desk-unplaced"]'))
+  await c.click('[data-testid="desk-households-tab-households"]')
+  const [codeA, codeB] = [`E2E${stamp}A`, `E2E${stamp}B`]
+  const householdsCsv = ['户号,地址,经度,纬度,网格编码', `${codeA},店子镇${firstGrid.villageName}落图组1号,${firstGrid.label[0]},${firstGrid.label[1]},`, `${codeB},店子镇${firstGrid.villageName}落图组2号,,,${firstGrid.code}`].join('\n')
+  await c.setInputFiles('[data-testid="desk-households-file"]', { name: '标准地址.csv', mimeType: 'text/csv', buffer: Buffer.from(householdsCsv) })
+  const previewed = await seen(c, '[data-testid="desk-households-preview-rows"]')
+  tally.check('[population] 导入住户: the dry run previews 2 new households, 1 of them 待落图', previewed && (await text(c, 'desk-households-summary')).includes('待落图 1 户'), await text(c, 'desk-households-summary').catch(() => ''))
+  await shoot(c, 'households-import-1366')
+  await c.click('[data-testid="desk-households-submit"]')
+  await seen(c, '[data-testid="desk-households-done"]')
+  await c.click('[data-testid="desk-households-tab-residents"]')
+  const [idA, idB] = [makeIdNumber('371326', '1961-02-03', 601 + 2 * Math.floor(Math.random() * 150)), makeIdNumber('371326', '1963-04-05', 600 + 2 * Math.floor(Math.random() * 150))]
+  const residentsCsv = ['身份证号,姓名,性别,出生日期,与户主关系,户号,低保', `${idA},钱落图,男,1961-02-03,户主,${codeA},是`, `${idB},孙落图,女,1963-04-05,户主,${codeB},否`].join('\n')
+  await c.setInputFiles('[data-testid="desk-residents-file"]', { name: '户籍.csv', mimeType: 'text/csv', buffer: Buffer.from(residentsCsv) })
+  tally.check('[population] 导入居民: the dry run previews 2 people, masked', await seen(c, '[data-testid="desk-residents-preview-rows"]')
+    && (await c.locator('[data-testid="desk-residents-preview-rows"]').innerText()).includes('钱*图'))
+  await shoot(c, 'residents-import-1366')
+  await c.click('[data-testid="desk-residents-submit"]')
+  await seen(c, '[data-testid="desk-residents-done"]')
+  const waiting = await api<{ items: { id: number; code: string; residents: number }[] }>('cadre-3', `/api/households?unplaced=1&q=${codeB}`)
+  const unplacedId = waiting.items[0]?.id ?? 0
+  tally.check('[population] the import is applied: one household waits to be placed, with its resident', waiting.items.length === 1 && waiting.items[0].residents === 1, JSON.stringify(waiting.items))
+  await c.click('[data-testid="desk-households-tab-unplaced"]')
+  await c.fill('[data-testid="desk-unplaced-q"]', codeB)
+  await c.click(`[data-testid="desk-unplaced-${unplacedId}"]`)
+  await seen(c, '[data-testid="desk-unplaced-map"][data-ready="1"]', 30_000)
+  await c.waitForTimeout(500)
+  // its grid is known (网格编码): the map is centred inside it, so the middle of the map is a place in the grid
+  const mapBox = (await c.locator('[data-testid="desk-unplaced-map"] canvas').boundingBox())!
+  await c.mouse.click(mapBox.x + mapBox.width / 2, mapBox.y + mapBox.height / 2)
+  const where = await seen(c, '[data-testid="desk-unplaced-where"]', 3000) ? await text(c, 'desk-unplaced-where') : ''
+  tally.check('[population] 待落图: a household picked and a click on the map name the grid it would go to', where.includes(firstGrid.name), where)
+  await shoot(c, 'unplaced-1366')
+  await c.click('[data-testid="desk-unplaced-confirm"]')
+  await gone(c, `[data-testid="desk-unplaced-${unplacedId}"]`)
+  const placedNow = await api<{ gridId: number | null; location: [number, number] | null }>('cadre-3', `/api/households/${unplacedId}`)
+  tally.check('[population] …confirmed, it has its point in that grid and leaves the list', !!placedNow.location && placedNow.gridId === firstGrid.id, JSON.stringify(placedNow))
 
   // ── 民政局 imports its list: a template, a bad file, a preview, the import ──
   const dept = await open('dept-2')

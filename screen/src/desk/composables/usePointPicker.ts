@@ -95,6 +95,11 @@ export function usePointPicker(
 
   watch([el, villageId], () => void show(), { flush: 'post', immediate: true })
   watch(households, (h) => source('households')?.setData(collection(h)))
+  // another grid to focus (the 待落图 list's next household): into view and lit
+  watch(focusGrid, () => {
+    fit()
+    paint()
+  })
   watch(picked, paint)
 
   onBeforeUnmount(() => {
@@ -103,7 +108,15 @@ export function usePointPicker(
   })
 
   /** a point typed in (e.g. by a test or from a GPS reading): the same as a click */
-  const pick = (p: [number, number]) => (picked.value = p)
+  const pick = (p: [number, number] | null) => (picked.value = p)
+  /** where on the map a point of the page lies (something dropped on it), or null off the map */
+  function pointAt(clientX: number, clientY: number): [number, number] | null {
+    if (!map) return null
+    const box = map.getCanvas().getBoundingClientRect()
+    if (clientX < box.left || clientX > box.right || clientY < box.top || clientY > box.bottom) return null
+    const at = map.unproject([clientX - box.left, clientY - box.top])
+    return [Number(at.lng.toFixed(7)), Number(at.lat.toFixed(7))]
+  }
 
-  return { picked, grid, ready, failed, pick }
+  return { picked, grid, ready, failed, pick, pointAt }
 }

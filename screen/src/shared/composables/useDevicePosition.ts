@@ -1,9 +1,9 @@
 import { ref } from 'vue'
 
 /**
- * The phone's own position (WGS-84, as the Geolocation API gives and the server stores).
- * Browsers allow it only on HTTPS or localhost; on a plain-HTTP intranet address the resident
- * is told so and taps the map instead.
+ * The phone's own position (WGS-84, as the Geolocation API gives and the server stores): a
+ * resident's report, a grid worker placing a household at its door. Browsers allow it only on
+ * HTTPS or localhost; on a plain-HTTP intranet address the user is told so and taps the map instead.
  */
 export function useDevicePosition(onFix: (lonLat: [number, number]) => void) {
   const locating = ref(false)
