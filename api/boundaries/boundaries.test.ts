@@ -23,11 +23,12 @@ const LAT = 36.5
 const D = 0.02
 const corners = (lon: number, lat: number, w: number, h: number): Ring => [[lon, lat], [lon + w, lat], [lon + w, lat + h], [lon, lat + h]]
 
-async function project(ring: Ring, srid: number): Promise<Ring> {
+/** by an EPSG code, or by a PROJ string (a local grid no EPSG code describes) */
+async function project(ring: Ring, to: number | string): Promise<Ring> {
   const r = await t.db.query<{ x: number; y: number }>(
     `SELECT ST_X(p.g) AS x, ST_Y(p.g) AS y FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS c(lon, lat, i),
-            LATERAL (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326), $3::int) AS g) p ORDER BY c.i`,
-    [ring.map((p) => p[0]), ring.map((p) => p[1]), srid])
+            LATERAL (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326), ${typeof to === 'number' ? '$3::int' : '$3::text'}) AS g) p ORDER BY c.i`,
+    [ring.map((p) => p[0]), ring.map((p) => p[1]), to])
   return r.rows.map((p) => [p.x, p.y])
 }
 const srtext = async (srid: number) => (await t.db.query<{ srtext: string }>('SELECT srtext FROM spatial_ref_sys WHERE srid = $1', [srid])).rows[0].srtext
@@ -46,7 +47,9 @@ async function offsets(code: string, known: Ring): Promise<number[]> {
 
 describe('village boundaries in every coordinate system a township gets', () => {
   const known = corners(LON, LAT, D, D)
-  const families: [string, number | null, (ring: Ring) => Promise<{ file: Buffer; type?: string; query?: string }>][] = [
+  // a county's own local grid: CGCS2000 Gauss-Kruger with a false northing of its own (no EPSG code)
+  const LOCAL = '+proj=tmerc +lat_0=0 +lon_0=117 +k=1 +x_0=500000 +y_0=-3000000 +ellps=GRS80 +units=m +no_defs'
+  const families: [string, number | string | null, (ring: Ring) => Promise<{ file: Buffer; type?: string; query?: string }>][] = [
     ['CGCS2000 3° zone 39, ESRI .prj with the zone in the easting', 4527, async (r) => ({ file: await shapefileZip([village(r)], { prj: cgcs2000GkPrj(39, true) }) })],
     ['CGCS2000 3° CM 117°E, ESRI .prj', 4548, async (r) => ({ file: await shapefileZip([village(r)], { prj: cgcs2000GkPrj(39, false) }) })],
     ['CGCS2000 6° zone 20, GDAL .prj', 4498, async (r) => ({ file: await shapefileZip([village(r)], { prj: await srtext(4498) }) })],
@@ -54,6 +57,9 @@ describe('village boundaries in every coordinate system a township gets', () => 
     ['CGCS2000 geographic (EPSG:4490)', 4490, async (r) => ({ file: await shapefileZip([village(r)], { prj: await srtext(4490) }) })],
     ["Xi'an 1980 3° zone 39", 2363, async (r) => ({ file: await shapefileZip([village(r)], { prj: await srtext(2363) }) })],
     ['Beijing 1954 6° zone 20', 21420, async (r) => ({ file: await shapefileZip([village(r)], { prj: await srtext(21420) }) })],
+    ['a local CGCS2000 Gauss-Kruger grid (false northing -3,000 km), by its .prj', LOCAL, async (r) => ({
+      file: await shapefileZip([village(r)], { prj: cgcs2000GkPrj(39, false).replace('PARAMETER["False_Northing",0.0]', 'PARAMETER["False_Northing",-3000000.0]') }),
+    })],
     ['WGS 84 GeoJSON', 4326, async (r) => ({ file: Buffer.from(JSON.stringify(geojson([village(r)]))), type: 'application/geo+json' })],
     ['GCJ-02 GeoJSON by ?crs=GCJ02', null, async (r) => ({
       file: Buffer.from(JSON.stringify(geojson([village(r.map((p) => gcoord.transform(p, gcoord.WGS84, gcoord.GCJ02) as [number, number]))]))),

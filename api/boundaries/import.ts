@@ -101,7 +101,7 @@ export async function importBoundaries(db: Db, file: ParsedFile, o: BoundaryImpo
   const snapM = o.snapM ?? 2
   return db.transaction(async (tx) => {
     await createStage(tx)
-    await stageFeatures(tx, staged, crs.proj === WGS84.proj ? null : crs.proj)
+    await stageFeatures(tx, staged, crs)
     if (o.level === 'grid') {
       await resolveVillages(tx, o.townId)
       const lost = await tx.query<{ label: string; village_ref: string }>('SELECT label, village_ref FROM bnd WHERE village_id IS NULL ORDER BY n')

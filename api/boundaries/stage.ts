@@ -36,24 +36,37 @@ export async function createStage(tx: Queryable): Promise<void> {
 }
 
 /**
- * Features into the stage: their coordinates transformed from `proj` (a PROJ string; null when
- * they are WGS-84 already) and repaired (ST_MakeValid, polygonal parts kept, the area before and
- * after kept to tell a repair that lost land).
+ * Features into the stage: their coordinates transformed to WGS-84 (by EPSG code when there is
+ * one, else by a PROJ string once per batch, else taken as WGS-84 already) and repaired
+ * (ST_MakeValid, polygonal parts kept, the area before and after kept to tell a repair that
+ * lost land).
  */
-export async function stageFeatures(tx: Queryable, features: StagedInput[], proj: string | null): Promise<void> {
-  const from = `CASE WHEN $9::text IS NULL THEN ST_SetSRID(ST_GeomFromWKB(decode(t.w, 'hex')), 4326)
-                     ELSE ST_Transform(ST_SetSRID(ST_GeomFromWKB(decode(t.w, 'hex')), 0), $9::text, 4326) END`
+export async function stageFeatures(tx: Queryable, features: StagedInput[], crs: { srid?: number; proj: string | null }): Promise<void> {
+  const wkb = `ST_GeomFromWKB(decode(t.w, 'hex'))`
+  // A PROJ string costs a PROJ set-up per call of ST_Transform: one call per batch, on the batch
+  // collected, its parts taken back by their place in it.
+  const byString = !crs.srid && crs.proj !== null
+  const raw = crs.srid === 4326 || crs.proj === null
+    ? `ST_SetSRID(${wkb}, 4326)`
+    : crs.srid ? `ST_Transform(ST_SetSRID(${wkb}, ${Number(crs.srid)}), 4326)` : `ST_SetSRID(${wkb}, 0)`
   for (let i = 0; i < features.length; i += BATCH) {
     const b = features.slice(i, i + BATCH)
     await tx.query(
-      `INSERT INTO bnd (n, label, name, code, village_ref, village_id, kind, target_id, raw)
-       SELECT t.n, t.label, t.name, t.code, t.vref, t.vid, t.kind, t.tid,
-              CASE WHEN t.w IS NOT NULL THEN ${from} WHEN t.wkt IS NOT NULL THEN ST_GeomFromText(t.wkt, 4326) END
-         FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::int[], $10::text[], $11::text[])
-              AS t(n, label, name, code, vref, vid, kind, tid, w, wkt)`,
+      `WITH t AS (
+         SELECT t.*, CASE WHEN t.w IS NOT NULL THEN ${raw} WHEN t.wkt IS NOT NULL THEN ST_GeomFromText(t.wkt, 4326) END AS g
+           FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[])
+                AS t(n, label, name, code, vref, vid, kind, tid, w, wkt)),
+       moved AS (${byString
+         ? `SELECT x.ns[i] AS n, ST_GeometryN(x.c, i) AS geom
+              FROM (SELECT ST_Transform(ST_Collect(g ORDER BY n), $11::text, 4326) AS c, array_agg(n ORDER BY n) AS ns FROM t WHERE w IS NOT NULL) x,
+                   generate_series(1, ST_NumGeometries(x.c)) i`
+         : 'SELECT n, g AS geom FROM t'})
+       INSERT INTO bnd (n, label, name, code, village_ref, village_id, kind, target_id, raw)
+       SELECT t.n, t.label, t.name, t.code, t.vref, t.vid, t.kind, t.tid, coalesce(m.geom, CASE WHEN t.w IS NULL THEN t.g END)
+         FROM t LEFT JOIN moved m ON m.n = t.n`,
       [b.map((f) => f.n), b.map((f) => f.label), b.map((f) => f.name), b.map((f) => f.code), b.map((f) => f.villageRef ?? ''),
-        b.map((f) => f.villageId ?? null), b.map((f) => f.kind ?? 'base'), b.map((f) => f.targetId ?? null), proj,
-        b.map((f) => (f.wkb ? f.wkb.toString('hex') : null)), b.map((f) => f.wkt ?? null)],
+        b.map((f) => f.villageId ?? null), b.map((f) => f.kind ?? 'base'), b.map((f) => f.targetId ?? null),
+        b.map((f) => (f.wkb ? f.wkb.toString('hex') : null)), b.map((f) => f.wkt ?? null), ...(byString ? [crs.proj] : [])],
     )
   }
   await tx.query(`UPDATE bnd SET geom = CASE WHEN raw IS NULL THEN NULL ELSE ST_CollectionExtract(ST_MakeValid(ST_Force2D(raw)), 3) END,

@@ -18,7 +18,7 @@ export async function startApiProcess(
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'api/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', DEMO_PASSWORD: BENCH_PASSWORD, JT808_PORT: String(jt808Port), ...env },
-    stdio: 'ignore',
+    stdio: process.env.BENCH_API_LOG ? ['ignore', 'inherit', 'inherit'] : 'ignore',
   })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
   const origin = `http://127.0.0.1:${port}`

@@ -1,5 +1,6 @@
 // Going live (底数导入) at county scale, through the routes of an API in its own process on
 // PostgreSQL, each against a plain bulk insert (COPY) of the same rows in the same run:
+// - a town's map: 20 villages and 1,000 grids (onboarding-grids.ts);
 // - 公安's 标准地址 list: BENCH_ONBOARD_HOUSEHOLDS households (default 27,000; half located at
 //   points inside the grids, half waiting to be placed with their village), dry run and apply;
 // - a 户籍 list of BENCH_ONBOARD_RESIDENTS people (default 100,000, ~10 MB of CSV) in them,
@@ -14,6 +15,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { makeIdNumber } from '../../geo/id-number.ts'
 import { Rng } from '../../geo/random.ts'
 import { startApiProcess } from './api-process.ts'
+import { benchOnboardingGrids } from './onboarding-grids.ts'
 
 const HOUSEHOLDS = Number(process.env.BENCH_ONBOARD_HOUSEHOLDS || 27_000)
 const RESIDENTS = Number(process.env.BENCH_ONBOARD_RESIDENTS || 100_000)
@@ -38,6 +40,8 @@ export async function benchOnboarding(clusterUrl: string): Promise<void> {
   try {
     const token = await api.login('admin')
     const rng = new Rng(2027)
+    // first the map (a town of its own beside the demo's), then the households and people
+    await benchOnboardingGrids(client, (path, file, type) => timed(api.origin, token, path, file, type))
 
     // 标准地址: points inside the base grids, every other household without coordinates
     const points = (await client.query<{ lon: number; lat: number; village: string }>(
@@ -110,7 +114,7 @@ export async function benchOnboarding(clusterUrl: string): Promise<void> {
 }
 
 /** One import through the route, with an anonymous request every 20 ms meanwhile (its slowest answer). */
-async function timed(origin: string, token: string, path: string, file: Buffer): Promise<{ ms: number; status: number; body: Record<string, number>; stall: number }> {
+async function timed(origin: string, token: string, path: string, file: Buffer, type = 'text/csv'): Promise<{ ms: number; status: number; body: Record<string, number>; stall: number }> {
   let running = true
   let stall = 0
   const probe = (async () => {
@@ -124,7 +128,7 @@ async function timed(origin: string, token: string, path: string, file: Buffer):
   })()
   const s = performance.now()
   const res = await fetch(`${origin}${path}`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'x-file-name': 'bench.csv' }, body: new Uint8Array(file),
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type, 'x-file-name': 'bench.csv' }, body: new Uint8Array(file),
   })
   const body = (await res.json()) as Record<string, number>
   const elapsed = performance.now() - s
