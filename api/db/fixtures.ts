@@ -4,9 +4,12 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import type { Db } from './types.ts'
 import { type CopyColumn, csvLines } from './copy-csv.ts'
+import { isProduction, ProductionDatabaseError } from '../setup/deployment.ts'
 
-// FIXTURES_DIR lets a county-scale set (npm run fixtures -- --scale N --out DIR) be loaded instead.
-export const FIXTURES_DIR = process.env.FIXTURES_DIR || new URL('../../fixtures/', import.meta.url).pathname
+// FIXTURES_DIR lets a county-scale set (npm run fixtures -- --scale N --out DIR) be loaded instead;
+// FIXTURES_DIR=none starts empty (api/setup/startup.ts), and the scripts that need a set then use the demo's.
+export const FIXTURES_DIR = process.env.FIXTURES_DIR && process.env.FIXTURES_DIR !== 'none'
+  ? process.env.FIXTURES_DIR : new URL('../../fixtures/', import.meta.url).pathname
 
 export interface FixtureManifest {
   seed: number
@@ -20,7 +23,8 @@ export type LoadProgress = (table: string, loaded: number, total: number) => voi
 const CHUNK_ROWS = 2000
 // rows per COPY (PostgreSQL): a chunk of residents is a few MB of CSV
 const COPY_ROWS = 20_000
-const LOAD_LOCK_KEY = 73_261_002
+/** held while a first start fills an empty database, with the demo or for production */
+export const LOAD_LOCK_KEY = 73_261_002
 
 export function readManifest(dir = FIXTURES_DIR): FixtureManifest {
   return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as FixtureManifest
@@ -48,6 +52,8 @@ export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: Load
   await db.transaction(async (tx) => {
     // Two API processes starting together on one PostgreSQL must not both load.
     if (db.engine === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK_KEY])
+    // a township's own database, however empty it still is, never gets the generated one
+    if (await isProduction(tx)) throw new ProductionDatabaseError('the demo fixtures')
     if ((await tx.query<{ n: number }>('SELECT count(*) AS n FROM towns')).rows[0].n > 0) return
     // the grid roll-ups (migration 029) are counted once at the end, not after every chunk
     await tx.query(`SELECT set_config('shuzhi.rollups', 'off', true)`)

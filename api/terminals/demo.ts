@@ -1,5 +1,6 @@
 import type { Db } from '../db/types.ts'
 import type { Edition } from '../gateways/jt808/header.ts'
+import { isProduction } from '../setup/deployment.ts'
 
 /** The demo terminals' IDs: 2013 terminals send 12 digits, 2019 ones 20 (leading zeros kept). */
 export function demoTerminalPhone(vehicleId: number, edition: Edition): string {
@@ -13,9 +14,11 @@ export const demoEdition = (vehicleId: number): Edition => (vehicleId % 2 ? 2019
 /**
  * Binds a demo terminal to every truck the first time the system starts with none bound, so
  * the simulator's trucks can report over JT/T 808. A deployment unbinds them and binds its
- * real terminals (POST /api/terminals); once any terminal exists nothing is added.
+ * real terminals (POST /api/terminals); once any terminal exists nothing is added, and nothing
+ * ever in a production database (its trucks get their real terminals, not made-up ones).
  */
 export async function ensureDemoTerminals(db: Db): Promise<number> {
+  if (await isProduction(db)) return 0
   const any = await db.query('SELECT 1 FROM terminals LIMIT 1')
   if (any.rows.length) return 0
   const vehicles = (await db.query<{ id: number }>('SELECT id FROM vehicles ORDER BY id')).rows
