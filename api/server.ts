@@ -40,6 +40,7 @@ import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
+import { setupRoutes } from './setup/routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
@@ -188,6 +189,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })
+      await api.register(setupRoutes, { db: opts.db })
     },
     { prefix: '/api' },
   )
