@@ -33,6 +33,8 @@ export const townRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =>
   app.put<{ Body: { code: string; name: string } }>(
     '/county',
     {
+      // refused before the body is read: the access table's answer, whatever the body
+      onRequest: async (req) => void requirePermission(req, 'setup.manage'),
       schema: {
         tags: ['geo'], summary: "set the county's code and name (admin; 底数导入)",
         body: Type.Object({ code: Code, name: Name }, { additionalProperties: false }),
@@ -48,6 +50,7 @@ export const townRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =>
   app.post<{ Body: { code: string; name: string } }>(
     '/towns',
     {
+      onRequest: async (req) => void requirePermission(req, 'setup.manage'),
       schema: {
         tags: ['geo'], summary: 'name a town before its villages are imported; its outline is then their union (admin; 底数导入)',
         body: Type.Object({ code: Code, name: Name }, { additionalProperties: false }),
@@ -63,6 +66,7 @@ export const townRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =>
   app.patch<{ Params: { id: number }; Body: { code?: string; name?: string } }>(
     '/towns/:id',
     {
+      onRequest: async (req) => void requirePermission(req, 'setup.manage'),
       schema: {
         tags: ['geo'], summary: "change a town's code or name (admin; 底数导入)",
         params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
