@@ -93,6 +93,6 @@ async function startEmpty(db: Db, opts: StartOptions): Promise<void> {
   opts.say('生产部署: 空库启动 (FIXTURES_DIR=none)，已记为生产库 (settings deployment=production)；以后任何启动都不会载入示例数据')
   if (!created) return
   if (opts.adminPassword) opts.say('已创建管理员账号 admin (密码为 ADMIN_PASSWORD)')
-  else opts.say(`已创建管理员账号 admin，初始密码 (仅显示这一次，请登录后在工作台修改): ${password}`)
+  else opts.say(`已创建管理员账号 admin，初始密码 (仅显示这一次；登录后可在工作台“账号管理”中重置): ${password}`)
   opts.say('下一步: 以 admin 登录工作台 /desk/，按“底数导入”清单导入县镇名称、村界、网格、户、人口和账号')
 }
