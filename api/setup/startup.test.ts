@@ -31,7 +31,10 @@ describe('an empty start for production (FIXTURES_DIR=none)', () => {
     expect(password).toMatch(/^[A-Za-z0-9]{16}$/)
     expect(await verifyPassword(password, all[0].password_hash)).toBe(true)
     expect(await verifyPassword('demo-password', all[0].password_hash)).toBe(false)
-    for (const table of ['towns', 'villages', 'grids', 'households', 'residents', 'vehicles', 'terminals', 'departments', 'county']) expect(await count(db, table), table).toBe(0)
+    for (const table of ['towns', 'villages', 'grids', 'households', 'residents', 'vehicles', 'terminals', 'county', 'work_orders']) expect(await count(db, table), table).toBe(0)
+    // the catalogue every township shares: the county departments and the residents' data items
+    expect(await count(db, 'departments')).toBe(12)
+    expect(await count(db, 'data_items')).toBe(30)
     expect(await deploymentOf(db)).toBe('production')
   })
 

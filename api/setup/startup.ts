@@ -1,5 +1,6 @@
 import type { Db } from '../db/types.ts'
-import { isLoaded, LOAD_LOCK_KEY, loadFixtures } from '../db/fixtures.ts'
+import { DEMO_FIXTURES_DIR, fixtureLines, isLoaded, LOAD_LOCK_KEY, loadFixtures, readManifest } from '../db/fixtures.ts'
+import type { Transaction } from '../db/types.ts'
 import { ensureDemoAccounts } from '../auth/demo-accounts.ts'
 import { hashPassword, randomPassword } from '../auth/password.ts'
 import { insertUsers } from '../auth/repository.ts'
@@ -69,9 +70,27 @@ export async function prepareDatabase(db: Db, opts: StartOptions): Promise<Start
 }
 
 /**
+ * What every township shares with the demo, being the system's and not the township's: the county
+ * departments that feed the population database (orders go up to them, 部门报到 accounts answer for
+ * them, their data imports fill their items) and the residents' data items, read from the demo's
+ * fixtures (checked by their manifest).
+ */
+const CATALOGUE = ['departments', 'data_items'] as const
+
+async function insertCatalogue(tx: Transaction): Promise<void> {
+  const manifest = readManifest(DEMO_FIXTURES_DIR)
+  for (const name of CATALOGUE) {
+    const table = manifest.tables.find((t) => t.name === name)
+    if (!table) throw new Error(`the demo fixtures hold no ${name}`)
+    // name is one of CATALOGUE, not input
+    await tx.query(`INSERT INTO ${name} SELECT * FROM jsonb_populate_recordset(NULL::${name}, $1::jsonb)`, ['[' + fixtureLines(DEMO_FIXTURES_DIR, table).join(',') + ']'])
+  }
+}
+
+/**
  * The first start of a real township: the database must hold nothing yet (no town, village or
- * account); it gets one `admin` and is marked production, in one transaction, so a start cut
- * short leaves an empty database that the next start treats as new.
+ * account); it gets one `admin` and the catalogue, and is marked production, in one transaction,
+ * so a start cut short leaves an empty database that the next start treats as new.
  */
 async function startEmpty(db: Db, opts: StartOptions): Promise<void> {
   const password = opts.adminPassword || randomPassword()
@@ -87,6 +106,7 @@ async function startEmpty(db: Db, opts: StartOptions): Promise<void> {
       throw new DemoDatabaseError('FIXTURES_DIR=none: 此数据库已有数据 (示例镇或既有账号)，生产部署需从空库开始: 换一个新的 DATA_DIR，或新建一个 PostgreSQL 数据库')
     }
     await recordDeployment(tx, 'production')
+    await insertCatalogue(tx)
     await insertUsers(tx, [{ username: 'admin', displayName: '系统管理员', role: 'admin', passwordHash }])
     return true
   })

@@ -3,7 +3,7 @@ import type { Db } from '../db/types.ts'
 import { buildServer } from '../server.ts'
 import { hashPassword } from '../auth/password.ts'
 import { insertUsers } from '../auth/repository.ts'
-import { recordDeployment } from '../setup/deployment.ts'
+import { prepareDatabase } from '../setup/startup.ts'
 import { openEmptyDb } from './test-db.ts'
 import { TEST_PASSWORD } from './password.ts'
 
@@ -15,18 +15,15 @@ export interface EmptyApp {
 }
 
 /**
- * A server on a system started empty for production (tests): the migrated schema, the one
- * `admin` and a county-wide `display` a township makes first, all with the test password, and
- * no data at all until the test puts some in.
+ * A server on a system started empty for production (tests), as `FIXTURES_DIR=none npm start`
+ * leaves it: the schema, the catalogue (departments, data items) and the one `admin`; and a
+ * county-wide `display`, the first account a township makes; both with the test password. No
+ * township data at all until the test puts some in.
  */
 export async function openEmptyApp(opts: { logger?: { level: string; stream: { write(line: string): void } } } = {}): Promise<EmptyApp> {
   const db = await openEmptyDb()
-  await recordDeployment(db, 'production')
-  const passwordHash = await hashPassword(TEST_PASSWORD)
-  await insertUsers(db, [
-    { username: 'admin', displayName: '系统管理员', role: 'admin', passwordHash },
-    { username: 'display', displayName: '指挥中心大屏', role: 'display', passwordHash },
-  ])
+  await prepareDatabase(db, { fixturesDir: null, adminPassword: TEST_PASSWORD, say: () => {} })
+  await insertUsers(db, [{ username: 'display', displayName: '指挥中心大屏', role: 'display', passwordHash: await hashPassword(TEST_PASSWORD) }])
   const app = await buildServer({ db, logger: opts.logger, loginRateLimit: 10_000 })
   await app.ready()
   const tokens = new Map<string, string>()

@@ -11,7 +11,6 @@ let town: SmallTownship
 beforeAll(async () => {
   t = await openEmptyApp({ logger: { level: 'info', stream: { write: (line) => void log.push(line) } } })
   town = await insertSmallTownship(t.db, { townCode: '371326100', townName: '新镇', villages: 2, gridsPerVillage: 2 })
-  await t.db.query(`INSERT INTO departments (id, name) VALUES (1, '县公安局')`)
 })
 afterAll(async () => t?.close())
 
@@ -30,7 +29,7 @@ const GOOD = [
   'town.leader,孙镇长,镇领导,371326100,',
   'county.display,县大屏,大屏显示,,',
   'town.display,镇大屏,display,新镇,',
-  'police,公安报到,县直部门,县公安局,',
+  'police,公安报到,县直部门,公安局,',
 ]
 
 describe('accounts in bulk (POST /api/imports/users)', () => {
@@ -42,7 +41,7 @@ describe('accounts in bulk (POST /api/imports/users)', () => {
     expect(r).toMatchObject({ rows: 7, created: 0, dryRun: true, errors: [] })
     expect(r.accounts.map((a: { row: number; username: string; role: string; scope: string }) => [a.row, a.username, a.role, a.scope])).toEqual([
       [2, 'li.cadre', 'villageCadre', '第1村'], [3, 'gw.zhao', 'gridWorker', '第1村 第1网格'], [4, 'gw.qian', 'gridWorker', '第1村 第2网格'],
-      [5, 'town.leader', 'leader', '新镇'], [6, 'county.display', 'display', '全县'], [7, 'town.display', 'display', '新镇'], [8, 'police', 'department', '县公安局'],
+      [5, 'town.leader', 'leader', '新镇'], [6, 'county.display', 'display', '全县'], [7, 'town.display', 'display', '新镇'], [8, 'police', 'department', '公安局'],
     ])
     expect(r.accounts.some((a: { password?: string }) => a.password)).toBe(false)
     expect(r.sheet).toBeUndefined()
@@ -70,6 +69,7 @@ describe('accounts in bulk (POST /api/imports/users)', () => {
       'bad name,某人,大屏显示,,', //                                   15: not a username
       'x11,某人,车载终端,,', //                                        16: devices are not imported
       'x12,某人,constructor,,', //                                    17: not a role (not Object's either)
+      'x13,某人,县直部门,城管局,', //                                  18: not a county department
     ), false)
     expect(res.statusCode, res.body).toBe(422)
     const r = res.json()
@@ -78,7 +78,7 @@ describe('accounts in bulk (POST /api/imports/users)', () => {
     const cells = r.errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)
     expect(cells).toEqual([
       '3:角色', '4:村或网格编码', '5:村或网格编码', '6:账号', '7:账号', '8:村或网格编码', '9:村或网格编码', '10:村或网格编码',
-      '11:手机', '12:村或网格编码', '13:姓名', '14:村或网格编码', '15:账号', '16:角色', '17:角色',
+      '11:手机', '12:村或网格编码', '13:姓名', '14:村或网格编码', '15:账号', '16:角色', '17:角色', '18:村或网格编码',
     ])
     const reason = (row: number) => r.errors.find((e: { row: number }) => e.row === row).reason
     expect(reason(6)).toMatch(/also on line 2/)
