@@ -142,7 +142,8 @@ export async function goliveScenario(browser: Browser, tally: Tally): Promise<vo
       tally.check('[golive] no clipped, wrapped or overlapping text on the villages-only wall', problems.length === 0, describeProblems(problems))
       await wall.screenshot({ path: artifactPath('golive-wall-villages-1920.png') })
       await d.page.goto(`${system.origin}/desk/#/setup`)
-      await d.page.waitForSelector('[data-testid="desk-setup-state-villages"]', { timeout: 20_000 })
+      // the page shows the checklist it read last, then the fresh one
+      await d.page.waitForFunction(() => document.querySelector('[data-testid="desk-setup-state-villages"]')?.textContent === '已完成', null, { timeout: 20_000 }).catch(() => {})
       const villages = await d.page.locator('[data-testid="desk-setup-state-villages"]').innerText()
       tally.check('[golive] the checklist has moved: village boundaries done', villages === '已完成', villages)
       await d.page.screenshot({ path: artifactPath('golive-desk-setup-villages-1366.png') })
