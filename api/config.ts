@@ -5,6 +5,12 @@ export interface Config {
   host: string
   dataDir: string
   databaseUrl?: string
+  /** the demo township loaded on a first start (FIXTURES_DIR, default ./fixtures); null: start empty for production (FIXTURES_DIR=none) */
+  fixturesDir: string | null
+  /** the first admin's password on an empty start (ADMIN_PASSWORD); random and printed once when unset */
+  adminPassword?: string
+  /** the demo accounts' password (DEMO_PASSWORD); random and printed once when unset */
+  demoPassword?: string
   /** PGLITE_SEED=1: a fresh PGlite data dir starts from the cached seed (api/db/seed.ts), made on the first such start */
   pgliteSeed: boolean
   simulator: boolean
@@ -42,11 +48,17 @@ function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number, min: num
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const adminPassword = env.ADMIN_PASSWORD || undefined
+  // the API refuses passwords under 8 characters; the first admin's is no exception
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 128)) throw new Error('ADMIN_PASSWORD must be 8 to 128 characters')
   return {
     port: intFrom(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    fixturesDir: env.FIXTURES_DIR === 'none' ? null : resolve(env.FIXTURES_DIR || new URL('../fixtures/', import.meta.url).pathname),
+    adminPassword,
+    demoPassword: env.DEMO_PASSWORD || undefined,
     pgliteSeed: env.PGLITE_SEED === '1',
     simulator: (env.SIMULATOR ?? 'on') !== 'off',
     logLevel: env.LOG_LEVEL || 'info',

@@ -1,17 +1,15 @@
-// Entry point of `npm start`: embedded database (or DATABASE_URL), fixtures on first
-// start, the screen built when missing or stale, then the API on PORT.
+// Entry point of `npm start`: embedded database (or DATABASE_URL), fixtures on first start (or
+// an empty production start, FIXTURES_DIR=none), the screen built when missing or stale, then the API on PORT.
 import { loadConfig } from './config.ts'
 import { openDb } from './db/index.ts'
-import { FIXTURES_DIR, isLoaded, loadFixtures } from './db/fixtures.ts'
 import { migrate } from './db/migrate.ts'
 import { isFreshDataDir, readSeed, writeSeed } from './db/seed.ts'
-import { ensureDemoAccounts } from './auth/demo-accounts.ts'
 import { buildScreen, screenBuildIsCurrent, screenSourceHash } from './screen/build.ts'
 import { buildServer } from './server.ts'
 import type { ScreenState } from './screen/static.ts'
 import { join } from 'node:path'
 import { createSession, findLoginCandidate } from './auth/repository.ts'
-import { ensureDemoTerminals } from './terminals/demo.ts'
+import { DemoDatabaseError, prepareDatabase, type StartResult } from './setup/startup.ts'
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.ts'
 import { DEFAULT_ALERT_RULES } from './vehicles/alerts.ts'
 
@@ -35,35 +33,29 @@ if (!screen.ready) {
 }
 
 say(config.databaseUrl ? '连接 PostgreSQL/PostGIS…' : `打开内置数据库 PGlite + PostGIS (${config.dataDir})…`)
-const seedWanted = config.pgliteSeed && !config.databaseUrl && isFreshDataDir(config.dataDir)
+// the seed holds the demo township: never for an empty start
+const seedWanted = config.pgliteSeed && config.fixturesDir !== null && !config.databaseUrl && isFreshDataDir(config.dataDir)
 const seed = seedWanted ? readSeed() : undefined
 if (seed) say('新数据目录: 从缓存的种子库启动 (PGLITE_SEED=1)…')
 const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.pgPoolMax, seed })
 const applied = await migrate(db)
 if (applied.length) say(`数据库迁移: ${applied.join(', ')}`)
 
-if (!(await isLoaded(db))) {
-  say('首次启动: 载入示例镇数据…')
-  let last = ''
-  const rows = await loadFixtures(db, FIXTURES_DIR, (table, loaded, total) => {
-    const pct = Math.floor((loaded / total) * 100)
-    const line = `  ${table} ${loaded}/${total} (${pct}%)`
-    if (line !== last && (loaded === total || pct % 25 === 0)) say(line)
-    last = line
+let prepared: StartResult
+try {
+  prepared = await prepareDatabase(db, {
+    fixturesDir: config.fixturesDir, demoPassword: config.demoPassword, adminPassword: config.adminPassword, say,
+    // the seed is the township without accounts: each system started from it makes its own
+    afterLoad: async () => {
+      if (seedWanted && !seed) say(`种子库已写入 ${await writeSeed(db)} (PGLITE_SEED=1 的新数据目录从它启动)`)
+    },
   })
-  say(`示例数据已载入: ${rows} 行`)
-  if (seedWanted && !seed) say(`种子库已写入 ${await writeSeed(db)} (PGLITE_SEED=1 的新数据目录从它启动)`)
+} catch (err) {
+  if (!(err instanceof DemoDatabaseError)) throw err
+  say(err.message)
+  await db.close().catch(() => {})
+  process.exit(1)
 }
-
-const demo = await ensureDemoAccounts(db, process.env.DEMO_PASSWORD)
-if (demo.created) {
-  say(`已创建 ${demo.created} 个演示账号 (admin, leader, dispatcher, display, device, cadre-<村ID>, gw-<网格ID>, dept-<部门ID>)`)
-  if (demo.password) say(`演示账号初始密码 (仅显示这一次，请妥善保存): ${demo.password}`)
-  else say('演示账号密码: 与其他演示账号相同 (DEMO_PASSWORD 或首次启动时显示的密码)')
-}
-
-const bound = await ensureDemoTerminals(db)
-if (bound) say(`已为 ${bound} 辆车绑定演示 JT/T 808 终端 (GET /api/terminals)`)
 
 const app = await buildServer({
   db,
@@ -88,7 +80,8 @@ const address = app.server.address()
 const port = typeof address === 'object' && address ? address.port : config.port
 say(`就绪: http://localhost:${port}/  (API 文档 /api/docs, 数据库 ${db.engine})`)
 let simulator: SimulatorProcess | null = null
-if (config.simulator) {
+// the simulator drives the demo's trucks: a township's real trucks are never driven by it
+if (config.simulator && prepared.deployment === 'demo') {
   const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
   const log = (line: string) => say(`车辆模拟器: ${line}`)
   const common = ['--vehicles', 'all', '--report', '0']

@@ -44,6 +44,8 @@ import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
+import { setupRoutes } from './setup/routes.ts'
+import { userImportRoutes } from './users/import-routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startJt808Gateway, type Jt808Gateway, type Jt808Options } from './gateways/jt808/gateway.ts'
@@ -209,6 +211,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })
+      await api.register(setupRoutes, { db: opts.db })
+      await api.register(userImportRoutes, { db: opts.db })
     },
     { prefix: '/api' },
   )

@@ -5,10 +5,10 @@ export interface TownSummary {
   id: number
   code: string
   name: string
-  /** [minLon, minLat, maxLon, maxLat] */
-  bbox: [number, number, number, number]
-  /** a point inside the town for its label */
-  label: [number, number]
+  /** [minLon, minLat, maxLon, maxLat]; null until the town's villages are imported */
+  bbox: [number, number, number, number] | null
+  /** a point inside the town for its label; null until the town's villages are imported */
+  label: [number, number] | null
   villages: number
   grids: number
   households: number

@@ -17,7 +17,8 @@ export interface TownProps {
   id: number
   code: string
   name: string
-  bbox: BBox
+  /** null until the town's villages are imported (its outline is their union) */
+  bbox: BBox | null
 }
 
 export interface VillageProps {
@@ -68,7 +69,8 @@ export interface RoadProps {
   kind: RoadKind
 }
 
-export type TownFeature = Feature<Polygon, TownProps>
+/** geometry null until the town's villages are imported */
+export type TownFeature = Feature<Polygon | null, TownProps>
 export type VillageCollection = FeatureCollection<Polygon, VillageProps>
 export type GridCollection = FeatureCollection<Polygon, GridProps>
 export type HouseholdCollection = FeatureCollection<Point, HouseholdProps>

@@ -85,6 +85,8 @@ export const PERMISSIONS = {
   'terminals.parameters': { roles: CENTER, does: 'change terminal parameters' },
   'terminals.manage': { roles: ['admin'], does: 'manage terminals' },
   'users.manage': { roles: ['admin'], does: 'manage accounts' },
+  /** going live (底数导入): the setup checklist, the county's and towns' names, accounts in bulk */
+  'setup.manage': { roles: ['admin'], does: 'set the system up' },
   /** the OpenAPI description of every route (/api/docs/json): a map for whoever attacks the API */
   'docs.read': { roles: ['admin'], does: 'read the API description' },
   /** 轮播: the wall runs the tours an admin defines; walls report their health every minute */

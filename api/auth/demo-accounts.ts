@@ -1,15 +1,18 @@
 import type { Db } from '../db/types.ts'
 import { hashPassword, randomPassword } from './password.ts'
 import { insertUsers, type NewUser } from './repository.ts'
+import { isProduction } from '../setup/deployment.ts'
 
 /**
  * The embedded demo's accounts: admin, leader, dispatcher, display, device, cadre-<villageId>
  * for every village and gw-<gridId> for every grid. They share one password (DEMO_PASSWORD,
  * or a random one printed once) and therefore one scrypt hash: 230 separate hashes would
  * add seconds to the first start for no gain, since knowing one password is knowing all.
- * Real users made with `npm run user:add` get their own salt.
+ * Real users made with `npm run user:add` get their own salt. None in a production database.
  */
 export async function ensureDemoAccounts(db: Db, demoPassword?: string): Promise<{ created: number; password?: string }> {
+  // a township's own accounts are its admin's to make; shared-password ones never appear in it
+  if (await isProduction(db)) return { created: 0 }
   const existing = await db.query<{ n: number }>('SELECT count(*) AS n FROM users')
   if (existing.rows[0].n > 0) return { created: await addDepartmentAccounts(db) }
   const password = demoPassword || randomPassword()

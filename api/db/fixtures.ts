@@ -4,9 +4,13 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import type { Db } from './types.ts'
 import { type CopyColumn, csvLines } from './copy-csv.ts'
+import { isProduction, ProductionDatabaseError } from '../setup/deployment.ts'
 
-// FIXTURES_DIR lets a county-scale set (npm run fixtures -- --scale N --out DIR) be loaded instead.
-export const FIXTURES_DIR = process.env.FIXTURES_DIR || new URL('../../fixtures/', import.meta.url).pathname
+// FIXTURES_DIR lets a county-scale set (npm run fixtures -- --scale N --out DIR) be loaded instead;
+// FIXTURES_DIR=none starts empty (api/setup/startup.ts), and the scripts that need a set then use the demo's.
+/** the demo township shipped with the code */
+export const DEMO_FIXTURES_DIR = new URL('../../fixtures/', import.meta.url).pathname
+export const FIXTURES_DIR = process.env.FIXTURES_DIR && process.env.FIXTURES_DIR !== 'none' ? process.env.FIXTURES_DIR : DEMO_FIXTURES_DIR
 
 export interface FixtureManifest {
   seed: number
@@ -20,10 +24,21 @@ export type LoadProgress = (table: string, loaded: number, total: number) => voi
 const CHUNK_ROWS = 2000
 // rows per COPY (PostgreSQL): a chunk of residents is a few MB of CSV
 const COPY_ROWS = 20_000
-const LOAD_LOCK_KEY = 73_261_002
+/** held while a first start fills an empty database, with the demo or for production */
+export const LOAD_LOCK_KEY = 73_261_002
 
 export function readManifest(dir = FIXTURES_DIR): FixtureManifest {
   return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as FixtureManifest
+}
+
+/** One fixture table's rows as NDJSON lines, checked against the manifest's checksum and count. */
+export function fixtureLines(dir: string, table: FixtureManifest['tables'][number]): string[] {
+  const gz = readFileSync(join(dir, table.file))
+  const sha = createHash('sha256').update(gz).digest('hex')
+  if (sha !== table.sha256) throw new Error(`fixture ${table.file} does not match its manifest checksum`)
+  const lines = gunzipSync(gz).toString('utf8').split('\n').filter((l) => l.length > 0)
+  if (lines.length !== table.rows) throw new Error(`fixture ${table.file} has ${lines.length} rows, manifest says ${table.rows}`)
+  return lines
 }
 
 export async function isLoaded(db: Db): Promise<boolean> {
@@ -48,6 +63,8 @@ export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: Load
   await db.transaction(async (tx) => {
     // Two API processes starting together on one PostgreSQL must not both load.
     if (db.engine === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK_KEY])
+    // a township's own database, however empty it still is, never gets the generated one
+    if (await isProduction(tx)) throw new ProductionDatabaseError('the demo fixtures')
     if ((await tx.query<{ n: number }>('SELECT count(*) AS n FROM towns')).rows[0].n > 0) return
     // the grid roll-ups (migration 029) are counted once at the end, not after every chunk
     await tx.query(`SELECT set_config('shuzhi.rollups', 'off', true)`)
@@ -59,11 +76,7 @@ export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: Load
     if (superuser) await tx.query(`SELECT set_config('session_replication_role', 'replica', true)`)
     for (const table of manifest.tables) {
       if (!known.has(table.name)) throw new Error(`fixture table ${table.name} has no table in the schema`)
-      const gz = readFileSync(join(dir, table.file))
-      const sha = createHash('sha256').update(gz).digest('hex')
-      if (sha !== table.sha256) throw new Error(`fixture ${table.file} does not match its manifest checksum`)
-      const lines = gunzipSync(gz).toString('utf8').split('\n').filter((l) => l.length > 0)
-      if (lines.length !== table.rows) throw new Error(`fixture ${table.file} has ${lines.length} rows, manifest says ${table.rows}`)
+      const lines = fixtureLines(dir, table)
       // table.name was checked against the schema's own table list above. The fixture's own ids
       // go into identity columns too (their sequences are moved past them below).
       if (db.engine === 'postgres') {

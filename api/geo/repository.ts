@@ -8,12 +8,15 @@ import { maskAddress, maskPhone } from '../privacy/mask.ts'
 
 // Geometry leaves PostGIS as GeoJSON with 7 decimals (~1 cm), parsed by the driver as json.
 
-/** One town's outline; without an id the first town (the demo's only one). */
+/**
+ * One town's outline; without an id the first town (the demo's only one) that has one. A town
+ * named before its villages are imported has no outline yet: geometry and bbox null.
+ */
 export async function getTown(db: Queryable, id: number | null = null): Promise<TownFeature | null> {
-  const r = await db.query<{ id: number; code: string; name: string; geometry: Polygon; bbox: BBox }>(
+  const r = await db.query<{ id: number; code: string; name: string; geometry: Polygon | null; bbox: BBox | null }>(
     `SELECT id, code, name, ST_AsGeoJSON(geom, 7)::json AS geometry,
-            json_build_array(ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)) AS bbox
-       FROM towns WHERE ($1::int IS NULL OR id = $1) ORDER BY id LIMIT 1`,
+            CASE WHEN geom IS NOT NULL THEN json_build_array(ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)) END AS bbox
+       FROM towns WHERE ($1::int IS NULL OR id = $1) ORDER BY geom IS NULL, id LIMIT 1`,
     [id],
   )
   const t = r.rows[0]

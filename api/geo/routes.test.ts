@@ -22,8 +22,8 @@ describe('geo API', () => {
 
   it('serves the town with its bbox', async () => {
     const town = (await get('/api/town')).json() as TownFeature
-    expect(town.geometry.type).toBe('Polygon')
-    const [minLon, minLat, maxLon, maxLat] = town.properties.bbox
+    expect(town.geometry!.type).toBe('Polygon')
+    const [minLon, minLat, maxLon, maxLat] = town.properties.bbox!
     expect(minLon).toBeLessThan(117.4)
     expect(maxLon).toBeGreaterThan(117.4)
     expect(minLat).toBeLessThan(35.1)

@@ -81,7 +81,8 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
     },
     async (_req, reply) => {
       const [town, roads, villages] = await Promise.all([getTown(db), listRoads(db), listVillages(db)])
-      if (!town) throw new HttpError(404, 'town not found')
+      // a system going live: no town, or none with its villages imported yet (the page says so)
+      if (!town?.geometry) throw new HttpError(404, 'the town has no outline yet: its village boundaries are not imported', 'basemap_not_ready')
       const publicVillages = { ...villages, features: villages.features.map((f) => ({ ...f, properties: { id: f.properties.id, name: f.properties.name, label: f.properties.label } })) }
       return reply.header('Cache-Control', 'public, max-age=3600').send({ town, roads, villages: publicVillages })
     },

@@ -1,6 +1,7 @@
 import type { Db } from '../db/types.ts'
 import type { Edition } from '../gateways/jt808/header.ts'
 import { simulatedUnit } from '../gateways/jt808/terminal-client.ts'
+import { isProduction } from '../setup/deployment.ts'
 
 /** The demo terminals' IDs: 2013 terminals send 12 digits, 2019 ones 20 (leading zeros kept). */
 export function demoTerminalPhone(vehicleId: number, edition: Edition): string {
@@ -16,9 +17,11 @@ export const demoEdition = (vehicleId: number): Edition => (vehicleId % 2 ? 2019
  * the simulator's trucks can report over JT/T 808. Each binding names the simulated unit and
  * its truck's plate, as an installer's would, and the simulator's units say just that when
  * they register. A deployment unbinds them and binds its real terminals (POST /api/terminals);
- * once any terminal exists nothing is added.
+ * once any terminal exists nothing is added, and nothing ever in a production database (its
+ * trucks get their real terminals, not made-up ones).
  */
 export async function ensureDemoTerminals(db: Db): Promise<number> {
+  if (await isProduction(db)) return 0
   const any = await db.query('SELECT 1 FROM terminals LIMIT 1')
   if (any.rows.length) return 0
   const vehicles = (await db.query<{ id: number; plate: string }>('SELECT id, plate FROM vehicles ORDER BY id')).rows

@@ -15,6 +15,8 @@ import { withDatabase } from './pg-url.ts'
 declare module 'vitest' {
   export interface ProvidedContext {
     fixtureDb: Fixture
+    /** the same schema with no data at all: a system started empty (FIXTURES_DIR=none) before its first start-up step */
+    emptyDb: Fixture
   }
 }
 
@@ -27,13 +29,15 @@ type Fixture = { engine: 'pglite'; dumpPath: string } | { engine: 'postgres'; te
 
 // The run has two test projects (vitest.config.ts); each calls its global setup, in this one
 // process. The first call loads the township; the others share it; the last teardown cleans up.
-const shared = globalThis as unknown as { __shuzhiFixture?: { loading: Promise<{ fixture: Fixture; teardown: () => Promise<void> | void }>; users: number } }
+type Loaded = { fixture: Fixture; empty: Fixture; teardown: () => Promise<void> | void }
+const shared = globalThis as unknown as { __shuzhiFixture?: { loading: Promise<Loaded>; users: number } }
 
 export default async function setup(project: TestProject) {
   const s = (shared.__shuzhiFixture ??= { loading: load(), users: 0 })
   s.users++
-  const { fixture, teardown } = await s.loading
+  const { fixture, empty, teardown } = await s.loading
   project.provide('fixtureDb', fixture)
+  project.provide('emptyDb', empty)
   return async () => {
     if (--s.users === 0) {
       delete shared.__shuzhiFixture
@@ -42,7 +46,7 @@ export default async function setup(project: TestProject) {
   }
 }
 
-async function load(): Promise<{ fixture: Fixture; teardown: () => Promise<void> | void }> {
+async function load(): Promise<Loaded> {
   const started = Date.now()
   const url = process.env.DATABASE_URL
   if (url) {
@@ -50,6 +54,12 @@ async function load(): Promise<{ fixture: Fixture; teardown: () => Promise<void>
     const admin = new pg.Client({ connectionString: url })
     await admin.connect()
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(template)}`)
+    // the migrated schema alone, before any data (its name shares the prefix the teardown drops)
+    const emptyTemplate = `${template}_empty`
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(emptyTemplate)}`)
+    const empty = await openPostgres({ connectionString: withDatabase(url, emptyTemplate), statementTimeoutMs: 0 })
+    await migrate(empty)
+    await empty.close()
     const db = await openPostgres({ connectionString: withDatabase(url, template), statementTimeoutMs: 0 })
     await migrate(db)
     await loadFixtures(db)
@@ -58,6 +68,7 @@ async function load(): Promise<{ fixture: Fixture; teardown: () => Promise<void>
     console.log(`[global-setup] PostgreSQL template ${template} loaded in ${Date.now() - started} ms`)
     return {
       fixture: { engine: 'postgres', template },
+      empty: { engine: 'postgres', template: emptyTemplate },
       teardown: async () => {
         // Clones are dropped by their test files; the template last.
         const clones = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${template}%`])
@@ -69,16 +80,19 @@ async function load(): Promise<{ fixture: Fixture; teardown: () => Promise<void>
   const dir = mkdtempSync(join(tmpdir(), 'shuzhi-fixture-'))
   const db = await openPglite()
   await migrate(db)
+  if (!isPgliteDb(db)) throw new Error('expected PGlite')
+  // the migrated schema alone, before any data: ~1 s to dump, and no test file migrates its own
+  const emptyPath = join(dir, 'empty.tar.gz')
+  writeFileSync(emptyPath, Buffer.from(await (await db.dump()).arrayBuffer()))
   await loadFixtures(db)
   // the seed the e2e and soak systems start their fresh data dirs from (PGLITE_SEED=1), before
   // any account: ~5 s here instead of a full first start (~35 s beside kill -9) in the soak
   await writeSeed(db)
   await ensureDemoAccounts(db, TEST_PASSWORD)
-  if (!isPgliteDb(db)) throw new Error('expected PGlite')
   const dump = await db.dump()
   const dumpPath = join(dir, 'fixture.tar.gz')
   writeFileSync(dumpPath, Buffer.from(await dump.arrayBuffer()))
   await db.close()
   console.log(`[global-setup] PGlite fixture database loaded in ${Date.now() - started} ms`)
-  return { fixture: { engine: 'pglite', dumpPath }, teardown: () => rmSync(dir, { recursive: true, force: true }) }
+  return { fixture: { engine: 'pglite', dumpPath }, empty: { engine: 'pglite', dumpPath: emptyPath }, teardown: () => rmSync(dir, { recursive: true, force: true }) }
 }

@@ -9,8 +9,16 @@ import { withDatabase } from './pg-url.ts'
 let counter = 0
 
 /** A private copy of the loaded fixture database, on whichever engine this run uses. */
-export async function openFixtureDb(): Promise<Db> {
-  const fixture = inject('fixtureDb')
+export function openFixtureDb(): Promise<Db> {
+  return openClone(inject('fixtureDb'))
+}
+
+/** A private database with the migrated schema and no data at all, as a system started empty (FIXTURES_DIR=none) first sees it. */
+export function openEmptyDb(): Promise<Db> {
+  return openClone(inject('emptyDb'))
+}
+
+async function openClone(fixture: ReturnType<typeof inject<'fixtureDb'>>): Promise<Db> {
   if (fixture.engine === 'pglite') {
     const dump = new Blob([readFileSync(fixture.dumpPath)])
     return openPglite({ loadDataDir: dump })

@@ -16,7 +16,7 @@ beforeAll(async () => {
   ctx = await openTestApp()
   app = ctx.app
   const town = (await ctx.as('display', '/api/town')).json() as TownFeature
-  const [a, b, c, d] = town.properties.bbox
+  const [a, b, c, d] = town.properties.bbox!
   center = [(a + c) / 2, (b + d) / 2]
 })
 afterAll(async () => ctx?.close())

@@ -22,11 +22,11 @@ describe('GET /api/towns', () => {
     expect(town.grids).toBe(sum('gridCount'))
     expect(town.households).toBe(sum('households'))
     expect(town.residents).toBe(sum('residents'))
-    const [minLon, minLat, maxLon, maxLat] = town.bbox
-    expect(town.label[0]).toBeGreaterThan(minLon)
-    expect(town.label[0]).toBeLessThan(maxLon)
-    expect(town.label[1]).toBeGreaterThan(minLat)
-    expect(town.label[1]).toBeLessThan(maxLat)
+    const [minLon, minLat, maxLon, maxLat] = town.bbox!
+    expect(town.label![0]).toBeGreaterThan(minLon)
+    expect(town.label![0]).toBeLessThan(maxLon)
+    expect(town.label![1]).toBeGreaterThan(minLat)
+    expect(town.label![1]).toBeLessThan(maxLat)
   })
 
   it("keeps each town's outline the union of its villages", async () => {

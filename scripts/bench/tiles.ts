@@ -28,8 +28,9 @@ export async function benchTiles(databaseUrl: string): Promise<void> {
   const auth = { Authorization: `Bearer ${uncached.token}` }
   const town = (await (await fetch(`${uncached.origin}/api/town`, { headers: auth })).json()) as TownFeature
   const tiles: { layer: TileLayer; z: number; x: number; y: number }[] = []
-  for (const z of [12, 13, 14]) for (const t of tilesCovering(town.properties.bbox, z)) tiles.push({ layer: 'grids', ...t })
-  for (const t of tilesCovering(town.properties.bbox, 14)) tiles.push({ layer: 'households', ...t })
+  const bbox = town.properties.bbox!
+  for (const z of [12, 13, 14]) for (const t of tilesCovering(bbox, z)) tiles.push({ layer: 'grids', ...t })
+  for (const t of tilesCovering(bbox, 14)) tiles.push({ layer: 'households', ...t })
   console.log(`tiles: ${tiles.length} distinct tiles (grids z12–14, households z14), concurrency ${CONCURRENCY}, ${SECONDS} s each; API in its own process`)
 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY })

@@ -11,6 +11,7 @@ import { populationScenario } from './scenarios/population.ts'
 import { loopScenario } from './scenarios/loop.ts'
 import { wallsScenario } from './scenarios/walls.ts'
 import { countyScenario } from './scenarios/county.ts'
+import { goliveScenario } from './scenarios/golive.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -33,6 +34,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns
   ['county', () => countyScenario(browser, tally)],
+  // a system of its own, started empty (FIXTURES_DIR=none)
+  ['golive', () => goliveScenario(browser, tally)],
 ]
 // what each scenario cost, printed at the end: CI has a time budget and this says where it goes
 const took: string[] = []

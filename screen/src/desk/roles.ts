@@ -20,6 +20,8 @@ export interface NavItem {
 // Each tool is offered to the roles the server's access table lets use it (api/access/policy.ts);
 // the server refuses the others anyway, this only keeps menus honest.
 export const NAV: readonly NavItem[] = [
+  // going live: first in the admin's menu, and where an admin lands while there is no village yet
+  { view: 'setup', label: '底数导入', roles: ['admin'] },
   { view: 'inbox', label: '工单收件箱', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker', 'department'] },
   { view: 'population', label: '人口双实', roles: ['admin', 'villageCadre', 'gridWorker'] },
   { view: 'households', label: '户籍与落图', roles: ['admin', 'villageCadre', 'gridWorker'] },

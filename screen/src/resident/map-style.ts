@@ -14,7 +14,7 @@ export function residentMapStyle(base: PublicBasemap | null): StyleSpecification
   }
   if (!base) return style
   style.sources = {
-    town: { type: 'geojson', data: base.town },
+    town: { type: 'geojson', data: base.town as GeoJSON.GeoJSON },
     villages: { type: 'geojson', data: base.villages },
     roads: { type: 'geojson', data: base.roads },
   }

@@ -5,6 +5,7 @@ import type { WorkOrder } from '../../../../geo/work-orders.ts'
 import { openSocket } from '../../shared/socket.ts'
 
 type Listener = (order: WorkOrder) => void
+type DataListener = (tables: string[]) => void
 
 /**
  * The desk's one socket. The server puts it in the rooms of the user's scope (town, village,
@@ -16,6 +17,7 @@ export const useLiveStore = defineStore('deskLive', () => {
   const connected = ref(false)
   const listeners = new Set<Listener>()
   const reconnects = new Set<() => void>()
+  const dataListeners = new Set<DataListener>()
   let socket: Socket | null = null
   let everConnected = false
 
@@ -26,6 +28,8 @@ export const useLiveStore = defineStore('deskLive', () => {
         if (everConnected) reconnects.forEach((f) => f())
         everConnected = true
         s.off('workOrder').on('workOrder', (o: WorkOrder) => listeners.forEach((f) => f(o)))
+        // which tables changed (names only): a page showing counts refreshes them
+        s.off('dataChanged').on('dataChanged', (p: { tables: string[] }) => dataListeners.forEach((f) => f(p.tables)))
       },
       (up) => (connected.value = up),
     )
@@ -44,5 +48,9 @@ export const useLiveStore = defineStore('deskLive', () => {
     reconnects.add(f)
     return () => reconnects.delete(f)
   }
-  return { connected, start, stop, onOrder, onReconnect }
+  function onData(f: DataListener): () => void {
+    dataListeners.add(f)
+    return () => dataListeners.delete(f)
+  }
+  return { connected, start, stop, onOrder, onReconnect, onData }
 })

@@ -9,7 +9,8 @@ export function basemapStyle(town: TownFeature | TownOutlines, roads: RoadCollec
   const style: StyleSpecification = {
     version: 8,
     sources: {
-      town: { type: 'geojson', data: town },
+      // a town named before its villages has a null geometry, which draws nothing (valid GeoJSON)
+      town: { type: 'geojson', data: town as GeoJSON.GeoJSON },
       roads: { type: 'geojson', data: roads },
     },
     layers: [

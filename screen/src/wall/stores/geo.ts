@@ -47,8 +47,38 @@ export const useGeoStore = defineStore('geo', () => {
     return resolved
   }
 
+  /**
+   * 尚未导入底数: no village in the towns this wall shows (a system started empty, or a town named
+   * before its villages): the wall says so instead of drawing empty charts.
+   */
+  const noData = computed(() => {
+    const list = towns.value
+    if (!list) return false
+    const own = auth.user?.scope?.townId
+    return list.towns.filter((t) => !own || t.id === own).every((t) => t.villages === 0)
+  })
+
+  /**
+   * While there is no data: asks the towns again (on a timer and on dataChanged), and once
+   * villages are there, which root the wall has now and its geography. True when data arrived.
+   */
+  async function recheck(): Promise<boolean> {
+    try {
+      towns.value = await getJson<TownList>('/api/towns')
+    } catch {
+      return false
+    }
+    if (noData.value) return false
+    resolved = null
+    await resolveRoot()
+    await load()
+    return true
+  }
+
   async function load() {
     await resolveRoot()
+    // nothing to draw yet: /api/town would be a 404 and the lists empty
+    if (noData.value) return
     try {
       const county = scope.countyMode
       const own = auth.user?.scope?.townId
@@ -115,5 +145,5 @@ export const useGeoStore = defineStore('geo', () => {
     return path
   }
 
-  return { town, towns, outlines, villages, grids, roads, facilities, error, mapDrawn, currentTown, townOf, parentOf, pathOf, resolveRoot, load }
+  return { town, towns, outlines, villages, grids, roads, facilities, error, mapDrawn, noData, currentTown, townOf, parentOf, pathOf, resolveRoot, load, recheck }
 })
