@@ -1,5 +1,5 @@
 // JSON shapes shared by the API and the screen. The API builds them; the screen only reads them.
-import type { Feature, FeatureCollection, LineString, Point, Polygon } from 'geojson'
+import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson'
 
 export type LonLat = [number, number]
 export type BBox = [number, number, number, number]
@@ -70,9 +70,10 @@ export interface RoadProps {
 }
 
 /** geometry null until the town's villages are imported */
-export type TownFeature = Feature<Polygon | null, TownProps>
-export type VillageCollection = FeatureCollection<Polygon, VillageProps>
-export type GridCollection = FeatureCollection<Polygon, GridProps>
+export type TownFeature = Feature<Polygon | MultiPolygon | null, TownProps>
+// villages and grids may be multipolygons (an enclave, a grid across a river): geo/polygons.ts reads both
+export type VillageCollection = FeatureCollection<Polygon | MultiPolygon, VillageProps>
+export type GridCollection = FeatureCollection<Polygon | MultiPolygon, GridProps>
 export type HouseholdCollection = FeatureCollection<Point, HouseholdProps>
 export type RoadCollection = FeatureCollection<LineString, RoadProps>
 

@@ -3,6 +3,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import 'maplibre-gl/dist/maplibre-gl.css'
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue'
 import type { WorkOrder } from '../../../../geo/work-orders.ts'
+import { bboxOf } from '../../../../geo/polygons.ts'
 import { basemapStyle } from '../../shared/map/basemap-style.ts'
 import { useLookupStore, type GridFeature } from '../stores/lookups.ts'
 
@@ -70,10 +71,8 @@ export function useOrderMap(el: Ref<HTMLElement | undefined>, order: Ref<WorkOrd
     ;(map.getSource('point') as maplibregl.GeoJSONSource).setData({
       type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [o.lon, o.lat] } }],
     })
-    const ring = own?.geometry.coordinates[0] ?? [[o.lon, o.lat]]
-    const lons = [...ring.map((c) => c[0]), o.lon]
-    const lats = [...ring.map((c) => c[1]), o.lat]
-    frame = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)]
+    const [w, s, e, n] = own ? bboxOf(own.geometry) : [o.lon, o.lat, o.lon, o.lat]
+    frame = [Math.min(w, o.lon), Math.min(s, o.lat), Math.max(e, o.lon), Math.max(n, o.lat)]
     userMoved = false
     map.resize()
     fit()

@@ -3,23 +3,13 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import 'maplibre-gl/dist/maplibre-gl.css'
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue'
 import { basemapStyle } from '../../shared/map/basemap-style.ts'
+import { bboxOf, contains } from '../../../../geo/polygons.ts'
 import { useLookupStore, type GridFeature } from '../stores/lookups.ts'
 import type { HouseholdFeature } from '../stores/population.ts'
 
 maplibregl.setWorkerUrl(workerUrl)
 
 const collection = <T>(features: T[]) => ({ type: 'FeatureCollection' as const, features })
-
-/** whether a point lies inside a polygon's outer ring (ray casting; grids have no holes) */
-function inside([x, y]: [number, number], ring: number[][]): boolean {
-  let hit = false
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]
-    const [xj, yj] = ring[j]
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit
-  }
-  return hit
-}
 
 /**
  * A dwelling's place, picked with a click on the offline basemap: the village's grids outlined
@@ -40,7 +30,7 @@ export function usePointPicker(
   const source = (id: string) => map?.getSource(id) as maplibregl.GeoJSONSource | undefined
   function paint(): void {
     const p = picked.value
-    grid.value = p ? grids.find((g) => inside(p, g.geometry.coordinates[0])) ?? null : null
+    grid.value = p ? grids.find((g) => contains(g.geometry, p)) ?? null : null
     source('picked')?.setData(collection(p ? [{ type: 'Feature' as const, properties: {}, geometry: { type: 'Point' as const, coordinates: p } }] : []))
     // the grid under the point, or (nothing picked yet) the grid the dialog was opened on
     const lit = grid.value ?? (p ? null : grids.find((g) => g.properties.id === focusGrid.value))
@@ -49,11 +39,10 @@ export function usePointPicker(
   /** the focused grid (else the village) in view, centred on its label point, which lies inside it */
   function fit(): void {
     const focus = grids.find((g) => g.properties.id === focusGrid.value)
-    const ring = focus ? focus.geometry.coordinates[0] : grids.flatMap((g) => g.geometry.coordinates[0])
-    if (!map || !ring.length) return
-    const lons = ring.map((c) => c[0])
-    const lats = ring.map((c) => c[1])
-    map.fitBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], { padding: 20, duration: 0 })
+    const shown = focus ? [focus] : grids
+    if (!map || !shown.length) return
+    const boxes = shown.map((g) => bboxOf(g.geometry))
+    map.fitBounds([Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))], { padding: 20, duration: 0 })
     if (picked.value) map.jumpTo({ center: picked.value, zoom: Math.max(map.getZoom(), 16) })
     else if (focus) map.jumpTo({ center: focus.properties.label })
   }

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
-import type { FeatureCollection, Polygon } from 'geojson'
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import type { GridProps, RoadCollection, TownFeature, VillageProps } from '../../../../geo/types.ts'
 import type { TownList } from '../../../../geo/towns.ts'
 import { getJson, putJson } from '../../shared/api.ts'
@@ -24,7 +24,7 @@ export interface Option {
   townId?: number
   name: string
 }
-export type GridFeature = FeatureCollection<Polygon, GridProps>['features'][number]
+export type GridFeature = FeatureCollection<Polygon | MultiPolygon, GridProps>['features'][number]
 
 /**
  * What every view looks things up in: villages, grids per village, departments, categories,
@@ -62,7 +62,7 @@ export const useLookupStore = defineStore('deskLookups', () => {
   function grids(villageId: number): Promise<GridFeature[]> {
     let p = gridsByVillage.get(villageId)
     if (!p) {
-      p = getJson<FeatureCollection<Polygon, GridProps>>(`/api/grids?village=${villageId}`).then((fc) => fc.features)
+      p = getJson<FeatureCollection<Polygon | MultiPolygon, GridProps>>(`/api/grids?village=${villageId}`).then((fc) => fc.features)
       p.catch(() => gridsByVillage.delete(villageId))
       gridsByVillage.set(villageId, p)
     }

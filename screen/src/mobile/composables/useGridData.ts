@@ -1,4 +1,4 @@
-import type { Feature, FeatureCollection, Point, Polygon } from 'geojson'
+import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson'
 import { shallowRef } from 'vue'
 import type { GridProps, HouseholdProps, RoadCollection, TownFeature } from '../../../../geo/types.ts'
 import { getJson } from '../../shared/api.ts'
@@ -7,7 +7,7 @@ import { getJson } from '../../shared/api.ts'
 export function useGridData() {
   const town = shallowRef<TownFeature | null>(null)
   const roads = shallowRef<RoadCollection | null>(null)
-  const grid = shallowRef<Feature<Polygon, GridProps> | null>(null)
+  const grid = shallowRef<Feature<Polygon | MultiPolygon, GridProps> | null>(null)
   const households = shallowRef<FeatureCollection<Point, HouseholdProps> | null>(null)
   const categories = shallowRef<{ code: string; name: string }[]>([])
 
@@ -15,7 +15,7 @@ export function useGridData() {
     const [t, r, g, c] = await Promise.all([
       getJson<TownFeature>('/api/town'),
       getJson<RoadCollection>('/api/roads'),
-      getJson<FeatureCollection<Polygon, GridProps>>('/api/grids'),
+      getJson<FeatureCollection<Polygon | MultiPolygon, GridProps>>('/api/grids'),
       getJson<{ code: string; name: string }[]>('/api/work-orders/categories'),
     ])
     town.value = t

@@ -1,7 +1,7 @@
 import { GeoJsonLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
-import type { MultiPolygon, Polygon } from 'geojson'
 import { colourAdjacent } from '../../../../geo/map-colouring.ts'
+import { outerRings, type Polygonal } from '../../../../geo/polygons.ts'
 import type { TownOutlines } from '../../../../geo/towns.ts'
 import { LABEL_STYLE } from './layers.ts'
 
@@ -14,7 +14,7 @@ const PALETTE: RGBA[] = [
 ]
 
 /** every vertex of a town's outline, for the colouring's shared-border test */
-const ringOf = (g: Polygon | MultiPolygon) => (g.type === 'Polygon' ? g.coordinates[0] : g.coordinates.flatMap((p) => p[0]))
+const ringOf = (g: Polygonal) => outerRings(g).flat()
 
 let colourFor: TownOutlines | null = null
 let colourOf: (id: number) => RGBA = () => PALETTE[0]

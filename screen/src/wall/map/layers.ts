@@ -1,6 +1,7 @@
 import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
 import { colourAdjacent } from '../../../../geo/map-colouring.ts'
+import { outerRings } from '../../../../geo/polygons.ts'
 import type { GridCollection, GridProps, HouseholdCollection, HouseholdProps, VillageCollection, VillageProps } from '../../../../geo/types.ts'
 
 type RGBA = [number, number, number, number]
@@ -13,7 +14,7 @@ const PALETTE: RGBA[] = [
 
 /** neighbouring villages never share a colour */
 export function villagePalette(villages: VillageCollection): (id: number) => RGBA {
-  const colour = colourAdjacent(villages.features.map((f) => ({ id: f.properties.id, ring: f.geometry.coordinates[0] })), PALETTE.length)
+  const colour = colourAdjacent(villages.features.map((f) => ({ id: f.properties.id, ring: outerRings(f.geometry).flat() })), PALETTE.length)
   return (id) => PALETTE[colour.get(id) ?? 0]
 }
 
