@@ -98,6 +98,13 @@ const REST: [string, () => string, number[]][] = [
   ['hotline import', () => 'POST /api/work-orders/import', [401, 415, 403, 415, 403, 403, 403, 403, 403, 403]],
   ['terminals', () => '/api/terminals', [401, 200, 403, 200, 403, 403, 403, 403, 403, 403]],
   ['tile counters', () => '/api/tiles/stats', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
+  // 网格划分: the admin's alone (her bodies here are not JSON: 400 once admitted)
+  ['grid editor: split grid A', () => `POST /api/grids/${ids.gridA}/split`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: merge', () => 'POST /api/grids/merge', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: reshape grid A', () => `PUT /api/grids/${ids.gridA}/geometry`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: new grid', () => 'POST /api/grids', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: rename grid A', () => `PATCH /api/grids/${ids.gridA}`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: workers of village 1', () => '/api/grid-workers?village=1', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
 ]
 
 /** the county level: the whole county for its own accounts; a town's figures for the county and that town */
@@ -114,8 +121,9 @@ const COUNTY_REST: typeof REST = [
 ]
 
 async function request(who: Who, address: string) {
-  const [method, path] = address.startsWith('POST ') ? ['POST', address.slice(5)] : ['GET', address]
-  const req = { method: method as 'GET' | 'POST', url: path, ...(method === 'POST' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : {}) }
+  const verb = /^(POST|PUT|PATCH) (.*)$/.exec(address)
+  const [method, path] = verb ? [verb[1], verb[2]] : ['GET', address]
+  const req = { method: method as 'GET' | 'POST' | 'PUT' | 'PATCH', url: path, ...(method !== 'GET' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : {}) }
   return who === 'anonymous' ? t.app.inject(req) : t.as(username(who), req)
 }
 
