@@ -132,6 +132,8 @@ describe('合并: neighbouring grids become one', () => {
 
   it('gives the kept grid the union, retires the other and moves its households', async () => {
     const ne = await householdAt(15, 15)
+    const dry = await edit('POST', '/api/grids/merge?dryRun=1', { ids: [id['E-NE'], id['E-SE']] })
+    expect(dry.json()).toMatchObject({ dryRun: true, applied: false, retired: [{ id: id['E-NE'], name: '东北网格' }], householdsMoved: 1 })
     const before = await state()
     const area = before.filter((g) => g.id === id['E-SE'] || g.id === id['E-NE']).reduce((s, g) => s + g.area, 0)
     const res = await edit('POST', '/api/grids/merge', { ids: [id['E-NE'], id['E-SE']] })

@@ -20,6 +20,7 @@ export interface EditReport {
   applied: boolean
   /** the village's grids after the edit, as checked (slivers snapped) */
   grids: { id: number | null; name: string; code: string; kind: 'base' | 'exclusive'; areaM2: number; change: 'new' | 'changed' | 'unchanged'; geometry: Geometry | null }[]
+  /** grids the edit retires (a dry run: would retire) */
   retired: { id: number; name: string }[]
   /** households whose grid changes (a dry run: would change) */
   householdsMoved: number
@@ -82,6 +83,10 @@ export async function checkAndSave(tx: Queryable, o: SaveOptions): Promise<EditR
       change: r.id === null ? 'new' : r.changed ? 'changed' : 'unchanged',
     })),
   }
+  // the grids the edit takes away (a merge's others): retired when it is saved
+  report.retired = (await tx.query<{ id: number; name: string }>(
+    `SELECT id, name FROM grids WHERE village_id = $1 AND retired_at IS NULL AND id NOT IN (SELECT target_id FROM bnd WHERE target_id IS NOT NULL) ORDER BY id`,
+    [o.villageId])).rows
   if (o.dryRun || problems.length) return report
 
   await tx.query('CREATE TEMP TABLE households_before (id integer PRIMARY KEY, grid_id integer) ON COMMIT DROP')
