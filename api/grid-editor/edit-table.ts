@@ -43,6 +43,13 @@ export async function openEdit(tx: Queryable, villageId: number): Promise<{ name
   return { name: v.rows[0].name, townId: v.rows[0].town_id }
 }
 
+/** The grids an edit names, still current once the village is locked (another admin may have merged one away). */
+export async function assertInEdit(tx: Queryable, grids: GridRow[]): Promise<void> {
+  const r = await tx.query<{ id: number }>('SELECT id FROM edit WHERE id = ANY ($1::int[])', [grids.map((g) => g.id)])
+  const gone = grids.filter((g) => !r.rows.some((x) => x.id === g.id))
+  if (gone.length) throw new HttpError(409, `${gone.map((g) => `${g.name} (${g.code})`).join(', ')} changed meanwhile: it is no longer a current grid of its village`, 'grid_retired')
+}
+
 /** A shape from the desk, made valid; 400 when nothing of it is left. */
 export async function drawnShape(tx: Queryable, geojson: string, field: string): Promise<string> {
   const r = await tx.query<{ hex: string | null }>(

@@ -227,6 +227,12 @@ describe('重命名 / 指定网格员', () => {
     expect(await card(id['E-SE'])).toEqual({ name: '', phone: '' })
     // her old session carried her old grid: it is over
     expect((await t.app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401)
+    // the unbound worker still signs in, to a scope of nothing: her old grid is closed to her
+    const unbound = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'edit-gw-west', password: TEST_PASSWORD } })
+    expect(unbound.statusCode).toBe(200)
+    const bearer = { authorization: `Bearer ${unbound.json().token}` }
+    expect((await t.app.inject({ url: '/api/auth/me', headers: bearer })).json()).toMatchObject({ gridId: null })
+    expect((await t.app.inject({ url: `/api/households?grid=${id['E-W']}`, headers: bearer })).statusCode).toBe(403)
     const workers = (await t.as('admin', `/api/grid-workers?village=${villageId}`)).json() as { username: string; gridId: number | null }[]
     expect(workers.find((w) => w.username === 'edit-gw-west')).toMatchObject({ gridId: null })
     expect(workers.find((w) => w.username === 'edit-gw-se')).toMatchObject({ gridId: id['E-W'] })

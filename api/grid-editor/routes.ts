@@ -7,7 +7,7 @@ import type { SessionCache } from '../auth/sessions.ts'
 import { endSessionRooms, sessionRoomOfHash } from '../realtime/socket.ts'
 import { ERROR_FIELDS, errorBody, HttpError } from '../http/errors.ts'
 import { lineGeoJson, LineStringSchema, polygonalGeoJson, PolygonalSchema, type LineStringInput, type PolygonalInput } from './geometry-input.ts'
-import { currentGrid, drawnShape, openEdit, type GridRow } from './edit-table.ts'
+import { assertInEdit, currentGrid, drawnShape, openEdit, type GridRow } from './edit-table.ts'
 import { carveGrid, mergeGrids, reshapeGrid, splitGrid } from './edits.ts'
 import { checkAndSave, type EditReport } from './save.ts'
 import { changeGrid, gridCard, listWorkers, type GridChange } from './workers.ts'
@@ -83,9 +83,10 @@ export const gridEditorRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCac
     async (req, reply) => {
       const line = lineGeoJson(req.body.line, 'body/line')
       let grid: GridRow
-      return edit(req, reply, async () => (grid = await currentGrid(db, req.params.id)).villageId, async (tx) => ({
-        action: 'split', summary: await splitGrid(tx, grid, line, { names: req.body.names, codes: req.body.codes }),
-      }))
+      return edit(req, reply, async () => (grid = await currentGrid(db, req.params.id)).villageId, async (tx) => {
+        await assertInEdit(tx, [grid])
+        return { action: 'split', summary: await splitGrid(tx, grid, line, { names: req.body.names, codes: req.body.codes }) }
+      })
     },
   )
 
@@ -108,7 +109,10 @@ export const gridEditorRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCac
         const other = grids.find((g) => g.villageId !== grids[0].villageId)
         if (other) throw new HttpError(400, `body/ids: ${other.name} (${other.code}) is in another village than ${grids[0].name} (${grids[0].code})`, 'grids_other_village')
         return grids[0].villageId
-      }, async (tx) => ({ action: 'merge', summary: await mergeGrids(tx, grids, keep, name) }))
+      }, async (tx) => {
+        await assertInEdit(tx, grids)
+        return { action: 'merge', summary: await mergeGrids(tx, grids, keep, name) }
+      })
     },
   )
 
@@ -125,9 +129,10 @@ export const gridEditorRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCac
     async (req, reply) => {
       const shape = polygonalGeoJson(req.body.geometry, 'body/geometry')
       let grid: GridRow
-      return edit(req, reply, async () => (grid = await currentGrid(db, req.params.id)).villageId, async (tx) => ({
-        action: 'reshape', summary: await reshapeGrid(tx, grid, await drawnShape(tx, shape, 'body/geometry')),
-      }))
+      return edit(req, reply, async () => (grid = await currentGrid(db, req.params.id)).villageId, async (tx) => {
+        await assertInEdit(tx, [grid])
+        return { action: 'reshape', summary: await reshapeGrid(tx, grid, await drawnShape(tx, shape, 'body/geometry')) }
+      })
     },
   )
 

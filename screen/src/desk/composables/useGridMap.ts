@@ -67,6 +67,8 @@ export function useGridMap(el: Ref<HTMLElement | undefined>, on: { pick(id: numb
           new TerraDrawPolygonMode({ snapping: { toCustom }, styles: { fillColor: '#4ade80', fillOpacity: 0.25, outlineColor: '#4ade80', outlineWidth: 2, closingPointColor: '#4ade80' } }),
           new TerraDrawSelectMode({
             allowManualDeselection: false,
+            // the outline must not vanish on a stray Delete, nor turn or grow: only its vertices move
+            keyEvents: { deselect: null, delete: null, rotate: null, scale: null },
             flags: { polygon: { feature: { draggable: false, coordinates: { draggable: true, midpoints: true, deletable: true, snappable: { toCustom } } } } },
             styles: { selectedPolygonColor: '#facc15', selectedPolygonFillOpacity: 0.2, selectedPolygonOutlineColor: '#facc15', selectedPolygonOutlineWidth: 3, selectionPointColor: '#facc15', selectionPointWidth: 6, midPointColor: '#fde68a' },
           }),
