@@ -157,6 +157,8 @@ describe('调整边界: a grid reshaped', () => {
     const wider = await edit('PUT', `/api/grids/${id['E-W']}/geometry`, { geometry: poly(box(0, 0, 12, 12)) })
     expect(wider.statusCode, wider.body).toBe(200)
     expect(wider.json().problems).toEqual([])
+    // only the two grids whose land moved are changed; 西网格-2, which it only touches, is not
+    expect(wider.json().grids.filter((g: { change: string }) => g.change !== 'unchanged').map((g: { code: string }) => g.code).sort()).toEqual(['E-SE', 'E-W'])
     expect(await gridOf(h)).toBe(id['E-W'])
     // and back west to 8: the strip 8..12 borders 东南 along 14 (its east side and 2 of its top), 西网格-2 along 2: 东南 takes it
     const narrower = await edit('PUT', `/api/grids/${id['E-W']}/geometry`, { geometry: poly(box(0, 0, 8, 12)) })

@@ -217,7 +217,7 @@ export async function gridEditorScenario(browser: Browser, system: System, tally
     const c = await screen(host.properties.label)
     await pick([])
     await desk.click('[data-testid="desk-grids-create"]')
-    const corners = [[-20, -16], [20, -16], [20, 16], [-20, 16], [-20, -16]].map(([dx, dy]) => ({ x: c.x + dx, y: c.y + dy }))
+    const corners = [[-26, -20], [26, -20], [26, 20], [-26, 20], [-26, -20]].map(([dx, dy]) => ({ x: c.x + dx, y: c.y + dy }))
     for (const p of corners) {
       await desk.mouse.move(p.x, p.y, { steps: 3 })
       await desk.mouse.click(p.x, p.y)

@@ -15,6 +15,8 @@ maplibregl.setWorkerUrl(workerUrl)
 
 type Shape = Polygon | MultiPolygon
 export type DrawTool = 'line' | 'polygon' | 'reshape'
+/** how near (px) a click must be to a vertex to take it, or to the first or last point to finish: terra-draw's 40 closed small shapes early */
+const PICK_PX = 16
 
 const bounds = (g: Shape): [number, number, number, number] => {
   const pts = (g.type === 'Polygon' ? g.coordinates : g.coordinates.flat()).flat()
@@ -63,10 +65,11 @@ export function useGridMap(el: Ref<HTMLElement | undefined>, on: { pick(id: numb
         // numbered ids: terra-draw's default UUIDs need crypto.randomUUID, missing on a plain-http intranet
         idStrategy: (() => { let n = 0; return { isValidId: (id: unknown) => typeof id === 'number', getId: () => ++n } })(),
         modes: [
-          new TerraDrawLineStringMode({ snapping: { toCustom }, styles: { lineStringColor: '#facc15', lineStringWidth: 3, closingPointColor: '#facc15' } }),
-          new TerraDrawPolygonMode({ snapping: { toCustom }, styles: { fillColor: '#4ade80', fillOpacity: 0.25, outlineColor: '#4ade80', outlineWidth: 2, closingPointColor: '#4ade80' } }),
+          new TerraDrawLineStringMode({ snapping: { toCustom }, pointerDistance: PICK_PX, styles: { lineStringColor: '#facc15', lineStringWidth: 3, closingPointColor: '#facc15' } }),
+          new TerraDrawPolygonMode({ snapping: { toCustom }, pointerDistance: PICK_PX, styles: { fillColor: '#4ade80', fillOpacity: 0.25, outlineColor: '#4ade80', outlineWidth: 2, closingPointColor: '#4ade80' } }),
           new TerraDrawSelectMode({
             allowManualDeselection: false,
+            pointerDistance: PICK_PX,
             // the outline must not vanish on a stray Delete, nor turn or grow: only its vertices move
             keyEvents: { deselect: null, delete: null, rotate: null, scale: null },
             flags: { polygon: { feature: { draggable: false, coordinates: { draggable: true, midpoints: true, deletable: true, snappable: { toCustom } } } } },
