@@ -38,6 +38,7 @@ import { publicRoutes, type PublicLimits } from './public/routes.ts'
 import { userRoutes } from './users/routes.ts'
 import { populationRoutes } from './population/routes.ts'
 import { departmentImportRoutes } from './imports/department-routes.ts'
+import { gridEditorRoutes } from './grid-editor/routes.ts'
 import { boundaryRoutes } from './boundaries/routes.ts'
 import { populationImportRoutes } from './imports/population-routes.ts'
 import type { IdentityLimits } from './access/allowance.ts'
@@ -208,6 +209,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(departmentImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(boundaryRoutes, { db: opts.db })
       await api.register(populationImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
+      await api.register(gridEditorRoutes, { db: opts.db, sessions })
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })

@@ -111,6 +111,13 @@ const REST: [string, () => string, number[]][] = [
   ['name a town', () => 'POST /api/towns', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['rename a town', () => 'PATCH /api/towns/1', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['accounts in bulk', () => 'POST /api/imports/users', [401, 415, 403, 403, 403, 403, 403, 403, 403, 403]],
+  // 网格划分: the admin's alone (her bodies here are not JSON: 400 once admitted)
+  ['grid editor: split grid A', () => `POST /api/grids/${ids.gridA}/split`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: merge', () => 'POST /api/grids/merge', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: reshape grid A', () => `PUT /api/grids/${ids.gridA}/geometry`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: new grid', () => 'POST /api/grids', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: rename grid A', () => `PATCH /api/grids/${ids.gridA}`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['grid editor: workers of village 1', () => '/api/grid-workers?village=1', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
 ]
 
 /** the county level: the whole county for its own accounts; a town's figures for the county and that town */

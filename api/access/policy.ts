@@ -93,6 +93,8 @@ export const PERMISSIONS = {
   'walls.tours': { roles: READERS, does: 'read tours' },
   'walls.report': { roles: READERS, does: 'report a wall\'s health' },
   'walls.manage': { roles: ['admin'], does: 'manage tours and see the walls' },
+  /** 网格划分: split, merge, reshape and draw grids on the map, name them, give each its worker */
+  'grids.edit': { roles: ['admin'], does: 'edit the grid map' },
   /** the key-group and care-group ledgers (台账) with their follow-up duty, masked */
   'ledgers.read': { roles: CARE_ROLES, does: 'read the ledgers' },
   /** a ledger as a spreadsheet with names and ID numbers: audited like an unmask */

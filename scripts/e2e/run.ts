@@ -12,6 +12,7 @@ import { loopScenario } from './scenarios/loop.ts'
 import { wallsScenario } from './scenarios/walls.ts'
 import { countyScenario } from './scenarios/county.ts'
 import { goliveScenario } from './scenarios/golive.ts'
+import { gridEditorScenario } from './scenarios/grid-editor.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -30,6 +31,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['phone15', () => populationPhoneScenario(browser, system, tally)],
   ['population', () => populationScenario(browser, system, tally)],
   ['loop', () => loopScenario(browser, system, tally)],
+  // 网格划分: it redraws village 5's grids, so after the scenarios that read them
+  ['grideditor', () => gridEditorScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

@@ -36,6 +36,7 @@ export const NAV: readonly NavItem[] = [
   { view: 'rankings', label: '考核排名', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker'] },
   { view: 'boundaries', label: '村界与网格导入', roles: ['admin'] },
   { view: 'categories', label: '类别与时限', roles: ['admin'] },
+  { view: 'grids', label: '网格划分', roles: ['admin'] },
   { view: 'users', label: '账号管理', roles: ['admin'] },
   { view: 'terminals', label: '车载终端', roles: ['admin'] },
   { view: 'walls', label: '大屏管理', roles: ['admin'] },

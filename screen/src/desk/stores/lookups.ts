@@ -84,11 +84,14 @@ export const useLookupStore = defineStore('deskLookups', () => {
   const departmentName = (id: number | null | undefined) => departments.value.find((d) => d.id === id)?.name ?? (id ? `部门${id}` : '')
   const category = (code: string) => categories.value.find((c) => c.code === code)
 
+  /** a village's grids changed (网格划分): read again when next asked */
+  const dropGrids = (villageId: number) => gridsByVillage.delete(villageId)
+
   function reset(): void {
     loaded = null
     base = null
     gridsByVillage.clear()
   }
 
-  return { villages, towns, departments, categories, load, grids, basemap, saveCategory, villageName, departmentName, category, reset }
+  return { villages, towns, departments, categories, load, grids, dropGrids, basemap, saveCategory, villageName, departmentName, category, reset }
 })
