@@ -84,12 +84,13 @@ export async function setupChecklist(db: Queryable): Promise<SetupChecklist> {
         counts: { grids: c.grids, exclusiveGrids: c.exclusive_grids, villagesWithoutGrids: c.villages_without_grids },
       },
       {
-        key: 'households', label: '户', view: 'households',
+        // the import first; once households are in, what waits is placing them (待落图)
+        key: 'households', label: '户', view: c.households > 0 && c.unplaced > 0 ? 'households/unplaced' : 'households/households',
         state: stateOf(c.households > 0, c.unplaced),
         counts: { households: c.households, placed: c.placed, unplaced: c.unplaced },
       },
       {
-        key: 'residents', label: '人口', view: 'households',
+        key: 'residents', label: '人口', view: 'households/residents',
         state: stateOf(c.residents > 0, c.households_without_residents),
         counts: { residents: c.residents, householdsWithoutResidents: c.households_without_residents },
       },

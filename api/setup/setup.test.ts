@@ -33,7 +33,7 @@ describe('the county and its towns (县镇名称)', () => {
     expect(c.empty).toBe(true)
     expect(c.steps.map((s) => [s.key, s.label, s.view])).toEqual([
       ['county', '县镇名称', 'setup'], ['villages', '村界', 'boundaries/village'], ['grids', '网格', 'boundaries/grid'],
-      ['households', '户', 'households'], ['residents', '人口', 'households'], ['accounts', '账号', 'users'],
+      ['households', '户', 'households/households'], ['residents', '人口', 'households/residents'], ['accounts', '账号', 'users'],
     ])
     // the wall's account is there already (someone other than the admin): accounts have begun
     expect(Object.fromEntries(c.steps.map((s) => [s.key, s.state]))).toEqual({
@@ -109,7 +109,7 @@ describe('the steps as data arrive', () => {
     expect((await states()).households).toBe('todo')
     await insertHousehold(t.db, { code: 'H-1', gridId: town.grids[0][0] })
     const waiting = await insertHousehold(t.db, { code: 'H-2', villageId: town.villages[1] })
-    expect(await step('households')).toMatchObject({ state: 'partial', counts: { households: 2, placed: 1, unplaced: 1 } })
+    expect(await step('households')).toMatchObject({ state: 'partial', view: 'households/unplaced', counts: { households: 2, placed: 1, unplaced: 1 } })
     await t.db.query(`UPDATE households SET grid_id = $2, geom = (SELECT label_point FROM grids WHERE id = $2) WHERE id = $1`, [waiting, town.grids[1][0]])
     expect(await step('households')).toMatchObject({ state: 'done', counts: { households: 2, placed: 2, unplaced: 0 } })
   })

@@ -13,6 +13,7 @@ import { wallsScenario } from './scenarios/walls.ts'
 import { countyScenario } from './scenarios/county.ts'
 import { goliveScenario } from './scenarios/golive.ts'
 import { gridEditorScenario } from './scenarios/grid-editor.ts'
+import { onboardingScenario } from './scenarios/onboarding.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -39,6 +40,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['county', () => countyScenario(browser, tally)],
   // a system of its own, started empty (FIXTURES_DIR=none)
   ['golive', () => goliveScenario(browser, tally)],
+  // a system of its own, started empty: a township's own files in through the screens
+  ['onboarding', () => onboardingScenario(browser, tally)],
 ]
 // what each scenario cost, printed at the end: CI has a time budget and this says where it goes
 const took: string[] = []

@@ -1,7 +1,7 @@
 import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
 import { colourAdjacent } from '../../../../geo/map-colouring.ts'
-import { outerRings } from '../../../../geo/polygons.ts'
+import { bboxOf, outerRings } from '../../../../geo/polygons.ts'
 import type { GridCollection, GridProps, HouseholdCollection, HouseholdProps, VillageCollection, VillageProps } from '../../../../geo/types.ts'
 
 type RGBA = [number, number, number, number]
@@ -83,6 +83,31 @@ function villageTowns(villages: VillageCollection): Map<number, number> {
   return m
 }
 
+/** each grid's width in degrees of longitude (its extent's), kept per collection */
+const gridWidths = new WeakMap<GridCollection, Map<number, number>>()
+function widthOf(grids: GridCollection, id: number): number {
+  let m = gridWidths.get(grids)
+  if (!m) gridWidths.set(grids, (m = new Map(grids.features.map((f) => { const b = bboxOf(f.geometry); return [f.properties.id, b[2] - b[0]] }))))
+  return m.get(id) ?? 0
+}
+/** a label's width in ems: CJK characters one each, digits and letters about 0.6 */
+const ems = (s: string) => [...s].reduce((w, c) => w + (c.charCodeAt(0) > 0x2e80 ? 1 : 0.6), 0)
+/**
+ * The grids wide enough on screen for their names (the map is 512 px a world at zoom 0): small
+ * grids' names would run into each other. Kept per collection and quarter zoom step, so a pan
+ * or a glide does not rebuild the layer's attributes.
+ */
+const fitting = new WeakMap<GridCollection, { key: string; list: GridProps[] }>()
+function fittingLabels(grids: GridCollection, zoom: number, scale: number): GridProps[] {
+  const key = `${Math.round(zoom * 4)}:${scale.toFixed(3)}`
+  const hit = fitting.get(grids)
+  if (hit?.key === key) return hit.list
+  const pxPerDegree = (512 * 2 ** (Math.round(zoom * 4) / 4)) / 360
+  const list = propertiesOf(grids).filter((g) => widthOf(grids, g.id) * pxPerDegree > ems(g.name) * 12 * scale * 1.15)
+  fitting.set(grids, { key, list })
+  return list
+}
+
 let paletteFor: VillageCollection | null = null
 let villageColour: (id: number) => RGBA = () => PALETTE[0]
 
@@ -147,7 +172,7 @@ export function townLayers({ villages: allVillages, grids: allGrids, zoom, scale
     }),
     showGridLabels && !households && new TextLayer<GridProps>({
       id: 'grid-labels',
-      data: propertiesOf(grids),
+      data: fittingLabels(grids, zoom, scale),
       getPosition: (d) => d.label,
       getText: (d) => d.name,
       getSize: 12,
