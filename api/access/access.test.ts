@@ -111,6 +111,10 @@ const REST: [string, () => string, number[]][] = [
   ['name a town', () => 'POST /api/towns', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['rename a town', () => 'PATCH /api/towns/1', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['accounts in bulk', () => 'POST /api/imports/users', [401, 415, 403, 403, 403, 403, 403, 403, 403, 403]],
+  // boundaries from files: the admin's alone, refused before the body is read (a text body: 415);
+  // the map given back to the county's GIS: admin and leaders (a town's leader too)
+  ['boundary import', () => 'POST /api/imports/boundaries?level=village', [401, 415, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['boundary export', () => '/api/exports/boundaries?level=grid&format=geojson', [401, 200, 200, 403, 403, 403, 403, 403, 200, 403]],
   // 网格划分: the admin's alone (her bodies here are not JSON: 400 once admitted)
   ['grid editor: split grid A', () => `POST /api/grids/${ids.gridA}/split`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['grid editor: merge', () => 'POST /api/grids/merge', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
