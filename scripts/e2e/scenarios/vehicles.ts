@@ -5,7 +5,7 @@
 // button takes the wall (banner, the map on the truck) until the dispatcher acknowledges it.
 import type { Browser, Page } from 'playwright-core'
 import { FIXTURES_DIR } from '../../../api/db/fixtures.ts'
-import { loadCollectionPoints, loadRoutes } from '../../simulate/routes.ts'
+import { loadCollectionPoints, loadPlates, loadRoutes } from '../../simulate/routes.ts'
 import { startSimulator } from '../../simulate/simulator.ts'
 import { jt808Transport } from '../../simulate/jt808/transport.ts'
 import { apiLogin, artifactPath, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
@@ -17,7 +17,7 @@ async function mapShot(page: Page): Promise<Buffer> {
 export async function vehiclesScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const device = await apiLogin(system.origin, 'device')
   const simLog: string[] = []
-  const transport = jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR))
+  const transport = jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR), { plates: loadPlates(FIXTURES_DIR) })
   const sim = startSimulator({
     transport,
     routes: loadRoutes(FIXTURES_DIR), hz: 1, faults: false, log: (line) => simLog.push(line),

@@ -25,8 +25,11 @@ export interface Jt808TransportOptions {
   codes?: AuthCodes
   /** wait after a registration refused (result 3, or 2/4: not the unit bound) before trying again; doubles up to 10 minutes */
   refusedRetryMs?: number
-  /** each truck's plate (the fixtures' vehicles), which its unit says at registration as the demo's binding expects */
-  plates?: Map<number, string>
+  /**
+   * each truck's plate (the fixtures' vehicles, loadPlates), which its unit says at registration
+   * as the demo's binding expects: required, a unit registering without it is refused (result 2)
+   */
+  plates: Map<number, string>
 }
 
 /** A truck whose terminal is waiting to try again after its registration was refused. */
@@ -47,7 +50,7 @@ export interface Jt808Transport extends Transport {
  * Like a real terminal, each registers once and keeps its auth code (opts.codes); a terminal
  * the platform knows as registered while its code is lost waits for an admin's reset.
  */
-export function jt808Transport(host: string, port: number, collectionPoints: Map<string, LonLat>, opts: Jt808TransportOptions = {}): Jt808Transport {
+export function jt808Transport(host: string, port: number, collectionPoints: Map<string, LonLat>, opts: Jt808TransportOptions): Jt808Transport {
   const codes = opts.codes ?? memoryAuthCodes()
   const terminals = new Map<number, Jt808Terminal>()
   const fleets = new Map<number, FleetTerminal>()
@@ -66,7 +69,7 @@ export function jt808Transport(host: string, port: number, collectionPoints: Map
       const edition = demoEdition(vehicleId)
       const phone = demoTerminalPhone(vehicleId, edition)
       const term = known ?? new Jt808Terminal({
-        host, port, phone, edition, replyTimeoutMs: 15_000, authCode: codes.get(phone), registration: simulatedUnit(phone, opts.plates?.get(vehicleId)),
+        host, port, phone, edition, replyTimeoutMs: 15_000, authCode: codes.get(phone), registration: simulatedUnit(phone, opts.plates.get(vehicleId)),
       })
       if (!fleets.has(vehicleId)) {
         fleets.set(vehicleId, new FleetTerminal(term, {
