@@ -105,9 +105,11 @@ export async function onboardingScenario(browser: Browser, tally: Tally): Promis
     tally.check(`[onboarding] ${name}: no text overflows its box or overlaps another`, problems.length === 0,
       problems.slice(0, 5).map((p) => `${p.kind} "${p.text}"${p.other ? ` × "${p.other}"` : ''}`).join('; '))
   }
-  const step = async (desk: Page, key: string) => {
+  /** a checklist step's state, once the page shows the checklist read after the last import (it shows the one it had until then) */
+  const step = async (desk: Page, key: string, want = '已完成') => {
     await desk.goto(`${system.origin}/desk/#/setup`)
     await seen(desk, `[data-testid="desk-setup-state-${key}"]`)
+    await desk.waitForFunction(([k, w]) => document.querySelector(`[data-testid="desk-setup-state-${k}"]`)?.textContent?.trim() === w, [key, want], { timeout: 10_000 }).catch(() => undefined)
     return text(desk, `[data-testid="desk-setup-state-${key}"]`)
   }
   const api = async <T>(token: string, path: string): Promise<T> => (await fetch(`${system.origin}${path}`, { headers: { Authorization: `Bearer ${token}` } })).json() as Promise<T>
@@ -149,7 +151,7 @@ export async function onboardingScenario(browser: Browser, tally: Tally): Promis
 
     // 户 and 人口: 公安's lists
     for (const kind of ['households', 'residents'] as const) {
-      await step(desk, kind)
+      await step(desk, kind, '待导入')
       await desk.click(`[data-testid="desk-setup-go-${kind}"]`)
       await seen(desk, `[data-testid="desk-${kind}-import"]`)
       await desk.setInputFiles(`[data-testid="desk-${kind}-file"]`, files[kind])
