@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import type { Db, Queryable } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
-import { ERROR_FIELDS, errorBody, HttpError } from '../http/errors.ts'
+import { ERROR_FIELDS, HttpError, problemsRejected } from '../http/errors.ts'
 import { parseBoundaryFile, DEFAULT_PARSE_LIMITS } from './parse.ts'
 import { importBoundaries } from './import.ts'
 import type { BoundaryFormat } from './read.ts'
@@ -103,9 +103,7 @@ export const boundaryRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }
         level: q.level, townId, dryRun: q.dryRun === 1, crs: q.crs, nameField: q.nameField, codeField: q.codeField, villageField: q.villageField, kind: q.kind, snapM: q.snap,
       })
       if (report.problems.length && !report.dryRun) {
-        const [first] = report.problems
-        const more = report.problems.length > 1 ? ` (and ${report.problems.length - 1} more)` : ''
-        return reply.code(422).send({ ...errorBody(422, `${report.problems.length} problems: ${first.kind} of ${first.features.join(', ')}${more}`, 'boundary_problems'), ...report })
+        return reply.code(422).send(problemsRejected(report))
       }
       return report
     },

@@ -5,7 +5,7 @@ import { requirePermission } from '../access/policy.ts'
 import { originOf, writeAudit } from '../access/audit.ts'
 import type { SessionCache } from '../auth/sessions.ts'
 import { endSessionRooms, sessionRoomOfHash } from '../realtime/socket.ts'
-import { ERROR_FIELDS, errorBody, HttpError } from '../http/errors.ts'
+import { ERROR_FIELDS, HttpError, problemsRejected } from '../http/errors.ts'
 import { lineGeoJson, LineStringSchema, polygonalGeoJson, PolygonalSchema, type LineStringInput, type PolygonalInput } from './geometry-input.ts'
 import { assertInEdit, currentGrid, drawnShape, openEdit, type GridRow } from './edit-table.ts'
 import { carveGrid, mergeGrids, reshapeGrid, splitGrid } from './edits.ts'
@@ -63,9 +63,7 @@ export const gridEditorRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCac
       return checkAndSave(tx, { action, villageId, dryRun: req.query.dryRun === 1, snapM: req.query.snap ?? 2, summary, user, origin: originOf(req) })
     })
     if (report.problems.length && !report.dryRun) {
-      const [first] = report.problems
-      const more = report.problems.length > 1 ? ` (and ${report.problems.length - 1} more)` : ''
-      return reply.code(422).send({ ...errorBody(422, `${report.problems.length} problems: ${first.kind} of ${first.features.join(', ')}${more}`, 'boundary_problems'), ...report })
+      return reply.code(422).send(problemsRejected(report))
     }
     return report
   }

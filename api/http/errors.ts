@@ -61,6 +61,13 @@ export function rejectedRows<R extends { errors: { row: number; reason: string }
   return { ...errorBody(422, `${report.errors.length} rows cannot be imported: row ${first.row}: ${first.reason}${more}`), ...report }
 }
 
+/** A boundary report whose 四无 problems refuse it (422 `boundary_problems`), naming the first. */
+export function problemsRejected<R extends { problems: { kind: string; features: string[] }[] }>(report: R): R & ErrorBody {
+  const [first] = report.problems
+  const more = report.problems.length > 1 ? ` (and ${report.problems.length - 1} more)` : ''
+  return { ...errorBody(422, `${report.problems.length} problems: ${first.kind} of ${first.features.join(', ')}${more}`, 'boundary_problems'), ...report }
+}
+
 /** The fields `rejectedRows` adds, for a 422 report's response schema. */
 export const ERROR_FIELDS = { statusCode: { type: 'integer' }, error: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } as const
 

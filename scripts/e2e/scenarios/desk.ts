@@ -69,7 +69,12 @@ export async function deskScenario(browser: Browser, system: System, tally: Tall
   const settled = (page: Page) => page.waitForSelector('[data-testid="desk-inbox"][data-loading="0"]', { timeout: 10_000 }).catch(() => undefined)
   const stateOf = (page: Page) => page.locator('[data-testid="desk-order-state"]').getAttribute('data-state')
   async function waitState(page: Page, want: string): Promise<string | null> {
-    await page.waitForSelector(`[data-testid="desk-order-state"][data-state="${want}"]`, { timeout: 10_000 }).catch(() => undefined)
+    const seenIt = await page.waitForSelector(`[data-testid="desk-order-state"][data-state="${want}"]`, { timeout: 10_000 }).then(() => true, () => false)
+    if (!seenIt) {
+      // say what the page shows instead: a wait that fails says why, not only that it timed out
+      await page.screenshot({ path: artifactPath(`desk-wait-${want}.png`) }).catch(() => undefined)
+      console.log(`  (waiting for ${want} at ${page.url()}: ${(await page.locator('[data-testid="desk-order-page"]').innerText().catch(() => '?')).slice(0, 300).replace(/\n/g, ' ')})`)
+    }
     return stateOf(page)
   }
   async function act(page: Page, action: string, fill: (p: Page) => Promise<void> = async () => {}): Promise<void> {

@@ -1,7 +1,7 @@
 import type { FeatureCollection } from 'geojson'
 import { defineStore } from 'pinia'
-import { ref, shallowRef } from 'vue'
-import { ApiError, authHeaders, postFile } from '../../shared/api.ts'
+import { ApiError, authHeaders } from '../../shared/api.ts'
+import { sendImportFile, useFileImport } from '../composables/useFileImport.ts'
 import { saveBlob } from '../download.ts'
 
 export type Level = 'village' | 'grid'
@@ -55,11 +55,6 @@ export interface ImportOptions {
  * report, which is shown instead of a bare message.
  */
 export const useBoundaryStore = defineStore('deskBoundaries', () => {
-  const file = shallowRef<File | null>(null)
-  const report = shallowRef<BoundaryReport | null>(null)
-  const done = shallowRef<BoundaryReport | null>(null)
-  const busy = ref(false)
-
   function query(level: Level, o: ImportOptions, dryRun: boolean): string {
     const q = new URLSearchParams({ level })
     if (dryRun) q.set('dryRun', '1')
@@ -71,47 +66,11 @@ export const useBoundaryStore = defineStore('deskBoundaries', () => {
     if (level === 'grid') q.set('kind', o.kind)
     return q.toString()
   }
-
-  async function send(level: Level, o: ImportOptions, dryRun: boolean): Promise<BoundaryReport> {
-    const f = file.value!
+  const run = useFileImport((f: File, dryRun: boolean, level: Level, o: ImportOptions) => {
     const type = boundaryType(f)
     if (!type) throw new ApiError(415, '只能导入 Shapefile（.zip，含 .shp .shx .dbf .prj）、GeoJSON、KML 或 KMZ 文件', undefined, 'unsupported_media_type')
-    try {
-      return await postFile<BoundaryReport>(`/api/imports/boundaries?${query(level, o, dryRun)}`, f, type)
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'boundary_problems') return err.body as BoundaryReport
-      throw err
-    }
-  }
-
-  function choose(f: File | null): void {
-    file.value = f
-    report.value = null
-    done.value = null
-  }
-
-  async function preview(level: Level, o: ImportOptions): Promise<void> {
-    busy.value = true
-    done.value = null
-    try {
-      report.value = await send(level, o, true)
-    } finally {
-      busy.value = false
-    }
-  }
-
-  async function commit(level: Level, o: ImportOptions): Promise<void> {
-    busy.value = true
-    try {
-      const r = await send(level, o, false)
-      if (r.applied) {
-        done.value = r
-        report.value = null
-      } else report.value = r
-    } finally {
-      busy.value = false
-    }
-  }
+    return sendImportFile<BoundaryReport>(`/api/imports/boundaries?${query(level, o, dryRun)}`, f, type)
+  }, (r) => !r.applied)
 
   /** the map given back: the browser saves what the export answers */
   async function download(level: Level, format: 'geojson' | 'shp', townId: number | null): Promise<void> {
@@ -126,5 +85,5 @@ export const useBoundaryStore = defineStore('deskBoundaries', () => {
     saveBlob(await res.blob(), `${level === 'village' ? '村界' : '网格'}-${day}.${format === 'shp' ? 'zip' : 'geojson'}`)
   }
 
-  return { file, report, done, busy, choose, preview, commit, download }
+  return { ...run, download }
 })

@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { ApiError, getJson, postFile } from '../../shared/api.ts'
+import { getJson } from '../../shared/api.ts'
+import { sendImportFile, tableType, useFileImport } from '../composables/useFileImport.ts'
 import type { DataItem } from './dataItems.ts'
-import { importType } from './importer.ts'
 
 export interface DeptImportReport {
   departmentId: number
@@ -48,59 +48,15 @@ export function templateCsv(items: DataItem[]): Blob {
  */
 export const useDeptImportStore = defineStore('deskDeptImport', () => {
   const departmentId = ref<number | null>(null)
-  const file = shallowRef<File | null>(null)
-  const report = shallowRef<DeptImportReport | null>(null)
-  const done = shallowRef<DeptImportReport | null>(null)
-  const busy = ref(false)
   const past = shallowRef<PastImport[]>([])
-
-  async function send(dryRun: boolean, admin: boolean): Promise<DeptImportReport> {
-    const f = file.value!
-    const type = importType(f)
-    if (!type) throw new ApiError(415, '只能导入 .csv 或 .xlsx 文件')
-    const q = new URLSearchParams()
-    if (dryRun) q.set('dryRun', '1')
-    if (admin && departmentId.value) q.set('department', String(departmentId.value))
-    try {
-      return await postFile<DeptImportReport>(`/api/imports/department-data?${q}`, f, type, { 'X-File-Name': encodeURIComponent(f.name) })
-    } catch (err) {
-      const body = err instanceof ApiError && err.status === 422 ? (err.body as DeptImportReport | undefined) : undefined
-      if (body && Array.isArray(body.errors)) return body
-      throw err
-    }
-  }
-
-  function choose(f: File | null): void {
-    file.value = f
-    report.value = null
-    done.value = null
-  }
-  async function preview(admin: boolean): Promise<void> {
-    busy.value = true
-    done.value = null
-    try {
-      report.value = await send(true, admin)
-    } finally {
-      busy.value = false
-    }
-  }
-  async function commit(admin: boolean): Promise<void> {
-    busy.value = true
-    try {
-      const r = await send(false, admin)
-      if (r.errors.length) report.value = r // the register changed since the preview: show why
-      else {
-        done.value = r
-        report.value = null
-        await loadPast()
-      }
-    } finally {
-      busy.value = false
-    }
-  }
   async function loadPast(): Promise<void> {
     past.value = await getJson<PastImport[]>('/api/imports/department-data?limit=50')
   }
-
-  return { departmentId, file, report, done, busy, past, choose, preview, commit, loadPast }
+  const run = useFileImport((f: File, dryRun: boolean, admin: boolean) => {
+    const q = new URLSearchParams()
+    if (dryRun) q.set('dryRun', '1')
+    if (admin && departmentId.value) q.set('department', String(departmentId.value))
+    return sendImportFile<DeptImportReport>(`/api/imports/department-data?${q}`, f, tableType(f))
+  }, (r) => r.errors.length > 0, loadPast)
+  return { departmentId, past, ...run, loadPast }
 })

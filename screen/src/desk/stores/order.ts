@@ -30,7 +30,11 @@ export const useOrderStore = defineStore('deskOrder', () => {
   const revealed = ref<{ name: string; phone: string } | null>(null)
   let unlisten: (() => void) | null = null
 
+  // the order the page shows now: a refresh of the previous order (a live push) answering late must not replace it
+  let wanted: number | null = null
+
   async function open(id: number): Promise<void> {
+    wanted = id
     if (order.value?.id !== id) {
       order.value = null
       revealed.value = null
@@ -38,18 +42,25 @@ export const useOrderStore = defineStore('deskOrder', () => {
     loading.value = true
     loadError.value = null
     try {
-      order.value = await getJson<WorkOrder>(`/api/work-orders/${id}`)
+      const got = await getJson<WorkOrder>(`/api/work-orders/${id}`)
+      if (wanted === id) order.value = got
     } catch (err) {
-      loadError.value = err instanceof ApiError ? err.message : String(err)
+      if (wanted === id) loadError.value = err instanceof ApiError ? err.message : String(err)
     } finally {
-      loading.value = false
+      if (wanted === id) loading.value = false
     }
     unlisten ??= useLiveStore().onOrder((o) => {
       if (o.id === order.value?.id && o.stateSince !== order.value.stateSince) void open(o.id)
     })
   }
 
-  function close(): void {
+  /**
+   * The page of order `id` is gone. The desk keys its view by the address, so the next order's page opens
+   * (setup, `open`) before the previous one's unmount hook runs: that late close must not blank the new order.
+   */
+  function close(id?: number): void {
+    if (id !== undefined && wanted !== id) return
+    wanted = null
     unlisten?.()
     unlisten = null
     order.value = null
@@ -60,11 +71,12 @@ export const useOrderStore = defineStore('deskOrder', () => {
   async function act(body: ActionBody): Promise<void> {
     const id = order.value!.id
     try {
-      order.value = await postJson<WorkOrder>(`/api/work-orders/${id}/actions`, body)
+      const done = await postJson<WorkOrder>(`/api/work-orders/${id}/actions`, body)
+      if (wanted === id) order.value = done
       if (body.action === 'handle') useInboxStore().noteHandled(id)
     } catch (err) {
       // the order may have moved under us (409): show it as it is now, beside the refusal
-      void getJson<WorkOrder>(`/api/work-orders/${id}`).then((o) => (order.value = o), () => {})
+      void getJson<WorkOrder>(`/api/work-orders/${id}`).then((o) => { if (wanted === id) order.value = o }, () => {})
       throw err
     }
   }

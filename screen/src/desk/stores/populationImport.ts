@@ -1,7 +1,5 @@
-import { ref, shallowRef } from 'vue'
-import { ApiError, postFile } from '../../shared/api.ts'
+import { sendImportFile, tableType, useFileImport } from '../composables/useFileImport.ts'
 import type { DataItem } from './dataItems.ts'
-import { importType } from './importer.ts'
 
 export interface RowProblem {
   row: number
@@ -63,53 +61,10 @@ export const residentTemplate = (items: DataItem[]) => {
  * The residents' check against the register is limited per account and day (429 import_check_limit).
  */
 export function usePopulationImport<K extends PopulationImportKind>(kind: K) {
-  const file = shallowRef<File | null>(null)
-  const report = shallowRef<ReportOf<K> | null>(null)
-  const done = shallowRef<ReportOf<K> | null>(null)
-  const busy = ref(false)
-
-  async function send(dryRun: boolean, query: Record<string, string | number | null | undefined>): Promise<ReportOf<K>> {
-    const f = file.value!
-    const type = importType(f)
-    if (!type) throw new ApiError(415, '只能导入 .csv 或 .xlsx 文件')
+  return useFileImport((f: File, dryRun: boolean, query: Record<string, string | number | null | undefined> = {}) => {
     const q = new URLSearchParams()
     if (dryRun) q.set('dryRun', '1')
     for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined && v !== '') q.set(k, String(v))
-    try {
-      return await postFile<ReportOf<K>>(`/api/imports/${kind}?${q}`, f, type, { 'X-File-Name': encodeURIComponent(f.name) })
-    } catch (err) {
-      const body = err instanceof ApiError && err.status === 422 ? (err.body as ReportOf<K> | undefined) : undefined
-      if (body && Array.isArray(body.errors)) return body
-      throw err
-    }
-  }
-
-  function choose(f: File | null): void {
-    file.value = f
-    report.value = null
-    done.value = null
-  }
-  async function preview(query: Record<string, string | number | null | undefined> = {}): Promise<void> {
-    busy.value = true
-    done.value = null
-    try {
-      report.value = await send(true, query)
-    } finally {
-      busy.value = false
-    }
-  }
-  async function commit(query: Record<string, string | number | null | undefined> = {}): Promise<void> {
-    busy.value = true
-    try {
-      const r = await send(false, query)
-      if (r.errors.length) report.value = r // the register changed since the preview: show why
-      else {
-        done.value = r
-        report.value = null
-      }
-    } finally {
-      busy.value = false
-    }
-  }
-  return { file, report, done, busy, choose, preview, commit }
+    return sendImportFile<ReportOf<K>>(`/api/imports/${kind}?${q}`, f, tableType(f))
+  }, (r) => r.errors.length > 0)
 }

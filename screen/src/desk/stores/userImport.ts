@@ -1,7 +1,5 @@
 import { defineStore } from 'pinia'
-import { ref, shallowRef } from 'vue'
-import { ApiError, postFile } from '../../shared/api.ts'
-import { importType } from './importer.ts'
+import { sendImportFile, tableType, useFileImport } from '../composables/useFileImport.ts'
 
 export interface ImportedAccount {
   row: number
@@ -48,54 +46,11 @@ export function passwordSheetBlob(base64: string): Blob {
  * kept only in this store until the dialog closes.
  */
 export const useUserImportStore = defineStore('deskUserImport', () => {
-  const file = shallowRef<File | null>(null)
-  const report = shallowRef<UserImportReport | null>(null)
-  const done = shallowRef<UserImportReport | null>(null)
-  const busy = ref(false)
-
-  async function send(dryRun: boolean): Promise<UserImportReport> {
-    const f = file.value!
-    const type = importType(f)
-    if (!type) throw new ApiError(415, '只能导入 .csv 或 .xlsx 文件')
-    try {
-      return await postFile<UserImportReport>(`/api/imports/users${dryRun ? '?dryRun=1' : ''}`, f, type, { 'X-File-Name': encodeURIComponent(f.name) })
-    } catch (err) {
-      // a file with bad rows is answered 422 with the whole report: the rows are the point
-      const body = err instanceof ApiError && err.status === 422 ? (err.body as UserImportReport | undefined) : undefined
-      if (body && Array.isArray(body.errors)) return body
-      throw err
-    }
-  }
-  function choose(f: File | null): void {
-    file.value = f
-    report.value = null
-    done.value = null
-  }
-  async function preview(): Promise<void> {
-    busy.value = true
-    try {
-      report.value = await send(true)
-    } finally {
-      busy.value = false
-    }
-  }
-  async function commit(): Promise<void> {
-    busy.value = true
-    try {
-      const r = await send(false)
-      if (r.errors.length) report.value = r // someone changed accounts since the preview: show why
-      else {
-        done.value = r
-        report.value = null
-      }
-    } finally {
-      busy.value = false
-    }
-  }
+  const run = useFileImport(
+    (f: File, dryRun: boolean) => sendImportFile<UserImportReport>(`/api/imports/users${dryRun ? '?dryRun=1' : ''}`, f, tableType(f)),
+    (r) => r.errors.length > 0,
+  )
   /** the passwords leave the page's memory with the dialog */
-  function reset(): void {
-    choose(null)
-  }
-
-  return { file, report, done, busy, choose, preview, commit, reset }
+  const reset = () => run.choose(null)
+  return { ...run, reset }
 })
