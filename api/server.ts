@@ -43,6 +43,7 @@ import { boundaryRoutes } from './boundaries/routes.ts'
 import { populationImportRoutes } from './imports/population-routes.ts'
 import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
+import { ledgerTagRoutes } from './ledgers/tag-routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
 import { setupRoutes } from './setup/routes.ts'
@@ -211,6 +212,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(populationImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(gridEditorRoutes, { db: opts.db, sessions })
       await api.register(ledgerRoutes, { db: opts.db })
+      await api.register(ledgerTagRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })
       await api.register(setupRoutes, { db: opts.db })

@@ -100,6 +100,17 @@ export const PERMISSIONS = {
   /** a ledger as a spreadsheet with names and ID numbers: audited like an unmask */
   'ledgers.export': { roles: CARE_ROLES, does: 'export the ledgers' },
   'ledgers.configure': { roles: ['admin'], does: 'set follow-up periods' },
+  /**
+   * 列管 / 撤管 in scope, with a reason, audited: the people who follow the ledgers up (a grid
+   * worker in her grid, a cadre in her village) and the admin; leaders read, they do not keep
+   */
+  'ledgers.tag': { roles: ['admin', 'villageCadre', 'gridWorker'], does: 'put people on ledgers and take them off' },
+  /**
+   * key groups (重点人群) on top of ledgers.tag: the same roles, who already see their scope's
+   * key-group people in the ledgers (masked) because following them up is their duty; a masked
+   * record still carries no key group, and a history row of one says only that it changed
+   */
+  'ledgers.tagKey': { roles: ['admin', 'villageCadre', 'gridWorker'], does: 'keep key-group ledgers' },
   /** 三务公开: a village cadre drafts a notice, a leader approves it for publication */
   'notices.draft': { roles: ['admin', 'villageCadre'], does: 'draft notices' },
   'notices.approve': { roles: ['admin', 'leader'], does: 'approve notices' },
