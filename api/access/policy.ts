@@ -80,6 +80,17 @@ export const PERMISSIONS = {
   'vehicles.snapshot': { roles: CENTER, does: "take photos with trucks' cameras" },
   /** 加密跟踪: a truck reports often for a while */
   'vehicles.track': { roles: CENTER, does: 'track vehicles closely' },
+  /** cameras (监控) as managed things: added, moved, edited and deleted on the desk's map */
+  'cameras.manage': { roles: ['admin'], does: 'manage cameras' },
+  /** every camera with its stream address and last heartbeat, and the offline alerts to acknowledge */
+  'cameras.monitor': { roles: CENTER, does: "watch cameras' state and their offline alerts" },
+  /** an intranet video gateway (a device account) says a camera is alive */
+  'cameras.heartbeat': { roles: ['device'], does: 'report camera heartbeats' },
+  /**
+   * a camera's stream address, one camera at a time, to play it: the wall and the command
+   * center's people (a wall shows what the cameras see; lists of addresses stay with the center)
+   */
+  'cameras.watch': { roles: TOWN_READERS, does: "play cameras' streams" },
   'terminals.view': { roles: CENTER, does: 'read terminals' },
   /** report intervals, heartbeat, overspeed limit on the terminals themselves */
   'terminals.parameters': { roles: CENTER, does: 'change terminal parameters' },
