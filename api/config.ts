@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { parseStreamOrigins } from './cameras/stream.ts'
 
 export interface Config {
   port: number
@@ -31,6 +32,12 @@ export interface Config {
   trustProxy?: string | number
   /** An optional external basemap tile URL template (e.g. 天地图 on the intranet); never required. */
   basemapTileUrl?: string
+  cameras: {
+    /** CAMERA_OFFLINE_MINUTES: a camera the gateway has not heard this long is offline */
+    offlineMinutes: number
+    /** CAMERA_STREAM_ORIGINS: the video gateways' origins walls may play from (comma-separated), besides this server */
+    streamOrigins: string[]
+  }
   vehicles: {
     tickMs: number
     historyDays: number
@@ -70,6 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jt808Port: env.JT808_PORT === 'off' ? undefined : intFrom(env, 'JT808_PORT', 8808, 0, 65535),
     basemapTileUrl: env.BASEMAP_TILE_URL || undefined,
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
+    cameras: {
+      offlineMinutes: intFrom(env, 'CAMERA_OFFLINE_MINUTES', 5, 1, 1440),
+      streamOrigins: parseStreamOrigins(env.CAMERA_STREAM_ORIGINS),
+    },
     vehicles: {
       // 100 ms: a fix reaches the wall within ~0.1 s (p99 69 ms with 2,000 trucks and 50 screens,
       // npm run bench -- live); at 250 ms the p99 was 274 ms

@@ -65,6 +65,7 @@ const app = await buildServer({
   photosDir: config.photosDir,
   trustProxy: config.trustProxy,
   photoRetention: { orphanHours: config.photoOrphanHours },
+  cameras: config.cameras,
   jt808: config.jt808Port !== undefined ? { port: config.jt808Port, host: config.host } : undefined,
   vehicles: {
     tickMs: config.vehicles.tickMs,

@@ -43,6 +43,9 @@ import { boundaryRoutes } from './boundaries/routes.ts'
 import { populationImportRoutes } from './imports/population-routes.ts'
 import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
+import { ledgerTagRoutes } from './ledgers/tag-routes.ts'
+import { cameraRoutes } from './cameras/routes.ts'
+import { DEFAULT_CAMERA_SETTINGS, startCameraWatch, type CameraSettings, type CameraWatch } from './cameras/watch.ts'
 import { noticeRoutes } from './notices/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
 import { setupRoutes } from './setup/routes.ts'
@@ -56,6 +59,7 @@ declare module 'fastify' {
     jt808: Jt808Gateway | null
     vehicles: VehicleService
     photos: PhotoExpiry
+    cameras: CameraWatch
   }
 }
 
@@ -94,6 +98,8 @@ export interface ServerOptions {
   terminalCommandTimeoutMs?: number
   /** the JT/T 808 TCP gateway (JT808_PORT); off when not given (API-only tests) */
   jt808?: Jt808Options
+  /** the cameras' offline rule and where walls may play their streams from */
+  cameras?: Partial<CameraSettings>
   /** Serve the built screen at /; off in API-only tests. */
   screen?: { distDir?: string; state: ScreenState }
 }
@@ -115,6 +121,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   rejectNonFiniteNumbers(app)
   rejectNulCharacters(app)
 
+  const cameras = { ...DEFAULT_CAMERA_SETTINGS, ...opts.cameras }
   // Security headers, built once: @fastify/helmet re-parses the whole CSP on every request,
   // which was a seventh of the API's CPU per tile.
   const securityHeaders = helmet({
@@ -129,7 +136,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         fontSrc: ["'self'", 'data:'],
         workerSrc: ["'self'", 'blob:'],
         childSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
+        // cameras' streams: this origin (proxied), blobs (a player's MediaSource) and the video
+        // gateways the operator named (CAMERA_STREAM_ORIGINS); nothing else, whatever is stored
+        mediaSrc: ["'self'", 'blob:', ...cameras.streamOrigins],
+        connectSrc: ["'self'", ...cameras.streamOrigins],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
@@ -151,6 +161,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const photos = startPhotoExpiry(opts.db, photosDir, app.log, opts.photoRetention)
   app.decorate('photos', photos)
   app.addHook('onClose', async () => photos.close())
+  const cameraWatch = startCameraWatch(opts.db, app.log, cameras)
+  app.decorate('cameras', cameraWatch)
+  app.addHook('onClose', async () => cameraWatch.close())
   let jt808: Jt808Gateway | null = null
   if (opts.jt808) {
     const gateway = (jt808 = await startJt808Gateway(opts.db, (positions, o) => vehicles.ingest(positions, o), app.log, opts.jt808, {
@@ -211,6 +224,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(populationImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(gridEditorRoutes, { db: opts.db, sessions })
       await api.register(ledgerRoutes, { db: opts.db })
+      await api.register(ledgerTagRoutes, { db: opts.db })
+      await api.register(cameraRoutes, { db: opts.db, streamOrigins: cameras.streamOrigins })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })
       await api.register(setupRoutes, { db: opts.db })

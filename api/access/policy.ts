@@ -80,6 +80,17 @@ export const PERMISSIONS = {
   'vehicles.snapshot': { roles: CENTER, does: "take photos with trucks' cameras" },
   /** 加密跟踪: a truck reports often for a while */
   'vehicles.track': { roles: CENTER, does: 'track vehicles closely' },
+  /** cameras (监控) as managed things: added, moved, edited and deleted on the desk's map */
+  'cameras.manage': { roles: ['admin'], does: 'manage cameras' },
+  /** every camera with its stream address and last heartbeat, and the offline alerts to acknowledge */
+  'cameras.monitor': { roles: CENTER, does: "watch cameras' state and their offline alerts" },
+  /** an intranet video gateway (a device account) says a camera is alive */
+  'cameras.heartbeat': { roles: ['device'], does: 'report camera heartbeats' },
+  /**
+   * a camera's stream address, one camera at a time, to play it: the wall and the command
+   * center's people (a wall shows what the cameras see; lists of addresses stay with the center)
+   */
+  'cameras.watch': { roles: TOWN_READERS, does: "play cameras' streams" },
   'terminals.view': { roles: CENTER, does: 'read terminals' },
   /** report intervals, heartbeat, overspeed limit on the terminals themselves */
   'terminals.parameters': { roles: CENTER, does: 'change terminal parameters' },
@@ -100,6 +111,17 @@ export const PERMISSIONS = {
   /** a ledger as a spreadsheet with names and ID numbers: audited like an unmask */
   'ledgers.export': { roles: CARE_ROLES, does: 'export the ledgers' },
   'ledgers.configure': { roles: ['admin'], does: 'set follow-up periods' },
+  /**
+   * 列管 / 撤管 in scope, with a reason, audited: the people who follow the ledgers up (a grid
+   * worker in her grid, a cadre in her village) and the admin; leaders read, they do not keep
+   */
+  'ledgers.tag': { roles: ['admin', 'villageCadre', 'gridWorker'], does: 'put people on ledgers and take them off' },
+  /**
+   * key groups (重点人群) on top of ledgers.tag: the same roles, who already see their scope's
+   * key-group people in the ledgers (masked) because following them up is their duty; a masked
+   * record still carries no key group, and a history row of one says only that it changed
+   */
+  'ledgers.tagKey': { roles: ['admin', 'villageCadre', 'gridWorker'], does: 'keep key-group ledgers' },
   /** 三务公开: a village cadre drafts a notice, a leader approves it for publication */
   'notices.draft': { roles: ['admin', 'villageCadre'], does: 'draft notices' },
   'notices.approve': { roles: ['admin', 'leader'], does: 'approve notices' },

@@ -5,6 +5,8 @@ import { maskIdNumber, maskName, maskPhone } from '../privacy/mask.ts'
 export type ChangeKind =
   | 'registration' | 'update' | 'birth' | 'death' | 'moveIn' | 'moveOut' | 'moveHousehold'
   | 'householdCreate' | 'householdSplit' | 'householdMerge' | 'import'
+  /** 列管 / 撤管: put on or taken off a key-group or care-group ledger (field keyGroups or careGroups) */
+  | 'ledgerAdd' | 'ledgerRemove'
 
 export interface Change {
   residentId?: number | null
@@ -60,6 +62,8 @@ export function maskValue(field: string | null, value: unknown, sensitive: Reado
   if (field === 'phone') return maskPhone(String(value))
   if (field === 'birthDate') return '****-**-**'
   if (field?.startsWith('items.') && sensitive.has(field.slice(6))) return '***'
+  // a key group is in no masked record: its history says that one changed, when and by whom
+  if (field === 'keyGroups') return '***'
   if (field === null && typeof value === 'object') {
     // a whole record (a registration): each part masked by its own rule
     const out: Record<string, unknown> = {}
@@ -87,5 +91,7 @@ export async function residentHistory(db: Queryable, residentId: number, sensiti
   )
   return r.rows.map((e) => ({
     ...e, eventDate: e.kind === 'birth' ? null : e.eventDate, before: maskValue(e.field, e.before, sensitive), after: maskValue(e.field, e.after, sensitive),
+    // the reason for a key-group 列管 would name the group; it stays in the audit trail
+    note: e.field === 'keyGroups' && e.note ? '***' : e.note,
   }))
 }

@@ -5,6 +5,8 @@ import type { Db } from '../db/types.ts'
 const PANEL_TABLES = new Set([
   'towns', 'villages', 'grids', 'households', 'residents', 'resident_tags', 'cameras', 'disputes',
   'party_activities', 'welfare_funds', 'notices', 'health_coverage', 'star_reviews', 'work_orders', 'household_visits',
+  // the desk's list of cameras' offline alerts
+  'camera_alerts',
 ])
 
 /**

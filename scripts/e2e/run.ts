@@ -14,6 +14,7 @@ import { countyScenario } from './scenarios/county.ts'
 import { goliveScenario } from './scenarios/golive.ts'
 import { gridEditorScenario } from './scenarios/grid-editor.ts'
 import { onboardingScenario } from './scenarios/onboarding.ts'
+import { ledgersScenario } from './scenarios/ledgers.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -32,6 +33,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['phone15', () => populationPhoneScenario(browser, system, tally)],
   ['population', () => populationScenario(browser, system, tally)],
   ['loop', () => loopScenario(browser, system, tally)],
+  // 列管/撤管 on the phone and the desk, a camera added on the desk: the wall's 智慧管理 follows
+  ['ledgers', () => ledgersScenario(browser, system, tally)],
   // 网格划分: it redraws village 5's grids, so after the scenarios that read them
   ['grideditor', () => gridEditorScenario(browser, system, tally)],
   // last: it kills and restarts the API

@@ -60,7 +60,8 @@ export const getJson = <T>(path: string): Promise<T> => request<T>('GET', path)
 export const postJson = <T>(path: string, body?: unknown): Promise<T> => request<T>('POST', path, body ?? {})
 export const putJson = <T>(path: string, body: unknown): Promise<T> => request<T>('PUT', path, body)
 export const patchJson = <T>(path: string, body: unknown): Promise<T> => request<T>('PATCH', path, body)
-export const deleteJson = <T = void>(path: string): Promise<T> => request<T>('DELETE', path)
+/** a body only where the route asks for one (撤管 carries its reason) */
+export const deleteJson = <T = void>(path: string, body?: unknown): Promise<T> => request<T>('DELETE', path, body)
 /** a file as the body (a photo, a spreadsheet), with its own content type */
 export const postFile = <T>(path: string, file: Blob, type = file.type, headers: Record<string, string> = {}): Promise<T> =>
   request<T>('POST', path, file, { 'Content-Type': type || 'application/octet-stream', ...headers })

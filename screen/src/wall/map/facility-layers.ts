@@ -24,6 +24,8 @@ export function facilityLayers({ facilities, zoom, scale, selectedVillage, dispa
     showCameras && new ScatterplotLayer<Pt & { properties: CameraProps }>({
       id: 'cameras',
       data: facilities.cameras.features as never,
+      // a click plays the camera's stream (CameraCard)
+      pickable: true,
       getPosition: (d) => d.geometry.coordinates,
       getFillColor: (d) => (d.properties.online ? [167, 139, 250, 230] : [100, 116, 139, 200]),
       getRadius: (d) => (d.properties.kind === 'high' ? 5 : 3.5),

@@ -103,6 +103,16 @@ export const useGeoStore = defineStore('geo', () => {
     }
   }
 
+  /** cameras and collection points again (a camera added or gone offline), without the rest of the map */
+  async function loadFacilities(): Promise<void> {
+    if (noData.value) return
+    try {
+      facilities.value = await getJson<Facilities>('/api/facilities')
+    } catch {
+      /* the next push or load tries again */
+    }
+  }
+
   /** the town a scope lies in (null: the county) */
   function townOf(s: { kind: string; id: number | null }): number | null {
     if (s.kind === 'county') return null
@@ -145,5 +155,5 @@ export const useGeoStore = defineStore('geo', () => {
     return path
   }
 
-  return { town, towns, outlines, villages, grids, roads, facilities, error, mapDrawn, noData, currentTown, townOf, parentOf, pathOf, resolveRoot, load, recheck }
+  return { town, towns, outlines, villages, grids, roads, facilities, error, mapDrawn, noData, currentTown, townOf, parentOf, pathOf, resolveRoot, load, loadFacilities, recheck }
 })
