@@ -122,6 +122,11 @@ const REST: [string, () => string, number[]][] = [
   ['grid editor: new grid', () => 'POST /api/grids', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['grid editor: rename grid A', () => `PATCH /api/grids/${ids.gridA}`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['grid editor: workers of village 1', () => '/api/grid-workers?village=1', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
+  // 星级评定: admin and leaders, a town's leader for her town's villages (village 2 is town 2's)
+  ['star reviews', () => '/api/star-reviews?year=2025', [401, 200, 200, 403, 403, 403, 403, 403, 200, 403]],
+  ['star review of village 1', () => 'PUT /api/star-reviews/1/2025', [401, 200, 200, 403, 403, 403, 403, 403, 200, 403]],
+  ['star review of village 2', () => 'PUT /api/star-reviews/2/2025', [401, 200, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['star review of an unknown village', () => 'PUT /api/star-reviews/999/2025', [401, 404, 404, 403, 403, 403, 403, 403, 404, 403]],
 ]
 
 /** the county level: the whole county for its own accounts; a town's figures for the county and that town */
@@ -139,8 +144,10 @@ const COUNTY_REST: typeof REST = [
 
 async function request(who: Who, address: string) {
   const [method, path] = /^(POST|PUT|PATCH) /.test(address) ? address.split(' ') : ['GET', address]
-  // a PUT places a household at the point of grid A: a place the household of grid B may not go
-  const body = method === 'PUT' ? { payload: { lon: ids.lonA, lat: ids.latA } } : method !== 'GET' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : {}
+  // a PUT places a household at the point of grid A: a place the household of grid B may not go;
+  // or enters a well-formed star review, so what answers is the caller's right to it
+  const put = path.startsWith('/api/star-reviews/') ? { annualReview: '合格', honours: [], tenureYears: 2 } : { lon: ids.lonA, lat: ids.latA }
+  const body = method === 'PUT' ? { payload: put } : method !== 'GET' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : {}
   const req = { method: method as 'GET' | 'POST' | 'PUT' | 'PATCH', url: path, ...body }
   return who === 'anonymous' ? t.app.inject(req) : t.as(username(who), req)
 }
