@@ -47,3 +47,20 @@ export function rateSecretary(i: StarInputs): StarRating {
   }
   return { stars, reasons }
 }
+
+/** A village's review of a year as GET/PUT /api/star-reviews answer it. */
+export interface VillageReview {
+  villageId: number
+  name: string
+  /** null: not reviewed that year */
+  review: (StarInputs & { reviewedBy: string | null; reviewedAt: string | null }) | null
+  stars: number | null
+  reasons: string[]
+}
+
+/** GET /api/star-reviews: the year shown, the years reviewed (newest first) and the scope's villages */
+export interface StarReviewList {
+  year: number
+  years: number[]
+  villages: VillageReview[]
+}

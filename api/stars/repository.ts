@@ -4,7 +4,7 @@ import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { assertVillageInScope, scopeCondition } from '../access/scope.ts'
 import { HttpError } from '../http/errors.ts'
-import { rateSecretary, type AnnualReview, type Honour, type StarInputs } from '../../geo/stars.ts'
+import { rateSecretary, type AnnualReview, type Honour, type StarInputs, type StarReviewList, type VillageReview } from '../../geo/stars.ts'
 
 /** the review as stored (003's codes) ↔ as the town words it */
 const REVIEW_BY_CODE: Record<string, AnnualReview> = { excellent: '优秀', qualified: '合格', basic: '基本合格', failed: '不合格' }
@@ -17,15 +17,6 @@ export interface ReviewRow {
 }
 
 export const inputsOf = (r: ReviewRow): StarInputs => ({ annualReview: REVIEW_BY_CODE[r.annual_review], honours: r.honours, tenureYears: r.tenure_years })
-
-export interface VillageReview {
-  villageId: number
-  name: string
-  /** null: not reviewed that year */
-  review: (StarInputs & { reviewedBy: string | null; reviewedAt: string | null }) | null
-  stars: number | null
-  reasons: string[]
-}
 
 /** a village and its review of the year, if any (a LEFT JOIN: the review's columns null without one) */
 type Row = { village_id: number; name: string; annual_review: string | null; honours: Honour[] | null; tenure_years: number | null; reviewed_by: string | null; reviewed_at: Date | null }
@@ -50,7 +41,7 @@ const thisYear = async (db: Queryable) => (await db.query<{ y: number }>(`SELECT
  * The villages of the caller's scope with their review of `year` (by default the latest year
  * reviewed there, or this year), and the years that have reviews, newest first.
  */
-export async function listReviews(db: Queryable, user: AuthUser, year?: number): Promise<{ year: number; years: number[]; villages: VillageReview[] }> {
+export async function listReviews(db: Queryable, user: AuthUser, year?: number): Promise<StarReviewList> {
   const params: unknown[] = []
   const inScope = scopeCondition(user, { village: 'v.id', grid: 'NULL' }, params)
   const years = (await db.query<{ year: number }>(

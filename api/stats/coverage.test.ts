@@ -29,6 +29,9 @@ const people = async (where: string, limit: number) => (await t.db.query<Person>
   `SELECT r.id, r.id_number, h.grid_id, h.village_id FROM residents r JOIN households h ON h.id = r.household_id
     WHERE r.deregistered IS NULL AND h.grid_id IS NOT NULL AND ${where} ORDER BY r.id LIMIT ${limit}`)).rows
 const row = (h: Health, villageId: number) => h.byVillage.find((r) => r.villageId === villageId)!
+const stats = async (scope: string): Promise<Stats> => (await t.as('leader', `/api/stats?scope=${scope}`)).json() as Stats
+/** the whole answer with 医保参保率's counts taken out: what must not move when only 医保 changes */
+const withoutMedical = (s: Stats) => ({ ...s, health: { ...s.health!, medicalInsured: 0, byVillage: s.health!.byVillage.map((r) => ({ ...r, medicalInsured: 0 })) } })
 
 describe('疫网即办 from residents\' items', () => {
   it('a 医保局 import of 医疗保险 items moves 医保参保率 by exactly the people it changes, and nothing else', async () => {
@@ -37,6 +40,7 @@ describe('疫网即办 from residents\' items', () => {
     expect(uninsured).toHaveLength(3)
     const grid = uninsured[0].grid_id
     const [town0, village0, grid0] = await Promise.all(['town', 'village:4', `grid:${grid}`].map(health))
+    const whole0 = await stats('town')
     // three newly insured, two who lapsed, one already insured and listed again
     const file = csv([...uninsured.map((p) => [p.id_number, '医疗保险', '是']), ...insured.slice(0, 2).map((p) => [p.id_number, '医疗保险', '否']), [insured[2].id_number, '医疗保险', '是']])
     const res = await importAs(`dept-${medical}`, file)
@@ -50,9 +54,24 @@ describe('疫网即办 from residents\' items', () => {
     // nothing else moved: the other rates, the denominators, the other villages
     expect({ ...town1, medicalInsured: 0, byVillage: [] }).toEqual({ ...town0, medicalInsured: 0, byVillage: [] })
     expect(town1.byVillage.filter((r) => r.villageId !== 4)).toEqual(town0.byVillage.filter((r) => r.villageId !== 4))
+    // nor any other figure of the wall's five panels
+    expect(withoutMedical(await stats('town'))).toEqual(withoutMedical(whole0))
     // the grid of a newly insured person moved by the people of the file who live in it
     const inGrid = (ps: Person[]) => ps.filter((p) => p.grid_id === grid).length
     expect((await health(`grid:${grid}`)).medicalInsured).toBe(grid0.medicalInsured + inGrid(uninsured) - inGrid(insured.slice(0, 2)))
+  })
+
+  it("a grid worker's edit of a resident's 医疗保险 moves 医保参保率 of her grid, village and town, and nothing else", async () => {
+    const [p] = await people(`(r.items -> 'medicalInsurance') IS DISTINCT FROM 'true'`, 1)
+    const scopes = [`grid:${p.grid_id}`, `village:${p.village_id}`, 'town']
+    const before = await Promise.all(scopes.map(stats))
+    const patch = await t.as(`gw-${p.grid_id}`, { method: 'PATCH', url: `/api/residents/${p.id}`, payload: { items: { medicalInsurance: '是' } } })
+    expect(patch.statusCode, patch.body).toBe(200)
+    const after = await Promise.all(scopes.map(stats))
+    for (const [i, scope] of scopes.entries()) {
+      expect(after[i].health!.medicalInsured, scope).toBe(before[i].health!.medicalInsured + 1)
+      expect(withoutMedical(after[i]), scope).toEqual(withoutMedical(before[i]))
+    }
   })
 
   it("a grid worker's edit of a resident moves the rates of her grid, village and town", async () => {
