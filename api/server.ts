@@ -47,6 +47,7 @@ import { ledgerTagRoutes } from './ledgers/tag-routes.ts'
 import { cameraRoutes } from './cameras/routes.ts'
 import { DEFAULT_CAMERA_SETTINGS, startCameraWatch, type CameraSettings, type CameraWatch } from './cameras/watch.ts'
 import { noticeRoutes } from './notices/routes.ts'
+import { starRoutes } from './stars/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
 import { setupRoutes } from './setup/routes.ts'
 import { userImportRoutes } from './users/import-routes.ts'
@@ -227,6 +228,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(ledgerTagRoutes, { db: opts.db })
       await api.register(cameraRoutes, { db: opts.db, streamOrigins: cameras.streamOrigins })
       await api.register(noticeRoutes, { db: opts.db })
+      await api.register(starRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })
       await api.register(setupRoutes, { db: opts.db })
       await api.register(userImportRoutes, { db: opts.db })

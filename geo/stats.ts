@@ -38,7 +38,8 @@ export interface Stats {
   party: {
     members: number
     attendance: { month: string; activityDay: { expected: number; attended: number }; threeMeetings: { expected: number; attended: number } }[]
-    stars: { villageId: number; name: string; year: number; stars: number }[]
+    /** each village's latest review: its stars by the rule of geo/stars.ts and the reasons for them */
+    stars: { villageId: number; name: string; year: number; stars: number; reasons: string[] }[]
   } | null
   affairs: {
     fundsByCategory: { category: string; amountYuan: number; recipients: number }[]
@@ -46,13 +47,19 @@ export interface Stats {
     fundsTotalYuan: number
     notices: { id: number; villageName: string; category: string; title: string; publishedAt: string }[]
   } | null
+  /**
+   * 疫网即办 from residents' items as of today (`month`: this month): `eligible` is the registered
+   * residents (医保's and 疫苗's base), `pensionEligible` those aged 16 and over (养老's); per
+   * village of the scope (one row at grid scope: the grid's people)
+   */
   health: {
     month: string
     eligible: number
     medicalInsured: number
+    pensionEligible: number
     pensionInsured: number
     vaccinated: number
-    byVillage: { villageId: number; name: string; eligible: number; medicalInsured: number; pensionInsured: number; vaccinated: number }[]
+    byVillage: { villageId: number; name: string; eligible: number; medicalInsured: number; pensionEligible: number; pensionInsured: number; vaccinated: number }[]
   } | null
   management: {
     villages: number

@@ -134,6 +134,11 @@ const REST: [string, () => string, number[]][] = [
   ['edit camera 1', () => 'PATCH /api/cameras/1', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['delete an unknown camera', () => 'DELETE /api/cameras/99999', [401, 404, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['camera 1 heartbeat', () => 'POST /api/cameras/1/heartbeat', [401, 403, 403, 403, 403, 200, 403, 403, 403, 403]],
+  // 星级评定: admin and leaders, a town's leader for her town's villages (village 2 is town 2's)
+  ['star reviews', () => '/api/star-reviews?year=2025', [401, 200, 200, 403, 403, 403, 403, 403, 200, 403]],
+  ['star review of village 1', () => 'PUT /api/star-reviews/1/2025', [401, 200, 200, 403, 403, 403, 403, 403, 200, 403]],
+  ['star review of village 2', () => 'PUT /api/star-reviews/2/2025', [401, 200, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['star review of an unknown village', () => 'PUT /api/star-reviews/999/2025', [401, 404, 404, 403, 403, 403, 403, 403, 404, 403]],
 ]
 
 /** the county level: the whole county for its own accounts; a town's figures for the county and that town */
@@ -151,8 +156,10 @@ const COUNTY_REST: typeof REST = [
 
 async function request(who: Who, address: string) {
   const [method, path] = /^(POST|PUT|PATCH|DELETE) /.test(address) ? address.split(' ') : ['GET', address]
-  // a PUT places a household at the point of grid A: a place the household of grid B may not go
-  const body = method === 'PUT' ? { payload: { lon: ids.lonA, lat: ids.latA } } : method !== 'GET' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : {}
+  // a PUT places a household at the point of grid A: a place the household of grid B may not go;
+  // or enters a well-formed star review, so what answers is the caller's right to it
+  const put = path.startsWith('/api/star-reviews/') ? { annualReview: '合格', honours: [], tenureYears: 2 } : { lon: ids.lonA, lat: ids.latA }
+  const body = method === 'PUT' ? { payload: put } : method !== 'GET' ? { payload: 'x', headers: { 'content-type': 'text/plain' } } : {}
   const req = { method: method as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: path, ...body }
   return who === 'anonymous' ? t.app.inject(req) : t.as(username(who), req)
 }

@@ -127,6 +127,8 @@ export const PERMISSIONS = {
   'notices.approve': { roles: ['admin', 'leader'], does: 'approve notices' },
   /** 党建: 28日活动日 and 三会一课 attendance per village and month */
   'party.record': { roles: ['admin', 'villageCadre'], does: 'record party activities' },
+  /** 星级评定: the town reviews each village's party secretary once a year (its villages only, for a town's leader) */
+  'stars.review': { roles: ['admin', 'leader'], does: 'review village secretaries' },
   /** village boundaries and grids from files (Shapefile, GeoJSON, KML), and the grid map editor */
   'imports.boundaries': { roles: ['admin'], does: 'import boundaries' },
   /** the village and grid map as files for the county's GIS */

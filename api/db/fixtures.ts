@@ -113,6 +113,7 @@ export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: Load
     await tx.query(`SELECT set_config('shuzhi.rollups', 'on', true)`)
     await tx.exec('ANALYZE')
     await tx.query('SELECT rollup_all_grids()')
+    await tx.query('SELECT rollup_coverage(array_agg(id)) FROM grids')
     await tx.query('SELECT rollup_all_orders()')
   })
   return total

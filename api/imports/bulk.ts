@@ -21,6 +21,8 @@ export async function withRollupsOnce<T>(tx: Transaction, write: () => Promise<{
   for (let i = 0; i < ids.length; i += 100) {
     if (i) await yieldNow()
     await tx.query('SELECT rollup_grids($1::int[])', [ids.slice(i, i + 100)])
+    // 疫网即办's coverage (044) has its own roll-up beside 029's
+    await tx.query('SELECT rollup_coverage($1::int[])', [ids.slice(i, i + 100)])
   }
   return result
 }

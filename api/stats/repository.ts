@@ -2,23 +2,20 @@ import type { Queryable } from '../db/types.ts'
 import type { Scope } from '../access/screen-scope.ts'
 import type { CountBy, Stats } from '../../geo/stats.ts'
 import { liveFigures, rollupFigures } from './figures.ts'
+import { coverageFigures, liveCoverage, rollupCoverage } from './coverage.ts'
+import { inputsOf, type ReviewRow } from '../stars/repository.ts'
+import { rateSecretary } from '../../geo/stars.ts'
 
 export type { Stats }
 
 // Every figure is filtered by the same three parameters: $1 village id, $2 grid id, $3 town id
 // (NULL = not restricted; all three NULL is the county). Figures recorded per grid (people,
-// cameras, disputes) add up from grid to village to town to county; figures recorded per
-// village (party attendance, welfare funds, health coverage, star ratings) add up from village
-// upwards and are absent at grid scope.
+// coverage, cameras, disputes) add up from grid to village to town to county; figures recorded
+// per village (party attendance, welfare funds, star ratings) add up from village upwards and
+// are absent at grid scope.
 const IN_TOWN = `($3::int IS NULL OR g.village_id IN (SELECT tv.id FROM villages tv WHERE tv.town_id = $3))`
 const IN_GRIDS = `SELECT g.id FROM grids g WHERE ($1::int IS NULL OR g.village_id = $1) AND ($2::int IS NULL OR g.id = $2) AND ${IN_TOWN}`
 const IN_VILLAGES = `SELECT v.id FROM villages v WHERE ($1::int IS NULL OR v.id = $1) AND ($3::int IS NULL OR v.town_id = $3)`
-
-/** 星级评定: excellent 2, qualified 1, basic/failed 0; national honour +2, provincial +1 */
-export function starsOf(review: string, honour: string | null): number {
-  const base = review === 'excellent' ? 2 : review === 'qualified' ? 1 : 0
-  return base + (honour === 'national' ? 2 : honour === 'provincial' ? 1 : 0)
-}
 
 const countBy = (rows: { key: string; count: number }[]): CountBy[] => rows.map((r) => ({ key: r.key, count: r.count }))
 
@@ -47,7 +44,7 @@ export async function scopeName(db: Queryable, scope: Scope): Promise<Stats['sco
   return { kind: scope.kind, id: scope.id, name: path[path.length - 1].name, path }
 }
 
-/** `live` recounts people, cameras and disputes from the base tables instead of the grid roll-ups (bench baseline, tests) */
+/** `live` recounts people, coverage, cameras and disputes from the base tables instead of the grid roll-ups (bench baseline, tests) */
 export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDetail: boolean; live?: boolean }): Promise<Stats | null> {
   const named = await scopeName(db, scope)
   if (!named) return null
@@ -71,12 +68,13 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
   const months = monthRange([...disputes.map((d) => d.month), ...resolvedMonthly.map((r) => r.month)])
   const byStatus = sumBy((d) => d.status)
   const statusCount = (s: string) => byStatus.find((b) => b.key === s)?.count ?? 0
-  const [ref] = (await db.query<{ month: string | null }>(`SELECT to_char(max(month), 'YYYY-MM') AS month FROM health_coverage`)).rows
+  // the figures are today's: their month is this Beijing month
+  const [{ month }] = (await db.query<{ month: string }>(`SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month`)).rows
 
   const stats: Stats = {
     coarse: null,
     scope: named,
-    referenceMonth: ref?.month ?? null,
+    referenceMonth: month,
     population: {
       households: pop.households, residents: pop.residents, male: pop.male, female: pop.female,
       ageBands: countBy(ageBands), partyMembers: pop.party,
@@ -87,7 +85,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     },
     party: null,
     affairs: null,
-    health: null,
+    health: coverageFigures(month, await (opts.live ? liveCoverage : rollupCoverage)(db, IN_GRIDS, p)),
     management: {
       villages: counts.villages, grids: counts.grids, vehicles: counts.vehicles, collectionPoints: counts.points,
       ledgers: ledger,
@@ -116,9 +114,12 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     `SELECT to_char(month, 'YYYY-MM') AS month, kind, sum(expected) AS expected, sum(attended) AS attended
        FROM party_activities WHERE village_id IN (${IN_VILLAGES}) AND $2::int IS NULL GROUP BY month, kind ORDER BY month`,
   )
-  const stars = await q<{ village_id: number; name: string; year: number; annual_review: string; honour: string | null }>(
-    `SELECT s.village_id, v.name, s.year, s.annual_review, s.honour FROM star_reviews s JOIN villages v ON v.id = s.village_id
-      WHERE s.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL AND s.year = (SELECT max(year) FROM star_reviews) ORDER BY s.village_id`,
+  // each village's latest review: a village reviewed for a new year shows it while the others
+  // keep theirs until they are reviewed too
+  const stars = await q<{ village_id: number; name: string; year: number } & ReviewRow>(
+    `SELECT DISTINCT ON (s.village_id) s.village_id, v.name, s.year, s.annual_review, s.honours, s.tenure_years
+       FROM star_reviews s JOIN villages v ON v.id = s.village_id
+      WHERE s.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL ORDER BY s.village_id, s.year DESC`,
   )
   const attendanceMonths = [...new Set(attendance.map((a) => a.month))]
   const pick = (m: string, kind: string) => {
@@ -128,7 +129,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
   stats.party = {
     members: pop.party,
     attendance: attendanceMonths.map((m) => ({ month: m, activityDay: pick(m, 'activityDay'), threeMeetings: pick(m, 'threeMeetings') })),
-    stars: stars.map((s) => ({ villageId: s.village_id, name: s.name, year: s.year, stars: starsOf(s.annual_review, s.honour) })),
+    stars: stars.map((s) => ({ villageId: s.village_id, name: s.name, year: s.year, ...rateSecretary(inputsOf(s)) })),
   }
 
   const funds = await q<{ category: string; amount: number; recipients: number }>(
@@ -151,18 +152,6 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     notices: notices.map((n) => ({ id: n.id, villageName: n.village, category: n.category, title: n.title, publishedAt: new Date(n.published_at).toISOString() })),
   }
 
-  const health = await q<{ village_id: number; name: string; eligible: number; medical_insured: number; pension_insured: number; vaccinated: number }>(
-    `SELECT h.village_id, v.name, h.eligible, h.medical_insured, h.pension_insured, h.vaccinated FROM health_coverage h JOIN villages v ON v.id = h.village_id
-      WHERE h.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL AND h.month = (SELECT max(month) FROM health_coverage) ORDER BY h.village_id`,
-  )
-  const sum = (k: 'eligible' | 'medical_insured' | 'pension_insured' | 'vaccinated') => health.reduce((s, h) => s + h[k], 0)
-  stats.health = {
-    month: ref?.month ?? '',
-    eligible: sum('eligible'), medicalInsured: sum('medical_insured'), pensionInsured: sum('pension_insured'), vaccinated: sum('vaccinated'),
-    byVillage: health.map((h) => ({
-      villageId: h.village_id, name: h.name, eligible: h.eligible, medicalInsured: h.medical_insured, pensionInsured: h.pension_insured, vaccinated: h.vaccinated,
-    })),
-  }
   return stats
 }
 

@@ -27,7 +27,7 @@ export const StatsSchema = Type.Object({
   party: Type.Union([Type.Object({
     members: Int,
     attendance: Type.Array(Type.Object({ month: Str, activityDay: Attendance, threeMeetings: Attendance })),
-    stars: Type.Array(Type.Object({ villageId: Int, name: Str, year: Int, stars: Int })),
+    stars: Type.Array(Type.Object({ villageId: Int, name: Str, year: Int, stars: Int, reasons: Type.Array(Str) })),
   }), Type.Null()]),
   affairs: Type.Union([Type.Object({
     fundsByCategory: Type.Array(Type.Object({ category: Str, amountYuan: Type.Number(), recipients: Int })),
@@ -36,8 +36,8 @@ export const StatsSchema = Type.Object({
     notices: Type.Array(Type.Object({ id: Int, villageName: Str, category: Str, title: Str, publishedAt: Str })),
   }), Type.Null()]),
   health: Type.Union([Type.Object({
-    month: Str, eligible: Int, medicalInsured: Int, pensionInsured: Int, vaccinated: Int,
-    byVillage: Type.Array(Type.Object({ villageId: Int, name: Str, eligible: Int, medicalInsured: Int, pensionInsured: Int, vaccinated: Int })),
+    month: Str, eligible: Int, medicalInsured: Int, pensionEligible: Int, pensionInsured: Int, vaccinated: Int,
+    byVillage: Type.Array(Type.Object({ villageId: Int, name: Str, eligible: Int, medicalInsured: Int, pensionEligible: Int, pensionInsured: Int, vaccinated: Int })),
   }), Type.Null()]),
   management: Type.Object({
     villages: Int, grids: Int,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import type { Stats } from './repository.ts'
-import { getStats, monthRange, starsOf } from './repository.ts'
+import { getStats, monthRange } from './repository.ts'
 
 let t: TestApp
 const cache = new Map<string, Stats>()
@@ -26,6 +26,8 @@ function gridAdditive(s: Stats): Record<string, number> {
     partyMembers: s.population.partyMembers, keyGroupTotal: s.population.keyGroupTotal!, grids: s.management.grids,
     camerasTotal: s.management.cameras.total, camerasOnline: s.management.cameras.online, collectionPoints: s.management.collectionPoints,
     disputes: s.law.disputes, resolved: s.law.resolved, closed: s.law.closed,
+    eligible: s.health!.eligible, medical: s.health!.medicalInsured, pensionEligible: s.health!.pensionEligible,
+    pension: s.health!.pensionInsured, vaccinated: s.health!.vaccinated,
   }
   for (const b of s.population.ageBands) out[`age ${b.key}`] = b.count
   for (const c of s.population.careGroups) out[`care ${c.key}`] = c.count!
@@ -47,10 +49,6 @@ function villageAdditive(s: Stats): Record<string, number> {
     out[`funds ${f.category}`] = Math.round(f.amountYuan * 100)
     out[`recipients ${f.category}`] = f.recipients
   }
-  out.eligible = s.health!.eligible
-  out.medical = s.health!.medicalInsured
-  out.pension = s.health!.pensionInsured
-  out.vaccinated = s.health!.vaccinated
   for (const a of s.party!.attendance) {
     out[`activityDay ${a.month}`] = a.activityDay.attended
     out[`threeMeetings ${a.month}`] = a.threeMeetings.attended
@@ -127,21 +125,14 @@ describe('GET /api/stats', () => {
     }
   })
 
-  it('rates village secretaries by the star rule', () => {
-    expect(starsOf('excellent', null)).toBe(2)
-    expect(starsOf('qualified', 'provincial')).toBe(2)
-    expect(starsOf('basic', 'national')).toBe(2)
-    expect(starsOf('failed', null)).toBe(0)
-    expect(starsOf('excellent', 'national')).toBe(4)
-  })
-
-  it('gives a grid its path and leaves village-recorded modules out', async () => {
+  it('gives a grid its path and leaves village-recorded modules out (its coverage is its own people\'s)', async () => {
     const grid = (await t.db.query<{ id: number }>('SELECT id FROM grids WHERE village_id = 3 ORDER BY id LIMIT 1')).rows[0].id
     const s = await stats(`grid:${grid}`)
     expect(s.scope.path.map((p) => p.kind)).toEqual(['town', 'village', 'grid'])
     expect(s.party).toBeNull()
     expect(s.affairs).toBeNull()
-    expect(s.health).toBeNull()
+    expect(s.health!.eligible).toBe(s.population.residents)
+    expect(s.health!.byVillage.map((r) => r.villageId)).toEqual([3])
     expect(s.population.households).toBeGreaterThan(30)
     // its disputes by month: every month from the first to the last, none left out
     const months = s.law.monthly.map((m) => m.month)

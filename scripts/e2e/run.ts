@@ -15,6 +15,7 @@ import { goliveScenario } from './scenarios/golive.ts'
 import { gridEditorScenario } from './scenarios/grid-editor.ts'
 import { onboardingScenario } from './scenarios/onboarding.ts'
 import { ledgersScenario } from './scenarios/ledgers.ts'
+import { coverageScenario } from './scenarios/coverage.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -37,6 +38,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['ledgers', () => ledgersScenario(browser, system, tally)],
   // 网格划分: it redraws village 5's grids, so after the scenarios that read them
   ['grideditor', () => gridEditorScenario(browser, system, tally)],
+  // 疫网即办 and 党建先锋 moved on an open wall by a 医保局 import and a star review
+  ['coverage', () => coverageScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

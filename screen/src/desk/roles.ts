@@ -28,6 +28,7 @@ export const NAV: readonly NavItem[] = [
   { view: 'ledgers', label: '人群台账', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },
   { view: 'notices', label: '三务公开', roles: ['admin', 'leader', 'villageCadre'] },
   { view: 'party', label: '党建活动', roles: ['admin', 'villageCadre'] },
+  { view: 'stars', label: '星级评定', roles: ['admin', 'leader'] },
   { view: 'deptimport', label: '部门数据导入', roles: ['admin', 'department'] },
   { view: 'import', label: '12345导入', roles: ['admin', 'dispatcher'] },
   { view: 'alerts', label: '车辆告警', roles: ['admin', 'dispatcher'] },

@@ -7,12 +7,17 @@ import { careOption, coarseText, COVERAGE_BARS, coverageOption, STAR_ROWS, stars
 const villages = (n: number) => Array.from({ length: n }, (_, i) => ({ villageId: i + 1, name: `第${i + 1}村` }))
 const party = (n: number): NonNullable<Stats['party']> => ({
   members: 0, attendance: [],
-  stars: villages(n).map((v, i) => ({ ...v, year: 2025, stars: (i * 7) % 5 })),
+  stars: villages(n).map((v, i) => ({ ...v, year: 2025, stars: (i * 7) % 5, reasons: [] })),
 })
 const health = (n: number): NonNullable<Stats['health']> => {
-  const byVillage = villages(n).map((v, i) => ({ ...v, eligible: 1000 + i, medicalInsured: 900 + (i % 90), pensionInsured: 850 + (i % 120), vaccinated: 950 - (i % 80) }))
-  const sum = (k: 'eligible' | 'medicalInsured' | 'pensionInsured' | 'vaccinated') => byVillage.reduce((s, r) => s + r[k], 0)
-  return { month: '2026-10', eligible: sum('eligible'), medicalInsured: sum('medicalInsured'), pensionInsured: sum('pensionInsured'), vaccinated: sum('vaccinated'), byVillage }
+  const byVillage = villages(n).map((v, i) => ({
+    ...v, eligible: 1000 + i, medicalInsured: 900 + (i % 90), pensionEligible: 800 + (i % 37), pensionInsured: 650 + (i % 120), vaccinated: 950 - (i % 80),
+  }))
+  const sum = (k: 'eligible' | 'medicalInsured' | 'pensionEligible' | 'pensionInsured' | 'vaccinated') => byVillage.reduce((s, r) => s + r[k], 0)
+  return {
+    month: '2026-10', eligible: sum('eligible'), medicalInsured: sum('medicalInsured'), pensionEligible: sum('pensionEligible'),
+    pensionInsured: sum('pensionInsured'), vaccinated: sum('vaccinated'), byVillage,
+  }
 }
 type Built = { yAxis?: { data: string[] }; xAxis?: { data: string[] }; series: { data: number[] }[] }
 
@@ -29,6 +34,17 @@ describe("the wall's charts at any number of villages", () => {
     }
   })
 
+  it('keeps a secretary with more than four stars in the chart: her bar at full length, her stars counted, the top rating marked as more', () => {
+    const p = party(17)
+    p.stars[3] = { ...p.stars[3], stars: 6, reasons: ['年度考核优秀 +2', '国家级荣誉「甲」 +2', '国家级荣誉「乙」 +2'] }
+    const o = starsOption(p, 1) as unknown as Built & { xAxis: { max: number } }
+    expect(o.xAxis.max).toBe(6)
+    expect(o.series[0].data[0]).toBe(6)
+    const county = party(102)
+    county.stars[0] = { ...county.stars[0], stars: 5 }
+    expect((starsOption(county, 1) as unknown as Built).yAxis!.data[0]).toBe('★★★★+')
+  })
+
   it('draws coverage per village up to what fits, then the furthest behind and 其他 with the rest', () => {
     for (const n of [1, 17, 18, 102]) {
       const h = health(n)
@@ -40,7 +56,7 @@ describe("the wall's charts at any number of villages", () => {
       }
       expect(o.xAxis!.data.at(-1)).toBe('其他')
       // the villages kept are the ones furthest behind: none left out is further behind than one kept
-      const rate = (v: (typeof h.byVillage)[number]) => (v.medicalInsured + v.pensionInsured + v.vaccinated) / v.eligible
+      const rate = (v: (typeof h.byVillage)[number]) => v.medicalInsured / v.eligible + v.pensionInsured / v.pensionEligible + v.vaccinated / v.eligible
       const kept = new Set(o.xAxis!.data.slice(0, -1))
       const keptRates = h.byVillage.filter((v) => kept.has(v.name.replace(/村$/, ''))).map(rate)
       const restRates = h.byVillage.filter((v) => !kept.has(v.name.replace(/村$/, ''))).map(rate)
@@ -50,6 +66,9 @@ describe("the wall's charts at any number of villages", () => {
       const rest = h.byVillage.filter((v) => !kept.has(v.name.replace(/村$/, '')))
       const expected = Math.round((rest.reduce((s, v) => s + v.medicalInsured, 0) / rest.reduce((s, v) => s + v.eligible, 0)) * 1000) / 10
       expect(o.series[0].data.at(-1)).toBe(expected)
+      // and its pension rate is of those aged 16 and over, not of everyone
+      const pension = Math.round((rest.reduce((s, v) => s + v.pensionInsured, 0) / rest.reduce((s, v) => s + v.pensionEligible, 0)) * 1000) / 10
+      expect(o.series[1].data.at(-1)).toBe(pension)
     }
   })
 })

@@ -27,22 +27,34 @@ export function attendanceOption(p: NonNullable<Stats['party']>, s: number) {
 export const STAR_ROWS = 17
 const STAR_KEYS = [4, 3, 2, 1, 0] as const
 
+/**
+ * Stars as a label of at most four ★: a secretary with several honours can pass four (the rule
+ * has no ceiling), and six ★ would not fit beside a full-length bar
+ */
+export const starText = (n: number) => (n > 4 ? `★×${n}` : '★'.repeat(n) || '—')
+
 /** 星级评定 of village secretaries; beyond STAR_ROWS villages, how many villages have each rating */
 export function starsOption(p: NonNullable<Stats['party']>, s: number) {
   const perVillage = p.stars.length <= STAR_ROWS
+  const most = Math.max(4, ...p.stars.map((r) => r.stars))
+  const beyond = most > 4
   const rows = perVillage
-    ? [...p.stars].sort((a, b) => b.stars - a.stars).map((r) => ({ name: r.name, value: r.stars }))
-    : histogram(p.stars, (r) => Math.min(4, r.stars), STAR_KEYS).map((h) => ({ name: h.key ? '★'.repeat(h.key) : '无星', value: h.count }))
+    ? [...p.stars].sort((a, b) => b.stars - a.stars).map((r) => ({ name: r.name, value: r.stars, reasons: r.reasons }))
+    : histogram(p.stars, (r) => Math.min(4, r.stars), STAR_KEYS)
+      .map((h) => ({ name: h.key ? '★'.repeat(h.key) + (h.key === 4 && beyond ? '+' : '') : '无星', value: h.count, reasons: [] as string[] }))
   return {
     ...baseOption(s),
     // the right margin holds the longest label (four stars, or 'N个村') beside a full-length bar
     grid: { left: 64 * s, right: 58 * s, top: 6 * s, bottom: 6 * s },
-    xAxis: { type: 'value', max: perVillage ? 4 : undefined, show: false },
+    // each village's reasons beside its bar (考核, honours, or too short in office)
+    tooltip: { ...baseOption(s).tooltip, trigger: 'item' as const,
+      formatter: (x: { dataIndex: number }) => [rows[x.dataIndex].name, ...rows[x.dataIndex].reasons].join('<br/>') },
+    xAxis: { type: 'value', max: perVillage ? most : undefined, show: false },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), ...axisStyle(s),
       axisLabel: { color: perVillage ? '#cfe8ff' : '#fbbf24', fontSize: 11 * s, interval: 0 } },
     series: [{ type: 'bar', barWidth: '55%', data: rows.map((r) => r.value), itemStyle: { color: '#fbbf24', borderRadius: 3 * s },
       label: { show: true, position: 'right', color: '#fbbf24', fontSize: 11 * s,
-        formatter: perVillage ? (x: { value: number }) => '★'.repeat(x.value) || '—' : (x: { value: number }) => `${x.value}个村` } }],
+        formatter: perVillage ? (x: { value: number }) => starText(x.value) : (x: { value: number }) => `${x.value}个村` } }],
   }
 }
 
@@ -62,7 +74,9 @@ export function fundsOption(a: NonNullable<Stats['affairs']>, s: number) {
 /** Villages the coverage chart holds: three bars and a 40° label each in about 440 design px. */
 export const COVERAGE_BARS = 17
 type CoverageRow = NonNullable<Stats['health']>['byVillage'][number]
-const coverage = (r: CoverageRow) => (r.eligible ? (r.medicalInsured + r.pensionInsured + r.vaccinated) / (3 * r.eligible) : 1)
+/** a village's three rates together (nobody to count counts as covered): the furthest behind come first */
+const share = (a: number, b: number) => (b ? a / b : 1)
+const coverage = (r: CoverageRow) => (share(r.medicalInsured, r.eligible) + share(r.pensionInsured, r.pensionEligible) + share(r.vaccinated, r.eligible)) / 3
 
 /**
  * 疫网即办: coverage per village (or the one village); beyond COVERAGE_BARS villages, the ones
@@ -73,7 +87,8 @@ export function coverageOption(h: NonNullable<Stats['health']>, s: number) {
     rank: (a, b) => coverage(a) - coverage(b) || a.villageId - b.villageId,
     merge: (rest) => ({
       villageId: 0, name: REST_LABEL, eligible: rest.reduce((n, r) => n + r.eligible, 0), medicalInsured: rest.reduce((n, r) => n + r.medicalInsured, 0),
-      pensionInsured: rest.reduce((n, r) => n + r.pensionInsured, 0), vaccinated: rest.reduce((n, r) => n + r.vaccinated, 0),
+      pensionEligible: rest.reduce((n, r) => n + r.pensionEligible, 0), pensionInsured: rest.reduce((n, r) => n + r.pensionInsured, 0),
+      vaccinated: rest.reduce((n, r) => n + r.vaccinated, 0),
     }),
   })
   return {
@@ -84,7 +99,7 @@ export function coverageOption(h: NonNullable<Stats['health']>, s: number) {
     yAxis: { type: 'value', min: 60, max: 100, ...axisStyle(s) },
     series: [
       { name: '医保', type: 'bar', barGap: 0, data: rows.map((r) => pct(r.medicalInsured, r.eligible)) },
-      { name: '养老', type: 'bar', data: rows.map((r) => pct(r.pensionInsured, r.eligible)) },
+      { name: '养老', type: 'bar', data: rows.map((r) => pct(r.pensionInsured, r.pensionEligible)) },
       { name: '疫苗', type: 'bar', data: rows.map((r) => pct(r.vaccinated, r.eligible)) },
     ],
   }
