@@ -44,6 +44,8 @@ import { populationImportRoutes } from './imports/population-routes.ts'
 import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
+import { welfareRoutes } from './welfare/routes.ts'
+import { welfareImportRoutes } from './welfare/import-routes.ts'
 import { wallRoutes } from './walls/routes.ts'
 import { setupRoutes } from './setup/routes.ts'
 import { userImportRoutes } from './users/import-routes.ts'
@@ -212,6 +214,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(gridEditorRoutes, { db: opts.db, sessions })
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
+      await api.register(welfareRoutes, { db: opts.db })
+      await api.register(welfareImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(wallRoutes, { db: opts.db, version })
       await api.register(setupRoutes, { db: opts.db })
       await api.register(userImportRoutes, { db: opts.db })
