@@ -1,3 +1,4 @@
+import { io as connect } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import { getStats, type Stats } from '../stats/repository.ts'
@@ -116,6 +117,27 @@ describe('村级事务 on the wall', () => {
     expect(live!.affairs).toEqual(townAfter)
   })
 
+  it('moves by exactly a deleted figure; a dry run, a refused file and a publication move nothing', async () => {
+    const name = (await t.db.query<{ name: string }>('SELECT name FROM villages WHERE id = 9')).rows[0].name
+    const town = await affairs('town')
+    const send = (body: string, query = '') => t.as(civil, { method: 'POST', url: `/api/imports/welfare-funds${query}`, headers: { 'content-type': 'text/csv' }, payload: Buffer.from(body) })
+    expect((await send(`村,月份,类别,金额,人数\n${name},${latest},低保金,1,1`, '?dryRun=1')).statusCode).toBe(200)
+    const refused = await send(`村,月份,类别,金额,人数\n${name},${latest},低保金,1,1\n${name},${latest},低保费,1,1`)
+    expect(refused.statusCode).toBe(422)
+    expect(refused.json().errors).toEqual([expect.objectContaining({ row: 3, column: '类别' })])
+    expect((await publish('leader', { month: latest, villageId: 9 })).json()).toEqual({ published: 1 })
+    expect(await affairs('town')).toEqual(town)
+
+    const gone = await held(9, '高龄津贴')
+    expect((await del(civil, 9, latest, '高龄津贴', '误录')).json()).toEqual({ changed: true, withdrawn: true })
+    const after = await affairs('town')
+    expect(cents(after.fundsTotalYuan) - cents(town.fundsTotalYuan)).toBe(-cents(gone.amountYuan))
+    expect(cents(category(after, '高龄津贴').amountYuan) - cents(category(town, '高龄津贴').amountYuan)).toBe(-cents(gone.amountYuan))
+    expect(category(after, '高龄津贴').recipients - category(town, '高龄津贴').recipients).toBe(-gone.recipients)
+    expect(cents(village(after, 9)) - cents(village(town, 9))).toBe(-cents(gone.amountYuan))
+    expect((await getStats(t.db, { kind: 'town', id: 1 }, { keyGroupDetail: true, live: true }))!.affairs).toEqual(after)
+  })
+
   it('covers the 12 months ending at the latest month reported, and names them', async () => {
     const before = await affairs('town')
     expect(before.fundsMonths).toEqual({ from: addMonths(latest, -11), to: latest })
@@ -207,5 +229,23 @@ describe('三务公开 for residents', () => {
     for (let i = 0; i <= LOOKUPS && last !== 429; i++) last = (await pub(8)).statusCode
     expect(last).toBe(429)
     expect((await pub(8)).json().code).toBe('rate_limited')
+  })
+})
+
+describe('an open wall', () => {
+  it('hears of an import at once: dataChanged names welfare_funds, so 村级事务 refetches without a reload', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' })
+    const url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`
+    const socket = connect(url, { auth: { token: await t.token('display') }, transports: ['websocket'], reconnection: false })
+    try {
+      await new Promise((resolve, reject) => { socket.on('hello', resolve); socket.on('connect_error', reject) })
+      const heard = new Promise<string[]>((resolve) => socket.on('dataChanged', (m: { tables: string[] }) => { if (m.tables.includes('welfare_funds')) resolve(m.tables) }))
+      const name = (await t.db.query<{ name: string }>('SELECT name FROM villages WHERE id = 10')).rows[0].name
+      const res = await t.as(civil, { method: 'POST', url: '/api/imports/welfare-funds', headers: { 'content-type': 'text/csv' }, payload: Buffer.from(`村,月份,类别,金额,人数\n${name},${latest},临时救助,777,7`) })
+      expect(res.statusCode, res.body).toBe(200)
+      expect(await heard).toContain('welfare_funds')
+    } finally {
+      socket.close()
+    }
   })
 })
