@@ -14,6 +14,7 @@ import { countyScenario } from './scenarios/county.ts'
 import { goliveScenario } from './scenarios/golive.ts'
 import { gridEditorScenario } from './scenarios/grid-editor.ts'
 import { onboardingScenario } from './scenarios/onboarding.ts'
+import { fundsScenario } from './scenarios/funds.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -34,6 +35,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['loop', () => loopScenario(browser, system, tally)],
   // 网格划分: it redraws village 5's grids, so after the scenarios that read them
   ['grideditor', () => gridEditorScenario(browser, system, tally)],
+  // 民生资金: 民政 imports, a leader publishes, a resident reads 公开 at /r/
+  ['funds', () => fundsScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns
