@@ -48,6 +48,8 @@ import { cameraRoutes } from './cameras/routes.ts'
 import { DEFAULT_CAMERA_SETTINGS, startCameraWatch, type CameraSettings, type CameraWatch } from './cameras/watch.ts'
 import { noticeRoutes } from './notices/routes.ts'
 import { starRoutes } from './stars/routes.ts'
+import { welfareRoutes } from './welfare/routes.ts'
+import { welfareImportRoutes } from './welfare/import-routes.ts'
 import { wallRoutes } from './walls/routes.ts'
 import { setupRoutes } from './setup/routes.ts'
 import { userImportRoutes } from './users/import-routes.ts'
@@ -229,6 +231,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(cameraRoutes, { db: opts.db, streamOrigins: cameras.streamOrigins })
       await api.register(noticeRoutes, { db: opts.db })
       await api.register(starRoutes, { db: opts.db })
+      await api.register(welfareRoutes, { db: opts.db })
+      await api.register(welfareImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(wallRoutes, { db: opts.db, version })
       await api.register(setupRoutes, { db: opts.db })
       await api.register(userImportRoutes, { db: opts.db })

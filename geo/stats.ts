@@ -45,6 +45,8 @@ export interface Stats {
     fundsByCategory: { category: string; amountYuan: number; recipients: number }[]
     fundsByVillage: { villageId: number; name: string; amountYuan: number }[]
     fundsTotalYuan: number
+    /** the 12 months the funds figures cover, 'YYYY-MM', ending at the latest month 民政 reported (null: no figures yet) */
+    fundsMonths: { from: string; to: string } | null
     notices: { id: number; villageName: string; category: string; title: string; publishedAt: string }[]
   } | null
   /**

@@ -139,6 +139,17 @@ const REST: [string, () => string, number[]][] = [
   ['star review of village 1', () => 'PUT /api/star-reviews/1/2025', [401, 200, 200, 403, 403, 403, 403, 403, 200, 403]],
   ['star review of village 2', () => 'PUT /api/star-reviews/2/2025', [401, 200, 200, 403, 403, 403, 403, 403, 403, 403]],
   ['star review of an unknown village', () => 'PUT /api/star-reviews/999/2025', [401, 404, 404, 403, 403, 403, 403, 403, 404, 403]],
+  // 民生资金: read by admin, leaders and a cadre for her village (and 民政局's account, api/welfare);
+  // corrected and imported by admin (and 民政局), published by leaders, all refused before the body
+  // is read (the admin's and leaders' text bodies here are no JSON object: 400; nor a sheet: 415)
+  ['welfare funds', () => '/api/welfare-funds', [401, 200, 200, 403, 403, 403, 200, 403, 200, 403]],
+  ['welfare funds of village B', () => '/api/welfare-funds?village=2', [401, 200, 200, 403, 403, 403, 403, 403, 403, 403]],
+  ['welfare funds import', () => 'POST /api/imports/welfare-funds', [401, 415, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['correct a welfare figure of village 1', () => `PUT /api/welfare-funds/1/2026-10/${encodeURIComponent('低保金')}`, [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['publish welfare funds', () => 'POST /api/welfare-funds/publications', [401, 400, 400, 403, 403, 403, 403, 403, 400, 403]],
+  ['withdraw village B\'s published month', () => 'DELETE /api/welfare-funds/publications/2/2026-10', [401, 200, 200, 403, 403, 403, 403, 403, 403, 403]],
+  // 三务公开 for residents: public, the same answer for everyone
+  ["residents' 三务公开 of village 1", () => '/api/public/villages/1/affairs', [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
 ]
 
 /** the county level: the whole county for its own accounts; a town's figures for the county and that town */

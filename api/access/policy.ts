@@ -137,6 +137,15 @@ export const PERMISSIONS = {
   'imports.population': { roles: ['admin', 'villageCadre'], does: 'import households and residents' },
   /** a county department's data for its own items (admin for any department) */
   'imports.departmentData': { roles: ['admin', 'department'], does: "import departments' data" },
+  /**
+   * 民生资金 (welfare funds): 民政局's figures. A department account is admitted only if it is
+   * 民政局's (api/welfare/access.ts); a cadre reads her village's, leaders their scope's
+   */
+  'welfare.read': { roles: ['admin', 'leader', 'villageCadre', 'department'], does: 'read welfare funds' },
+  'welfare.correct': { roles: ['admin', 'department'], does: 'correct welfare funds' },
+  /** 三务公开: a leader publishes a village's month of payments to residents */
+  'welfare.publish': { roles: ['admin', 'leader'], does: 'publish welfare funds' },
+  'imports.welfareFunds': { roles: ['admin', 'department'], does: 'import welfare funds' },
 } as const satisfies Record<string, { roles: readonly Role[]; does: string }>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -10,6 +10,7 @@ import { UploadBudget } from './upload-budget.ts'
 import { WORK_ORDER_STATES } from '../../geo/work-orders.ts'
 import { createResidentReport, rateReport, reportStatus, residentUploader } from './repository.ts'
 import { getTown, listRoads, listVillages } from '../geo/repository.ts'
+import { publicAffairs } from '../welfare/repository.ts'
 
 /** How much one address (and one phone) may send: residents report rarely, strangers flood. */
 export interface PublicLimits {
@@ -86,6 +87,32 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
       const publicVillages = { ...villages, features: villages.features.map((f) => ({ ...f, properties: { id: f.properties.id, name: f.properties.name, label: f.properties.label } })) }
       return reply.header('Cache-Control', 'public, max-age=3600').send({ town, roads, villages: publicVillages })
     },
+  )
+
+  // 三务公开: what a village published, the same for everyone (so cacheable): notices by their
+  // titles (their bodies are free text and stay on the village's board) and the months of
+  // payments a leader published, as sums per category
+  const Figure = { category: Type.String(), amountYuan: Type.Number(), recipients: Type.Integer() }
+  app.get<{ Params: { id: number } }>(
+    '/public/villages/:id/affairs',
+    {
+      config: perAddress(l.lookupsPerMinute, '1 minute'),
+      schema: {
+        tags: ['residents'],
+        summary: "三务公开: a village's published notices (category, title, date) and published months of 民生资金 (sums per category); no person, no free text",
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
+        response: {
+          200: Type.Object({
+            village: Type.Object({ id: Type.Integer(), name: Type.String() }),
+            notices: Type.Array(Type.Object({ category: Type.String(), title: Type.String(), publishedAt: Type.String() })),
+            payments: Type.Array(Type.Object({
+              month: Type.String(), publishedAt: Type.String(), totalYuan: Type.Number(), recipients: Type.Integer(), funds: Type.Array(Type.Object(Figure)),
+            })),
+          }),
+        },
+      },
+    },
+    async (req, reply) => reply.header('Cache-Control', 'public, max-age=300').send(await publicAffairs(db, req.params.id)),
   )
 
   app.post<{ Headers: { 'x-upload-key'?: string } }>(

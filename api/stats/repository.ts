@@ -132,13 +132,18 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     stars: stars.map((s) => ({ villageId: s.village_id, name: s.name, year: s.year, ...rateSecretary(inputsOf(s)) })),
   }
 
+  // 民生资金 of the 12 months ending at the latest month 民政 reported (for every scope the same
+  // months, so villages compare): the panel says 近 12 个月, and imports go on for years
+  const [period] = (await db.query<{ from: string | null; to: string | null }>(
+    `SELECT to_char(max(month) - interval '11 months', 'YYYY-MM') AS "from", to_char(max(month), 'YYYY-MM') AS "to" FROM welfare_funds`)).rows
+  const IN_PERIOD = `month > (SELECT max(month) FROM welfare_funds) - interval '12 months'`
   const funds = await q<{ category: string; amount: number; recipients: number }>(
     `SELECT category, sum(amount_yuan) AS amount, sum(recipients) AS recipients FROM welfare_funds
-      WHERE village_id IN (${IN_VILLAGES}) AND $2::int IS NULL GROUP BY category ORDER BY sum(amount_yuan) DESC`,
+      WHERE village_id IN (${IN_VILLAGES}) AND $2::int IS NULL AND ${IN_PERIOD} GROUP BY category ORDER BY sum(amount_yuan) DESC, category`,
   )
   const fundsByVillage = await q<{ village_id: number; name: string; amount: number }>(
     `SELECT f.village_id, v.name, sum(f.amount_yuan) AS amount FROM welfare_funds f JOIN villages v ON v.id = f.village_id
-      WHERE f.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL GROUP BY f.village_id, v.name ORDER BY sum(f.amount_yuan) DESC`,
+      WHERE f.village_id IN (${IN_VILLAGES}) AND $2::int IS NULL AND f.${IN_PERIOD} GROUP BY f.village_id, v.name ORDER BY sum(f.amount_yuan) DESC, f.village_id`,
   )
   const notices = await q<{ id: number; village: string; category: string; title: string; published_at: Date }>(
     `SELECT n.id, v.name AS village, n.category, n.title, n.published_at FROM notices n JOIN villages v ON v.id = n.village_id
@@ -149,6 +154,7 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     fundsByCategory: funds.map((f) => ({ category: f.category, amountYuan: cents(f.amount), recipients: f.recipients })),
     fundsByVillage: fundsByVillage.map((f) => ({ villageId: f.village_id, name: f.name, amountYuan: cents(f.amount) })),
     fundsTotalYuan: cents(funds.reduce((s, f) => s + f.amount, 0)),
+    fundsMonths: period?.from && period.to ? { from: period.from, to: period.to } : null,
     notices: notices.map((n) => ({ id: n.id, villageName: n.village, category: n.category, title: n.title, publishedAt: new Date(n.published_at).toISOString() })),
   }
 

@@ -33,6 +33,7 @@ export const StatsSchema = Type.Object({
     fundsByCategory: Type.Array(Type.Object({ category: Str, amountYuan: Type.Number(), recipients: Int })),
     fundsByVillage: Type.Array(Type.Object({ villageId: Int, name: Str, amountYuan: Type.Number() })),
     fundsTotalYuan: Type.Number(),
+    fundsMonths: Type.Union([Type.Object({ from: Str, to: Str }), Type.Null()]),
     notices: Type.Array(Type.Object({ id: Int, villageName: Str, category: Str, title: Str, publishedAt: Str })),
   }), Type.Null()]),
   health: Type.Union([Type.Object({

@@ -16,6 +16,7 @@ import { gridEditorScenario } from './scenarios/grid-editor.ts'
 import { onboardingScenario } from './scenarios/onboarding.ts'
 import { ledgersScenario } from './scenarios/ledgers.ts'
 import { coverageScenario } from './scenarios/coverage.ts'
+import { fundsScenario } from './scenarios/funds.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -40,6 +41,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['grideditor', () => gridEditorScenario(browser, system, tally)],
   // 疫网即办 and 党建先锋 moved on an open wall by a 医保局 import and a star review
   ['coverage', () => coverageScenario(browser, system, tally)],
+  // 民生资金: 民政 imports, a leader publishes, a resident reads 公开 at /r/
+  ['funds', () => fundsScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

@@ -1,4 +1,5 @@
 import type { SignedInUser } from '../shared/stores/auth.ts'
+import { WELFARE_DEPARTMENT } from '../../../geo/welfare.ts'
 
 /** the signed-in user as the desk needs it: the login answer carries the department too */
 export type DeskUser = SignedInUser & { departmentId?: number | null }
@@ -15,6 +16,8 @@ export interface NavItem {
   view: string
   label: string
   roles: readonly string[]
+  /** a department account sees it only if it is this department's (the server says the same) */
+  department?: string
 }
 
 // Each tool is offered to the roles the server's access table lets use it (api/access/policy.ts);
@@ -29,6 +32,7 @@ export const NAV: readonly NavItem[] = [
   { view: 'notices', label: '三务公开', roles: ['admin', 'leader', 'villageCadre'] },
   { view: 'party', label: '党建活动', roles: ['admin', 'villageCadre'] },
   { view: 'stars', label: '星级评定', roles: ['admin', 'leader'] },
+  { view: 'welfare', label: '民生资金', roles: ['admin', 'leader', 'villageCadre', 'department'], department: WELFARE_DEPARTMENT },
   { view: 'deptimport', label: '部门数据导入', roles: ['admin', 'department'] },
   { view: 'import', label: '12345导入', roles: ['admin', 'dispatcher'] },
   { view: 'alerts', label: '车辆告警', roles: ['admin', 'dispatcher'] },
@@ -46,7 +50,8 @@ export const NAV: readonly NavItem[] = [
   { view: 'audit', label: '查询审计', roles: ['admin'] },
 ]
 
-export const navFor = (role: string | undefined): NavItem[] => NAV.filter((n) => role && n.roles.includes(role))
+export const navFor = (role: string | undefined, departmentName?: string): NavItem[] =>
+  NAV.filter((n) => role && n.roles.includes(role) && (role !== 'department' || !n.department || n.department === departmentName))
 
 /** the command center: dispatches, replies, rates for hotline callers, sees callers */
 export const isCenter = (role: string | undefined): boolean => role === 'admin' || role === 'dispatcher'

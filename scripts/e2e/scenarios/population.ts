@@ -198,7 +198,9 @@ export async function populationScenario(browser: Browser, system: System, tally
 
   // ── 民政局 imports its list: a template, a bad file, a preview, the import ──
   const dept = await open('dept-2')
-  tally.check('[population] the department\'s menu: its inbox and its data import', JSON.stringify(await nav(dept)) === '["inbox","deptimport"]')
+  // 民生资金 is offered once the departments' names are read (it is 民政局's alone)
+  await seen(dept, '[data-testid="desk-nav-welfare"]')
+  tally.check('[population] 民政局\'s menu: its inbox, 民生资金 and its data import', JSON.stringify(await nav(dept)) === '["inbox","welfare","deptimport"]')
   await tool(dept, 'deptimport')
   await seen(dept, '[data-testid="desk-deptimport-items"]')
   const [download] = await Promise.all([dept.waitForEvent('download'), dept.click('[data-testid="desk-deptimport-template"]')])
