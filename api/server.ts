@@ -44,6 +44,7 @@ import { populationImportRoutes } from './imports/population-routes.ts'
 import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { noticeRoutes } from './notices/routes.ts'
+import { disputeRoutes } from './disputes/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
 import { setupRoutes } from './setup/routes.ts'
 import { userImportRoutes } from './users/import-routes.ts'
@@ -212,6 +213,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(gridEditorRoutes, { db: opts.db, sessions })
       await api.register(ledgerRoutes, { db: opts.db })
       await api.register(noticeRoutes, { db: opts.db })
+      await api.register(disputeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })
       await api.register(setupRoutes, { db: opts.db })
       await api.register(userImportRoutes, { db: opts.db })

@@ -105,12 +105,15 @@ describe('grid roll-ups', () => {
           await db.query('UPDATE cameras SET online = NOT online WHERE grid_id = $1', [g])
           await db.query('UPDATE cameras SET grid_id = $1, kind = $2 WHERE id = (SELECT min(id) FROM cameras WHERE grid_id <> $1)', [g, pick(['high', 'low', 'face'])])
           break
-        case 6: { // a dispute reported, another resolved, another withdrawn
+        case 6: { // a dispute reported, another closed (each outcome in turn), one entered by mistake removed
           const d = nextDispute++
-          await db.query(`INSERT INTO disputes (id, grid_id, reported_at, type, status, geom)
-            SELECT $1, $2, now() - make_interval(days => $3), '邻里纠纷', 'pending', ST_PointOnSurface(geom) FROM grids WHERE id = $2`, [d, g, Math.floor(rnd() * 400)])
-          await db.query(`UPDATE disputes SET status = 'resolved', resolved_at = now() WHERE id = (SELECT min(id) FROM disputes WHERE status IN ('pending', 'mediating'))`)
-          await db.query('DELETE FROM disputes WHERE id = (SELECT max(id) - 3 FROM disputes)')
+          await db.query(`INSERT INTO disputes (id, grid_id, reported_at, stage_since, type, geom)
+            SELECT $1, $2, now() - make_interval(days => $3), now(), '邻里纠纷', ST_PointOnSurface(geom) FROM grids WHERE id = $2`, [d, g, Math.floor(rnd() * 400)])
+          const outcome = pick(['resolved', 'unresolved', 'referred'])
+          await db.query(`UPDATE disputes SET stage = 'closed', outcome = $1, resolved_at = now(), referred_department_id = CASE WHEN $1 = 'referred' THEN 9 END
+            WHERE id = (SELECT min(id) FROM disputes WHERE stage <> 'closed')`, [outcome])
+          await db.query(`UPDATE disputes SET stage = 'consulting' WHERE id = (SELECT max(id) FROM disputes WHERE stage = 'mediating')`)
+          await db.query('DELETE FROM disputes d WHERE id = (SELECT max(id) - 1 FROM disputes) AND NOT EXISTS (SELECT 1 FROM dispute_history h WHERE h.dispute_id = d.id)')
           break
         }
         case 7: // a household moved to another grid (a boundary redrawn), its people with it
