@@ -30,7 +30,8 @@ type Row = { dispute: Omit<Dispute, 'parties' | 'unmasked'>; parties_raw: Disput
 
 /** the parties as a staff reader sees them (张*三, 138****1234), or in full for an audited unmask */
 function withParties(row: Row, unmask: boolean): Dispute {
-  const parties = (row.parties_raw ?? []).map((p) => (unmask ? { name: p.name, phone: p.phone ?? '' } : { name: maskName(p.name), phone: maskPhone(p.phone ?? '') }))
+  // a resident's report names no one: its party is a phone alone
+  const parties = (row.parties_raw ?? []).map((p) => (unmask ? { name: p.name, phone: p.phone ?? '' } : { name: p.name ? maskName(p.name) : '', phone: maskPhone(p.phone ?? '') }))
   return { ...row.dispute, parties, unmasked: unmask }
 }
 
