@@ -9,6 +9,7 @@ import { residentScenario } from './scenarios/resident.ts'
 import { populationPhoneScenario } from './scenarios/population-phone.ts'
 import { populationScenario } from './scenarios/population.ts'
 import { loopScenario } from './scenarios/loop.ts'
+import { disputesScenario } from './scenarios/disputes.ts'
 import { wallsScenario } from './scenarios/walls.ts'
 import { countyScenario } from './scenarios/county.ts'
 import { goliveScenario } from './scenarios/golive.ts'
@@ -32,6 +33,7 @@ const scenarios: [string, () => Promise<void>][] = [
   ['phone15', () => populationPhoneScenario(browser, system, tally)],
   ['population', () => populationScenario(browser, system, tally)],
   ['loop', () => loopScenario(browser, system, tally)],
+  ['disputes', () => disputesScenario(browser, system, tally)],
   // 网格划分: it redraws village 5's grids, so after the scenarios that read them
   ['grideditor', () => gridEditorScenario(browser, system, tally)],
   // last: it kills and restarts the API
