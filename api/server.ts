@@ -50,6 +50,7 @@ import { noticeRoutes } from './notices/routes.ts'
 import { starRoutes } from './stars/routes.ts'
 import { welfareRoutes } from './welfare/routes.ts'
 import { welfareImportRoutes } from './welfare/import-routes.ts'
+import { disputeRoutes } from './disputes/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
 import { setupRoutes } from './setup/routes.ts'
 import { userImportRoutes } from './users/import-routes.ts'
@@ -233,6 +234,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(starRoutes, { db: opts.db })
       await api.register(welfareRoutes, { db: opts.db })
       await api.register(welfareImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
+      await api.register(disputeRoutes, { db: opts.db })
       await api.register(wallRoutes, { db: opts.db, version })
       await api.register(setupRoutes, { db: opts.db })
       await api.register(userImportRoutes, { db: opts.db })

@@ -118,6 +118,8 @@ export interface WorkOrder {
   history?: WorkOrderHistoryEntry[]
   /** with one order: the steps the signed-in user may take now (the server checks again) */
   actions?: WorkOrderAction[]
+  /** the dispute (矛盾纠纷) it opened, was filed for or was referred to; for those who read disputes */
+  disputeId?: number | null
 }
 
 /** A step as a wall (the display role) gets it: what happened and when, no person, no note. */
@@ -129,7 +131,7 @@ export type WallHistoryEntry = Pick<WorkOrderHistoryEntry, 'id' | 'action' | 'fr
  * no reporter; an order of a sensitive category at its grid's label point (`approximate`).
  * A staff member's full order has the same fields and more, so the wall's screens take either.
  */
-export type WallWorkOrder = Omit<WorkOrder, 'description' | 'externalId' | 'address' | 'reporter' | 'caller' | 'ratingComment' | 'history' | 'actions'>
+export type WallWorkOrder = Omit<WorkOrder, 'description' | 'externalId' | 'address' | 'reporter' | 'caller' | 'ratingComment' | 'history' | 'actions' | 'disputeId'>
   & Partial<Pick<WorkOrder, 'description' | 'externalId' | 'address' | 'reporter'>>
   & { approximate?: boolean; history?: WallHistoryEntry[] }
 

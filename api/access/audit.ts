@@ -21,27 +21,28 @@ export interface AuditEvent {
   reason: string
   residentId?: number | null
   workOrderId?: number | null
+  disputeId?: number | null
 }
 
 export async function writeAudit(db: Queryable, user: Pick<AuthUser, 'id' | 'username' | 'role'>, from: Origin, e: AuditEvent): Promise<void> {
   await db.query(
-    `INSERT INTO audit_log (user_id, username, role, action, resident_id, work_order_id, reason, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [user.id, user.username, user.role, e.action, e.residentId ?? null, e.workOrderId ?? null, e.reason.slice(0, 1000), from.ip, from.userAgent.slice(0, 300)],
+    `INSERT INTO audit_log (user_id, username, role, action, resident_id, work_order_id, dispute_id, reason, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [user.id, user.username, user.role, e.action, e.residentId ?? null, e.workOrderId ?? null, e.disputeId ?? null, e.reason.slice(0, 1000), from.ip, from.userAgent.slice(0, 300)],
   )
 }
 
 export async function listAudit(db: Queryable, f: { limit: number; offset: number; residentId?: number; username?: string; action?: string }) {
   const r = await db.query<{
     id: number; at: Date; user_id: number; username: string; role: string; action: string; resident_id: number | null; work_order_id: number | null
-    reason: string; ip: string; user_agent: string
+    dispute_id: number | null; reason: string; ip: string; user_agent: string
   }>(
-    `SELECT id, at, user_id, username, role, action, resident_id, work_order_id, reason, ip, user_agent FROM audit_log
+    `SELECT id, at, user_id, username, role, action, resident_id, work_order_id, dispute_id, reason, ip, user_agent FROM audit_log
       WHERE ($3::int IS NULL OR resident_id = $3) AND ($4::text IS NULL OR username = $4) AND ($5::text IS NULL OR action = $5)
       ORDER BY id DESC LIMIT $1 OFFSET $2`,
     [f.limit, f.offset, f.residentId ?? null, f.username ?? null, f.action ?? null],
   )
   return r.rows.map((a) => ({
     id: a.id, at: new Date(a.at).toISOString(), userId: a.user_id, username: a.username, role: a.role, action: a.action,
-    residentId: a.resident_id, workOrderId: a.work_order_id, reason: a.reason, ip: a.ip, userAgent: a.user_agent,
+    residentId: a.resident_id, workOrderId: a.work_order_id, disputeId: a.dispute_id, reason: a.reason, ip: a.ip, userAgent: a.user_agent,
   }))
 }

@@ -125,6 +125,16 @@ export const PERMISSIONS = {
   /** 三务公开: a village cadre drafts a notice, a leader approves it for publication */
   'notices.draft': { roles: ['admin', 'villageCadre'], does: 'draft notices' },
   'notices.approve': { roles: ['admin', 'leader'], does: 'approve notices' },
+  /**
+   * 矛盾纠纷排查化解: staff read and register disputes in their scope (a grid worker her grid's,
+   * on the phone); mediation and closing are the village's (cadre), the town's (leader) and the
+   * admin's, a grid worker's at 微调解 only (api/disputes/rules.ts); never a wall or a department
+   */
+  'disputes.read': { roles: STAFF, does: 'read disputes' },
+  'disputes.record': { roles: STAFF, does: 'register disputes' },
+  'disputes.mediate': { roles: CARE_ROLES, does: 'mediate and close disputes' },
+  /** the parties' names and phones, with a reason, audited */
+  'disputes.unmask': { roles: CARE_ROLES, does: "unmask disputes' parties" },
   /** 党建: 28日活动日 and 三会一课 attendance per village and month */
   'party.record': { roles: ['admin', 'villageCadre'], does: 'record party activities' },
   /** 星级评定: the town reviews each village's party secretary once a year (its villages only, for a town's leader) */

@@ -2,7 +2,7 @@
 // roll-ups behind /api/stats, after a stream of
 // writes of every kind that moves a figure: people born, registered, deregistered, moved
 // between grids, tagged and untagged; households added and moved; cameras going offline;
-// disputes reported, resolved and withdrawn; visits and follow-up periods moving the ledgers;
+// disputes reported, closed and withdrawn; visits and follow-up periods moving the ledgers;
 // and bulk statements touching many grids at once. Then the league tables, over windows that
 // start and end inside a day, after orders reported, closed and rated, found overdue, moved to
 // another grid, withdrawn, and visits made. One database for both: a clone costs seconds.
@@ -105,12 +105,15 @@ describe('grid roll-ups', () => {
           await db.query('UPDATE cameras SET online = NOT online WHERE grid_id = $1', [g])
           await db.query('UPDATE cameras SET grid_id = $1, kind = $2 WHERE id = (SELECT min(id) FROM cameras WHERE grid_id <> $1)', [g, pick(['high', 'low', 'face'])])
           break
-        case 6: { // a dispute reported, another resolved, another withdrawn
+        case 6: { // a dispute reported, another closed (each outcome in turn), one entered by mistake removed
           const d = nextDispute++
-          await db.query(`INSERT INTO disputes (id, grid_id, reported_at, type, status, geom)
-            SELECT $1, $2, now() - make_interval(days => $3), '邻里纠纷', 'pending', ST_PointOnSurface(geom) FROM grids WHERE id = $2`, [d, g, Math.floor(rnd() * 400)])
-          await db.query(`UPDATE disputes SET status = 'resolved', resolved_at = now() WHERE id = (SELECT min(id) FROM disputes WHERE status IN ('pending', 'mediating'))`)
-          await db.query('DELETE FROM disputes WHERE id = (SELECT max(id) - 3 FROM disputes)')
+          await db.query(`INSERT INTO disputes (id, grid_id, reported_at, stage_since, type, geom)
+            SELECT $1, $2, now() - make_interval(days => $3), now(), '邻里纠纷', ST_PointOnSurface(geom) FROM grids WHERE id = $2`, [d, g, Math.floor(rnd() * 400)])
+          const outcome = pick(['resolved', 'unresolved', 'referred'])
+          await db.query(`UPDATE disputes SET stage = 'closed', outcome = $1, resolved_at = now(), referred_department_id = CASE WHEN $1 = 'referred' THEN 9 END
+            WHERE id = (SELECT min(id) FROM disputes WHERE stage <> 'closed')`, [outcome])
+          await db.query(`UPDATE disputes SET stage = 'consulting' WHERE id = (SELECT max(id) FROM disputes WHERE stage = 'mediating')`)
+          await db.query('DELETE FROM disputes d WHERE id = (SELECT max(id) - 1 FROM disputes) AND NOT EXISTS (SELECT 1 FROM dispute_history h WHERE h.dispute_id = d.id)')
           break
         }
         case 7: // a household moved to another grid (a boundary redrawn), its people with it
@@ -214,11 +217,12 @@ describe('league tables and KPIs from roll-ups (030, 031; visits from 029)', () 
     for (let step = 0; step < 48; step++) {
       const g = grids[Math.floor(rnd() * grids.length)]
       switch (step === 47 ? 0 : step % 6) {
-        case 0: { // reported, some of them today, some at the window's edges
+        case 0: { // reported, some of them today, some at the window's edges (not 矛盾纠纷: such an
+          // order opens a dispute, which keeps it from being deleted below)
           const hoursAgo = [0.2, 24 * 30 + 0.5, 24 * 30 - 0.5, 24 * 10.3, rnd() * 24 * 40][step % 5]
           const r = await db.query<{ id: number }>(
             `INSERT INTO work_orders (category, description, source, geom, grid_id, village_id, state, state_since, deadline_at, reporter, created_at)
-             SELECT (SELECT code FROM work_order_categories ORDER BY code LIMIT 1), '测试', $3, label_point, id, $2, 'asked', now(), now() + interval '3 days', 'test',
+             SELECT (SELECT code FROM work_order_categories WHERE code <> 'dispute' ORDER BY code LIMIT 1), '测试', $3, label_point, id, $2, 'asked', now(), now() + interval '3 days', 'test',
                     now() - make_interval(secs => $4::float8 * 3600)
                FROM grids WHERE id = $1 RETURNING id`, [g.id, g.village_id, rnd() < 0.5 ? 'gridWorker' : 'hotline', hoursAgo])
           // (the last step reports one, which no later write recounts)

@@ -44,6 +44,7 @@ export const AuditSchema = Type.Object({
   entries: Type.Array(Type.Object({
     id: Type.Integer(), at: Type.String(), userId: Type.Integer(), username: Type.String(), role: Type.String(), action: Type.String(),
     residentId: Type.Union([Type.Integer(), Type.Null()]), workOrderId: Type.Union([Type.Integer(), Type.Null()]),
+    disputeId: Type.Union([Type.Integer(), Type.Null()]),
     reason: Type.String(), ip: Type.String(), userAgent: Type.String(),
   })),
 })

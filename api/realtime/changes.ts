@@ -2,7 +2,7 @@ import type { Server } from 'socket.io'
 import type { Db } from '../db/types.ts'
 
 /** Tables whose changes move the figures on the screen's panels. */
-const PANEL_TABLES = new Set([
+export const PANEL_TABLES: ReadonlySet<string> = new Set([
   'towns', 'villages', 'grids', 'households', 'residents', 'resident_tags', 'cameras', 'disputes',
   'party_activities', 'welfare_funds', 'notices', 'star_reviews', 'work_orders', 'household_visits',
   // the desk's list of cameras' offline alerts

@@ -52,9 +52,9 @@ describe('data changes', () => {
     screen.socket.on('dataChanged', (m: { tables: string[] }) => seen.push(m))
     device.socket.on('dataChanged', () => deviceHeard++)
     // three statements in quick succession, as an import would run them
-    await t.db.query("UPDATE disputes SET status = status WHERE id IN (SELECT id FROM disputes ORDER BY id LIMIT 3)")
+    await t.db.query("UPDATE disputes SET stage = stage WHERE id IN (SELECT id FROM disputes ORDER BY id LIMIT 3)")
     await t.db.query('UPDATE cameras SET online = online WHERE id = 1')
-    await t.db.query('UPDATE disputes SET status = status WHERE id = 1')
+    await t.db.query('UPDATE disputes SET stage = stage WHERE id = 1')
     const end = Date.now() + 5000
     while (!seen.length && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
     await new Promise((r) => setTimeout(r, 1500))

@@ -100,7 +100,8 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
       byType: sumBy((d) => d.type),
       byStatus,
       resolved: statusCount('resolved'),
-      closed: statusCount('resolved') + statusCount('failed'),
+      // every closed dispute, whatever its outcome (调解成功率 = resolved / closed; migration 042)
+      closed: statusCount('resolved') + statusCount('failed') + statusCount('referred'),
       monthly: months.map((m) => ({
         month: m,
         reported: disputes.filter((d) => d.month === m).reduce((s, d) => s + d.n, 0),

@@ -34,7 +34,7 @@ const HISTORY_JSON = `json_build_object(
   'id', h.id, 'action', h.action, 'fromState', h.from_state, 'toState', h.to_state, 'actor', h.actor, 'actorRole', h.actor_role,
   'at', ${iso('h.at')}, 'note', h.note, 'photoIds', to_json(h.photo_ids), 'detail', h.detail)`
 
-interface Category {
+export interface Category {
   code: string
   department_id: number | null
   sla_hours: Record<WorkOrderState, number>
@@ -62,6 +62,8 @@ export interface NewWorkOrder {
   reporterPhone?: string
   clientKey?: string
   photoIds?: number[]
+  /** the dispute the order is filed for (转办, api/disputes): no route takes it from a body */
+  disputeId?: number
 }
 
 /**
@@ -71,50 +73,54 @@ export interface NewWorkOrder {
  */
 export async function createWorkOrder(db: Db, input: NewWorkOrder, user: AuthUser, now = new Date()): Promise<{ order: WorkOrder; created: boolean }> {
   const cat = await category(db, input.category)
-  return db.transaction(async (tx) => {
-    if (input.clientKey) {
-      // a replay is the same user's; someone else's key names someone else's order
-      const again = await tx.query<{ id: number; mine: boolean }>('SELECT id, reporter = $2 AS mine FROM work_orders WHERE client_key = $1', [input.clientKey, user.username])
-      if (again.rows.length && !again.rows[0].mine) throw new HttpError(409, 'body/clientKey is already used by another order')
-      if (again.rows.length) return { order: await getWorkOrder(tx, again.rows[0].id, user, now), created: false }
-    }
-    const { gridId, villageId } = await snapToGrid(tx, input.lon, input.lat)
-    // a grid worker or village cadre reports within their own village
-    const mine = ownVillage(user)
-    if (mine !== null && mine !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
-    // a town's command center files within its town
-    if (mine === null && ownTown(user) !== null) await assertVillageInScope(tx, user, villageId)
-    const source: WorkOrderSource = input.source ?? (user.role === 'gridWorker' ? 'gridWorker' : 'center')
-    if (input.externalId) {
-      // the same external number (a vehicle alert filed twice) within the caller's scope is the
-      // same order; one known only outside it is not told: the filing is a new order here
-      const params: unknown[] = [source, input.externalId, villageId]
-      const same = await tx.query<{ id: number }>(
-        `SELECT o.id FROM work_orders o WHERE o.source = $1 AND o.external_id = $2 AND ${scopeCondition(user, ORDER_COLUMNS, params)}
-          ORDER BY o.village_id = $3 DESC, o.id LIMIT 1`, params)
-      if (same.rows.length) return { order: await getWorkOrder(tx, same.rows[0].id, user, now), created: false }
-    }
-    const inserted = await tx.query<{ id: number }>(
-      `INSERT INTO work_orders (category, description, source, external_id, geom, address, grid_id, village_id, state,
-                                state_since, deadline_at, reporter, reporter_name, reporter_phone, client_key, created_at)
-       VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, 'asked', $10, $11, $12, $13, $14, $15, $10)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [cat.code, input.description, source, input.externalId ?? null, input.lon, input.lat, input.address ?? '', gridId, villageId,
-        now.toISOString(), deadline(cat, 'asked', now), user.username, input.reporterName ?? '', input.reporterPhone ?? '', input.clientKey ?? null],
-    )
-    if (!inserted.rows.length) {
-      // the same clientKey or external number racing (numbers are unique per village, within the scope checked above)
-      const existing = await tx.query<{ id: number }>(
-        'SELECT id FROM work_orders WHERE client_key = $1 OR (source = $2 AND external_id = $3 AND village_id = $4)',
-        [input.clientKey ?? null, source, input.externalId ?? null, villageId])
-      return { order: await getWorkOrder(tx, existing.rows[0].id, user, now), created: false }
-    }
-    const id = inserted.rows[0].id
-    await assertOwnPhotos(tx, input.photoIds, user)
-    await appendHistory(tx, id, 'create', null, 'asked', user, now, '', input.photoIds ?? [], { source })
-    await announce(tx, id, now)
-    return { order: await getWorkOrder(tx, id, user, now), created: true }
-  })
+  return db.transaction((tx) => fileWorkOrder(tx, cat, input, user, now))
+}
+
+/** createWorkOrder within the caller's transaction (a dispute referred to a new order, 转办). */
+export async function fileWorkOrder(tx: Queryable, cat: Category, input: NewWorkOrder, user: AuthUser, now: Date): Promise<{ order: WorkOrder; created: boolean }> {
+  if (input.clientKey) {
+    // a replay is the same user's; someone else's key names someone else's order
+    const again = await tx.query<{ id: number; mine: boolean }>('SELECT id, reporter = $2 AS mine FROM work_orders WHERE client_key = $1', [input.clientKey, user.username])
+    if (again.rows.length && !again.rows[0].mine) throw new HttpError(409, 'body/clientKey is already used by another order')
+    if (again.rows.length) return { order: await getWorkOrder(tx, again.rows[0].id, user, now), created: false }
+  }
+  const { gridId, villageId } = await snapToGrid(tx, input.lon, input.lat)
+  // a grid worker or village cadre reports within their own village
+  const mine = ownVillage(user)
+  if (mine !== null && mine !== villageId) throw new HttpError(403, `the place (grid ${gridId}) is outside your village`)
+  // a town's command center files within its town
+  if (mine === null && ownTown(user) !== null) await assertVillageInScope(tx, user, villageId)
+  const source: WorkOrderSource = input.source ?? (user.role === 'gridWorker' ? 'gridWorker' : 'center')
+  if (input.externalId) {
+    // the same external number (a vehicle alert filed twice) within the caller's scope is the
+    // same order; one known only outside it is not told: the filing is a new order here
+    const params: unknown[] = [source, input.externalId, villageId]
+    const same = await tx.query<{ id: number }>(
+      `SELECT o.id FROM work_orders o WHERE o.source = $1 AND o.external_id = $2 AND ${scopeCondition(user, ORDER_COLUMNS, params)}
+        ORDER BY o.village_id = $3 DESC, o.id LIMIT 1`, params)
+    if (same.rows.length) return { order: await getWorkOrder(tx, same.rows[0].id, user, now), created: false }
+  }
+  const inserted = await tx.query<{ id: number }>(
+    `INSERT INTO work_orders (category, description, source, external_id, geom, address, grid_id, village_id, state,
+                              state_since, deadline_at, reporter, reporter_name, reporter_phone, client_key, created_at, dispute_id)
+     VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, 'asked', $10, $11, $12, $13, $14, $15, $10, $16)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [cat.code, input.description, source, input.externalId ?? null, input.lon, input.lat, input.address ?? '', gridId, villageId,
+      now.toISOString(), deadline(cat, 'asked', now), user.username, input.reporterName ?? '', input.reporterPhone ?? '', input.clientKey ?? null,
+      input.disputeId ?? null],
+  )
+  if (!inserted.rows.length) {
+    // the same clientKey or external number racing (numbers are unique per village, within the scope checked above)
+    const existing = await tx.query<{ id: number }>(
+      'SELECT id FROM work_orders WHERE client_key = $1 OR (source = $2 AND external_id = $3 AND village_id = $4)',
+      [input.clientKey ?? null, source, input.externalId ?? null, villageId])
+    return { order: await getWorkOrder(tx, existing.rows[0].id, user, now), created: false }
+  }
+  const id = inserted.rows[0].id
+  await assertOwnPhotos(tx, input.photoIds, user)
+  await appendHistory(tx, id, 'create', null, 'asked', user, now, '', input.photoIds ?? [], { source })
+  await announce(tx, id, now)
+  return { order: await getWorkOrder(tx, id, user, now), created: true }
 }
 
 /** The grid a place lies in (base grids before exclusive ones); 422 outside every grid. */
@@ -151,8 +157,10 @@ export async function announce(tx: Queryable, id: number, now: Date): Promise<vo
  */
 export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, now = new Date()): Promise<WorkOrder> {
   const params: unknown[] = [id, now.toISOString()]
-  const r = await db.query<{ order: WorkOrder; visible: boolean; history: WorkOrderHistoryEntry[]; reporter_name: string; reporter_phone: string; rating_comment: string | null } & OrderRow>(
+  const r = await db.query<{ order: WorkOrder; visible: boolean; history: WorkOrderHistoryEntry[]; reporter_name: string; reporter_phone: string; rating_comment: string | null; dispute_id: number | null } & OrderRow>(
     `SELECT ${orderJson('$2::timestamptz')} AS order, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible,
+            -- the dispute it was filed for, opened, or was referred to (api/disputes)
+            coalesce(o.dispute_id, (SELECT d.id FROM disputes d WHERE d.source_order_id = o.id), (SELECT min(d.id) FROM disputes d WHERE d.referred_order_id = o.id)) AS dispute_id,
             (SELECT coalesce(json_agg(${HISTORY_JSON} ORDER BY h.id), '[]') FROM work_order_history h WHERE h.order_id = o.id) AS history,
             o.reporter_name, o.reporter_phone, o.rating_comment, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter,
             o.source, ${HANDLER} AS handler
@@ -169,6 +177,7 @@ export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, no
     order.caller = { name: row.reporter_name ? maskName(row.reporter_name) : '', phone: maskPhone(row.reporter_phone) }
   }
   if (can(user, 'workOrders.act')) order.ratingComment = row.rating_comment
+  if (can(user, 'disputes.read')) order.disputeId = row.dispute_id
   return order
 }
 

@@ -9,6 +9,7 @@ import { residentScenario } from './scenarios/resident.ts'
 import { populationPhoneScenario } from './scenarios/population-phone.ts'
 import { populationScenario } from './scenarios/population.ts'
 import { loopScenario } from './scenarios/loop.ts'
+import { disputesScenario } from './scenarios/disputes.ts'
 import { wallsScenario } from './scenarios/walls.ts'
 import { countyScenario } from './scenarios/county.ts'
 import { goliveScenario } from './scenarios/golive.ts'
@@ -37,6 +38,7 @@ const scenarios: [string, () => Promise<void>][] = [
   ['loop', () => loopScenario(browser, system, tally)],
   // 列管/撤管 on the phone and the desk, a camera added on the desk: the wall's 智慧管理 follows
   ['ledgers', () => ledgersScenario(browser, system, tally)],
+  ['disputes', () => disputesScenario(browser, system, tally)],
   // 网格划分: it redraws village 5's grids, so after the scenarios that read them
   ['grideditor', () => gridEditorScenario(browser, system, tally)],
   // 疫网即办 and 党建先锋 moved on an open wall by a 医保局 import and a star review

@@ -29,6 +29,8 @@ export const NAV: readonly NavItem[] = [
   { view: 'population', label: '人口双实', roles: ['admin', 'villageCadre', 'gridWorker'] },
   { view: 'households', label: '户籍与落图', roles: ['admin', 'villageCadre', 'gridWorker'] },
   { view: 'ledgers', label: '人群台账', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },
+  // 矛盾纠纷排查化解: mediated by cadres, leaders and the admin; a dispatcher follows and registers
+  { view: 'disputes', label: '矛盾纠纷', roles: ['admin', 'leader', 'dispatcher', 'villageCadre', 'gridWorker'] },
   { view: 'notices', label: '三务公开', roles: ['admin', 'leader', 'villageCadre'] },
   { view: 'party', label: '党建活动', roles: ['admin', 'villageCadre'] },
   { view: 'stars', label: '星级评定', roles: ['admin', 'leader'] },

@@ -44,3 +44,21 @@ describe('outbox: handling an order', () => {
     expect(await sendItem(item, 'tok', 'gw-1')).toEqual({ outcome: 'offline' })
   })
 })
+
+// 矛盾纠纷 from the phone: POST /api/disputes with the item's clientKey (a replay is the same
+// dispute) and no photoIds, which the route's schema refuses
+describe('outbox: recording a dispute', () => {
+  it('posts it to /api/disputes with its clientKey and nothing the route does not take', async () => {
+    const calls: string[] = []
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
+      calls.push(`${init?.method ?? 'GET'} ${url} ${String(init?.body ?? '')}`)
+      return json(201, { id: 601 })
+    }))
+    const dispute: OutboxItem = {
+      clientKey: 'm-dispute-1', kind: 'dispute', photos: [], createdAt: 1,
+      body: { gridId: 8, type: '邻里纠纷', summary: '两户因排水沟走向发生争执', parties: [{ name: '张小三', phone: '13812345678' }] },
+    }
+    expect(await sendItem(dispute, 'tok', 'gw-8')).toEqual({ outcome: 'sent' })
+    expect(calls).toEqual([`POST /api/disputes ${JSON.stringify({ ...dispute.body, clientKey: 'm-dispute-1' })}`])
+  })
+})

@@ -14,10 +14,11 @@ export type { SendOutcome }
 
 export interface OutboxItem {
   clientKey: string
-  kind: 'report' | 'visit' | 'handle' | 'resident' | 'lifeEvent' | 'place'
+  kind: 'report' | 'visit' | 'handle' | 'resident' | 'lifeEvent' | 'place' | 'dispute'
   /**
    * a report's or visit's fields (a visit: { householdId, note, residentIds? }); for 'handle':
-   * { orderId, note }; for 'resident': NewResidentBody; for 'lifeEvent': LifeEventBody; for 'place': PlaceBody
+   * { orderId, note }; for 'resident': NewResidentBody; for 'lifeEvent': LifeEventBody; for 'place': PlaceBody;
+   * for 'dispute': { gridId, type, summary, parties? } (POST /api/disputes, which takes no photos)
    */
   body: Record<string, unknown>
   photos: Blob[]
@@ -73,11 +74,11 @@ export async function sendItem(item: OutboxItem, token: string, username: string
     if (item.kind === 'resident') return await sendResident(item.body as unknown as NewResidentBody, auth, item.clientKey)
     if (item.kind === 'lifeEvent') return await sendLifeEvent(item.body as unknown as LifeEventBody, auth, item.clientKey)
     if (item.kind === 'place') return await sendPlace(item.body as unknown as PlaceBody, auth, item.clientKey)
-    const url = item.kind === 'report' ? '/api/work-orders' : '/api/household-visits'
+    const url = item.kind === 'report' ? '/api/work-orders' : item.kind === 'dispute' ? '/api/disputes' : '/api/household-visits'
     const res = await fetch(url, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...item.body, clientKey: item.clientKey, photoIds }),
+      body: JSON.stringify({ ...item.body, clientKey: item.clientKey, ...(item.kind === 'dispute' ? {} : { photoIds }) }),
     })
     const verdict = classify(res)
     return verdict === 'sent' ? { outcome: 'sent' } : { outcome: verdict, message: await messageOf(res) }

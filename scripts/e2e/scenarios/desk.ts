@@ -201,8 +201,8 @@ export async function deskScenario(browser: Browser, system: System, tally: Tall
   const c = await open('cadre-3')
   tally.check('[desk] the cadre lands on 待办理 with the dispatched order', await seen(c, '[data-testid="desk-tab-toHandle"][aria-selected="true"]') && await seen(c, `[data-testid="desk-order-${orderA}"]`))
   const cadreNav = await c.locator('[data-testid^="desk-nav-"]').evaluateAll((a) => a.map((x) => x.getAttribute('data-testid')!.slice(9)))
-  tally.check('[desk] the cadre sees the inbox, 人口双实, 户籍与落图, 台账, 三务公开, 党建, 授权查询 and rankings, not the center\'s tools',
-    JSON.stringify(cadreNav) === JSON.stringify(['inbox', 'population', 'households', 'ledgers', 'notices', 'party', 'people', 'rankings']), cadreNav.join(','))
+  tally.check('[desk] the cadre sees the inbox, 人口双实, 户籍与落图, 台账, 矛盾纠纷, 三务公开, 党建, 民生资金, 授权查询 and rankings, not the center\'s tools',
+    JSON.stringify(cadreNav) === JSON.stringify(['inbox', 'population', 'households', 'ledgers', 'disputes', 'notices', 'party', 'welfare', 'people', 'rankings']), cadreNav.join(','))
   await c.click(`[data-testid="desk-order-${orderA}"]`)
   await waitState(c, 'dispatched')
   const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 40, g: 140, b: 90 } } }).jpeg().toBuffer()

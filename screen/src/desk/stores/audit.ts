@@ -11,6 +11,7 @@ export interface AuditEntry {
   action: string
   residentId: number | null
   workOrderId: number | null
+  disputeId: number | null
   reason: string
   ip: string
   userAgent: string

@@ -3,7 +3,7 @@ import { useAuthStore } from '../../shared/stores/auth.ts'
 import { deleteItem, listItems, putItem, sendItem, type OutboxItem } from '../outbox.ts'
 
 const SENT: Record<OutboxItem['kind'], string> = {
-  report: '事件已上报', visit: '走访已记录', handle: '办理结果已提交', resident: '人员已登记', lifeEvent: '人口变动已记录', place: '住户已落图',
+  report: '事件已上报', visit: '走访已记录', handle: '办理结果已提交', resident: '人员已登记', lifeEvent: '人口变动已记录', place: '住户已落图', dispute: '纠纷已登记',
 }
 const sentNotice = (i: OutboxItem) => (i.kind === 'visit' && (i.body.residentIds as number[] | undefined)?.length ? '随访已记录' : SENT[i.kind])
 
