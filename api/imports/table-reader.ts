@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads'
+import { HttpError } from '../http/errors.ts'
 import { DEFAULT_TABLE_LIMITS, n, overLimit, TableError, type TableLimits } from './limits.ts'
 import type { TableJob, TableMessage } from './table-worker.ts'
 import { readZipDirectory } from './zip.ts'
@@ -31,6 +32,8 @@ export interface TableReader {
 }
 
 const WORKER = new URL('./table-worker.mjs', import.meta.url)
+/** how long a worker may take to load its reader before the read is refused as busy (503), not as the file's fault */
+const STARTUP_MS = 60_000
 
 /**
  * Reads CSV (UTF-8 or GBK) and XLSX tables from strangers without stopping the API: each parse
@@ -76,9 +79,13 @@ function parseInWorker(data: Buffer, kind: TableKind, limits: TableLimits): Prom
       const header = rows.shift()
       resolve({ header: header ?? [], rows })
     }
-    const timer = setTimeout(() => finish(overLimit(`took more than ${limits.timeoutMs / 1000} s to read (timeoutMs)`)), limits.timeoutMs)
+    // two clocks: the worker's start (loading its reader; a busy machine, not the file) and the file's read (timeoutMs)
+    let timer = setTimeout(() => finish(new HttpError(503, `the table reader did not start within ${STARTUP_MS / 1000} s; try again`, 'busy')), STARTUP_MS)
     worker.on('message', (m: TableMessage) => {
-      if (m.type === 'rows') for (const row of m.rows) rows.push(row)
+      if (m.type === 'reading') {
+        clearTimeout(timer)
+        timer = setTimeout(() => finish(overLimit(`took more than ${limits.timeoutMs / 1000} s to read (timeoutMs)`)), limits.timeoutMs)
+      } else if (m.type === 'rows') for (const row of m.rows) rows.push(row)
       else if (m.type === 'done') finish(null)
       else finish(new TableError(m.statusCode, m.message))
     })

@@ -8,6 +8,7 @@ export interface TableJob {
   limits: TableLimits
 }
 export type TableMessage =
+  | { type: 'reading' }
   | { type: 'rows'; rows: string[][] }
   | { type: 'done' }
   | { type: 'refused'; statusCode: number; message: string }
@@ -23,6 +24,8 @@ let batch: string[][] = []
 try {
   // only the reader this file needs is loaded: exceljs alone takes a few hundred milliseconds
   const rows = kind === 'csv' ? (await import('./csv-rows.ts')).csvRows(bytes, limits) : (await import('./xlsx-rows.ts')).xlsxRows(bytes, limits)
+  // the file's time limit starts now: loading the reader is no fault of the file (seconds on a busy machine)
+  port.postMessage({ type: 'reading' } satisfies TableMessage)
   for await (const row of rows) {
     batch.push(row)
     if (batch.length === BATCH) {
