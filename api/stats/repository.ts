@@ -2,6 +2,7 @@ import type { Queryable } from '../db/types.ts'
 import type { Scope } from '../access/screen-scope.ts'
 import type { CountBy, Stats } from '../../geo/stats.ts'
 import { liveFigures, rollupFigures } from './figures.ts'
+import { beijingToday } from '../population/dates.ts'
 
 export type { Stats }
 
@@ -76,7 +77,8 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
   const stats: Stats = {
     coarse: null,
     scope: named,
-    referenceMonth: ref?.month ?? null,
+    // the month the wall speaks of is this one (the demo's data are moved to end in it: api/db/fixture-times.ts)
+    referenceMonth: beijingToday().slice(0, 7),
     population: {
       households: pop.households, residents: pop.residents, male: pop.male, female: pop.female,
       ageBands: countBy(ageBands), partyMembers: pop.party,
