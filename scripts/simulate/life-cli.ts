@@ -1,4 +1,4 @@
-// `tsx scripts/simulate/life-cli.ts [--target URL] [--tick S] [--seed N] [--password P]`
+// `tsx scripts/simulate/life-cli.ts [--target URL] [--tick S] [--speed N] [--seed N] [--password P]`
 // The demo township's life (README: "The demo township lives"): residents and grid workers
 // report, grid workers visit, the command center and the village cadres move orders along the
 // loop, a dispute now and then — at the rates of life/rates.ts, through the API as the demo
@@ -8,13 +8,15 @@
 import { parseArgs } from 'node:util'
 import { Rng } from '../../geo/random.ts'
 import { lifeApi, type TokenSource } from './life/client.ts'
-import { LIFE_KINDS, LIFE_PER_HOUR, LifePace, noCounts } from './life/rates.ts'
+import { LIFE_KINDS, LIFE_PER_HOUR, type LifeCounts, LifePace, noCounts } from './life/rates.ts'
 import { lifeStep, lifeWorld, type LifeWorld } from './life/step.ts'
 
 const { values } = parseArgs({
   options: {
     target: { type: 'string', default: 'http://127.0.0.1:3000' },
     tick: { type: 'string', default: '60' },
+    // the rates times N: a township at N times its pace (a showcase, the tests)
+    speed: { type: 'string', default: '1' },
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
     password: { type: 'string', default: process.env.DEMO_PASSWORD ?? '' },
   },
@@ -22,6 +24,9 @@ const { values } = parseArgs({
 const log = (line: string) => console.log(`[simulator] ${line}`)
 const tickS = Number(values.tick)
 if (!(tickS >= 1 && tickS <= 3600)) throw new Error('--tick must be seconds in [1, 3600]')
+const speed = Number(values.speed)
+if (!(speed > 0 && speed <= 600)) throw new Error('--speed must be in (0, 600]')
+const perHour = Object.fromEntries(LIFE_KINDS.map((k) => [k, LIFE_PER_HOUR[k] * speed])) as unknown as LifeCounts
 
 /** tokens from the parent (npm start) over IPC, or by signing in with the demo password */
 function tokenSource(): TokenSource {
@@ -52,7 +57,7 @@ function tokenSource(): TokenSource {
 
 const api = lifeApi(values.target, tokenSource())
 const rng = new Rng(Number(values.seed))
-const pace = new LifePace()
+const pace = new LifePace(perHour)
 let timer: NodeJS.Timeout | undefined
 let stopping = false
 const stop = () => {
@@ -92,5 +97,5 @@ async function tick() {
   }
   if (!stopping) timer = setTimeout(() => void tick(), tickS * 1000)
 }
-log(`示范镇的日常 (每小时): ${LIFE_KINDS.map((k) => `${k} ${LIFE_PER_HOUR[k]}`).join(', ')}; 每 ${tickS} 秒一步`)
+log(`示范镇的日常 (每小时): ${LIFE_KINDS.map((k) => `${k} ${perHour[k]}`).join(', ')}; 每 ${tickS} 秒一步`)
 timer = setTimeout(() => void tick(), tickS * 1000)

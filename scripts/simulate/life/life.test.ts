@@ -8,6 +8,7 @@ import { lifeApi } from './client.ts'
 import { LIFE_KINDS, LIFE_PER_HOUR, LifePace, noCounts } from './rates.ts'
 import { lifeStep, lifeWorld } from './step.ts'
 import { answerLifeAsk } from '../../../api/setup/life-tokens.ts'
+import { LIFE_CLI, startSimulatorProcess } from '../../../api/simulator-process.ts'
 
 let t: TestApp
 let url: string
@@ -140,4 +141,27 @@ describe('one step of the township\'s life', () => {
     expect(await one('SELECT state, satisfaction IS NOT NULL AS rated FROM work_orders WHERE id = $1', [id])).toEqual({ state: 'closed', rated: true })
     expect(world.trackingCodes).not.toContain(code)
   }, 120_000)
+})
+
+describe('as npm start runs it', () => {
+  it('is a child process that asks the API for its accounts\' tokens over IPC and works through the API', async () => {
+    const visits = async () => (await one<{ n: number }>(`SELECT count(*)::int AS n FROM household_visits WHERE visited_at > now() - interval '10 minutes'`)).n
+    const before = await visits()
+    const asked: unknown[] = []
+    const lines: string[] = []
+    const life = startSimulatorProcess({
+      script: LIFE_CLI, args: ['--target', url, '--tick', '1', '--speed', '60', '--seed', '3'], log: (l) => lines.push(l),
+      answer: (ask) => (asked.push(ask), answerLifeAsk(t.db, ask)),
+    })!
+    try {
+      // at 60 times the pace a one-second tick is a minute: a visit each, whenever the machine gets there
+      const end = Date.now() + 110_000
+      while ((await visits()) === before && Date.now() < end) await new Promise((r) => setTimeout(r, 500))
+      expect(await visits(), lines.join('\n')).toBeGreaterThan(before)
+      expect(asked).toContainEqual({ token: 'dispatcher' })
+      expect(lines[0]).toMatch(/^示范镇的日常 \(每小时\): residentReports 180, gridReports 480/)
+    } finally {
+      await life.stop()
+    }
+  }, 150_000)
 })
