@@ -106,7 +106,11 @@ describe(`a first start on ${TODAY}`, () => {
     const orders = `SELECT order_day(created_at)::text AS day, count(*)::int AS n FROM work_orders GROUP BY 1 ORDER BY 1`
     expect(await rows(moved, days)).toEqual(await rows(moved, orders))
     const town = { kind: 'town' as const, id: 1 }
-    expect(await getStats(moved, town, { keyGroupDetail: true })).toEqual(await getStats(moved, town, { keyGroupDetail: true, live: true }))
+    const stats = await getStats(moved, town, { keyGroupDetail: true })
+    expect(stats).toEqual(await getStats(moved, town, { keyGroupDetail: true, live: true }))
+    // the wall's charts end this month
+    expect(stats!.law.monthly.at(-1)!.month).toBe('2027-03')
+    expect(stats!.party!.attendance.at(-1)!.month).toBe('2027-03')
   })
 
   it('does not move them again at a second start, that day or a later one', async () => {

@@ -3,7 +3,7 @@
 // every figure on the wall moves by the paths it moves by in a real township.
 import type { Rng } from '../../../geo/random.ts'
 import type { WorkOrder } from '../../../geo/work-orders.ts'
-import type { LifeApi } from './client.ts'
+import { type LifeApi, LifeApiError } from './client.ts'
 import type { LifeCounts } from './rates.ts'
 
 interface Grid { id: number; villageId: number }
@@ -66,16 +66,19 @@ async function householdsOf(api: LifeApi, world: LifeWorld, gridId: number): Pro
 
 /** a grid with households its grid worker can reach, and one of them */
 async function somewhere(api: LifeApi, world: LifeWorld, rng: Rng): Promise<{ grid: Grid; household: Household }> {
-  for (let tries = 0; ; tries++) {
+  let last: unknown = new Error('no grid with households placed on the map')
+  for (let tries = 0; tries < 20; tries++) {
     const grid = rng.pick(world.grids)
     try {
       const households = await householdsOf(api, world, grid.id)
       if (households.length) return { grid, household: rng.pick(households) }
     } catch (err) {
-      // a grid made on the desk has no demo grid worker: another grid
-      if (tries >= 5) throw err
+      // a grid made on the desk has no demo grid worker: another grid, and not this one again
+      last = err
+      if (err instanceof LifeApiError && (err.status === 401 || err.status === 403)) world.grids.splice(world.grids.indexOf(grid), 1)
     }
   }
+  throw last
 }
 
 const orders = (api: LifeApi, query: string) => api.call<WorkOrder[]>('dispatcher', 'GET', `/api/work-orders?${query}&limit=50`)
