@@ -92,7 +92,7 @@ async function tick() {
     if (failures++ < 5) log(`步骤失败 (稍后再试): ${(err as Error).message}`)
   }
   if (++ticks % Math.max(1, Math.round(3600 / tickS)) === 0) {
-    log(`近一小时: ${LIFE_KINDS.map((k) => `${k} ${hour[k]}`).join(', ')}; 失败 ${failures}`)
+    log(`近一小时: ${LIFE_KINDS.map((k) => `${k} ${hour[k]}`).join(', ')}; 失败累计 ${failures}`)
     Object.assign(hour, noCounts())
   }
   if (!stopping) timer = setTimeout(() => void tick(), tickS * 1000)
