@@ -10,8 +10,10 @@ import type { ScreenState } from './screen/static.ts'
 import { join } from 'node:path'
 import { createSession, findLoginCandidate } from './auth/repository.ts'
 import { DemoDatabaseError, prepareDatabase, type StartResult } from './setup/startup.ts'
-import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.ts'
+import { LIFE_CLI, startSimulatorProcess, type SimulatorProcess } from './simulator-process.ts'
+import { answerLifeAsk } from './setup/life-tokens.ts'
 import { DEFAULT_ALERT_RULES } from './vehicles/alerts.ts'
+import { beijingToday } from './population/dates.ts'
 
 const startedAt = Date.now()
 const config = loadConfig()
@@ -45,6 +47,8 @@ let prepared: StartResult
 try {
   prepared = await prepareDatabase(db, {
     fixturesDir: config.fixturesDir, demoPassword: config.demoPassword, adminPassword: config.adminPassword, say,
+    // the demo lives in today: its fixtures' last day becomes yesterday (api/db/fixture-times.ts)
+    today: beijingToday(),
     // the seed is the township without accounts: each system started from it makes its own
     afterLoad: async () => {
       if (seedWanted && !seed) say(`种子库已写入 ${await writeSeed(db)} (PGLITE_SEED=1 的新数据目录从它启动)`)
@@ -81,9 +85,11 @@ const address = app.server.address()
 const port = typeof address === 'object' && address ? address.port : config.port
 say(`就绪: http://localhost:${port}/  (API 文档 /api/docs, 数据库 ${db.engine})`)
 let simulator: SimulatorProcess | null = null
+let life: SimulatorProcess | null = null
 // the simulator drives the demo's trucks: a township's real trucks are never driven by it
 if (config.simulator && prepared.deployment === 'demo') {
   const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
+  const target = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   const log = (line: string) => say(`车辆模拟器: ${line}`)
   const common = ['--vehicles', 'all', '--report', '0']
   // With the gateway on, the demo trucks are JT/T 808 terminals (2013 and 2019 editions), so
@@ -96,11 +102,15 @@ if (config.simulator && prepared.deployment === 'demo') {
     simulator = startSimulatorProcess({ args: ['--protocol', 'jt808', '--jt808', `${host}:${app.jt808.port}`, '--codes', codes, ...common], log })
   } else if (device) {
     const { token } = await createSession(db, device.user)
-    const target = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
     simulator = startSimulatorProcess({ args: ['--protocol', 'http', '--target', target, ...common], env: { SIMULATOR_TOKEN: token }, log })
   }
   if (simulator) say(`车辆模拟器: 子进程 ${simulator.pid}, ${app.jt808 ? `经 JT/T 808 网关 (端口 ${app.jt808.port})` : '经 HTTP 接口'} (SIMULATOR=off 可关闭)`)
   else say(`车辆模拟器未启动: ${app.jt808 || device ? '找不到 scripts/simulate/cli.ts' : '没有 device 账号'}`)
+  // and its people: reports, visits, the loop and a dispute now and then, as the demo accounts
+  life = startSimulatorProcess({
+    script: LIFE_CLI, args: ['--target', target], log: (line) => say(`示范镇日常: ${line}`), answer: (ask) => answerLifeAsk(db, ask),
+  })
+  if (life) say(`示范镇日常: 子进程 ${life.pid} (SIMULATOR=off 可关闭)`)
 }
 
 let closing = false
@@ -108,7 +118,7 @@ async function shutdown(signal: string) {
   if (closing) return
   closing = true
   say(`${signal}: 正在关闭…`)
-  await simulator?.stop().catch(() => {})
+  await Promise.all([simulator?.stop(), life?.stop()]).catch(() => {})
   await app.close().catch(() => {})
   await db.close().catch(() => {})
   process.exit(0)

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 export const SIMULATOR_CLI = fileURLToPath(new URL('../scripts/simulate/cli.ts', import.meta.url))
+/** the demo township's life: reports, visits and the loop through the API as the demo accounts */
+export const LIFE_CLI = fileURLToPath(new URL('../scripts/simulate/life-cli.ts', import.meta.url))
 
 export interface SimulatorProcess {
   readonly pid: number
@@ -19,8 +21,13 @@ export interface SimulatorProcessOptions {
   env?: NodeJS.ProcessEnv
   /** each line the simulator prints, without its "[simulator] " prefix */
   log(line: string): void
-  /** another script, for tests */
+  /** another script (the township's life, tests) */
   script?: string
+  /**
+   * Answers the child's questions over its IPC channel ({ id, ask } → { id, answer }): the life
+   * simulator asks for a demo account's token here rather than holding a password.
+   */
+  answer?(ask: unknown): Promise<unknown>
 }
 
 /**
@@ -50,6 +57,15 @@ export function startSimulatorProcess(opts: SimulatorProcessOptions): SimulatorP
       resolve()
     })
   })
+  if (opts.answer) {
+    const answer = opts.answer
+    child.on('message', (m: { id?: unknown; ask?: unknown }) => {
+      if (typeof m?.id !== 'number') return
+      answer(m.ask).then((a) => a, () => null).then((a) => {
+        if (child.connected) child.send({ id: m.id, answer: a ?? null })
+      })
+    })
+  }
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
       if (line.trim()) opts.log(line.replace(/^\[simulator\] /, ''))

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import type { Db } from './types.ts'
+import type { Db, Queryable } from './types.ts'
 import { type CopyColumn, csvLines } from './copy-csv.ts'
 import { isProduction, ProductionDatabaseError } from '../setup/deployment.ts'
+import { moveFixturesTo, type Shift } from './fixture-times.ts'
 
 // FIXTURES_DIR lets a county-scale set (npm run fixtures -- --scale N --out DIR) be loaded instead;
 // FIXTURES_DIR=none starts empty (api/setup/startup.ts), and the scripts that need a set then use the demo's.
@@ -20,6 +21,15 @@ export interface FixtureManifest {
 }
 
 export type LoadProgress = (table: string, loaded: number, total: number) => void
+
+export interface LoadOptions {
+  /**
+   * The Beijing day (YYYY-MM-DD) the demo is to live in: the fixtures' times move so that their
+   * last day is the day before and their last month this one (api/db/fixture-times.ts). Given by
+   * `npm start`; the tests load the fixtures as generated.
+   */
+  today?: string
+}
 
 const CHUNK_ROWS = 2000
 // rows per COPY (PostgreSQL): a chunk of residents is a few MB of CSV
@@ -41,7 +51,7 @@ export function fixtureLines(dir: string, table: FixtureManifest['tables'][numbe
   return lines
 }
 
-export async function isLoaded(db: Db): Promise<boolean> {
+export async function isLoaded(db: Queryable): Promise<boolean> {
   const r = await db.query<{ n: number }>('SELECT count(*) AS n FROM towns')
   return r.rows[0].n > 0
 }
@@ -52,7 +62,7 @@ export async function isLoaded(db: Db): Promise<boolean> {
  * Rows are NDJSON whose keys are column names and whose geometry is EWKT; the database does
  * all type conversion (COPY's CSV on PostgreSQL, jsonb_populate_recordset on PGlite).
  */
-export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: LoadProgress): Promise<number> {
+export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: LoadProgress, opts: LoadOptions = {}): Promise<number> {
   const manifest = readManifest(dir)
   const known = new Set(
     (await db.query<{ t: string }>(
@@ -114,6 +124,8 @@ export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: Load
       // names come from the catalogue, not from input
       await tx.query(`SELECT setval(pg_get_serial_sequence('"${t}"', '${c}'), (SELECT max("${c}") FROM "${t}"))`)
     }
+    // moved before anything is counted: the roll-ups below count the times the demo will show
+    if (opts.today) await moveFixturesTo(tx, manifest.tables.map((t) => t.name), manifest.referenceMonth, opts.today)
     if (superuser) await tx.query(`SELECT set_config('session_replication_role', 'origin', true)`)
     await tx.query(`SELECT set_config('shuzhi.rollups', 'on', true)`)
     await tx.exec('ANALYZE')
@@ -122,4 +134,30 @@ export async function loadFixtures(db: Db, dir = FIXTURES_DIR, onProgress?: Load
     await tx.query('SELECT rollup_all_orders()')
   })
   return total
+}
+
+/**
+ * A database restored from the PGlite seed holds the fixtures as they were when the seed was
+ * dumped (as generated, or moved to the day it was made): this moves them on to `today`, once,
+ * before the first account exists. A database anyone has an account in (used, or loaded by an
+ * older version) keeps its times: moving them would move what people wrote. Null when nothing
+ * was to be moved.
+ */
+export async function moveRestoredFixtures(db: Db, today: string, dir = FIXTURES_DIR): Promise<Shift | null> {
+  const manifest = readManifest(dir)
+  return db.transaction(async (tx) => {
+    if (db.engine === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK_KEY])
+    if (await isProduction(tx)) return null
+    const used = (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS any')).rows[0].any
+    if (used || !(await isLoaded(tx))) return null
+    await tx.query(`SELECT set_config('shuzhi.rollups', 'off', true)`)
+    const shift = await moveFixturesTo(tx, manifest.tables.map((t) => t.name), manifest.referenceMonth, today)
+    await tx.query(`SELECT set_config('shuzhi.rollups', 'on', true)`)
+    if (shift.days === 0 && shift.months === 0 && shift.years === 0) return null
+    await tx.query('SELECT rollup_all_grids()')
+    // 养老 coverage counts those aged 16 and over: moved birth dates move it
+    await tx.query('SELECT rollup_coverage(array_agg(id)) FROM grids')
+    await tx.query('SELECT rollup_all_orders()')
+    return shift
+  })
 }

@@ -4,7 +4,9 @@
 // migrations and 134,550 fixture rows), which the test suites pay for every system they start
 // on a fresh directory. Only asked for (PGLITE_SEED=1): a first start on a new machine always
 // takes the real path, and the key below makes a seed from other migrations or other fixtures
-// invisible rather than wrong.
+// invisible rather than wrong. The seed keeps the fixtures' times as they were when it was dumped
+// (as generated, or moved to its day); a system started from it moves them on to its own today
+// before its first account (moveRestoredFixtures), so it is not keyed by the day.
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,12 +26,13 @@ function packageVersion(name: string): string {
   }
 }
 
-/** what the seeded database is made of: engine build, every migration's text, the loader, the fixtures' manifest (their checksums) */
+/** what the seeded database is made of: engine build, every migration's text, the loader and its time shift, the fixtures' manifest (their checksums) */
 export function seedKey(fixturesDir = FIXTURES_DIR): string {
   const h = createHash('sha256')
   h.update(`pglite ${packageVersion('@electric-sql/pglite')} postgis ${packageVersion('@electric-sql/pglite-postgis')}\n`)
   for (const m of listMigrations()) h.update(`${m.name}\n${m.sql}\n`)
   h.update(readFileSync(new URL('./fixtures.ts', import.meta.url)))
+  h.update(readFileSync(new URL('./fixture-times.ts', import.meta.url)))
   h.update(readFileSync(join(fixturesDir, 'manifest.json')))
   return h.digest('hex').slice(0, 16)
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/types.ts'
-import { DEMO_FIXTURES_DIR, fixtureLines, isLoaded, LOAD_LOCK_KEY, loadFixtures, readManifest } from '../db/fixtures.ts'
+import { DEMO_FIXTURES_DIR, fixtureLines, isLoaded, LOAD_LOCK_KEY, loadFixtures, moveRestoredFixtures, readManifest } from '../db/fixtures.ts'
+import { recordedDay } from '../db/fixture-times.ts'
 import type { Transaction } from '../db/types.ts'
 import { ensureDemoAccounts } from '../auth/demo-accounts.ts'
 import { hashPassword, randomPassword } from '../auth/password.ts'
@@ -17,6 +18,12 @@ export interface StartOptions {
   say(line: string): void
   /** right after the fixtures are loaded, before any account is made (the PGlite seed is dumped then) */
   afterLoad?(): Promise<void>
+  /**
+   * The Beijing day (YYYY-MM-DD) the demo lives in (`npm start`: today): the fixtures' times are
+   * moved to it when they are loaded, or when a restored seed still holds them as dumped.
+   * Without it (the tests) they stay as generated.
+   */
+  today?: string
 }
 
 export interface StartResult {
@@ -53,10 +60,14 @@ export async function prepareDatabase(db: Db, opts: StartOptions): Promise<Start
       const line = `  ${table} ${loaded}/${total} (${pct}%)`
       if (line !== last && (loaded === total || pct % 25 === 0)) say(line)
       last = line
-    })
+    }, { today: opts.today })
     say(`示例数据已载入: ${loadedRows} 行`)
     await opts.afterLoad?.()
   }
+  // a restored seed still holds the times it was dumped with
+  const moved = loadedRows > 0 ? Boolean(opts.today) : opts.today ? (await moveRestoredFixtures(db, opts.today, opts.fixturesDir)) !== null : false
+  const day = moved ? await recordedDay(db) : null
+  if (day) say(`示例数据的时间已移到今天: 最后一天 ${day.lastDay} (昨天)，月度数据到 ${day.month} (本月)`)
   await recordDeployment(db, 'demo')
   const demo = await ensureDemoAccounts(db, opts.demoPassword)
   if (demo.created) {
