@@ -135,6 +135,21 @@ export async function disputesScenario(browser: Browser, system: System, tally: 
     await m.click('[data-testid="m-tab-dispute"]')
     check('the grid worker sees it 结案 on her phone', await seen(m, `[data-testid="m-dispute-${id}"][data-stage="closed"]`))
 
+    // 受理 at the desk: a dispute brought to the village office, registered by the cadre herself
+    await d.click('[data-testid="desk-disputes-new"]')
+    check('登记纠纷 opens a form with her village fixed', await seen(d, '[data-testid="desk-dispute-new"]')
+      && await d.locator('[data-testid="desk-dispute-new-village"]').isDisabled())
+    await d.waitForSelector('[data-testid="desk-dispute-new-grid"] option:not([disabled])', { state: 'attached' })
+    await d.selectOption('[data-testid="desk-dispute-new-grid"]', { index: 1 })
+    await d.selectOption('[data-testid="desk-dispute-new-type"]', '土地承包')
+    await d.fill('[data-testid="desk-dispute-new-summary"]', `E2E 到村委会反映 ${stamp}：承包地边界争议`)
+    await shoot(d, 'desk-new-1366', '[data-testid="desk-dispute-new"]')
+    const w4 = await law(wall)
+    await d.click('[data-testid="desk-dispute-new-submit"]')
+    check('…it is registered 受理 and its card opens', await seen(d, '[data-testid="desk-dispute-card"][data-stage="accepted"]'))
+    const w5 = await moved(wall, w4)
+    check('…the open wall\'s 受理 and 在办 rise by one', w5.disputes === w4.disputes + 1 && w5.open === w4.open + 1, `${JSON.stringify(w4)} → ${JSON.stringify(w5)}`)
+
     // the desk's "no data yet": a filter with nothing in it
     await d.fill('[data-testid="desk-disputes-q"]', `没有这样的纠纷${stamp}`)
     await d.press('[data-testid="desk-disputes-q"]', 'Enter')
