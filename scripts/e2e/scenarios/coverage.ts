@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { apiLogin, artifactPath, ROOT, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 import { layoutProblems } from '../layout.ts'
 import type { Stats } from '../../../geo/stats.ts'
+import { liveIdNumber } from '../fixture-people.ts'
 
 const DESK = { width: 1366, height: 768 }
 const WALL = { width: 1920, height: 1080 }
@@ -59,14 +60,14 @@ export async function coverageScenario(browser: Browser, system: System, tally: 
   // ── 医保局 imports its list of the insured through the desk ──
   const dept = (ndjson<{ key: string; department_id: number }>('data_items')).find((d) => d.key === 'medicalInsurance')!.department_id
   // 300 people the fixtures left uninsured: enough to move a town's rate by more than its last digit
-  const uninsured = ndjson<{ id_number: string; items: Record<string, unknown>; deregistered?: string | null }>('residents')
+  const uninsured = ndjson<{ id_number: string; birth_date: string; items: Record<string, unknown>; deregistered?: string | null }>('residents')
     .filter((r) => !r.deregistered && r.items.medicalInsurance !== true).slice(0, 300)
   const desk = await page(DESK, `dept-${dept}`)
   await signIn(desk, system.origin, `dept-${dept}`, '/desk/')
   tally.check('[coverage] 医保局 opens 部门数据导入', await tool(desk, 'deptimport'))
   await desk.setInputFiles('[data-testid="desk-deptimport-file"]', {
     name: '医保参保名单.csv', mimeType: 'text/csv',
-    buffer: Buffer.from(['身份证号,数据项,值', ...uninsured.map((r) => `${r.id_number},医疗保险,是`)].join('\n')),
+    buffer: Buffer.from(['身份证号,数据项,值', ...uninsured.map((r) => `${liveIdNumber(r)},医疗保险,是`)].join('\n')),
   })
   await seen(desk, '[data-testid="desk-deptimport-changes"]', 20_000)
   await desk.click('[data-testid="desk-deptimport-submit"]')
