@@ -8,7 +8,7 @@
 // the demo's 17 villages shared among three towns), generated once into node_modules/.cache,
 // on PostgreSQL when E2E_COUNTY_DATABASE_URL names an empty database (CI), else PGlite.
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { apiLogin, artifactPath, ROOT, startSystem, type Tally, watchErrors, watchRequests } from '../harness.ts'
@@ -19,8 +19,17 @@ import { townAccountChecks } from './county-town.ts'
 
 const FIXTURES = join(ROOT, 'node_modules/.cache/shuzhi-grid/fixtures-e2e-county')
 
+/** made again when the generator changed since (a set of an older shape fails to load) */
+function stale(): boolean {
+  const manifest = join(FIXTURES, 'manifest.json')
+  if (!existsSync(manifest)) return true
+  const made = statSync(manifest).mtimeMs
+  const dir = join(ROOT, 'scripts/fixtures')
+  return readdirSync(dir).some((f) => f.endsWith('.ts') && statSync(join(dir, f)).mtimeMs > made)
+}
+
 function countyFixtures(): string {
-  if (!existsSync(join(FIXTURES, 'manifest.json'))) {
+  if (stale()) {
     execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/fixtures/generate.ts'), '--towns', '3', '--out', FIXTURES], { cwd: ROOT, stdio: 'inherit' })
   }
   return FIXTURES
