@@ -24,9 +24,14 @@ export function useOutbox(onSent: (item: OutboxItem) => void) {
   const waiting = computed(() => items.value.filter((i) => !i.error))
 
   let flushing = false
+  // a flush asked for during one (the network back while a send was failing) runs once that one
+  // ends: dropped, the outbox waited for the 20 s timer though the phone had said it was online
+  let again = false
   async function flush(): Promise<void> {
-    if (flushing || !auth.token) return
+    if (!auth.token) return
+    if (flushing) return void (again = true)
     flushing = true
+    again = false
     try {
       for (const item of await listItems()) {
         if (item.error) continue
@@ -45,6 +50,7 @@ export function useOutbox(onSent: (item: OutboxItem) => void) {
       flushing = false
       items.value = await listItems()
     }
+    if (again) await flush()
   }
 
   /** into the outbox first: closing the page or losing the network loses nothing */
