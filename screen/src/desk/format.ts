@@ -38,3 +38,7 @@ export const today = (): string => dayFmt.format(new Date())
 
 /** an account as people read it: the residents' channel posts as '#resident', which no one would recognise */
 export const fmtActor = (username: string | null | undefined): string => (username === '#resident' ? '群众（随手拍）' : username ?? '—')
+
+const secondsFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+/** "12-08 08:44:05": a truck's fix or a playback moment, where seconds tell a live truck from a stale one */
+export const fmtSeconds = (iso: string | number | null | undefined): string => (iso === null || iso === undefined ? '—' : secondsFmt.format(new Date(iso)).replace(/\//g, '-'))

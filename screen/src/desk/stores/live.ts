@@ -6,6 +6,8 @@ import { openSocket } from '../../shared/socket.ts'
 
 type Listener = (order: WorkOrder) => void
 type DataListener = (tables: string[]) => void
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EventListener = (...args: any[]) => void
 
 /**
  * The desk's one socket. The server puts it in the rooms of the user's scope (town, village,
@@ -18,6 +20,11 @@ export const useLiveStore = defineStore('deskLive', () => {
   const listeners = new Set<Listener>()
   const reconnects = new Set<() => void>()
   const dataListeners = new Set<DataListener>()
+  // pushes a page needs only while it is open (the fleet map's positions and alerts): socket.io
+  // keeps a Socket's listeners across reconnects, so each is attached once; `connectHooks` run on
+  // every (re)connect, where a page subscribes again
+  const events: [string, EventListener][] = []
+  const connectHooks = new Set<(s: Socket) => void>()
   let socket: Socket | null = null
   let everConnected = false
 
@@ -30,9 +37,11 @@ export const useLiveStore = defineStore('deskLive', () => {
         s.off('workOrder').on('workOrder', (o: WorkOrder) => listeners.forEach((f) => f(o)))
         // which tables changed (names only): a page showing counts refreshes them
         s.off('dataChanged').on('dataChanged', (p: { tables: string[] }) => dataListeners.forEach((f) => f(p.tables)))
+        connectHooks.forEach((f) => f(s))
       },
       (up) => (connected.value = up),
     )
+    for (const [event, f] of events) socket?.on(event, f)
   }
   function stop(): void {
     socket?.disconnect()
@@ -52,5 +61,25 @@ export const useLiveStore = defineStore('deskLive', () => {
     dataListeners.add(f)
     return () => dataListeners.delete(f)
   }
-  return { connected, start, stop, onOrder, onReconnect, onData }
+  /** listen to a push while a page is open; `connect` runs now if connected and on every reconnect */
+  function listen(on: Record<string, EventListener>, connect?: (s: Socket) => void): () => void {
+    const mine = Object.entries(on)
+    for (const e of mine) {
+      events.push(e)
+      socket?.on(e[0], e[1])
+    }
+    if (connect) {
+      connectHooks.add(connect)
+      if (socket?.connected) connect(socket)
+    }
+    return () => {
+      for (const e of mine) {
+        events.splice(events.indexOf(e), 1)
+        socket?.off(e[0], e[1])
+      }
+      if (connect) connectHooks.delete(connect)
+    }
+  }
+  const emit = (event: string, ...args: unknown[]): void => void socket?.emit(event, ...args)
+  return { connected, start, stop, onOrder, onReconnect, onData, listen, emit }
 })
