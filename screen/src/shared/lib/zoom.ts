@@ -13,7 +13,8 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 export function clampPan(v: View, box: [number, number]): View {
   const mx = ((v.scale - 1) * box[0]) / 2
   const my = ((v.scale - 1) * box[1]) / 2
-  return { scale: v.scale, x: clamp(v.x, -mx, mx), y: clamp(v.y, -my, my) }
+  // `|| 0`: a fitted picture sits at 0, not -0
+  return { scale: v.scale, x: clamp(v.x, -mx, mx) || 0, y: clamp(v.y, -my, my) || 0 }
 }
 
 /** zoom to `scale` keeping the picture's point under `p` (px from the stage's centre) where it is */
