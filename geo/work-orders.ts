@@ -61,6 +61,8 @@ export interface PublicReportStatus {
   /** replied and not yet rated */
   canRate: boolean
   satisfaction: number | null
+  /** the photos the resident sent with the report (her own; GET …/:trackingCode/photos/:id) */
+  photoIds: number[]
 }
 
 /** The desk's inbox tabs: what waits for the signed-in user. */

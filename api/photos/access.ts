@@ -47,6 +47,24 @@ export async function readPhoto(db: Queryable, dir: string, id: number, size: 'd
 }
 
 /**
+ * A photo of a resident's report, for the report's status page: only those she sent with it (the
+ * report step's own), reached by its tracking code as the status is. Anything else under a code,
+ * another report's photo or the handler's after-photo, is the same 404 as an unknown code, so
+ * the answer tells nothing about photos that exist.
+ */
+export async function readReportPhoto(db: Queryable, dir: string, trackingCode: string, id: number, size: 'display' | 'thumb'): Promise<Buffer> {
+  const r = await db.query<{ display: string; thumb: string }>(
+    `SELECT p.display, p.thumb FROM photos p
+      WHERE p.id = $2 AND EXISTS (
+        SELECT 1 FROM work_orders o JOIN work_order_history h ON h.order_id = o.id AND h.action = 'create'
+         WHERE o.source = 'resident' AND o.tracking_code = $1 AND p.id = ANY(h.photo_ids))`,
+    [trackingCode, id],
+  )
+  if (!r.rows.length) throw notFound(`photo ${id} of this report`)
+  return readFile(join(dir, size === 'thumb' ? r.rows[0].thumb : r.rows[0].display))
+}
+
+/**
  * 400 naming the first photo id that is not the caller's own upload. Called in the transaction
  * that attaches them: the lock keeps the expiry of unattached photos (api/photos/expiry.ts) off
  * them until the attachment is committed.

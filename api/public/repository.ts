@@ -75,6 +75,7 @@ interface StatusRow {
   created_at: string
   satisfaction: number | null
   steps: Pick<WorkOrderHistoryEntry, 'action' | 'at' | 'note'>[]
+  photo_ids: number[]
 }
 
 async function findReport(db: Queryable, code: string): Promise<StatusRow> {
@@ -83,7 +84,8 @@ async function findReport(db: Queryable, code: string): Promise<StatusRow> {
             o.satisfaction,
             (SELECT coalesce(json_agg(json_build_object('action', h.action, 'note', CASE WHEN h.action = 'reply' THEN h.note ELSE '' END,
                                                         'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY h.id), '[]')
-               FROM work_order_history h WHERE h.order_id = o.id) AS steps
+               FROM work_order_history h WHERE h.order_id = o.id) AS steps,
+            (SELECT coalesce(h.photo_ids, '{}') FROM work_order_history h WHERE h.order_id = o.id AND h.action = 'create' ORDER BY h.id LIMIT 1) AS photo_ids
        FROM work_orders o JOIN work_order_categories c ON c.code = o.category
       WHERE o.source = 'resident' AND o.tracking_code = $1`,
     [normalizeTrackingCode(code)],
@@ -105,6 +107,8 @@ export async function reportStatus(db: Queryable, code: string): Promise<PublicR
     reply: reply?.note || null,
     canRate: o.state === 'replied',
     satisfaction: o.satisfaction,
+    // her own photos only: the handler's after-photos are staff's, taken at a place that may show people
+    photoIds: (o.photo_ids ?? []).map(Number),
   }
 }
 

@@ -8,7 +8,8 @@ import { HttpError } from '../http/errors.ts'
 import { rateLimited, retryIn } from '../http/rate-limited.ts'
 import { UploadBudget } from './upload-budget.ts'
 import { WORK_ORDER_STATES } from '../../geo/work-orders.ts'
-import { createResidentReport, rateReport, reportStatus, residentUploader } from './repository.ts'
+import { createResidentReport, normalizeTrackingCode, rateReport, reportStatus, residentUploader } from './repository.ts'
+import { readReportPhoto } from '../photos/access.ts'
 import { getTown, listRoads, listVillages } from '../geo/repository.ts'
 import { publicAffairs } from '../welfare/repository.ts'
 
@@ -38,6 +39,7 @@ const Status = Type.Object({
   reply: Type.Union([Type.String(), Type.Null()]),
   canRate: Type.Boolean(),
   satisfaction: Type.Union([Type.Integer(), Type.Null()]),
+  photoIds: Type.Array(Type.Integer(), { description: "the photos the resident sent with the report (her own only)" }),
 })
 
 /**
@@ -196,6 +198,26 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
     },
     async (req) => reportStatus(db, req.params.trackingCode),
   )
+
+  // her own photos on the status page: an <img> of the page cannot send a header, so the page
+  // fetches them like the status itself (the code in the path) and shows them from blob URLs
+  for (const size of ['display', 'thumb'] as const) {
+    app.get<{ Params: { trackingCode: string; id: number } }>(
+      size === 'thumb' ? '/public/reports/:trackingCode/photos/:id/thumb' : '/public/reports/:trackingCode/photos/:id',
+      {
+        config: perAddress(l.lookupsPerMinute, '1 minute'),
+        schema: {
+          tags: ['residents'],
+          summary: size === 'thumb' ? "a 320 px thumbnail of a photo the resident sent with her report" : 'a photo the resident sent with her report, re-encoded without metadata',
+          params: Type.Object({ trackingCode: TrackingCode, id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
+        },
+      },
+      async (req, reply) => {
+        const body = await readReportPhoto(db, photosDir, normalizeTrackingCode(req.params.trackingCode), req.params.id, size)
+        return reply.header('Content-Type', 'image/jpeg').header('Cache-Control', 'private, max-age=86400').send(body)
+      },
+    )
+  }
 
   app.post<{ Params: { trackingCode: string }; Body: { satisfaction: number; comment?: string } }>(
     '/public/reports/:trackingCode/rating',

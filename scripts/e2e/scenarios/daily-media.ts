@@ -91,6 +91,32 @@ export async function dailyMediaScenario(browser: Browser, system: System, tally
       await phone.close()
     })
 
+    await step('29.5 照片：群众在查询页查看自己上传的照片（390×844）', async () => {
+      // the report as /r/ sends it: photos with a random upload key, then the report
+      const uploadKey = `e2e-media-${Date.now().toString(36)}`.padEnd(20, 'x')
+      const up = await fetch(`${system.origin}/api/public/photos`, { method: 'POST', headers: { 'Content-Type': 'image/jpeg', 'X-Upload-Key': uploadKey }, body: await jpeg(90, 60, 160) })
+      const mine = ((await up.json()) as { id: number }).id
+      const res = await fetch(`${system.origin}/api/public/reports`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ category: 'garbage', description: 'E2E 群众照片：垃圾堆放', lon: grid.label[0], lat: grid.label[1], photoIds: [mine], uploadKey }),
+      })
+      const code = ((await res.json()) as { trackingCode: string }).trackingCode
+      const ctx = await browser.newContext(PHONE)
+      contexts.push(ctx)
+      const r = await ctx.newPage()
+      foreign.push(...watchRequests(r, system.origin).foreign)
+      const mineErrors = watchErrors(r)
+      r.on('close', () => errors.push(...mineErrors))
+      await r.goto(`${system.origin}/r/#/s/${code}`)
+      check('the status page shows the resident\'s own photo', await seen(r, `[data-testid="r-photos"] [data-testid="photo-open-${mine}"]`))
+      await r.tap(`[data-testid="photo-open-${mine}"]`)
+      check('…and opens it in the viewer', await seen(r, `[data-testid="photo-viewer"] [data-testid="photo-viewer-img"][data-photo="${mine}"]`))
+      await shoot(r, 'daily-media-resident-viewer-390.png', '[data-testid="photo-viewer"]')
+      await r.tap('[data-testid="photo-viewer-close"]')
+      await shoot(r, 'daily-media-resident-status-390.png')
+      await r.close()
+    })
+
     const after = await api<{ id: number }>('cadre-3', '/api/photos', await jpeg(40, 150, 90), 'image/jpeg')
     await api('cadre-3', `/api/work-orders/${order.id}/actions`, { action: 'handle', note: '已清运，现场已清理', photoIds: [after.id] })
 
