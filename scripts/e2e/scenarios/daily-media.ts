@@ -79,6 +79,7 @@ export async function dailyMediaScenario(browser: Browser, system: System, tally
       await phone.click('[data-testid="m-tab-todo"]')
       await phone.click(`[data-testid="m-todo-${order.id}"]`)
       check('the phone\'s order shows the report photo', await seen(phone, `[data-testid="m-order-photos"] [data-testid="photo-open-${before.id}"]`))
+      await shoot(phone, 'daily-media-phone-order-390.png')
       await phone.tap(`[data-testid="photo-open-${before.id}"]`)
       const img = await seen(phone, '[data-testid="photo-viewer"] [data-testid="photo-viewer-img"]')
       const w = await phone.locator('[data-testid="photo-viewer-img"]').evaluate((i: HTMLImageElement) => i.naturalWidth).catch(() => 0)
@@ -179,8 +180,17 @@ export async function dailyMediaScenario(browser: Browser, system: System, tally
         const v = (await api<{ id: number; position: { lon: number; lat: number } | null }[]>('dispatcher', '/api/vehicles')).find((x) => x.id === id)?.position
         return { ok: !!v && Math.abs(c[0] - v.lon) < 0.005 && Math.abs(c[1] - v.lat) < 0.005, detail: `centre ${c.join(',')}, truck ${v?.lon},${v?.lat}` }
       }
-      await d.waitForTimeout(2500)
-      const followed = await near(3)
+      // the map moves with each fix (about one a second): polled, not waited for a fixed time
+      const until = async (id: number) => {
+        const by = Date.now() + 8000
+        let r = await near(id)
+        while (!r.ok && Date.now() < by) {
+          await d.waitForTimeout(300)
+          r = await near(id)
+        }
+        return r
+      }
+      const followed = await until(3)
       check('a click follows the truck: the map keeps it in the middle', (await attr(d, '[data-testid="desk-fleet-map"]', 'data-follow')) === '3' && followed.ok, followed.detail)
       await shoot(d, 'daily-media-fleet-follow-1366.png')
 
@@ -209,15 +219,17 @@ export async function dailyMediaScenario(browser: Browser, system: System, tally
       // an SOS during playback: the map goes to that truck, live
       await transport.pressEmergency(5)
       const sos = await seen(d, '[data-testid="desk-fleet-emergency"][data-vehicle="5"]', 10_000)
-      await d.waitForTimeout(1500)
-      const there = await near(5)
+      const there = await until(5)
       check('an SOS during playback takes the map to the truck, live', sos && (await attr(d, '[data-testid="desk-fleet-map"]', 'data-mode')) === 'live'
         && (await attr(d, '[data-testid="desk-fleet-map"]', 'data-follow')) === '5' && there.ok, there.detail)
       await shoot(d, 'daily-media-fleet-sos-1366.png')
       await d.fill('[data-testid="desk-fleet-day"]', yesterday)
       await d.click('[data-testid="desk-fleet-replay"]')
       const other = await seen(d, '[data-testid="desk-fleet-map"][data-mode="playback"], [data-testid="desk-fleet-replay-error"]', 15_000)
-      check('a day picked in the date field is replayed (or said to have no track)', other, yesterday)
+      const said = await d.locator('[data-testid="desk-fleet-replay-error"]').innerText().catch(() => '')
+      const played = (await attr(d, '[data-testid="desk-fleet-map"]', 'data-mode')) === 'playback'
+      // a fresh system may hold no track for yesterday: then the page must say so for that very day
+      check('a day picked in the date field is replayed, or said to have no track that day', other && (played || said.includes(yesterday)), said || 'played')
       // the camera's photo: 拍照, then opened in the viewer
       await d.click('[data-testid="desk-snapshot"]')
       const shot = await d.waitForSelector('[data-testid="desk-fleet-vehicle"] [data-testid^="photo-open-"]', { timeout: 30_000 }).then(() => true, () => false)
