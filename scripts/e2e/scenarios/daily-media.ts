@@ -195,11 +195,13 @@ export async function dailyMediaScenario(browser: Browser, system: System, tally
       await shoot(d, 'daily-media-fleet-follow-1366.png')
 
       // playback of today's track, fitted
+      // every fix stored before the click is in the track the page reads after it (later ones may not be)
+      const clicked = new Date().toISOString()
       await d.click('[data-testid="desk-fleet-replay"]')
       check('回放 opens today\'s track', await seen(d, '[data-testid="desk-fleet-map"][data-mode="playback"]', 15_000))
       await d.waitForTimeout(500)
       const view = ((await attr(d, '[data-testid="desk-fleet-map"]', 'data-view')) ?? '').split(',').map(Number)
-      const track = await api<{ geometry: { coordinates: [number, number][] } }>('dispatcher', `/api/vehicles/3/track?from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&to=${encodeURIComponent(new Date().toISOString())}`)
+      const track = await api<{ geometry: { coordinates: [number, number][] } }>('dispatcher', `/api/vehicles/3/track?from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&to=${encodeURIComponent(clicked)}`)
       const inside = track.geometry.coordinates.filter(([x, y]) => x >= view[0] - 1e-4 && y >= view[1] - 1e-4 && x <= view[2] + 1e-4 && y <= view[3] + 1e-4).length
       check('the map is fitted to the track (every vertex in view)', view.length === 4 && inside === track.geometry.coordinates.length, `${inside}/${track.geometry.coordinates.length} in ${view.join(',')}`)
       await d.locator('[data-testid="desk-fleet-speed"]').fill('1')
