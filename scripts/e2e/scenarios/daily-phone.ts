@@ -13,7 +13,7 @@ import { layoutProblems } from '../layout.ts'
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }
 // the wrong ID number typed on purpose is refused (400) and shows as a console resource error
-const EXPECTED = /status of 400/
+const EXPECTED = /status of 400|^400 PATCH \/api\/residents\//
 const beijingDay = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10)
 interface Roster { id: number; address: string; houseNumber: string; head: string | null }
 
@@ -42,6 +42,8 @@ export async function dailyPhoneScenario(browser: Browser, system: System, tally
     const page = await context.newPage()
     const { foreign } = watchRequests(page, system.origin)
     const errors = watchErrors(page)
+    // a refusal names its address here (the console says only its status)
+    page.on('response', (res) => void (res.status() >= 400 && errors.push(`${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}${new URL(res.url()).search}`)))
     await page.goto(`${system.origin}/m/`)
     await page.fill('[data-testid="m-username"]', username)
     await page.fill('[data-testid="m-password"]', E2E_PASSWORD)

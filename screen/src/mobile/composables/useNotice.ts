@@ -1,4 +1,4 @@
-import { onBeforeUnmount, ref } from 'vue'
+import { onScopeDispose, ref } from 'vue'
 
 /** how long a confirmation (已保存, 已上报 …) stays: long enough to read, short enough not to linger */
 export const NOTICE_MS = 5000
@@ -24,6 +24,7 @@ export function useNotice(ms = NOTICE_MS) {
     sticky.value = opts.sticky === true
     if (!sticky.value) timer = setTimeout(dismiss, ms)
   }
-  onBeforeUnmount(() => clearTimeout(timer))
+  // the page or component goes: no timer outlives it
+  onScopeDispose(() => clearTimeout(timer))
   return { text, sticky, show, dismiss }
 }
