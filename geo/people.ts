@@ -26,6 +26,8 @@ export interface ResidentRecord {
   birthDate?: string
   /** masked: first 6 and last 2 characters; full: all; card: absent */
   idNumber?: string
+  /** a newborn whose ID number is not registered yet (待登记户口): no idNumber; staff views only */
+  idPending?: boolean
   /** masked: 138****1234; card: absent */
   phone?: string
   /** masked: every sensitive item as *** whatever its value; card: absent */

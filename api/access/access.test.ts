@@ -109,6 +109,10 @@ const REST: [string, () => string, number[]][] = [
   ['households waiting to be placed', () => '/api/households?unplaced=1', [401, 200, 403, 403, 403, 403, 200, 200, 403, 403]],
   ['waiting in village B', () => '/api/households?unplaced=1&village=2', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['place household A', () => `PUT /api/households/${ids.hA}/location`, [401, 200, 403, 403, 403, 403, 200, 200, 403, 403]],
+  // 户册 (issue 29): her own grid's households by house number and head of household, for its grid worker alone
+  ['roster of grid A', () => `/api/households/roster?grid=${ids.gridA}`, [401, 403, 403, 403, 403, 403, 403, 200, 403, 403]],
+  ['roster of grid B', () => `/api/households/roster?grid=${ids.gridB}`, [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['newborns waiting for an ID number', () => '/api/residents/pending-id', [401, 200, 403, 403, 403, 403, 200, 200, 403, 403]],
   ['terminals', () => '/api/terminals', [401, 200, 403, 200, 403, 403, 403, 403, 403, 403]],
   ['tile counters', () => '/api/tiles/stats', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
   // 矛盾纠纷: staff in scope read and register (a text body is no JSON: 400 once admitted); the

@@ -38,6 +38,12 @@ export const PERMISSIONS = {
   'people.details': { roles: STAFF, does: "read residents' records" },
   /** care-group (特殊人群) tags: for the people whose work is caring for them */
   'people.careGroups': { roles: CARE_ROLES, does: 'see care-group tags' },
+  /**
+   * 户册: her own grid's households by house number and head of household's full name — a grid
+   * worker is the person whose job is to know them (issue 29); ID numbers and phones stay masked
+   * everywhere, and no other role (a cadre, a wall) gets names this way
+   */
+  'people.roster': { roles: ['gridWorker'], does: "read her grid's households by house number and head of household" },
   /** the full record, with a reason, audited */
   'people.unmask': { roles: CARE_ROLES, does: 'unmask personal data' },
   /** 人口双实: register, correct and deregister residents, create, split and merge households */

@@ -12,7 +12,8 @@ export interface ResidentSource {
   name: string
   gender: string
   birthDate: string
-  idNumber: string
+  /** null while a newborn waits for 户口 registration (待登记户口) */
+  idNumber: string | null
   phone: string | null
   relation: string
   partyMember: boolean
@@ -60,9 +61,11 @@ export function shapeResident(r: ResidentSource, o: ShapeOptions): ResidentRecor
     gender: r.gender, relation: r.relation, partyMember: r.partyMember, ageBand: ageBand(age),
     status: r.deregistered ?? ('active' as const), ...(r.deregisteredOn ? { statusSince: r.deregisteredOn } : {}),
   }
+  // a newborn without her number yet: said as such to staff (a todo: 待补身份证号), never to a wall's card
+  const id = r.idNumber === null ? { idPending: true } : null
   if (o.view === 'full') {
     return {
-      ...base, name: r.name, age, birthDate: r.birthDate, idNumber: r.idNumber, phone: r.phone ?? '', items: r.items,
+      ...base, name: r.name, age, birthDate: r.birthDate, ...(id ?? { idNumber: r.idNumber! }), phone: r.phone ?? '', items: r.items,
       careGroups: r.careGroups, keyGroups: r.keyGroups, masked: false,
     }
   }
@@ -71,7 +74,7 @@ export function shapeResident(r: ResidentSource, o: ShapeOptions): ResidentRecor
   for (const [k, v] of Object.entries(r.items)) if (!o.sensitive.has(k)) items[k] = v
   for (const k of o.sensitive) if (!COLUMN_ITEMS.has(k)) items[k] = '***'
   return {
-    ...base, name: maskName(r.name), idNumber: maskIdNumber(r.idNumber), phone: maskPhone(r.phone), items,
+    ...base, name: maskName(r.name), ...(id ?? { idNumber: maskIdNumber(r.idNumber!) }), phone: maskPhone(r.phone), items,
     ...(can(o.user, 'people.careGroups') ? { careGroups: r.careGroups } : {}),
     masked: true,
   }

@@ -79,6 +79,7 @@ export async function importResidents(
   await beforeMatch?.()
   report.checked = 'register'
   await refuseRegistered(db, user, rows, report)
+  await refusePendingTwins(db, rows, households, report)
   if (report.errors.length) return sorted(report)
   report.created = rows.length
   report.households = new Set(rows.map((r) => r.code)).size
@@ -124,6 +125,32 @@ async function refuseRegistered(db: Queryable, user: AuthUser, rows: ResidentRow
       const row = byNumber.get(x.id_number)!
       const where = x.in_scope ? ` in household ${x.household_id}${x.code ? ` (户号 ${x.code})` : ''}` : ''
       report.errors.push({ row: row.row, column: '身份证号', reason: `is already registered${where} (${maskIdNumber(x.id_number)})` })
+    }
+  }
+}
+
+/**
+ * A newborn recorded before her 户口 (no ID number yet, migration 048) is matched by nobody's
+ * number: the 户籍 list that later brings her would register her twice. A row naming a pending
+ * newborn of its household (same name, sex and birth date) is refused: her number is added to
+ * her record (PATCH, the phone's 待补身份证号), the list imported without her.
+ */
+async function refusePendingTwins(db: Queryable, rows: ResidentRow[], households: Map<string, { id: number }>, report: ResidentImportReport): Promise<void> {
+  const byKey = new Map(rows.map((r) => [`${households.get(r.code)!.id}|${r.name}|${r.gender}|${r.birthDate}`, r]))
+  const ids = [...new Set([...households.values()].map((h) => h.id))]
+  for (let i = 0; i < ids.length; i += SLICE) {
+    if (i) await yieldNow()
+    const r = await db.query<{ id: number; household_id: number; name: string; gender: string; birth_date: string }>(
+      `SELECT id, household_id, name, gender, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM residents
+        WHERE household_id = ANY($1::int[]) AND id_number IS NULL AND deregistered IS NULL`, [ids.slice(i, i + SLICE)])
+    for (const x of r.rows) {
+      const row = byKey.get(`${x.household_id}|${x.name}|${x.gender}|${x.birth_date}`)
+      if (row) {
+        report.errors.push({
+          row: row.row, column: '身份证号',
+          reason: `is the number of resident ${x.id} of household ${x.household_id}, registered at birth and waiting for it (待登记户口): add it to her record instead of importing her again`,
+        })
+      }
     }
   }
 }

@@ -21,7 +21,8 @@ export interface LedgerRow {
   villageId: number
   villageName: string
   name: string
-  idNumber: string
+  /** null: a newborn before 户口 registration */
+  idNumber: string | null
   phone: string | null
   gender: string
   birthDate: string

@@ -74,7 +74,7 @@ export const ledgerRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
       sheet.getRow(1).font = { bold: true }
       const day = (s: string | null) => (s ? new Date(new Date(s).getTime() + 8 * 3_600_000).toISOString().slice(0, 10) : '')
       for (const r of rows) {
-        sheet.addRow([r.villageName, r.gridName, r.name, r.gender, r.birthDate, r.idNumber, r.phone ?? '', r.tag, r.periodDays, day(r.lastFollowUp), day(r.nextDue), r.overdue ? '是' : '否'])
+        sheet.addRow([r.villageName, r.gridName, r.name, r.gender, r.birthDate, r.idNumber ?? '待登记户口', r.phone ?? '', r.tag, r.periodDays, day(r.lastFollowUp), day(r.nextDue), r.overdue ? '是' : '否'])
       }
       sheet.columns.forEach((c) => (c.width = 14))
       return reply

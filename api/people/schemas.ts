@@ -18,6 +18,8 @@ export const ResidentSchema = Type.Object({
   age: Type.Optional(Type.Integer()),
   birthDate: Type.Optional(Type.String()),
   idNumber: Type.Optional(Type.String()),
+  /** a newborn whose 户口 (and so ID number) is not registered yet: staff views only */
+  idPending: Type.Optional(Type.Literal(true)),
   phone: Type.Optional(Type.String()),
   items: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   careGroups: Type.Optional(Type.Array(Type.String())),

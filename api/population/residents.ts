@@ -12,7 +12,8 @@ import { checkItems, ITEM_CARE_TAGS } from './items.ts'
 export interface NewResident {
   householdId: number
   name: string
-  idNumber: string
+  /** missing only for a newborn before 户口 registration (待登记户口): added later by a patch */
+  idNumber?: string
   gender: '男' | '女'
   birthDate: string
   relation: string
@@ -61,8 +62,13 @@ function idNumberTaken(idNumber: string, holder: number | null, here: { househol
 }
 
 /** The ID number against the birth date and sex given with it (all from the request: its words may name them). */
-function checkIdentity(p: { idNumber: string; birthDate: string; gender: '男' | '女' }): void {
+function checkIdentity(p: { idNumber?: string; birthDate: string; gender: '男' | '女'; event?: NewResident['event'] }): void {
   if (p.birthDate > beijingToday()) throw new HttpError(400, 'body/birthDate is in the future')
+  if (p.idNumber === undefined) {
+    // the one person known before her number exists: a newborn, whose 户口 comes weeks later
+    if (p.event !== 'birth') throw new HttpError(400, 'body/idNumber is required (only a newborn, event birth, may wait for 户口 registration)')
+    return
+  }
   const problem = idNumberProblem(p.idNumber, p.birthDate, p.gender)
   if (problem) throw new HttpError(400, `body/idNumber ${problem.text}`)
 }
@@ -72,9 +78,11 @@ function checkIdentity(p: { idNumber: string; birthDate: string; gender: '男' |
  * is the record's birth date (masked: an age band only), the answer names neither date and is
  * an identity probe: otherwise "says born X, not <the birth date>" would tell the birth date.
  */
-function checkPatchedIdentity(cur: { id: number; id_number: string; birth_date: string; gender: '男' | '女' }, patch: ResidentPatch): void {
+function checkPatchedIdentity(cur: { id: number; id_number: string | null; birth_date: string; gender: '男' | '女' }, patch: ResidentPatch): void {
   const next = { idNumber: patch.idNumber ?? cur.id_number, birthDate: patch.birthDate ?? cur.birth_date, gender: patch.gender ?? cur.gender }
   if (next.birthDate > beijingToday()) throw new HttpError(400, 'body/birthDate is in the future')
+  // a newborn waiting for her number (待登记户口): nothing to compare yet
+  if (next.idNumber === null) return
   const problem = idNumberProblem(next.idNumber, next.birthDate, next.gender)
   if (!problem) return
   if (problem.kind === 'birthDateMismatch' && (patch.idNumber === undefined || patch.birthDate === undefined)) {
@@ -111,21 +119,21 @@ export async function createResident(db: Db, p: NewResident, user: AuthUser): Pr
   const eventDate = p.eventDate ?? (event === 'birth' ? p.birthDate : beijingToday())
   if (eventDate > beijingToday() || eventDate < p.birthDate) throw new HttpError(400, 'body/eventDate must be between the birth date and today')
   return db.transaction(async (tx) => {
-    await assertIdNumberFree(tx, user, p.idNumber)
+    if (p.idNumber !== undefined) await assertIdNumberFree(tx, user, p.idNumber)
     const r = await tx.query<{ id: number }>(
       `INSERT INTO residents (household_id, name, gender, birth_date, id_number, phone, relation, party_member, items)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) RETURNING id`,
-      [p.householdId, p.name, p.gender, p.birthDate, p.idNumber, p.phone || null, p.relation, p.partyMember ?? false, JSON.stringify(items)],
+      [p.householdId, p.name, p.gender, p.birthDate, p.idNumber ?? null, p.phone || null, p.relation, p.partyMember ?? false, JSON.stringify(items)],
     ).catch((err: { code?: string }) => {
       // registered meanwhile by a parallel write
-      if (err.code === '23505') throw idNumberTaken(p.idNumber, null, null)
+      if (err.code === '23505') throw idNumberTaken(p.idNumber ?? '', null, null)
       throw err
     })
     const id = r.rows[0].id
     await syncItemTags(tx, id, items)
     await recordChanges(tx, user, [{
       residentId: id, householdId: p.householdId, kind: event, eventDate, clientKey: p.clientKey,
-      after: { name: p.name, idNumber: p.idNumber, gender: p.gender, birthDate: p.birthDate, relation: p.relation, phone: p.phone ?? null, items },
+      after: { name: p.name, idNumber: p.idNumber ?? null, gender: p.gender, birthDate: p.birthDate, relation: p.relation, phone: p.phone ?? null, items },
     }])
     return { id, created: true }
   })
@@ -137,7 +145,8 @@ interface ResidentRow {
   name: string
   gender: '男' | '女'
   birth_date: string
-  id_number: string
+  /** null while a newborn waits for 户口 registration */
+  id_number: string | null
   phone: string | null
   relation: string
   party_member: boolean
@@ -200,7 +209,7 @@ export async function patchResident(db: Db, id: number, patch: ResidentPatch, us
       [id, patch.name ?? cur.name, next.idNumber, next.gender, next.birthDate, patch.relation ?? cur.relation,
         patch.phone === undefined ? cur.phone : patch.phone || null, patch.partyMember ?? cur.party_member, JSON.stringify(mergedItems)],
     ).catch((err: { code?: string }) => {
-      if (err.code === '23505') throw idNumberTaken(next.idNumber, null, null)
+      if (err.code === '23505') throw idNumberTaken(next.idNumber ?? '', null, null)
       throw err
     })
     if (items) await syncItemTags(tx, id, items)

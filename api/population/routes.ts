@@ -12,6 +12,7 @@ import { ITEM_TYPES } from './items.ts'
 import { createHousehold, mergeHousehold, splitHousehold } from './households.ts'
 import { placeHousehold } from './placing.ts'
 import { withProbes } from './identity-probes.ts'
+import { populationWorkRoutes } from './worker-routes.ts'
 import { createResident, lifeEvent, patchResident, type LifeEventType, type NewResident, type ResidentPatch } from './residents.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
@@ -32,6 +33,7 @@ const ClientKey = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })
  */
 export const populationRoutes: FastifyPluginAsync<{ db: Db; identityLimits?: Partial<IdentityLimits> }> = async (app, { db, identityLimits }) => {
   const limits = { ...DEFAULT_IDENTITY_LIMITS, ...identityLimits }
+  await app.register(populationWorkRoutes, { db })
 
   app.get(
     '/data-items',
@@ -62,10 +64,11 @@ export const populationRoutes: FastifyPluginAsync<{ db: Db; identityLimits?: Par
     '/residents',
     {
       schema: {
-        tags: ['population'], summary: 'register a resident in a household (a newborn, someone moving in); 201 { id }',
+        tags: ['population'], summary: 'register a resident in a household (a newborn, someone moving in); 201 { id }. A newborn (event birth) may come ' +
+          'without idNumber (待登记户口), added later by PATCH when 户口 is registered',
         body: Type.Object(
           {
-            householdId: Id, name: Name, idNumber: IdNumber, gender: Gender, birthDate: Day, relation: Relation,
+            householdId: Id, name: Name, idNumber: Type.Optional(IdNumber), gender: Gender, birthDate: Day, relation: Relation,
             phone: Type.Optional(Phone), partyMember: Type.Optional(Type.Boolean()), items: Type.Optional(Items),
             event: Type.Optional(Type.Union([Type.Literal('birth'), Type.Literal('moveIn'), Type.Literal('registration')])),
             eventDate: Type.Optional(Day), clientKey: Type.Optional(ClientKey),

@@ -15,7 +15,9 @@ export function maskName(name: string): string {
  * with the ten-year age band shown beside it some 33,000 numbers fit, where first 6 + last 4
  * next to an exact age left about 33 (the check digit does the rest).
  */
-export function maskIdNumber(id: string): string {
+export function maskIdNumber(id: string | null): string {
+  // a newborn's, before 户口 registration gives her one
+  if (id === null) return ''
   if (id.length <= 8) return '*'.repeat(id.length)
   return id.slice(0, 6) + '*'.repeat(id.length - 8) + id.slice(-2)
 }

@@ -19,6 +19,7 @@ import { ledgersScenario } from './scenarios/ledgers.ts'
 import { coverageScenario } from './scenarios/coverage.ts'
 import { fundsScenario } from './scenarios/funds.ts'
 import { dailyMediaScenario } from './scenarios/daily-media.ts'
+import { dailyPhoneScenario } from './scenarios/daily-phone.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -48,6 +49,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['funds', () => fundsScenario(browser, system, tally)],
   // issue 29: photos in a viewer everywhere, the desk's fleet map (a simulator drives the trucks)
   ['daily-media', () => dailyMediaScenario(browser, system, tally)],
+  // issue 29 on the phone: households told apart, newborns before 户口, cadres' and departments' phones
+  ['daily-phone', () => dailyPhoneScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

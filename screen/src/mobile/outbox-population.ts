@@ -7,7 +7,8 @@ import { classify, messageOf, postJsonWith, refusalOf, type SendResult } from '.
 export interface NewResidentBody {
   householdId: number
   name: string
-  idNumber: string
+  /** none for a newborn before her 户口 (待登记户口): completed later, not through the outbox */
+  idNumber?: string
   gender: '男' | '女'
   birthDate: string
   relation: string

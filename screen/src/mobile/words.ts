@@ -6,6 +6,42 @@ export function shortAddress(address: string, villageName?: string): string {
   return at >= 0 ? address.slice(at + villageName!.length) || address : address
 }
 
+/** one household of her grid from 户册 (GET /api/households/roster) */
+export interface RosterHousehold {
+  id: number
+  address: string
+  houseNumber: string
+  head: string | null
+  members: number
+  placed: boolean
+}
+
+/**
+ * How she tells a household apart: "一组12号 · 户主 董庆宁" from 户册; without it (offline at
+ * sign-in) the masked address and the household's number, as before.
+ */
+export function householdLabel(id: number, roster: ReadonlyMap<number, RosterHousehold>, masked: string | undefined, villageName?: string): string {
+  const h = roster.get(id)
+  if (h) return `${shortAddress(h.address, villageName)} · ${h.head ? `户主 ${h.head}` : '户主未登记'}`
+  return masked ? `${shortAddress(masked, villageName)}（户 ${id}）` : `户 ${id}`
+}
+
+/** a household as the pickers list it: its label, and its 户册 row to search by */
+export interface HouseholdOption {
+  id: number
+  label: string
+  roster?: RosterHousehold
+}
+
+/** 搜索: a name (the head's, or part of it), a house number ("12" or "12号") or words of the address */
+export function matchesHousehold(query: string, h: RosterHousehold | undefined, label: string): boolean {
+  const q = query.trim().replace(/号$/, '')
+  if (!q) return true
+  if (!h) return label.includes(q)
+  if (/^\d+$/.test(q)) return h.houseNumber === q || h.houseNumber.startsWith(q)
+  return (h.head ?? '').includes(q) || h.address.includes(q)
+}
+
 /** the life events she may record for a registered person (POST /api/residents/:id/events) */
 export const LIFE_EVENTS = [
   { value: 'moveOut', label: '迁出（注销）' },

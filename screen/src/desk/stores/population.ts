@@ -10,7 +10,8 @@ export type HouseholdFeature = FeatureCollection<Point, HouseholdProps>['feature
 export interface NewResident {
   householdId: number
   name: string
-  idNumber: string
+  /** none for a newborn before her 户口 (待登记户口) */
+  idNumber?: string
   gender: '男' | '女'
   birthDate: string
   relation: string

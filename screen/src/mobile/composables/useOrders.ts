@@ -3,7 +3,8 @@ import type { WorkOrder } from '../../../../geo/work-orders.ts'
 import { ApiError, getJson } from '../../shared/api.ts'
 
 /**
- * The grid's orders (我的工单) and what waits for her to handle (待我办理: GET
+ * The orders of her scope (我的工单: a grid worker's grid; 本村工单, 本部门工单: what a cadre's
+ * village or a department may see) and what waits for her to handle (待我办理: GET
  * /api/work-orders?tab=toHandle). Offline, the lists stay as last loaded, and so does each
  * opened order, so she can still write up a handling in the field.
  */
@@ -12,9 +13,10 @@ export function useOrders() {
   const todo = shallowRef<WorkOrder[]>([])
   const details = new Map<number, WorkOrder>()
 
-  async function refresh(gridId: number | null | undefined): Promise<void> {
+  /** `filter`: the list's own (grid=ID for a grid worker's grid; none: the account's scope) */
+  async function refresh(filter = ''): Promise<void> {
     const [m, t] = await Promise.all([
-      getJson<WorkOrder[]>(`/api/work-orders?limit=50&grid=${gridId}`).catch(() => null),
+      getJson<WorkOrder[]>(`/api/work-orders?limit=50${filter ? `&${filter}` : ''}`).catch(() => null),
       getJson<WorkOrder[]>('/api/work-orders?tab=toHandle&limit=50').catch(() => null),
     ])
     if (m) mine.value = m
