@@ -18,6 +18,7 @@ import { onboardingScenario } from './scenarios/onboarding.ts'
 import { ledgersScenario } from './scenarios/ledgers.ts'
 import { coverageScenario } from './scenarios/coverage.ts'
 import { fundsScenario } from './scenarios/funds.ts'
+import { dailyControlsScenario } from './scenarios/daily-controls.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -47,6 +48,7 @@ const scenarios: [string, () => Promise<void>][] = [
   ['funds', () => fundsScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
+  ['daily-controls', () => dailyControlsScenario(browser, system, tally)],
   // a system of its own: a county of three towns
   ['county', () => countyScenario(browser, tally)],
   // a system of its own, started empty (FIXTURES_DIR=none)
