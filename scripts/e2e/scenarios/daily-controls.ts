@@ -63,10 +63,12 @@ export async function dailyControlsScenario(browser: Browser, system: System, ta
 
   // the date field: typed the Chinese way, read back as YYYY-MM-DD, a Monday-first calendar
   await a.page.goto(`${system.origin}/desk/#/inbox`)
-  await a.page.fill('[data-testid="desk-filter-from"]', '2024年3月5日')
-  await a.page.press('[data-testid="desk-filter-from"]', 'Tab')
-  const typed = await a.page.inputValue('[data-testid="desk-filter-from"]')
-  await a.page.click('[data-testid="desk-filter-from-open"]')
+  // (a native date input refuses the typed text: the step fails, it does not stop the scenario)
+  const soon = { timeout: 5_000 }
+  await a.page.fill('[data-testid="desk-filter-from"]', '2024年3月5日', soon).catch(() => undefined)
+  await a.page.press('[data-testid="desk-filter-from"]', 'Tab', soon).catch(() => undefined)
+  const typed = await a.page.inputValue('[data-testid="desk-filter-from"]', soon).catch(() => '')
+  await a.page.click('[data-testid="desk-filter-from-open"]', soon).catch(() => undefined)
   const heads = await a.page.locator('[data-testid="desk-filter-from-calendar"] th').allInnerTexts()
   await a.page.screenshot({ path: artifactPath('daily-controls-desk-date-1366x768.png') })
   tally.check('29.12 desk: the date field reads 2024年3月5日 as 2024-03-05 and its calendar starts on 一', typed === '2024-03-05' && heads.join('') === '一二三四五六日', `${typed} ${heads.join('')}`)
@@ -107,9 +109,9 @@ export async function dailyControlsScenario(browser: Browser, system: System, ta
     const el = document.querySelector<HTMLInputElement>(`[data-testid="desk-tour-night-${k}-${n}"]`)
     return el ? { value: el.value, clipped: el.scrollWidth > el.clientWidth, type: el.type } : null
   }), i)
-  await a.page.click(`[data-testid="desk-tour-night-start-${i}-open"]`)
-  await a.page.locator(`[data-testid="desk-tour-night-start-${i}-times"] button`, { hasText: '21' }).first().click()
-  const picked = await a.page.inputValue(`[data-testid="desk-tour-night-start-${i}"]`)
+  await a.page.click(`[data-testid="desk-tour-night-start-${i}-open"]`, soon).catch(() => undefined)
+  await a.page.locator(`[data-testid="desk-tour-night-start-${i}-times"] button`, { hasText: '21' }).first().click(soon).catch(() => undefined)
+  const picked = await a.page.inputValue(`[data-testid="desk-tour-night-start-${i}"]`, soon).catch(() => '')
   await a.page.locator(`[data-testid="desk-tour-${i}"]`).scrollIntoViewIfNeeded()
   await a.page.screenshot({ path: artifactPath('daily-controls-desk-night-1366x768.png') })
   const problems = await layoutProblems(a.page, `[data-testid="desk-tour-${i}"] header`)
@@ -167,7 +169,7 @@ export async function dailyControlsScenario(browser: Browser, system: System, ta
   await m.locator('[data-testid="m-res-birthdate"]').waitFor({ timeout: 10_000 })
   onPhone.push(...await nativeEnglish(m))
   await m.locator('[data-testid="m-res-birthdate"]').scrollIntoViewIfNeeded()
-  await m.click('[data-testid="m-res-birthdate-open"]')
+  await m.click('[data-testid="m-res-birthdate-open"]', { timeout: 5_000 }).catch(() => undefined)
   const calendar = await m.locator('[data-testid="m-res-birthdate-calendar"]').boundingBox()
   await m.screenshot({ path: artifactPath('daily-controls-phone-date-390x844.png') })
   tally.check('29.12 phone: no native date/file control, no form left to the browser, no English; the calendar fits the 390 px screen',
