@@ -170,7 +170,7 @@ export async function dailyControlsScenario(browser: Browser, system: System, ta
   onPhone.push(...await nativeEnglish(m))
   await m.locator('[data-testid="m-res-birthdate"]').scrollIntoViewIfNeeded()
   await m.click('[data-testid="m-res-birthdate-open"]', { timeout: 5_000 }).catch(() => undefined)
-  const calendar = await m.locator('[data-testid="m-res-birthdate-calendar"]').boundingBox()
+  const calendar = await m.locator('[data-testid="m-res-birthdate-calendar"]').boundingBox({ timeout: 5_000 }).catch(() => null)
   await m.screenshot({ path: artifactPath('daily-controls-phone-date-390x844.png') })
   tally.check('29.12 phone: no native date/file control, no form left to the browser, no English; the calendar fits the 390 px screen',
     onPhone.length === 0 && !!calendar && calendar.x >= 0 && calendar.x + calendar.width <= 390, `${onPhone.slice(0, 4).join('; ')} calendar ${JSON.stringify(calendar)}`)
