@@ -159,6 +159,8 @@ export interface WorkOrderKpis {
 
 /** One village in the league table (擂台赛), GET /api/work-orders/rankings. */
 export interface VillageRank {
+  /** 1 + how many scored higher: equal scores share a rank, tied rows ordered by name */
+  rank: number
   villageId: number
   villageName: string
   total: number
@@ -177,6 +179,8 @@ export interface VillageRank {
  * in every 100 received.
  */
 export interface DepartmentRank {
+  /** 1 + how many scored higher: equal scores share a rank, tied rows ordered by name */
+  rank: number
   departmentId: number
   departmentName: string
   received: number
@@ -189,6 +193,8 @@ export interface DepartmentRank {
 
 /** One grid worker in the league table: last month's visit coverage 60, reports 40. */
 export interface GridWorkerRank {
+  /** 1 + how many scored higher: equal scores share a rank, tied rows ordered by name */
+  rank: number
   gridId: number
   gridName: string
   villageName: string

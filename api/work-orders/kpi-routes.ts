@@ -11,9 +11,9 @@ const Rate = Type.Union([Type.Number(), Type.Null()])
 const Int = Type.Integer()
 /** the league tables' answer: also a whitelist of what a wall receives (no names beyond these) */
 const Rankings = Type.Object({
-  villages: Type.Array(Type.Object({ villageId: Int, villageName: Type.String(), total: Int, closureRate: Rate, onTimeRate: Rate, satisfaction: Rate, visitCoverage: Rate, score: Type.Number() })),
-  gridWorkers: Type.Array(Type.Object({ gridId: Int, gridName: Type.String(), villageName: Type.String(), gridWorkerName: Type.String(), reports: Int, visits: Int, visitCoverage: Rate, score: Type.Number() })),
-  departments: Type.Array(Type.Object({ departmentId: Int, departmentName: Type.String(), received: Int, handled: Int, onTimeRate: Rate, satisfaction: Rate, sentBack: Int, score: Type.Number() })),
+  villages: Type.Array(Type.Object({ villageId: Int, villageName: Type.String(), total: Int, closureRate: Rate, onTimeRate: Rate, satisfaction: Rate, visitCoverage: Rate, score: Type.Number(), rank: Int })),
+  gridWorkers: Type.Array(Type.Object({ gridId: Int, gridName: Type.String(), villageName: Type.String(), gridWorkerName: Type.String(), reports: Int, visits: Int, visitCoverage: Rate, score: Type.Number(), rank: Int })),
+  departments: Type.Array(Type.Object({ departmentId: Int, departmentName: Type.String(), received: Int, handled: Int, onTimeRate: Rate, satisfaction: Rate, sentBack: Int, score: Type.Number(), rank: Int })),
 })
 
 /** The figures of the loop: KPIs and a heatmap per screen scope, and the league tables (擂台赛). */

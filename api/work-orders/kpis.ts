@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/types.ts'
 import type { DepartmentRank, WorkOrderKpis } from '../../geo/work-orders.ts'
 import { shanghaiMidnight } from '../../geo/time.ts'
+import { ranked } from './league-order.ts'
 import { VILLAGE_CELLS } from './order-cells.ts'
 
 export interface KpiScope {
@@ -153,7 +154,7 @@ export async function departmentRanks(db: Queryable, from: Date, to: Date, townI
       GROUP BY d.id, d.name ORDER BY d.id`,
     [from.toISOString(), to.toISOString(), townId],
   )
-  return r.rows.map((d): DepartmentRank => {
+  return ranked(r.rows.map((d) => {
     const onTimeRate = ratio(d.on_time, d.handled)
     const sentBackShare = d.received ? d.sent_back / d.received : 0
     return {
@@ -161,5 +162,5 @@ export async function departmentRanks(db: Queryable, from: Date, to: Date, townI
       sentBack: d.sent_back,
       score: Math.max(0, score([[onTimeRate, 60], [d.satisfaction === null ? null : d.satisfaction / 5, 40]]) - Math.round(sentBackShare * 5000) / 10),
     }
-  }).sort((a, b) => b.score - a.score || b.received - a.received || a.departmentId - b.departmentId)
+  }), (d) => d.departmentName, (d) => d.departmentId)
 }

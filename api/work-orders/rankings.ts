@@ -5,6 +5,7 @@
 import type { Queryable } from '../db/types.ts'
 import type { DepartmentRank, GridWorkerRank, VillageRank } from '../../geo/work-orders.ts'
 import { departmentRanks, ratio, score, shanghaiMonthStart } from './kpis.ts'
+import { ranked } from './league-order.ts'
 import { REPORT_CELLS, VILLAGE_CELLS } from './order-cells.ts'
 
 interface VillageRow { id: number; name: string; total: number; closed: number; on_time: number; satisfaction: number | null; households: number; visited: number }
@@ -26,7 +27,7 @@ export async function rankings(
   // three independent reads: on PostgreSQL each on its own connection of the pool, at once
   const [{ villages, workers }, departments] = await Promise.all([opts.live ? liveRows(db, w) : rollupRows(db, w), departmentRanks(db, from, to, w.townId)])
 
-  const villageRanks = villages.map((v): VillageRank => {
+  const villageRanks = ranked(villages.map((v) => {
     const closureRate = ratio(v.closed, v.total)
     const onTimeRate = ratio(v.on_time, v.closed)
     const coverage = ratio(v.visited, v.households)
@@ -34,16 +35,16 @@ export async function rankings(
       villageId: v.id, villageName: v.name, total: v.total, closureRate, onTimeRate, satisfaction: v.satisfaction, visitCoverage: coverage,
       score: score([[onTimeRate, 40], [closureRate, 30], [v.satisfaction === null ? null : v.satisfaction / 5, 20], [coverage, 10]]),
     }
-  }).sort((a, b) => b.score - a.score || a.villageId - b.villageId)
+  }), (v) => v.villageName, (v) => v.villageId)
 
   const maxReports = Math.max(1, ...workers.map((x) => x.reports))
-  const gridWorkers = workers.map((x): GridWorkerRank => {
+  const gridWorkers = ranked(workers.map((x) => {
     const coverage = ratio(x.visited, x.households)
     return {
       gridId: x.id, gridName: x.name, villageName: x.village_name, gridWorkerName: x.grid_worker_name, reports: x.reports, visits: x.visits,
       visitCoverage: coverage, score: score([[coverage, 60], [x.reports / maxReports, 40]]),
     }
-  }).sort((a, b) => b.score - a.score || a.gridId - b.gridId)
+  }), (g) => `${g.villageName} ${g.gridName}`, (g) => g.gridId)
   return { villages: villageRanks, gridWorkers, departments }
 }
 

@@ -20,6 +20,7 @@ import { coverageScenario } from './scenarios/coverage.ts'
 import { fundsScenario } from './scenarios/funds.ts'
 import { dailyMediaScenario } from './scenarios/daily-media.ts'
 import { dailyPhoneScenario } from './scenarios/daily-phone.ts'
+import { dailyControlsScenario } from './scenarios/daily-controls.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -51,6 +52,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['daily-media', () => dailyMediaScenario(browser, system, tally)],
   // issue 29 on the phone: households told apart, newborns before 户口, cadres' and departments' phones
   ['daily-phone', () => dailyPhoneScenario(browser, system, tally)],
+  // issue 29: the apps' own zh-CN controls in an en-US browser, ranks, tabs by role
+  ['daily-controls', () => dailyControlsScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

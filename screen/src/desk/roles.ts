@@ -1,5 +1,6 @@
 import type { SignedInUser } from '../shared/stores/auth.ts'
 import { WELFARE_DEPARTMENT } from '../../../geo/welfare.ts'
+import { INBOX_TABS, type InboxTab } from '../../../geo/work-orders.ts'
 
 /** the signed-in user as the desk needs it: the login answer carries the department too */
 export type DeskUser = SignedInUser & { departmentId?: number | null }
@@ -58,3 +59,26 @@ export const navFor = (role: string | undefined, departmentName?: string): NavIt
 /** the command center: dispatches, replies, rates for hotline callers, sees callers */
 export const isCenter = (role: string | undefined): boolean => role === 'admin' || role === 'dispatcher'
 export const seesCaller = (role: string | undefined): boolean => role === 'admin' || role === 'leader' || role === 'dispatcher'
+
+/**
+ * Inbox tabs that never hold a step the role may take (api/work-orders/policy.ts refusal): only
+ * the command center and leaders dispatch and review, only the center replies. A village, grid
+ * or department handles: 待办理, 已超期 and 全部 are its tabs. A tab not listed here is everyone's.
+ */
+const INBOX_TABS_NEVER: Record<string, readonly InboxTab[]> = {
+  leader: ['toReply'],
+  villageCadre: ['toDispatch', 'toReview', 'toReply'],
+  gridWorker: ['toDispatch', 'toReview', 'toReply'],
+  department: ['toDispatch', 'toReview', 'toReply'],
+}
+export const inboxTabsFor = (role: string | undefined): InboxTab[] => INBOX_TABS.filter((t) => !(role && INBOX_TABS_NEVER[role]?.includes(t)))
+
+/**
+ * The inbox's place filters a role can use: a village cadre's orders are her village's (her
+ * grids remain to choose), a grid worker's her grid's; a department's come from anywhere.
+ */
+export function placeFiltersFor(role: string | undefined): { town: boolean; village: boolean; grid: boolean } {
+  if (role === 'gridWorker') return { town: false, village: false, grid: false }
+  if (role === 'villageCadre') return { town: false, village: false, grid: true }
+  return { town: true, village: true, grid: true }
+}

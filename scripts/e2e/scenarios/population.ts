@@ -260,8 +260,10 @@ export async function populationScenario(browser: Browser, system: System, tally
 
   // ── party attendance ──
   await tool(c, 'party')
-  const month = await c.locator('[data-testid="desk-party-month"] option').nth(1).getAttribute('value')
-  await c.selectOption('[data-testid="desk-party-month"]', month!)
+  // last month, typed into the app's month field (MonthField: 'YYYY-MM', no native control)
+  const beijingNow = new Date(Date.now() + 8 * 3_600_000)
+  const month = new Date(Date.UTC(beijingNow.getUTCFullYear(), beijingNow.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)
+  await c.fill('[data-testid="desk-party-month"]', month)
   for (const [kind, attended] of [['activityDay', '118'], ['threeMeetings', '120']]) {
     await c.selectOption('[data-testid="desk-party-kind"]', kind)
     await c.fill('[data-testid="desk-party-expected"]', '131')

@@ -1,11 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef } from 'vue'
-import { INBOX_TABS, type InboxTab, type WorkOrder, type WorkOrderSource, type WorkOrderState } from '../../../../geo/work-orders.ts'
+import { type InboxTab, type WorkOrder, type WorkOrderSource, type WorkOrderState } from '../../../../geo/work-orders.ts'
 import { getJson } from '../../shared/api.ts'
 import { useAuthStore } from '../../shared/stores/auth.ts'
 import { beep } from '../beep.ts'
 import { dayStart, nextDayStart } from '../format.ts'
-import { isCenter, type DeskUser } from '../roles.ts'
+import { inboxTabsFor, isCenter, type DeskUser } from '../roles.ts'
 import { useLiveStore } from './live.ts'
 import { useLookupStore } from './lookups.ts'
 import { useToastStore } from './toast.ts'
@@ -236,9 +236,11 @@ export const useInboxStore = defineStore('deskInbox', () => {
   }
 
   const freshCount = computed(() => fresh.value.size)
+  // only the tabs that can hold this role's work (roles.ts)
+  const tabs = computed(() => inboxTabsFor(user()?.role))
 
   return {
-    counts, tab, filters, orders, loading, more, fresh, freshCount, chimes, tabs: INBOX_TABS,
+    counts, tab, filters, orders, loading, more, fresh, freshCount, chimes, tabs,
     refreshCounts, reload, loadMore, selectTab, resetFilters, markSeen, markAllSeen, noteHandled, start, stop,
   }
 })
