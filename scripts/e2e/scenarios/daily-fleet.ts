@@ -1,0 +1,106 @@
+// Issue 29, engineer H: a township's own trucks and sanitation facilities get in through the
+// screens, not only the fixtures. The admin, signed in at 1366×768, opens 车辆与设施, registers a
+// truck (a plate already on the road is refused with the server's reason) and a collection point
+// placed on the map; the truck is in the register's list and in 车辆管理, and an open wall's vehicle
+// panel lists it without a reload (the register tells the screens: data_changed vehicles).
+import type { Browser, Page } from 'playwright-core'
+import { apiLogin, artifactPath, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { layoutProblems } from '../layout.ts'
+
+const DESK = { viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }
+const WALL = { viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }
+const PLATE = '鲁Q·E2E01'
+const POINT = '东村口测试收集点'
+
+export async function dailyFleetScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
+  const step = (name: string, ok: boolean, detail = '') => tally.check(`[daily-fleet] ${name}`, ok, detail)
+  const seen = (page: Page, selector: string, timeout = 15_000) => page.waitForSelector(selector, { timeout }).then(() => true, () => false)
+  const layout = async (page: Page, what: string, scope = 'body') => {
+    const problems = await layoutProblems(page, scope)
+    step(`${what}: no clipped, overflowing or overlapping text`, problems.length === 0,
+      problems.slice(0, 4).map((p) => `${p.kind}: ${p.text}${p.other ? ` × ${p.other}` : ''}`).join(' | '))
+  }
+  const errors: string[] = []
+  const foreign: string[] = []
+  const watch = (page: Page) => {
+    foreign.push(...watchRequests(page, system.origin).foreign)
+    const mine = watchErrors(page)
+    page.on('close', () => errors.push(...mine))
+    return mine
+  }
+  const demoPlate = await fetch(`${system.origin}/api/vehicles`, { headers: { Authorization: `Bearer ${await apiLogin(system.origin, 'admin')}` } })
+    .then((r) => r.json() as Promise<{ plate: string }[]>).then((l) => l[0].plate)
+
+  // ── an open wall, before the truck exists
+  const wallContext = await browser.newContext(WALL)
+  const wall = await wallContext.newPage()
+  const wallErrors = watch(wall)
+  await wall.goto(`${system.origin}/#token=${await apiLogin(system.origin, 'display')}`)
+  await wall.waitForSelector('body[data-map-ready="1"]', { timeout: 60_000 })
+  await seen(wall, '[data-testid="vehicle-panel"] tbody tr')
+
+  // ── 29.H 车辆与设施: the admin registers a truck on the desk
+  const deskContext = await browser.newContext(DESK)
+  const d = await deskContext.newPage()
+  const deskErrors = watch(d)
+  await signIn(d, system.origin, 'admin', '/desk/')
+  const nav = await seen(d, '[data-testid="desk-nav-facilities"]')
+  step('29.H 车辆与设施 is in the admin\'s menu', nav)
+  if (!nav) return
+  await d.click('[data-testid="desk-nav-facilities"]')
+  step('29.H the register lists the trucks on the road', await seen(d, '[data-testid="desk-facilities-vehicles"] tbody tr'))
+  await d.click('[data-testid="desk-facilities-new-vehicles"]')
+  // a plate already on a truck on the road: the server's 409 shown in words
+  await d.fill('[data-testid="desk-vehicle-plate"]', demoPlate.replace('·', ' '))
+  await d.fill('[data-testid="desk-vehicle-name"]', '东片压缩车')
+  await d.fill('[data-testid="desk-vehicle-driver"]', '赵师傅')
+  await d.fill('[data-testid="desk-vehicle-phone"]', '13700001234')
+  await d.selectOption('[data-testid="desk-vehicle-kind"]', 'compactor')
+  await d.selectOption('[data-testid="desk-vehicle-village"]', { index: 1 })
+  await d.click('[data-testid="desk-vehicle-save"]')
+  const refused = await seen(d, '[data-testid="desk-vehicle-error"]', 10_000)
+  const reason = refused ? await d.locator('[data-testid="desk-vehicle-error"]').innerText() : ''
+  step('29.H a plate already on the road is refused with the reason', reason.includes('已登记'), reason)
+  await layout(d, 'the truck form at 1366×768', '[data-testid="desk-facilities"]')
+  await d.screenshot({ path: artifactPath('daily-fleet-desk-refused-1366.png') })
+  await d.fill('[data-testid="desk-vehicle-plate"]', PLATE)
+  await d.click('[data-testid="desk-vehicle-save"]')
+  const listed = await seen(d, `[data-testid="desk-facilities-vehicle-${PLATE}"]`, 10_000)
+  step('29.H the registered truck is in the register\'s list', listed, listed ? await d.locator(`[data-testid="desk-facilities-vehicle-${PLATE}"]`).innerText() : '')
+  await layout(d, 'the register at 1366×768', '[data-testid="desk-facilities"]')
+  await d.screenshot({ path: artifactPath('daily-fleet-desk-vehicles-1366.png') })
+
+  // ── a collection point placed on the map
+  await d.click('[data-testid="desk-facilities-tab-points"]')
+  await d.click('[data-testid="desk-facilities-new-points"]')
+  await d.fill('[data-testid="desk-points-name"]', POINT)
+  await d.selectOption('[data-testid="desk-points-village"]', { index: 1 })
+  await d.fill('[data-testid="desk-points-bins"]', '4')
+  const mapReady = await seen(d, '[data-testid="desk-point-map"][data-ready="1"]', 30_000)
+  // the picker centres the village's label point, which lies inside it
+  const box = (await d.locator('[data-testid="desk-point-map"] canvas').boundingBox())!
+  await d.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+  await d.screenshot({ path: artifactPath('daily-fleet-desk-point-form-1366.png') })
+  await d.click('[data-testid="desk-points-save"]')
+  const pointSaved = await d.waitForFunction((name) => document.querySelector('[data-testid="desk-facilities-points"]')?.textContent?.includes(name), POINT, { timeout: 10_000 }).then(() => true, () => false)
+  step('29.H a collection point placed on the map is in the list', mapReady && pointSaved, pointSaved ? '' : await d.locator('[data-testid="desk-points-error"]').innerText().catch(() => 'map not ready'))
+  await layout(d, 'the collection points at 1366×768', '[data-testid="desk-facilities"]')
+  await d.screenshot({ path: artifactPath('daily-fleet-desk-points-1366.png') })
+
+  // ── 车辆管理 (the desk's fleet) knows the new truck
+  await d.click('[data-testid="desk-nav-fleet"]')
+  const inFleet = await d.waitForFunction((p) => document.querySelector('[data-testid="desk-fleet"]')?.textContent?.includes(p), PLATE, { timeout: 10_000 }).then(() => true, () => false)
+  step('29.H 车辆管理 lists the new truck', inFleet)
+
+  // ── the open wall's vehicle panel lists it, without a reload
+  const onWall = await wall.waitForFunction((p) => document.querySelector('[data-testid="vehicle-panel"]')?.textContent?.includes(p), PLATE, { timeout: 15_000 }).then(() => true, () => false)
+  step('29.H the wall\'s vehicle panel lists the new truck without a reload', onWall)
+  const row = wall.locator('[data-testid="vehicle-panel"] tr', { hasText: PLATE })
+  await row.scrollIntoViewIfNeeded().catch(() => undefined)
+  await wall.screenshot({ path: artifactPath('daily-fleet-wall-1920.png') })
+
+  step('29.H no page errors', [...deskErrors, ...wallErrors].length === 0, [...deskErrors, ...wallErrors].slice(0, 3).join(' | '))
+  step('29.H no request leaves the origin', foreign.length === 0, foreign.slice(0, 3).join(' '))
+  await deskContext.close()
+  await wallContext.close()
+}
