@@ -1,3 +1,4 @@
+import { io as connect, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import { hashPassword } from '../auth/password.ts'
@@ -9,13 +10,14 @@ import { normalPlate } from '../../geo/fleet.ts'
 // fixtures: registered, edited and retired (never deleted), scoped to a town, and then followed,
 // bound to a terminal and dispatched like the demo's own.
 let t: TestApp
+// what an open wall's socket is told (dataChanged): its vehicle panel and map refresh on it
 const heard: string[] = []
-let stopListening: () => Promise<void>
+let wall: Socket
 let gridOfVillage1: { lon: number; lat: number }
 let gridOfVillage2: { lon: number; lat: number }
 
 beforeAll(async () => {
-  t = await openTestApp()
+  t = await openTestApp({ socketRecheckMs: 3_600_000 })
   // a second town (village 2), as the access table does, and a dispatcher of each
   await t.db.exec(`INSERT INTO towns (id, code, name, geom) SELECT 2, '371326102', '邻镇', geom FROM villages WHERE id = 2;
                    UPDATE villages SET town_id = 2 WHERE id = 2`)
@@ -25,10 +27,16 @@ beforeAll(async () => {
     `SELECT ST_X(label_point) AS lon, ST_Y(label_point) AS lat FROM grids WHERE village_id = $1 AND kind = 'base' AND retired_at IS NULL ORDER BY id LIMIT 1`, [village])).rows[0]
   gridOfVillage1 = await inside(1)
   gridOfVillage2 = await inside(2)
-  stopListening = await t.db.listen('data_changed', (table) => void heard.push(table))
+  await t.app.listen({ port: 0, host: '127.0.0.1' })
+  wall = connect(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`, { auth: { token: await t.token('display') }, transports: ['websocket'], reconnection: false })
+  await new Promise<void>((resolve, reject) => {
+    wall.on('hello', () => resolve())
+    wall.on('connect_error', reject)
+  })
+  wall.on('dataChanged', (m: { tables: string[] }) => void heard.push(...m.tables))
 })
 afterAll(async () => {
-  await stopListening?.()
+  wall?.close()
   await t?.close()
 })
 
@@ -50,7 +58,7 @@ describe('plates', () => {
 
 describe('the register (/api/fleet/vehicles)', () => {
   let id = 0
-  it('registers a truck that is on the live list at once, told to the screens (data_changed vehicles)', async () => {
+  it('registers a truck that is on the live list at once, and tells an open wall (dataChanged vehicles)', async () => {
     heard.length = 0
     const res = await post('admin', '/api/fleet/vehicles', truck('鲁q d1888', { villageId: 1 }))
     expect(res.statusCode, res.body).toBe(201)
@@ -58,7 +66,7 @@ describe('the register (/api/fleet/vehicles)', () => {
     id = v.id
     expect(v).toMatchObject({ plate: '鲁Q·D1888', kind: 'compactor', villageId: 1, townId: 1, driverPhone: '13912345678', terminal: null, retiredAt: null })
     expect((await live('dispatcher')).find((x) => x.id === id)).toMatchObject({ plate: '鲁Q·D1888', kind: 'compactor', driverPhone: '13912345678' })
-    await vi.waitFor(() => expect(heard).toContain('vehicles'))
+    await vi.waitFor(() => expect(heard).toContain('vehicles'), { timeout: 60_000, interval: 50 })
   })
 
   it('masks drivers as the roles that see the fleet without keeping it', async () => {
@@ -153,13 +161,13 @@ describe('scope: a town keeps its own trucks', () => {
 })
 
 describe('collection points and transfer stations', () => {
-  it('places a point in the grid there, shows it on the map layers and sends trucks to it; a retired one leaves both', async () => {
+  it('places a point in the grid there, tells the wall, shows it on the map layers and sends trucks to it; a retired one leaves both', async () => {
     heard.length = 0
     const res = await post('dispatcher', '/api/fleet/collection-points', { name: '新建收集点', ...gridOfVillage1, bins: 6 })
     expect(res.statusCode, res.body).toBe(201)
     const p = res.json()
     expect(p).toMatchObject({ name: '新建收集点', villageId: 1, bins: 6, retiredAt: null })
-    await vi.waitFor(() => expect(heard).toContain('collection_points'))
+    await vi.waitFor(() => expect(heard).toContain('collection_points'), { timeout: 60_000, interval: 50 })
     const onMap = async () => ((await t.as('display', '/api/facilities')).json().collectionPoints.features as { properties: { id: number } }[]).some((f) => f.properties.id === p.id)
     expect(await onMap()).toBe(true)
     const sent = await post('dispatcher', '/api/vehicles/2/dispatch', { collectionPointId: p.id })
