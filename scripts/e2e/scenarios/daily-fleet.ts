@@ -106,3 +106,25 @@ export async function dailyFleetScenario(browser: Browser, system: System, tally
   await deskContext.close()
   await wallContext.close()
 }
+
+/**
+ * An empty start (FIXTURES_DIR=none), checked inside the golive scenario's empty system (a system
+ * of its own here cost two minutes): the checklist offers trucks and collection points as an
+ * optional step, and 车辆与设施 and 车辆管理 say there is no truck yet and how to put one in.
+ * `d` is an admin's desk page at 1366×768; it is left on 车辆管理.
+ */
+export async function fleetEmptyStart(d: Page, step: (name: string, ok: boolean, detail?: string) => void): Promise<void> {
+  await d.click('[data-testid="desk-nav-setup"]')
+  const optional = await d.waitForSelector('[data-testid="desk-setup-optional-fleet"]', { timeout: 15_000 }).then(() => true, () => false)
+  step('29.H empty start: 底数导入 offers 车辆与收集点 as an optional step', optional,
+    (await d.locator('[data-testid="desk-setup-step-fleet"]').innerText().catch(() => '')).replace(/\s+/g, ' '))
+  await d.click('[data-testid="desk-nav-facilities"]')
+  const empty = await d.waitForSelector('[data-testid="desk-facilities-empty-vehicles"]', { timeout: 15_000 }).then((e) => e.innerText(), () => '')
+  step('29.H empty start: 车辆与设施 says no truck yet, 登记车辆 or 导入', empty.includes('尚无车辆') && empty.includes('登记车辆') && empty.includes('导入车辆'), empty)
+  const problems = await layoutProblems(d, '[data-testid="desk-facilities"]')
+  step('29.H the empty register at 1366×768: no clipped, overflowing or overlapping text', problems.length === 0, problems.slice(0, 3).map((p) => `${p.kind}: ${p.text}`).join(' | '))
+  await d.screenshot({ path: artifactPath('daily-fleet-empty-desk-1366.png') })
+  await d.click('[data-testid="desk-nav-fleet"]')
+  const fleet = await d.waitForSelector('[data-testid="desk-fleet-empty"]', { timeout: 15_000 }).then((e) => e.innerText(), () => '')
+  step('29.H empty start: 车辆管理 points to 车辆与设施', fleet.includes('车辆与设施'), fleet)
+}
