@@ -3,6 +3,7 @@
 // truck (a plate already on the road is refused with the server's reason) and a collection point
 // placed on the map; the truck is in the register's list and in 车辆管理, and an open wall's vehicle
 // panel lists it without a reload (the register tells the screens: data_changed vehicles).
+import { writeFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { apiLogin, artifactPath, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 import { layoutProblems } from '../layout.ts'
@@ -69,6 +70,19 @@ export async function dailyFleetScenario(browser: Browser, system: System, tally
   step('29.H the registered truck is in the register\'s list', listed, listed ? await d.locator(`[data-testid="desk-facilities-vehicle-${PLATE}"]`).innerText() : '')
   await layout(d, 'the register at 1366×768', '[data-testid="desk-facilities"]')
   await d.screenshot({ path: artifactPath('daily-fleet-desk-vehicles-1366.png') })
+
+  // ── 导入车辆: a sheet of two trucks, previewed (dry run), then imported all at once
+  const sheet = artifactPath('daily-fleet-trucks.csv')
+  writeFileSync(sheet, `\uFEFF车牌号,车辆类型,名称,驾驶员,联系电话,所属村\r\n鲁QE2E02,挂桶式垃圾车,西片挂桶车,钱师傅,13700002222,\r\n鲁Q D23456,洒水车,,孙师傅,,\r\n`)
+  await d.click('[data-testid="desk-facilities-import-vehicles"]')
+  await d.setInputFiles('[data-testid="desk-fleet-import-file"]', sheet)
+  const would = await d.waitForSelector('[data-testid="desk-fleet-import-would"]', { timeout: 20_000 }).then((e) => e.innerText(), () => '')
+  step('29.H 导入车辆 previews the sheet\'s trucks (dry run)', would === '2', would || await d.locator('[data-testid="desk-fleet-import-summary"]').innerText().catch(() => ''))
+  await layout(d, 'the import preview at 1366×768', '[data-testid="desk-fleet-import"]')
+  await d.screenshot({ path: artifactPath('daily-fleet-desk-import-1366.png') })
+  await d.click('[data-testid="desk-fleet-import-submit"]')
+  const imported = await seen(d, '[data-testid="desk-facilities-vehicle-鲁Q·E2E02"]', 15_000)
+  step('29.H the imported trucks are in the list', imported)
 
   // ── a collection point placed on the map
   await d.click('[data-testid="desk-facilities-tab-points"]')
