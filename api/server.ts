@@ -45,6 +45,8 @@ import type { IdentityLimits } from './access/allowance.ts'
 import { ledgerRoutes } from './ledgers/routes.ts'
 import { ledgerTagRoutes } from './ledgers/tag-routes.ts'
 import { cameraRoutes } from './cameras/routes.ts'
+import { fleetRegisterRoutes } from './fleet/routes.ts'
+import { fleetImportRoutes } from './fleet/import-routes.ts'
 import { DEFAULT_CAMERA_SETTINGS, startCameraWatch, type CameraSettings, type CameraWatch } from './cameras/watch.ts'
 import { noticeRoutes } from './notices/routes.ts'
 import { starRoutes } from './stars/routes.ts'
@@ -238,6 +240,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(wallRoutes, { db: opts.db, version })
       await api.register(setupRoutes, { db: opts.db })
       await api.register(userImportRoutes, { db: opts.db })
+      await api.register(fleetRegisterRoutes, { db: opts.db })
+      await api.register(fleetImportRoutes, { db: opts.db })
     },
     { prefix: '/api' },
   )

@@ -21,8 +21,12 @@ export type VehicleStatus = 'moving' | 'stopped' | 'offline' | 'noSignal'
 export interface VehicleSummary {
   id: number
   plate: string
+  /** geo/fleet.ts VEHICLE_KINDS */
+  kind: string
   name: string
   driverName: string
+  /** masked (138****5678) unless the caller keeps the fleet; null when the register has none */
+  driverPhone: string | null
   cameraUrl: string | null
   status: VehicleStatus
   position: VehiclePosition | null

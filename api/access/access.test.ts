@@ -155,6 +155,15 @@ const REST: [string, () => string, number[]][] = [
   ['edit camera 1', () => 'PATCH /api/cameras/1', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['delete an unknown camera', () => 'DELETE /api/cameras/99999', [401, 404, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['camera 1 heartbeat', () => 'POST /api/cameras/1/heartbeat', [401, 403, 403, 403, 403, 200, 403, 403, 403, 403]],
+  // 车辆与设施: the command center keeps the fleet register (a town's dispatcher its town's: api/fleet/fleet.test.ts)
+  ['fleet register', () => '/api/fleet/vehicles', [401, 200, 403, 200, 403, 403, 403, 403, 403, 403]],
+  ['register a truck', () => 'POST /api/fleet/vehicles', [401, 400, 403, 400, 403, 403, 403, 403, 403, 403]],
+  ['retire an unknown truck', () => 'POST /api/fleet/vehicles/99999/retire', [401, 404, 403, 404, 403, 403, 403, 403, 403, 403]],
+  ['collection points register', () => '/api/fleet/collection-points', [401, 200, 403, 200, 403, 403, 403, 403, 403, 403]],
+  ['edit an unknown collection point', () => 'PATCH /api/fleet/collection-points/99999', [401, 400, 403, 400, 403, 403, 403, 403, 403, 403]],
+  ['transfer stations register', () => '/api/fleet/transfer-stations', [401, 200, 403, 200, 403, 403, 403, 403, 403, 403]],
+  ['trucks import', () => 'POST /api/imports/vehicles', [401, 415, 403, 415, 403, 403, 403, 403, 403, 403]],
+  ['collection points import', () => 'POST /api/imports/collection-points', [401, 415, 403, 415, 403, 403, 403, 403, 403, 403]],
   // 星级评定: admin and leaders, a town's leader for her town's villages (village 2 is town 2's)
   ['star reviews', () => '/api/star-reviews?year=2025', [401, 200, 200, 403, 403, 403, 403, 403, 200, 403]],
   ['star review of village 1', () => 'PUT /api/star-reviews/1/2025', [401, 200, 200, 403, 403, 403, 403, 403, 200, 403]],

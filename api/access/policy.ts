@@ -82,6 +82,14 @@ export const PERMISSIONS = {
   'vehicles.alerts': { roles: ['admin', 'leader', 'dispatcher', 'display', 'villageCadre'], does: 'read vehicle alerts' },
   'vehicles.dispatch': { roles: CENTER, does: 'dispatch vehicles and handle alerts' },
   'vehicles.driverNames': { roles: ['admin', 'leader', 'dispatcher'], does: "see drivers' names" },
+  /** drivers' phones: for the people who keep the fleet and call its drivers; masked for the others */
+  'vehicles.driverPhones': { roles: CENTER, does: "see drivers' phones" },
+  /**
+   * 车辆与设施: register, edit and retire trucks, collection points and transfer stations, and
+   * import them. The command center runs the fleet (it dispatches, handles alerts): a town's
+   * dispatcher keeps its town's trucks and points, the admin and the county's the county's
+   */
+  'fleet.manage': { roles: CENTER, does: 'keep the fleet register' },
   /** 拍照: a truck's camera takes a photo now */
   'vehicles.snapshot': { roles: CENTER, does: "take photos with trucks' cameras" },
   /** 加密跟踪: a truck reports often for a while */

@@ -140,7 +140,7 @@ export async function listRoads(db: Queryable): Promise<RoadCollection> {
   }
 }
 
-/** Collection points, transfer stations and cameras, one query each, as GeoJSON points. */
+/** Collection points, transfer stations (not retired) and cameras, one query each, as GeoJSON points. */
 export async function listFacilities(db: Queryable): Promise<Facilities> {
   const points = <R extends { lon: number; lat: number }, P>(rows: R[], props: (r: R) => P): FeatureCollection<Point, P> => ({
     type: 'FeatureCollection',
@@ -149,8 +149,8 @@ export async function listFacilities(db: Queryable): Promise<Facilities> {
   const xy = 'round(ST_X(geom)::numeric, 7)::float8 AS lon, round(ST_Y(geom)::numeric, 7)::float8 AS lat'
   const [cp, ts, cam] = await Promise.all([
     db.query<{ id: number; name: string; village_id: number; grid_id: number; bins: number; lon: number; lat: number }>(
-      `SELECT id, name, village_id, grid_id, bins, ${xy} FROM collection_points ORDER BY id`),
-    db.query<{ id: number; name: string; lon: number; lat: number }>(`SELECT id, name, ${xy} FROM transfer_stations ORDER BY id`),
+      `SELECT id, name, village_id, grid_id, bins, ${xy} FROM collection_points WHERE retired_at IS NULL ORDER BY id`),
+    db.query<{ id: number; name: string; lon: number; lat: number }>(`SELECT id, name, ${xy} FROM transfer_stations WHERE retired_at IS NULL ORDER BY id`),
     db.query<{ id: number; name: string; kind: 'high' | 'low' | 'face'; online: boolean; grid_id: number; lon: number; lat: number }>(
       `SELECT id, name, kind, online, grid_id, ${xy} FROM cameras ORDER BY id`),
   ])

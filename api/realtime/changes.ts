@@ -7,6 +7,8 @@ export const PANEL_TABLES: ReadonlySet<string> = new Set([
   'party_activities', 'welfare_funds', 'notices', 'star_reviews', 'work_orders', 'household_visits',
   // the desk's list of cameras' offline alerts
   'camera_alerts',
+  // the fleet register (车辆与设施): a truck or point added on the desk reaches the wall's panel and map
+  'vehicles', 'collection_points', 'transfer_stations',
 ])
 
 /**

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/types.ts'
 
 export type StepState = 'todo' | 'partial' | 'done'
-export type StepKey = 'county' | 'villages' | 'grids' | 'households' | 'residents' | 'accounts'
+export type StepKey = 'county' | 'villages' | 'grids' | 'households' | 'residents' | 'accounts' | 'fleet'
 
 export interface SetupStep {
   key: StepKey
@@ -11,6 +11,8 @@ export interface SetupStep {
   counts: Record<string, number>
   /** where the step is done on the desk: the address fragment after '#/' */
   view: string
+  /** a township without it still goes live (one without sanitation trucks has no fleet to register) */
+  optional: boolean
 }
 
 export interface SetupChecklist {
@@ -27,6 +29,7 @@ interface Counts {
   households: number; placed: number; unplaced: number
   residents: number; households_without_residents: number
   roles: Record<string, number> | null
+  vehicles: number; collection_points: number; transfer_stations: number
 }
 
 // One statement, every count the checklist shows. Retired grids (re-imported away, merged) are
@@ -49,7 +52,10 @@ const COUNTS = `
          (SELECT count(*) FROM residents WHERE deregistered IS NULL)::int AS residents,
          (SELECT count(*) FROM households h WHERE NOT EXISTS (
             SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.deregistered IS NULL))::int AS households_without_residents,
-         (SELECT json_object_agg(role, n) FROM (SELECT role, count(*)::int AS n FROM users WHERE NOT disabled GROUP BY role) x) AS roles`
+         (SELECT json_object_agg(role, n) FROM (SELECT role, count(*)::int AS n FROM users WHERE NOT disabled GROUP BY role) x) AS roles,
+         (SELECT count(*) FROM vehicles WHERE retired_at IS NULL)::int AS vehicles,
+         (SELECT count(*) FROM collection_points WHERE retired_at IS NULL)::int AS collection_points,
+         (SELECT count(*) FROM transfer_stations WHERE retired_at IS NULL)::int AS transfer_stations`
 
 /** a step with nothing in it is to do; with something but a gap left, partial; with no gap, done */
 const stateOf = (has: boolean, gaps: number): StepState => (!has ? 'todo' : gaps > 0 ? 'partial' : 'done')
@@ -69,33 +75,33 @@ export async function setupChecklist(db: Queryable): Promise<SetupChecklist> {
     empty: c.villages === 0,
     steps: [
       {
-        key: 'county', label: '县镇名称', view: 'setup',
+        key: 'county', label: '县镇名称', view: 'setup', optional: false,
         state: countyNamed && c.towns ? 'done' : countyNamed || c.towns ? 'partial' : 'todo',
         counts: { countyNamed, towns: c.towns },
       },
       {
-        key: 'villages', label: '村界', view: 'boundaries/village',
+        key: 'villages', label: '村界', view: 'boundaries/village', optional: false,
         state: stateOf(c.villages > 0, c.towns_without_villages),
         counts: { villages: c.villages, townsWithoutVillages: c.towns_without_villages },
       },
       {
-        key: 'grids', label: '网格', view: 'boundaries/grid',
+        key: 'grids', label: '网格', view: 'boundaries/grid', optional: false,
         state: stateOf(c.grids > 0, c.villages_without_grids),
         counts: { grids: c.grids, exclusiveGrids: c.exclusive_grids, villagesWithoutGrids: c.villages_without_grids },
       },
       {
         // the import first; once households are in, what waits is placing them (待落图)
-        key: 'households', label: '户', view: c.households > 0 && c.unplaced > 0 ? 'households/unplaced' : 'households/households',
+        key: 'households', label: '户', optional: false, view: c.households > 0 && c.unplaced > 0 ? 'households/unplaced' : 'households/households',
         state: stateOf(c.households > 0, c.unplaced),
         counts: { households: c.households, placed: c.placed, unplaced: c.unplaced },
       },
       {
-        key: 'residents', label: '人口', view: 'households/residents',
+        key: 'residents', label: '人口', view: 'households/residents', optional: false,
         state: stateOf(c.residents > 0, c.households_without_residents),
         counts: { residents: c.residents, householdsWithoutResidents: c.households_without_residents },
       },
       {
-        key: 'accounts', label: '账号', view: 'users',
+        key: 'accounts', label: '账号', view: 'users', optional: false,
         // done when there are villages and grids, and every village has its cadre and every grid its worker
         state: stateOf(people > 0, (c.villages === 0 || c.grids === 0 ? 1 : 0) + c.villages_without_cadre + c.grids_without_worker),
         counts: {
@@ -103,6 +109,12 @@ export async function setupChecklist(db: Queryable): Promise<SetupChecklist> {
           gridWorker: role('gridWorker'), department: role('department'), device: role('device'),
           villagesWithoutCadre: c.villages_without_cadre, gridsWithoutWorker: c.grids_without_worker,
         },
+      },
+      {
+        // optional: the trucks the wall follows and the points they are sent to; done with both
+        key: 'fleet', label: '车辆与收集点', view: 'facilities', optional: true,
+        state: stateOf(c.vehicles + c.collection_points > 0, (c.vehicles ? 0 : 1) + (c.collection_points ? 0 : 1)),
+        counts: { vehicles: c.vehicles, collectionPoints: c.collection_points, transferStations: c.transfer_stations },
       },
     ],
   }

@@ -9,6 +9,7 @@ const Step = Type.Object({
   state: Type.Union([Type.Literal('todo'), Type.Literal('partial'), Type.Literal('done')]),
   counts: Type.Record(Type.String(), Type.Integer()),
   view: Type.String(),
+  optional: Type.Boolean({ description: 'a township without it still goes live' }),
 })
 
 /** 底数导入: the admin's checklist of a township going live. */
@@ -18,7 +19,7 @@ export const setupRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     {
       schema: {
         tags: ['setup'],
-        summary: 'the go-live checklist (admin): county and towns → village boundaries → grids → households → residents → accounts, each with its state and counts and the desk view that does it',
+        summary: 'the go-live checklist (admin): county and towns → village boundaries → grids → households → residents → accounts (then the optional trucks and collection points), each with its state and counts and the desk view that does it',
         response: { 200: Type.Object({ steps: Type.Array(Step), empty: Type.Boolean() }) },
       },
     },

@@ -34,10 +34,13 @@ describe('the county and its towns (县镇名称)', () => {
     expect(c.steps.map((s) => [s.key, s.label, s.view])).toEqual([
       ['county', '县镇名称', 'setup'], ['villages', '村界', 'boundaries/village'], ['grids', '网格', 'boundaries/grid'],
       ['households', '户', 'households/households'], ['residents', '人口', 'households/residents'], ['accounts', '账号', 'users'],
+      ['fleet', '车辆与收集点', 'facilities'],
     ])
+    // a township without sanitation trucks still goes live: only the fleet is optional
+    expect(c.steps.filter((s) => s.optional).map((s) => s.key)).toEqual(['fleet'])
     // the wall's account is there already (someone other than the admin): accounts have begun
     expect(Object.fromEntries(c.steps.map((s) => [s.key, s.state]))).toEqual({
-      county: 'todo', villages: 'todo', grids: 'todo', households: 'todo', residents: 'todo', accounts: 'partial',
+      county: 'todo', villages: 'todo', grids: 'todo', households: 'todo', residents: 'todo', accounts: 'partial', fleet: 'todo',
     })
     expect(c.steps[5].counts).toMatchObject({ admin: 1, display: 1, villageCadre: 0, gridWorker: 0, villagesWithoutCadre: 0, gridsWithoutWorker: 0 })
   })
@@ -136,5 +139,18 @@ describe('the steps as data arrive', () => {
     expect(await step('accounts')).toMatchObject({ state: 'done', counts: { gridWorker: 3, gridsWithoutWorker: 0 } })
     await t.db.query(`UPDATE users SET disabled = true WHERE username = 'gw-0'`)
     expect(await step('accounts')).toMatchObject({ state: 'partial', counts: { gridWorker: 2, gridsWithoutWorker: 1 } })
+  })
+
+  it('trucks and collection points (optional): partial with one of them, done with both, registered on the desk', async () => {
+    expect(await step('fleet')).toMatchObject({ state: 'todo', optional: true, counts: { vehicles: 0, collectionPoints: 0, transferStations: 0 } })
+    const truck = await t.as('admin', { method: 'POST', url: '/api/fleet/vehicles', payload: { plate: '鲁Q·A1234', kind: 'garbageTruck', name: '1号车', driverName: '王师傅' } })
+    expect(truck.statusCode, truck.body).toBe(201)
+    expect(await step('fleet')).toMatchObject({ state: 'partial', counts: { vehicles: 1, collectionPoints: 0 } })
+    const at = (await t.db.query<{ lon: number; lat: number }>(
+      'SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM grids WHERE id = $1', [town.grids[0][0]])).rows[0]
+    const point = await t.as('admin', { method: 'POST', url: '/api/fleet/collection-points', payload: { name: '村口收集点', ...at, bins: 4 } })
+    expect(point.statusCode, point.body).toBe(201)
+    expect(point.json()).toMatchObject({ villageId: town.villages[0], gridId: town.grids[0][0], bins: 4 })
+    expect(await step('fleet')).toMatchObject({ state: 'done', counts: { vehicles: 1, collectionPoints: 1 } })
   })
 })

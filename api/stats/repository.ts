@@ -55,8 +55,8 @@ export async function getStats(db: Queryable, scope: Scope, opts: { keyGroupDeta
     `SELECT (SELECT count(*) FROM data_items) AS items, (SELECT count(*) FROM departments) AS departments,
             (SELECT count(DISTINCT g.village_id) FROM grids g WHERE g.id IN (${IN_GRIDS})) AS villages,
             (SELECT count(*) FROM grids WHERE retired_at IS NULL AND id IN (${IN_GRIDS})) AS grids,
-            (SELECT count(*) FROM vehicles) AS vehicles,
-            (SELECT count(*) FROM collection_points WHERE grid_id IN (${IN_GRIDS})) AS points`,
+            (SELECT count(*) FROM vehicles WHERE retired_at IS NULL) AS vehicles,
+            (SELECT count(*) FROM collection_points WHERE retired_at IS NULL AND grid_id IN (${IN_GRIDS})) AS points`,
   )
   const sumBy = <K extends string>(key: (d: (typeof disputes)[number]) => K) => {
     const m = new Map<K, number>()

@@ -100,9 +100,10 @@ function assertFitsEdition(phone: string, t: TerminalChange): void {
 
 export async function createTerminal(db: Queryable, t: NewTerminal, by: string): Promise<Terminal> {
   assertFitsEdition(t.phone, t)
-  const vehicle = await db.query<{ phone: string | null }>(
-    'SELECT (SELECT phone FROM terminals WHERE vehicle_id = v.id) AS phone FROM vehicles v WHERE v.id = $1', [t.vehicleId])
+  const vehicle = await db.query<{ phone: string | null; retired: boolean }>(
+    'SELECT (SELECT phone FROM terminals WHERE vehicle_id = v.id) AS phone, v.retired_at IS NOT NULL AS retired FROM vehicles v WHERE v.id = $1', [t.vehicleId])
   if (!vehicle.rows.length) throw new HttpError(400, `body/vehicleId is not a known vehicle (${t.vehicleId})`)
+  if (vehicle.rows[0].retired) throw new HttpError(409, `body/vehicleId ${t.vehicleId} is a retired vehicle`, 'vehicle_retired')
   if (vehicle.rows[0].phone) throw new HttpError(409, `vehicle ${t.vehicleId} already has terminal ${vehicle.rows[0].phone}; unbind it first`)
   const r = await db.query<{ t: Terminal }>(
     `WITH t AS (INSERT INTO terminals (phone, vehicle_id, crs, created_by, terminal_id, maker_id, model, plate)

@@ -39,7 +39,9 @@ const announce = (cte: string) => `WITH a AS (${cte}) SELECT pg_notify('${ALERTS
 
 const RAISE = announce(`
   INSERT INTO vehicle_alerts (vehicle_id, kind, message, geom, village_id, detail)
-  VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7::jsonb)
+  SELECT $1::int, $2::text, $3::text, ST_SetSRID(ST_MakePoint($4::float8, $5::float8), 4326), $6::int, $7::jsonb
+  -- a retired truck raises nothing (the hub still holds its last fix, which goes silent)
+  WHERE EXISTS (SELECT 1 FROM vehicles v WHERE v.id = $1::int AND v.retired_at IS NULL)
   ON CONFLICT (vehicle_id, kind) WHERE ended_at IS NULL DO NOTHING
   RETURNING *`)
 
@@ -55,6 +57,12 @@ const MISSED = announce(`
                     WHERE p.vehicle_id = $1 AND p.time BETWEEN $2 AND $3 AND p.speed_kmh < 5
                       AND ST_DWithin(p.geom::geography, c.geom::geography, $6))
   HAVING count(*) > 0
+  RETURNING *`)
+
+/** A truck retired: its alerts not yet closed are closed (and ended) by whoever retired it, and the screens told. */
+export const CLOSE_RETIRED = announce(`
+  UPDATE vehicle_alerts SET ended_at = coalesce(ended_at, now()), state = 'closed', closed_by = $2, closed_at = now()
+  WHERE vehicle_id = $1 AND state <> 'closed'
   RETURNING *`)
 
 const END = announce(`

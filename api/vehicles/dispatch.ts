@@ -26,10 +26,13 @@ async function changeAndAnnounce(q: Queryable, cte: string, params: unknown[]): 
 /** Sends a truck to a collection point; an order it still had is cancelled in the same transaction. */
 export async function createDispatch(db: Db, vehicleId: number, collectionPointId: number, note: string, username: string): Promise<VehicleDispatch> {
   return db.transaction(async (tx) => {
-    if (!(await tx.query('SELECT 1 FROM vehicles WHERE id = $1', [vehicleId])).rows.length) throw notFound(`vehicle ${vehicleId}`)
-    if (!(await tx.query('SELECT 1 FROM collection_points WHERE id = $1', [collectionPointId])).rows.length) {
-      throw new HttpError(400, `body/collectionPointId ${collectionPointId} is not a known collection point`)
-    }
+    const truck = (await tx.query<{ retired: boolean }>('SELECT retired_at IS NOT NULL AS retired FROM vehicles WHERE id = $1', [vehicleId])).rows[0]
+    if (!truck) throw notFound(`vehicle ${vehicleId}`)
+    if (truck.retired) throw new HttpError(409, `vehicle ${vehicleId} is retired`, 'vehicle_retired')
+    const point = (await tx.query<{ retired: boolean }>('SELECT retired_at IS NOT NULL AS retired FROM collection_points WHERE id = $1', [collectionPointId])).rows[0]
+    if (!point) throw new HttpError(400, `body/collectionPointId ${collectionPointId} is not a known collection point`)
+    // a retired point stays in history (past orders, stops) but no truck is sent there
+    if (point.retired) throw new HttpError(409, `body/collectionPointId ${collectionPointId} is a retired collection point`, 'collection_point_retired')
     await changeAndAnnounce(
       tx,
       `UPDATE vehicle_dispatches SET state = 'cancelled', done_at = now(), done_by = $2 WHERE vehicle_id = $1 AND state = 'sent' RETURNING *`,

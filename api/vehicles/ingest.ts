@@ -137,7 +137,7 @@ export async function ingestPositions(db: Db, positions: PositionInput[], option
   }
   const ids = [...new Set(positions.map((p) => p.vehicleId))]
   const known = new Set(
-    ids.length ? (await db.query<{ id: number }>('SELECT id FROM vehicles WHERE id = ANY($1::int[])', [ids])).rows.map((r) => r.id) : [],
+    ids.length ? (await db.query<{ id: number }>('SELECT id FROM vehicles WHERE id = ANY($1::int[]) AND retired_at IS NULL', [ids])).rows.map((r) => r.id) : [],
   )
   const rejected: Rejection[] = []
   const valid: Valid[] = []

@@ -13,8 +13,12 @@ export function vehicleStatus(fix: LatestFix | undefined, offlineAfterSeconds: n
 interface VehicleRow {
   id: number
   plate: string
+  kind: string
   name: string
   driver_name: string
+  driver_phone: string | null
+  /** the town it serves; null: the county's fleet */
+  town_id: number | null
   camera_url: string | null
   distance_m: number | null
   points_visited: number
@@ -28,7 +32,7 @@ interface VehicleRow {
  */
 export async function listVehicleFacts(db: Queryable, stopRadiusMeters: number, now = Date.now(), until?: Date): Promise<VehicleRow[]> {
   const r = await db.query<VehicleRow>(
-    `SELECT v.id, v.plate, v.name, v.driver_name, v.camera_url,
+    `SELECT v.id, v.plate, v.kind, v.name, v.driver_name, v.driver_phone, v.town_id, v.camera_url,
        (SELECT ST_Length(ST_MakeLine(p.geom ORDER BY p.time)::geography)
           FROM vehicle_positions p WHERE p.vehicle_id = v.id AND p.time >= $1 AND p.time < $3) AS distance_m,
        (SELECT count(*) FROM collection_points c
@@ -38,6 +42,8 @@ export async function listVehicleFacts(db: Queryable, stopRadiusMeters: number, 
                           AND ST_DWithin(p.geom::geography, c.geom::geography, $2)))::int AS points_visited,
        coalesce(cardinality(r.collection_point_ids), 0) AS points_on_route
      FROM vehicles v LEFT JOIN vehicle_routes r ON r.vehicle_id = v.id
+     -- the trucks on the road then: a truck retired during a past day is still in that day's report
+     WHERE v.retired_at IS NULL OR ($3::timestamptz < 'infinity'::timestamptz AND v.retired_at > $1::timestamptz)
      ORDER BY v.id`,
     [shanghaiMidnight(now).toISOString(), stopRadiusMeters, until ? until.toISOString() : 'infinity'],
   )
@@ -100,8 +106,10 @@ export function toSummary(row: VehicleRow, fix: LatestFix | undefined, offlineAf
   return {
     id: row.id,
     plate: row.plate,
+    kind: row.kind,
     name: row.name,
     driverName: row.driver_name,
+    driverPhone: row.driver_phone,
     cameraUrl: row.camera_url,
     status: vehicleStatus(fix, offlineAfterSeconds, now),
     position: fix ? { vehicleId: fix.vehicleId, time: fix.time, lon: fix.lon, lat: fix.lat, speedKmh: fix.speedKmh, heading: fix.heading } : null,

@@ -5,10 +5,10 @@ import type { Db } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { can, requirePermission } from '../access/policy.ts'
 import { dispatchForWall } from '../access/wall-view.ts'
-import { ownVillage } from '../access/scope.ts'
+import { ownTown, ownVillage } from '../access/scope.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import { DateStr, DateTimeStr } from '../http/dates.ts'
-import { maskName } from '../privacy/mask.ts'
+import { maskName, maskPhone } from '../privacy/mask.ts'
 import type { PositionInput } from '../../geo/vehicles.ts'
 import { handleAlert, listAlerts } from './alerts.ts'
 import { cancelDispatch, createDispatch, listDispatches } from './dispatch.ts'
@@ -86,9 +86,14 @@ export const vehicleRoutes: FastifyPluginAsync<{ db: Db; vehicles: VehicleServic
     const rows = await listVehicleFacts(db, vehicles.settings.rules.stopRadiusMeters, now)
     // drivers' names are for the people who dispatch them; the wall shows them masked
     const showDriver = can(user, 'vehicles.driverNames')
-    const list = rows.map((row) => {
+    // a driver's phone is for the people who keep the fleet; the others see it masked
+    const showPhone = can(user, 'vehicles.driverPhones')
+    // a town's accounts: the trucks serving their town and the county's own, never another town's
+    const town = ownTown(user)
+    const list = rows.filter((row) => town === null || row.town_id === null || row.town_id === town).map((row) => {
       const v = toSummary(row, vehicles.hub.get(row.id), vehicles.settings.rules.offlineAfterSeconds, now)
-      return showDriver ? v : { ...v, driverName: maskName(v.driverName) }
+      const phone = showPhone || v.driverPhone === null ? v.driverPhone : maskPhone(v.driverPhone)
+      return showDriver ? { ...v, driverPhone: phone } : { ...v, driverName: maskName(v.driverName), driverPhone: phone }
     })
     // a village's people follow the trucks serving their village, as on the live socket
     const village = ownVillage(user)

@@ -21,6 +21,7 @@ import { fundsScenario } from './scenarios/funds.ts'
 import { dailyMediaScenario } from './scenarios/daily-media.ts'
 import { dailyPhoneScenario } from './scenarios/daily-phone.ts'
 import { dailyControlsScenario } from './scenarios/daily-controls.ts'
+import { dailyFleetScenario } from './scenarios/daily-fleet.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -54,6 +55,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['daily-phone', () => dailyPhoneScenario(browser, system, tally)],
   // issue 29: the apps' own zh-CN controls in an en-US browser, ranks, tabs by role
   ['daily-controls', () => dailyControlsScenario(browser, system, tally)],
+  // 29 (H): a truck and a collection point registered on the desk, on the wall at once
+  ['daily-fleet', () => dailyFleetScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

@@ -40,6 +40,8 @@ export const NAV: readonly NavItem[] = [
   { view: 'import', label: '12345导入', roles: ['admin', 'dispatcher'] },
   { view: 'alerts', label: '车辆告警', roles: ['admin', 'dispatcher'] },
   { view: 'fleet', label: '车辆管理', roles: ['admin', 'dispatcher'] },
+  // the fleet register: trucks, collection points, transfer stations (fleet.manage)
+  { view: 'facilities', label: '车辆与设施', roles: ['admin', 'dispatcher'] },
   // the admin keeps cameras; the command center watches their state and offline alerts
   { view: 'cameras', label: '视频监控', roles: ['admin', 'dispatcher'] },
   { view: 'people', label: '授权查询', roles: ['admin', 'leader', 'villageCadre', 'gridWorker'] },

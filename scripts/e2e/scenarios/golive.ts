@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import pg from 'pg'
 import type { Browser, Page } from 'playwright-core'
 import { artifactPath, signIn, startSystem, type Tally, watchErrors, watchRequests } from '../harness.ts'
+import { fleetEmptyStart } from './daily-fleet.ts'
 import { describeProblems, wallLayoutProblems } from '../wall-layout.ts'
 import { drawnCharts } from '../wall-probe.ts'
 
@@ -99,6 +100,8 @@ export async function goliveScenario(browser: Browser, tally: Tally): Promise<vo
     tally.check('[golive] the passwords download as an XLSX sheet', sheet.subarray(0, 2).toString() === 'PK', `${sheet.length} bytes`)
     await d.page.click('[data-testid="desk-user-import-close"]')
     await d.page.waitForSelector('[data-testid="desk-user-wall-county"]', { timeout: 10_000 })
+    // 29.H: no trucks yet — the optional step, and the fleet screens' empty states (scenarios/daily-fleet.ts)
+    await fleetEmptyStart(d.page, (name, ok, detail) => tally.check(`[golive] ${name}`, ok, detail))
     tally.check('[golive] the desk shows no page or console error', d.errors.length === 0, d.errors.slice(0, 3).join(' | '))
 
     // the wall, signed in with the new display account's one-time password

@@ -6,12 +6,14 @@ import { useLookupStore } from './lookups.ts'
 
 export type StepState = 'todo' | 'partial' | 'done'
 export interface SetupStep {
-  key: 'county' | 'villages' | 'grids' | 'households' | 'residents' | 'accounts'
+  key: 'county' | 'villages' | 'grids' | 'households' | 'residents' | 'accounts' | 'fleet'
   label: string
   state: StepState
   counts: Record<string, number>
   /** where the step is done: the desk's address after '#/' */
   view: string
+  /** a township without it still goes live */
+  optional: boolean
 }
 
 /**

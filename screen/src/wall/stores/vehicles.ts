@@ -152,9 +152,12 @@ export const useVehicleStore = defineStore('vehicles', () => {
     if (res.ok) applyDispatch((await res.json()) as VehicleDispatch)
   }
 
+  /** the list has been read once: an empty one means no truck is registered, not "not yet read" */
+  const listed = ref(false)
   async function refreshList(): Promise<void> {
     try {
       list.value = await getJson<VehicleSummary[]>('/api/vehicles')
+      listed.value = true
     } catch {
       /* the next refresh tries again; the live layer keeps moving meanwhile */
     }
@@ -240,7 +243,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
   return {
     latestMedia, loadMedia, snapshot, track, emergencies,
     dispatches, dispatch, cancelDispatch,
-    list, live, version, alerts, openAlerts, toasts, followId, connected, byId, statusOf,
+    list, listed, live, version, alerts, openAlerts, toasts, followId, connected, byId, statusOf,
     connect, disconnect, refreshList, refreshAlerts, handle, applyPositions, applyAlerts,
   }
 })
