@@ -14,27 +14,25 @@ import { apiLogin, artifactPath, signIn, type System, type Tally, watchErrors, w
 type Order = { id: number; villageId: number }
 type Alert = { id: number; vehicleId: number; kind: string; state: string; plate: string }
 
-/** counts the WebAudio sounds and the notifications a page makes (the page cannot be listened to) */
-const INSTRUMENT = () => {
-  const w = window as unknown as { __sounds: number; __notes: string[] }
-  w.__sounds = 0
-  w.__notes = []
+/**
+ * Counts the WebAudio sounds and the notifications a page makes (a page cannot be listened to).
+ * A string, not a function: the e2e runs under tsx, whose helper names (__name) do not exist in the page.
+ */
+const INSTRUMENT = `
+  window.__sounds = 0
+  window.__notes = []
   const osc = AudioContext.prototype.createOscillator
-  AudioContext.prototype.createOscillator = function (this: AudioContext) {
-    w.__sounds++
-    return osc.call(this)
-  }
+  AudioContext.prototype.createOscillator = function () { window.__sounds++; return osc.call(this) }
   if ('Notification' in window) {
     window.Notification = new Proxy(window.Notification, {
       // statics (permission, requestPermission) read on the real class
       get: (target, key) => Reflect.get(target, key),
-      construct(target, args: [string, NotificationOptions?]) {
-        w.__notes.push(args[0])
-        return Reflect.construct(target, args)
-      },
+      construct: (target, args) => { window.__notes.push(args[0]); return Reflect.construct(target, args) },
     })
-  }
-}
+  }`
+/** the tab in the background, as far as the page can tell (headless Chromium has no other tab to switch to) */
+const HIDE = "Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })"
+const SHOW = 'delete document.hidden'
 const sounds = (p: Page) => p.evaluate(() => (window as unknown as { __sounds: number }).__sounds)
 const notes = (p: Page) => p.evaluate(() => (window as unknown as { __notes: string[] }).__notes)
 
@@ -75,7 +73,7 @@ export async function dailyLiveScenario(browser: Browser, system: System, tally:
   const open = async (size: { width: number; height: number }) => {
     const context = await browser.newContext({ viewport: size, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
     contexts.push(context)
-    await context.addInitScript(INSTRUMENT)
+    await context.addInitScript({ content: INSTRUMENT })
     const page = await context.newPage()
     return { context, page, errors: watchErrors(page), requests: watchRequests(page, system.origin) }
   }
@@ -136,7 +134,7 @@ export async function dailyLiveScenario(browser: Browser, system: System, tally:
       tally.check('[29.1] 开启通知 is offered, and asks only on a click', offered && answered)
       // truck 5's terminal connects over JT/T 808, reports where it is, and its driver presses SOS while the desk's tab is in the background
       await transport.send([{ vehicleId: 5, time: new Date().toISOString(), lon, lat, speedKmh: 20, heading: 0 }], { sent: 0, accepted: 0, rejected: 0, failedRequests: 0 })
-      await desk.page.evaluate(() => Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }))
+      await desk.page.evaluate(HIDE)
       const before = await sounds(desk.page)
       await transport.pressEmergency(5)
       const shown = await sosBanner.waitFor({ timeout: 10_000 }).then(() => true, () => false)
@@ -149,14 +147,16 @@ export async function dailyLiveScenario(browser: Browser, system: System, tally:
       tally.check('[29.1] the alarm sounds, and sounds again', sounding, `${before} → ${await sounds(desk.page)} sounds`)
       const noted = await notes(desk.page)
       tally.check('[29.1] with the tab in the background, a browser notification', noted.some((n) => n.includes('紧急报警')), noted.join(' | '))
-      await desk.page.evaluate(() => delete (document as unknown as { hidden?: boolean }).hidden)
-      const wallSos = await wall.page.waitForSelector('[data-testid="emergency-banner"]', { timeout: 10_000 }).then(() => true, () => false)
+      await desk.page.evaluate(SHOW)
+      // the wall is the slowest page on a loaded machine (its map is drawn on the CPU): it gets longer
+      const wallSos = await wall.page.waitForSelector('[data-testid="emergency-banner"]', { timeout: 30_000 }).then(() => true, () => false)
       tally.check('[29.1] the wall shows it too', wallSos)
 
       // another page of the desk: a new overspeed reaches it too, in the amber line, counted in the menu
       await desk.page.locator('[data-testid="desk-nav-inbox"]').click()
       const speeding = await overspeed(7)
-      const amber = await desk.page.locator(`[data-testid="desk-alert-banner"][data-alert-id="${speeding.id}"]`).waitFor({ timeout: 10_000 }).then(() => true, () => false)
+      // (the fix is off the truck's route too: whichever of its alerts came last leads the line)
+      const amber = await desk.page.locator('[data-testid="desk-alert-banner"]', { hasText: speeding.plate }).waitFor({ timeout: 10_000 }).then(() => true, () => false)
       const count = Number(await desk.page.locator('[data-testid="desk-alert-count"]').innerText().catch(() => '0'))
       tally.check('[29.1] a new alert reaches the desk on another page (工单收件箱): amber line, 车辆告警 counted', amber && count >= 2 && (await sosBanner.isVisible()), `count ${count}`)
       await desk.page.screenshot({ path: artifactPath('daily-live-29.1-desk-alarm-1366x768.png') })
@@ -169,7 +169,7 @@ export async function dailyLiveScenario(browser: Browser, system: System, tally:
       // 确认 on the desk: gone from the desk and the wall, and confirmed to the terminal (0x8203)
       await desk.page.locator('[data-testid="desk-emergency-ack"]').click()
       const gone = await sosBanner.waitFor({ state: 'detached', timeout: 10_000 }).then(() => true, () => false)
-      const wallGone = await wall.page.waitForSelector('[data-testid="emergency-banner"]', { state: 'detached', timeout: 10_000 }).then(() => true, () => false)
+      const wallGone = wallSos && await wall.page.waitForSelector('[data-testid="emergency-banner"]', { state: 'detached', timeout: 30_000 }).then(() => true, () => false)
       const until = Date.now() + 10_000
       while (transport.fleet(5)?.emergency && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
       tally.check('[29.1] 确认 on the desk clears the banner there and on the wall, and confirms the alarm to the terminal', gone && wallGone && transport.fleet(5)?.emergency === false)
@@ -178,6 +178,8 @@ export async function dailyLiveScenario(browser: Browser, system: System, tally:
 
     await step('29.0 the wall and the desk come back live after a restart', async () => {
       const wallBanner = wall.page.locator('[data-testid="stale-banner"]')
+      // the wall's open alerts: an alert raised just after the restart may come in the catch-up's read, not as a toast
+      await wall.page.locator('[data-testid="alerts-tab"]').click()
       let truck = 8
       for (const how of ['term', 'kill'] as const) {
         const label = how === 'term' ? 'SIGTERM' : 'SIGKILL'
@@ -193,9 +195,10 @@ export async function dailyLiveScenario(browser: Browser, system: System, tally:
         if (how === 'term') await wall.page.screenshot({ path: artifactPath('daily-live-29.0-wall-after-sigterm-1920x1080.png') })
         // a change made after the restart reaches both open pages over their sockets
         const alert = await overspeed(truck++)
-        const onWall = await wall.page.locator('[data-testid="alert-toast"]', { hasText: alert.plate }).first().waitFor({ timeout: 10_000 }).then(() => true, () => false)
-        const onDesk = await desk.page.locator(`[data-testid="desk-alert-banner"][data-alert-id="${alert.id}"]`).waitFor({ timeout: 10_000 }).then(() => true, () => false)
-        tally.check(`[29.0] ${label}: an alert raised after the restart reaches the open wall and desk live`, onWall && onDesk, `wall toast ${onWall}, desk ${onDesk}`)
+        const onWall = await wall.page.locator('[data-testid="alert-list"] li', { hasText: alert.plate }).first().waitFor({ timeout: 30_000 }).then(() => true, () => false)
+        const onDesk = await desk.page.locator('[data-testid="desk-alert-banner"]', { hasText: alert.plate }).waitFor({ timeout: 10_000 }).then(() => true, () => false)
+        const deskSays = onDesk ? '' : `; the desk shows: ${(await desk.page.locator('.content').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 160)}`
+        tally.check(`[29.0] ${label}: an alert raised after the restart reaches the open wall and desk live`, onWall && onDesk, `wall's alert list ${onWall}, desk's amber line ${onDesk} (alert ${alert.id})${deskSays}`)
       }
     })
 

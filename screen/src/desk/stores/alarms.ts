@@ -33,26 +33,64 @@ export const useAlarmStore = defineStore('deskAlarms', () => {
   const arrived = ref<number[]>([])
   const handles = ref(false)
   let unlisten: (() => void)[] = []
+  /** pushes heard while a read is under way: the read may have been answered before them */
+  let heardWhileReading: VehicleAlert[] | null = null
+  let loaded = false
 
   const byNewest = (a: VehicleAlert, b: VehicleAlert) => b.raisedAt.localeCompare(a.raisedAt) || b.id - a.id
   const emergencies = computed(() => [...open.value.values()].filter((a) => a.kind === 'emergency').sort(byNewest))
   const fresh = computed(() => arrived.value.map((id) => open.value.get(id)).filter((a): a is VehicleAlert => !!a && a.kind !== 'emergency').reverse())
   const count = computed(() => open.value.size)
 
-  function replace(list: VehicleAlert[]): void {
-    open.value = new Map(list.filter((a) => a.state === 'open').map((a) => [a.id, a]))
-    arrived.value = arrived.value.filter((id) => open.value.has(id))
+  /**
+   * `announce`: after a reconnect, what was raised while the desk was away is announced as if
+   * pushed (a chime, the amber line, the notification); on opening, what waits is only shown.
+   */
+  async function load(announce = false): Promise<void> {
+    const heard: VehicleAlert[] = (heardWhileReading = [])
+    try {
+      const [recent, sos] = await Promise.all([
+        getJson<VehicleAlert[]>(`/api/vehicles/alerts?view=open&limit=${OPEN_READ}`),
+        getJson<VehicleAlert[]>('/api/vehicles/alerts?view=open&kind=emergency&limit=100'),
+      ])
+      const next = new Map([...recent, ...sos].filter((a) => a.state === 'open').map((a) => [a.id, a]))
+      // right after a reconnect an alert can be pushed before the read's answer lands, and be missing from it
+      for (const a of heard) {
+        if (a.state === 'open') next.set(a.id, a)
+        else next.delete(a.id)
+      }
+      const known = open.value
+      open.value = next
+      arrived.value = arrived.value.filter((id) => next.has(id))
+      // (once the desk knew what waited: a first read that failed would announce everything at once)
+      if (announce && loaded) {
+        const missed = [...next.values()].filter((a) => !known.has(a.id))
+        missed.forEach((a) => announced(a, false))
+        if (missed.length) (missed.some((a) => a.kind === 'emergency') && !handles.value ? alarmSound : beep)()
+      }
+      loaded = true
+    } finally {
+      if (heardWhileReading === heard) heardWhileReading = null
+    }
   }
 
-  async function load(): Promise<void> {
-    const [recent, sos] = await Promise.all([
-      getJson<VehicleAlert[]>(`/api/vehicles/alerts?view=open&limit=${OPEN_READ}`),
-      getJson<VehicleAlert[]>('/api/vehicles/alerts?view=open&kind=emergency&limit=100'),
-    ])
-    replace([...recent, ...sos])
+  /** `sound`: false when a read announces several at once (one sound for them all) */
+  function announced(a: VehicleAlert, sound = true): void {
+    if (a.kind === 'emergency') {
+      // the banner's repeating alarm is for the handlers; the others hear it once
+      if (!handles.value && sound) alarmSound()
+      notifyInBackground(`紧急报警 · ${a.plate}`, `${a.message}（请在工作台确认）`, `alert-${a.id}`, () => go('alerts'))
+    } else if (handles.value && (a.endedAt === null || a.kind === 'missedPoint')) {
+      // conditions that start now; a missed collection point is an event already over
+      arrived.value = [...arrived.value.filter((id) => id !== a.id), a.id].slice(-50)
+      if (sound) beep()
+      notifyInBackground(`车辆告警 · ${a.plate} ${ALERT_LABELS[a.kind] ?? a.kind}`, a.message, `alert-${a.id}`, () => go('alerts'))
+    }
   }
 
   function apply(incoming: VehicleAlert[]): void {
+    // (bounded: a read that hangs must not make a flood of pushes pile up)
+    if (heardWhileReading && heardWhileReading.length < 2000) heardWhileReading.push(...incoming)
     const next = new Map(open.value)
     for (const a of incoming) {
       const isNew = !next.has(a.id)
@@ -61,17 +99,7 @@ export const useAlarmStore = defineStore('deskAlarms', () => {
         continue
       }
       next.set(a.id, a)
-      if (!isNew) continue
-      if (a.kind === 'emergency') {
-        // the banner's repeating alarm is for the handlers; the others hear it once
-        if (!handles.value) alarmSound()
-        notifyInBackground(`紧急报警 · ${a.plate}`, `${a.message}（请在工作台确认）`, `alert-${a.id}`, () => go('alerts'))
-      } else if (handles.value && (a.endedAt === null || a.kind === 'missedPoint')) {
-        // conditions that start now; a missed collection point is an event already over
-        arrived.value = [...arrived.value.filter((id) => id !== a.id), a.id].slice(-50)
-        beep()
-        notifyInBackground(`车辆告警 · ${a.plate} ${ALERT_LABELS[a.kind] ?? a.kind}`, a.message, `alert-${a.id}`, () => go('alerts'))
-      }
+      if (isNew) announced(a)
     }
     // bounded: the oldest unacknowledged alerts beyond KEPT are dropped (the menu's count then says at least)
     open.value = next.size > KEPT ? new Map([...next.values()].sort(byNewest).slice(0, KEPT).map((a) => [a.id, a])) : next
@@ -87,7 +115,7 @@ export const useAlarmStore = defineStore('deskAlarms', () => {
     stop()
     if (!role || !ALERT_READERS.includes(role)) return Promise.resolve()
     handles.value = ALERT_HANDLERS.includes(role)
-    unlisten = [live.onAlerts(apply), live.onReconnect(() => void load().catch(() => {}))]
+    unlisten = [live.onAlerts(apply), live.onReconnect(() => void load(true).catch(() => {}))]
     return load()
   }
   function stop(): void {
@@ -95,6 +123,8 @@ export const useAlarmStore = defineStore('deskAlarms', () => {
     unlisten = []
     open.value = new Map()
     arrived.value = []
+    heardWhileReading = null
+    loaded = false
     handles.value = false
   }
   return { open, emergencies, fresh, count, handles, start, stop, load, apply, acknowledge }
