@@ -34,10 +34,12 @@ export const useLiveStore = defineStore('deskLive', () => {
         s.off('workOrder').on('workOrder', (o: WorkOrder) => listeners.forEach((f) => f(o)))
         // which tables changed (names only): a page showing counts refreshes them
         s.off('dataChanged').on('dataChanged', (p: { tables: string[] }) => dataListeners.forEach((f) => f(p.tables)))
-        s.off('alerts').on('alerts', (list: VehicleAlert[]) => alertListeners.forEach((f) => f(list)))
       },
       (up) => (connected.value = up),
     )
+    // attached once (a Socket keeps its listeners across reconnects), never off('alerts') in the
+    // connect callback: that would also drop a page's own listener for the same event
+    socket?.on('alerts', (list: VehicleAlert[]) => alertListeners.forEach((f) => f(list)))
   }
   function stop(): void {
     socket?.disconnect()
