@@ -88,9 +88,11 @@ export function attachSocketServer(app: FastifyInstance, sessions: SessionCache,
   recheck.unref()
   app.addHook('onClose', async () => clearInterval(recheck))
   app.decorate('io', io)
-  // Fastify closes the HTTP server itself; io.close() would close it a second time.
+  // Fastify closes the HTTP server itself; io.close() would close it a second time. A restart
+  // only cuts the transports: the screens see a "transport close" and come back to the next
+  // process by themselves. disconnectSockets() would send socket.io's DISCONNECT, which its
+  // client takes as "do not come back" (walls on an older build would stay cut off for good).
   app.addHook('preClose', async () => {
-    io.local.disconnectSockets(true)
     io.engine.close()
   })
   return io

@@ -1,3 +1,4 @@
+import { Type } from 'typebox'
 import type { Db, Queryable } from '../db/types.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import type { AlertKind, AlertState, VehicleAlert } from '../../geo/vehicles.ts'
@@ -34,6 +35,19 @@ const ALERT_JSON = `json_build_object(
   'raisedAt', to_char(a.raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
   'endedAt', to_char(a.ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
   'acknowledgedBy', a.acknowledged_by, 'closedBy', a.closed_by)`
+
+const NullableString = Type.Union([Type.String(), Type.Null()])
+/** ALERT_JSON's shape, as routes answer it (a whitelist too) */
+export const VehicleAlertSchema = Type.Object({
+  id: Type.Integer(), vehicleId: Type.Integer(), plate: Type.String(),
+  kind: Type.String({ description: 'overspeed, offline, dwell, offRoute, missedPoint, emergency (the driver\'s SOS), deviceFault' }),
+  state: Type.String({ description: 'open (not yet acknowledged), acknowledged, closed' }),
+  message: Type.String(),
+  lon: Type.Union([Type.Number(), Type.Null()]), lat: Type.Union([Type.Number(), Type.Null()]),
+  villageId: Type.Union([Type.Integer(), Type.Null()]),
+  raisedAt: Type.String(), endedAt: NullableString,
+  acknowledgedBy: NullableString, closedBy: NullableString,
+})
 
 const announce = (cte: string) => `WITH a AS (${cte}) SELECT pg_notify('${ALERTS_CHANNEL}', ${ALERT_JSON}::text) FROM a`
 
@@ -219,6 +233,7 @@ export interface AlertFilter {
   view: 'open' | 'all'
   villageId: number | null
   vehicleId?: number
+  kind?: AlertKind
   limit: number
 }
 
@@ -227,8 +242,9 @@ export async function listAlerts(db: Queryable, filter: AlertFilter): Promise<Ve
     `SELECT ${ALERT_JSON} AS alert FROM vehicle_alerts a
      WHERE ($1::text = 'all' OR a.state <> 'closed')
        AND ($2::int IS NULL OR a.village_id = $2) AND ($3::int IS NULL OR a.vehicle_id = $3)
+       AND ($5::text IS NULL OR a.kind = $5)
      ORDER BY a.raised_at DESC, a.id DESC LIMIT $4`,
-    [filter.view, filter.villageId, filter.vehicleId ?? null, filter.limit],
+    [filter.view, filter.villageId, filter.vehicleId ?? null, filter.limit, filter.kind ?? null],
   )
   return r.rows.map((row) => row.alert)
 }

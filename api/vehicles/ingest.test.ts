@@ -177,6 +177,27 @@ describe('alerts', () => {
     expect(open.some((a) => a.id === alert.id)).toBe(false)
   })
 
+  it('lists one kind on request: a desk reloading finds every unacknowledged emergency, however many newer alerts there are', async () => {
+    const raise = (vehicleId: number, kind: string, minutesAgo: number) => t.db.query(
+      `INSERT INTO vehicle_alerts (vehicle_id, kind, message, geom, village_id, raised_at, ended_at)
+       VALUES ($1, $2, 'e2e', ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, now() - make_interval(mins => $6), now())
+       RETURNING id`, [vehicleId, kind, inVillage.lon, inVillage.lat, inVillage.villageId, minutesAgo])
+    const sos = (await raise(9, 'emergency', 90)).rows[0].id as number
+    for (let i = 0; i < 5; i++) await raise(9, 'offline', 60 - i)
+    const newest = (await t.as('dispatcher', '/api/vehicles/alerts?view=open&limit=3')).json() as VehicleAlert[]
+    expect(newest.some((a) => a.id === sos)).toBe(false)
+    const res = await t.as('dispatcher', '/api/vehicles/alerts?view=open&kind=emergency&limit=3')
+    expect(res.statusCode).toBe(200)
+    const emergencies = res.json() as VehicleAlert[]
+    expect(emergencies.map((a) => a.id)).toContain(sos)
+    expect(emergencies.every((a) => a.kind === 'emergency')).toBe(true)
+    expect(emergencies.find((a) => a.id === sos)).toMatchObject({ vehicleId: 9, state: 'open', villageId: inVillage.villageId, acknowledgedBy: null })
+    // a kind the system does not know is refused, naming the field
+    const bad = await t.as('dispatcher', '/api/vehicles/alerts?kind=fire')
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().message).toMatch(/kind/)
+  })
+
   it('judges batches in the order they were stored: a slowdown posted right after speeding leaves no overspeed open', async () => {
     const open = async () => (await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM vehicle_alerts WHERE vehicle_id = 9 AND kind = 'overspeed' AND ended_at IS NULL`)).rows[0].n

@@ -22,6 +22,7 @@ import { dailyMediaScenario } from './scenarios/daily-media.ts'
 import { dailyPhoneScenario } from './scenarios/daily-phone.ts'
 import { dailyControlsScenario } from './scenarios/daily-controls.ts'
 import { dailyFleetScenario } from './scenarios/daily-fleet.ts'
+import { dailyLiveScenario } from './scenarios/daily-live.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -57,6 +58,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['daily-controls', () => dailyControlsScenario(browser, system, tally)],
   // 29 (H): a truck and a collection point registered on the desk, on the wall at once
   ['daily-fleet', () => dailyFleetScenario(browser, system, tally)],
+  // issue 29 (live): restarts the API twice (SIGTERM, SIGKILL); the same system comes back
+  ['daily-live', () => dailyLiveScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

@@ -2,18 +2,21 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { Socket } from 'socket.io-client'
 import type { WorkOrder } from '../../../../geo/work-orders.ts'
+import type { VehicleAlert } from '../../../../geo/vehicles.ts'
 import { openSocket } from '../../shared/socket.ts'
 
 type Listener = (order: WorkOrder) => void
 type DataListener = (tables: string[]) => void
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type EventListener = (...args: any[]) => void
+type AlertListener = (alerts: VehicleAlert[]) => void
 
 /**
  * The desk's one socket. The server puts it in the rooms of the user's scope (town, village,
  * grid or department), so every `workOrder` push it gets is an order this user may see; the
  * inbox and the open order page each listen. On a reconnect the listeners' `onReconnect` runs,
- * because pushes sent while the desk was away are not replayed.
+ * because pushes sent while the desk was away are not replayed. Vehicle alerts come the same
+ * way to the users who may read them (the server puts only those in the alerts rooms).
  */
 export const useLiveStore = defineStore('deskLive', () => {
   const connected = ref(false)
@@ -25,6 +28,7 @@ export const useLiveStore = defineStore('deskLive', () => {
   // every (re)connect, where a page subscribes again
   const events: [string, EventListener][] = []
   const connectHooks = new Set<(s: Socket) => void>()
+  const alertListeners = new Set<AlertListener>()
   let socket: Socket | null = null
   let everConnected = false
 
@@ -42,6 +46,9 @@ export const useLiveStore = defineStore('deskLive', () => {
       (up) => (connected.value = up),
     )
     for (const [event, f] of events) socket?.on(event, f)
+    // attached once (a Socket keeps its listeners across reconnects), never off('alerts') in the
+    // connect callback: that would also drop a page's own listener for the same event
+    socket?.on('alerts', (list: VehicleAlert[]) => alertListeners.forEach((f) => f(list)))
   }
   function stop(): void {
     socket?.disconnect()
@@ -81,5 +88,9 @@ export const useLiveStore = defineStore('deskLive', () => {
     }
   }
   const emit = (event: string, ...args: unknown[]): void => void socket?.emit(event, ...args)
-  return { connected, start, stop, onOrder, onReconnect, onData, listen, emit }
+  function onAlerts(f: AlertListener): () => void {
+    alertListeners.add(f)
+    return () => alertListeners.delete(f)
+  }
+  return { connected, start, stop, onOrder, onReconnect, onData, onAlerts, listen, emit }
 })

@@ -6,13 +6,9 @@ import { ALERT_LABELS, type VehicleAlert } from '../../../../geo/vehicles.ts'
 import { useFreshnessStore } from './freshness.ts'
 import { useScopeStore } from './scope.ts'
 import { useGeoStore } from './geo.ts'
+import { feedForScope, seededFeed, type FeedItem } from '../lib/feed.ts'
 
-export interface FeedItem {
-  key: string
-  kind: 'new' | 'overdue' | 'closed' | 'moved'
-  order: WallWorkOrder
-  at: number
-}
+export type { FeedItem }
 
 /** the feed and the markers are bounded: the wall runs for days */
 const FEED_MAX = 40
@@ -93,10 +89,8 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
       ranking.value = ranks.villages
       workerRanking.value = ranks.gridWorkers
       departmentRanking.value = ranks.departments ?? []
-      // until pushes arrive, the feed shows the newest orders of the scope
-      if (!feed.value.some((f) => inScope(f.order))) {
-        feed.value = list.slice(0, 12).map((o) => ({ key: `${o.id}-seed`, kind: o.state === 'closed' ? 'closed' : o.overdue ? 'overdue' : 'new', order: o, at: Date.parse(o.stateSince) }))
-      } else feed.value = feed.value.filter((f) => inScope(f.order))
+      // what was pushed in the scope, then the scope's newest orders (../lib/feed.ts)
+      feed.value = seededFeed(feed.value, list, inScope, FEED_MAX)
       fresh.ok('workOrders')
     } catch (err) {
       // the next refresh tries again; meanwhile the wall says its figures are not current
@@ -144,7 +138,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
   }
 
   watch(() => scope.key, () => {
-    feed.value = feed.value.filter((f) => inScope(f.order))
+    feed.value = feedForScope(feed.value, inScope)
     void refresh()
     void refreshHeat()
   })

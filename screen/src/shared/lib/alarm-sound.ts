@@ -1,5 +1,5 @@
 // The emergency alarm's sound: a siren-like sweep made with WebAudio (no audio file to ship),
-// repeated by the banner while an emergency waits. A browser lets a page sound only after a
+// repeated by the banners (wall and desk) while an emergency waits. A browser lets a page sound only after a
 // click on it; a wall that was never touched shows the banner silently.
 let ctx: AudioContext | null = null
 
