@@ -79,7 +79,7 @@ export async function dailyWallScenario(browser: Browser, system: System, tally:
     const held = new Promise<void>((r) => (release = r))
     await page.route(`**/api/stats?scope=village*`, async (route) => {
       await held
-      await route.continue()
+      await route.continue().catch(() => {})
     })
     const before = await page.locator('[data-testid="population-key-groups"]').innerText().catch(() => '')
     await page.locator('[data-testid="search"] input').fill(village.name)
@@ -89,8 +89,7 @@ export async function dailyWallScenario(browser: Browser, system: System, tally:
     const oldShown = await page.locator('[data-testid="population-key-groups"]').isVisible()
     tally.check('29.9 a new scope: its panels say 加载中, the old scope\'s figures hidden', loading >= 5 && !oldShown, `${loading} panels loading, old figures ${oldShown ? `shown (${before})` : 'hidden'}`)
     await page.screenshot({ path: artifactPath(`daily-wall-loading-${wall.name}.png`) })
-    release()
-    await page.unroute(`**/api/stats?scope=village*`)
+    release() // the route stays: every later request passes at once
     await page.locator('[data-testid="panel-loading"]').first().waitFor({ state: 'detached', timeout: 20_000 })
     tally.check('29.9 the village\'s figures arrive and the loading state clears', (await page.locator('[data-testid="panel-loading"]').count()) === 0)
     await mapChecks(page, tally, wall, 'village')
