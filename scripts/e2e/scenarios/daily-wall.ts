@@ -141,7 +141,8 @@ export async function dailyWallScenario(browser: Browser, system: System, tally:
     tally.check('29.13 the desk opens that order, already signed in', (await title.innerText()).includes(String(id)), await title.innerText())
     await desk.locator('[data-testid="desk-order-map"][data-ready="1"]').waitFor({ timeout: 30_000 }).catch(() => {})
     const caption = await desk.locator('[data-testid="desk-order-map"] .caption').innerText()
-    tally.check('29.11 the desk\'s order map names the place, no raw longitude/latitude', !/\d{2,3}\.\d{4,}/.test(caption), caption)
+    const place = await desk.locator('[data-testid="desk-order-place"]').innerText()
+    tally.check('29.11 the desk\'s order page names the place, no raw longitude/latitude', !/\d{2,3}\.\d{4,}/.test(caption + place) && /村|网格/.test(place), `${place} | ${caption}`)
     await desk.screenshot({ path: artifactPath('daily-wall-desk-order-1366x768.png') })
     const wallLink = desk.locator('[data-testid="desk-open-wall"]')
     const wallHref = (await wallLink.getAttribute('href')) ?? ''
@@ -156,6 +157,22 @@ export async function dailyWallScenario(browser: Browser, system: System, tally:
   })
   tally.check('29 wall (1920×1080, dispatcher): no page or console errors', errors.length === 0, errors.slice(0, 3).join(' | '))
   await page.context().close()
+
+  await step('29.11 群众上报位置显示地名', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', hasTouch: true, isMobile: true })
+    const r = await context.newPage()
+    await r.goto(`${system.origin}/r/`)
+    await r.waitForSelector('[data-testid="r-map"][data-ready="1"]', { timeout: 30_000 })
+    const map = r.locator('[data-testid="r-map"]')
+    await map.scrollIntoViewIfNeeded()
+    const box = (await map.boundingBox())!
+    await map.tap({ position: { x: box.width / 2, y: box.height / 2 } })
+    await r.waitForFunction(() => /附近|网格/.test(document.querySelector('[data-testid="r-place"]')?.textContent ?? ''), undefined, { timeout: 10_000 }).catch(() => {})
+    const text = (await r.locator('[data-testid="r-place"]').innerText()).trim()
+    tally.check('29.11 a resident\'s picked point reads as a place, not longitude/latitude', /附近|网格/.test(text) && !/\d+\.\d{4,}/.test(text), text)
+    await r.screenshot({ path: artifactPath('daily-wall-resident-place-390x844.png') })
+    await context.close()
+  })
 
   // the display account at 4K, once at the widest wall
   for (const big of [WALLS[1], WALLS[2]]) {
