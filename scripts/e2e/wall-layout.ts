@@ -52,7 +52,7 @@ export async function fittedMapProblems(page: Page): Promise<WallProblem[]> {
 const LABEL_CHECK = String.raw`(ids) => {
   const overlay = window.__mapOverlay
   const map = window.__map
-  if (!overlay || !map) return [{ kind: 'map-label-overlap', text: 'no map' }]
+  if (!overlay || !map) return [] // no map drawn (尚未导入底数): no names to cover each other
   const c = map.getContainer().getBoundingClientRect()
   const ctx = document.createElement('canvas').getContext('2d')
   const boxes = []
