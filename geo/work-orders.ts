@@ -95,6 +95,8 @@ export interface WorkOrder {
   lon: number
   lat: number
   address: string
+  /** where the point is, as people say it, when no address was written (api/geo/place.ts): the order's own page only */
+  place?: string | null
   gridId: number
   gridName: string
   villageId: number

@@ -6,6 +6,7 @@ import { MAX_PHOTO_BYTES, storePhoto } from '../photos/store.ts'
 import { acceptPhotoBodies, photoType } from '../photos/routes.ts'
 import { HttpError } from '../http/errors.ts'
 import { rateLimited, retryIn } from '../http/rate-limited.ts'
+import { placeNear } from '../geo/place.ts'
 import { UploadBudget } from './upload-budget.ts'
 import { WORK_ORDER_STATES } from '../../geo/work-orders.ts'
 import { createResidentReport, normalizeTrackingCode, rateReport, reportStatus, residentUploader } from './repository.ts'
@@ -89,6 +90,21 @@ export const publicRoutes: FastifyPluginAsync<{ db: Db; photosDir: string; limit
       const publicVillages = { ...villages, features: villages.features.map((f) => ({ ...f, properties: { id: f.properties.id, name: f.properties.name, label: f.properties.label } })) }
       return reply.header('Cache-Control', 'public, max-age=3600').send({ town, roads, villages: publicVillages })
     },
+  )
+
+  // a point a resident tapped, said as a place (api/geo/place.ts): street without house number, or village and grid
+  app.get<{ Querystring: { lon: number; lat: number } }>(
+    '/public/place',
+    {
+      config: perAddress(l.lookupsPerMinute, '1 minute'),
+      schema: {
+        tags: ['residents'],
+        summary: 'a map point as a place people know (the nearest street without its house number, or village and grid); null outside the town',
+        querystring: Type.Object({ lon: Type.Number({ minimum: -180, maximum: 180 }), lat: Type.Number({ minimum: -90, maximum: 90 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ place: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+    },
+    async (req) => ({ place: await placeNear(db, req.query.lon, req.query.lat) }),
   )
 
   // 三务公开: what a village published, the same for everyone (so cacheable): notices by their

@@ -2,7 +2,8 @@ import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
 import { can } from '../access/policy.ts'
 import { HOUSEHOLD_COLUMNS, scopeCondition } from '../access/scope.ts'
-import { maskAddress, maskName } from '../privacy/mask.ts'
+import { ageBand, maskAddress, maskName } from '../privacy/mask.ts'
+import { ageOn } from '../access/resident-view.ts'
 import type { SearchHit } from '../../geo/types.ts'
 
 export type { SearchHit }
@@ -41,15 +42,23 @@ export async function search(db: Queryable, q: string, user: AuthUser, limit: nu
   // Residents by full name only: a single character would list half the township.
   if ([...q].length >= 2 && can(user, 'people.details')) {
     const rParams: unknown[] = [q, limit]
-    const residents = await db.query<{ id: number; name: string; household_id: number; grid_id: number | null; village_id: number; village: string; grid: string | null }>(
-      `SELECT r.id, r.name, r.household_id, h.grid_id, h.village_id, v.name AS village, g.name AS grid
+    const residents = await db.query<{
+      id: number; name: string; gender: string; birth_date: string; household_id: number; address: string; house_number: string
+      grid_id: number | null; village_id: number; village: string; grid: string | null
+    }>(
+      `SELECT r.id, r.name, r.gender, to_char(r.birth_date, 'YYYY-MM-DD') AS birth_date, r.household_id, h.address, h.house_number,
+              h.grid_id, h.village_id, v.name AS village, g.name AS grid
          FROM residents r JOIN households h ON h.id = r.household_id LEFT JOIN grids g ON g.id = h.grid_id JOIN villages v ON v.id = h.village_id
         WHERE r.name = $1 AND r.deregistered IS NULL AND ${scopeCondition(user, HOUSEHOLD_COLUMNS, rParams)} ORDER BY r.id LIMIT $2`,
       rParams,
     )
     for (const r of residents.rows) {
       const scope = r.grid_id === null ? `village:${r.village_id}` : `grid:${r.grid_id}`
-      hits.push({ kind: 'resident', id: r.id, label: maskName(r.name), detail: `${r.village}${r.grid ?? '（待落图）'}`, scope, householdId: r.household_id })
+      // Twelve 张* rows cannot be told apart: each says what the masked view of a person says
+      // (resident-view.ts): gender, ten-year age band, and her household's address with the house
+      // number withheld, which names the village and group
+      const where = `${maskAddress(r.address, r.house_number)}${r.grid ? ` · ${r.grid}` : '（待落图）'}`
+      hits.push({ kind: 'resident', id: r.id, label: maskName(r.name), detail: `${r.gender} · ${ageBand(ageOn(r.birth_date))} · ${where}`, scope, householdId: r.household_id })
     }
   }
   return hits.slice(0, limit)

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApp, type TestApp } from '../test/app.ts'
 import type { SearchHit } from './repository.ts'
+import { ageOn } from '../access/resident-view.ts'
+import { ageBand, maskAddress } from '../privacy/mask.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -34,6 +36,28 @@ describe('GET /api/search', () => {
       expect(h.label).not.toBe(r.name)
       expect(h.label).toContain('*')
     }
+  })
+
+  it('tells residents of the same name apart: gender, age band and the household, its house number withheld', async () => {
+    const common = (await t.db.query<{ name: string }>(
+      `SELECT name FROM residents WHERE deregistered IS NULL GROUP BY name HAVING COUNT(*) >= 3 ORDER BY COUNT(*) DESC, name LIMIT 1`)).rows[0]
+    const hits = (await find('leader', common.name)).filter((h) => h.kind === 'resident')
+    expect(hits.length).toBeGreaterThanOrEqual(3)
+    const rows = (await t.db.query<{ id: number; birth_date: string; gender: string; address: string; house_number: string }>(
+      `SELECT r.id, to_char(r.birth_date, 'YYYY-MM-DD') AS birth_date, r.gender, h.address, h.house_number
+         FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = ANY($1::int[])`, [hits.map((h) => h.id)])).rows
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    for (const h of hits) {
+      const r = byId.get(h.id)!
+      expect(h.detail).toContain(ageBand(ageOn(r.birth_date)))
+      expect(h.detail).toContain(r.gender)
+      expect(h.detail).toContain(maskAddress(r.address, r.house_number))
+      // nothing that identifies her further: no birth year, no house number
+      expect(h.detail).not.toContain(r.birth_date.slice(0, 4))
+    }
+    // the rows a person reads can be told apart (the same name, age band and group may recur, rarely)
+    const shown = new Set(hits.map((h) => `${h.label} ${h.detail}`))
+    expect(shown.size).toBeGreaterThan(hits.length / 2)
   })
 
   it('finds households by address with the house number withheld', async () => {

@@ -10,6 +10,8 @@ export interface UserRecord {
   role: Role
   villageId: number | null
   gridId: number | null
+  /** the grid as people know it, "石山村 第2网格" (not "网格 27") */
+  gridName: string | null
   departmentId: number | null
   /** a town's leader, dispatcher or display; null: the county's */
   townId: number | null
@@ -22,7 +24,8 @@ export interface UserRecord {
 
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 const USER_JSON = `json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'role', u.role,
-  'villageId', u.village_id, 'gridId', u.grid_id, 'departmentId', u.department_id, 'townId', u.town_id, 'disabled', u.disabled,
+  'villageId', u.village_id, 'gridId', u.grid_id,
+  'gridName', (SELECT v.name || ' ' || g.name FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.id = u.grid_id), 'departmentId', u.department_id, 'townId', u.town_id, 'disabled', u.disabled,
   'locked', ${throttledSql('u.username')}, 'lastLoginAt', ${iso('u.last_login_at')}, 'createdAt', ${iso('u.created_at')})`
 
 /** The scope a role carries: exactly one of village, grid or department, or none; a command-center role optionally a town. */

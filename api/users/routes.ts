@@ -16,7 +16,8 @@ const NullableId = Type.Union([Type.Null(), Id])
 const Password = Type.String({ minLength: 8, maxLength: 128, description: 'at least 8 characters' })
 const UserSchema = Type.Object({
   id: Type.Integer(), username: Type.String(), displayName: Type.String(), role: Type.String(),
-  villageId: Type.Union([Type.Integer(), Type.Null()]), gridId: Type.Union([Type.Integer(), Type.Null()]), departmentId: Type.Union([Type.Integer(), Type.Null()]),
+  villageId: Type.Union([Type.Integer(), Type.Null()]), gridId: Type.Union([Type.Integer(), Type.Null()]),
+  gridName: Type.Union([Type.String(), Type.Null()]), departmentId: Type.Union([Type.Integer(), Type.Null()]),
   townId: Type.Union([Type.Integer(), Type.Null()]),
   disabled: Type.Boolean(), locked: Type.Boolean(), lastLoginAt: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(),
 })

@@ -23,6 +23,14 @@ describe('accounts', () => {
     expect(JSON.stringify(list)).not.toMatch(/password|scrypt/)
   })
 
+  it("names a grid worker's grid as people know it (村 第N网格), not by its id", async () => {
+    const list = (await admin('GET', '/api/users?role=gridWorker')).json() as { users: { gridId: number | null; gridName?: string | null }[] }
+    const u = list.users.find((x) => x.gridId !== null)!
+    const g = (await t.db.query<{ name: string }>(`SELECT v.name || ' ' || g.name AS name FROM grids g JOIN villages v ON v.id = g.village_id WHERE g.id = $1`, [u.gridId])).rows[0]
+    expect(u.gridName).toBe(g.name)
+    expect(u.gridName).toMatch(/村 .*网格/)
+  })
+
   it('creates an account with the scope its role needs, naming what is missing', async () => {
     expect((await admin('POST', '/api/users', { username: 'li.na', displayName: '李娜', role: 'villageCadre', password: 'a-long-pass' })).json().message).toMatch(/villageId is required/)
     expect((await admin('POST', '/api/users', { username: 'li.na', displayName: '李娜', role: 'villageCadre', villageId: 3, gridId: 5, password: 'a-long-pass' })).json().message).toMatch(/gridId/)

@@ -7,6 +7,7 @@ import { can } from '../access/policy.ts'
 import { writeAudit } from '../access/audit.ts'
 import { maskName, maskPhone } from '../privacy/mask.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
+import { placeNear } from '../geo/place.ts'
 import { HANDLER, ratesOnBehalf, refusal } from './policy.ts'
 import {
   TRANSITIONS, WORK_ORDER_ACTIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
@@ -178,6 +179,8 @@ export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, no
   }
   if (can(user, 'workOrders.act')) order.ratingComment = row.rating_comment
   if (can(user, 'disputes.read')) order.disputeId = row.dispute_id
+  // a point with no written address is said as a place, not as longitude and latitude
+  if (!order.address) order.place = await placeNear(db, order.lon, order.lat)
   return order
 }
 

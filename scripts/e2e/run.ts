@@ -23,6 +23,7 @@ import { dailyPhoneScenario } from './scenarios/daily-phone.ts'
 import { dailyControlsScenario } from './scenarios/daily-controls.ts'
 import { dailyFleetScenario } from './scenarios/daily-fleet.ts'
 import { dailyLiveScenario } from './scenarios/daily-live.ts'
+import { dailyWallScenario } from './scenarios/daily-wall.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -60,6 +61,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['daily-fleet', () => dailyFleetScenario(browser, system, tally)],
   // issue 29 (live): restarts the API twice (SIGTERM, SIGKILL); the same system comes back
   ['daily-live', () => dailyLiveScenario(browser, system, tally)],
+  // issue 29, the wall's map: fitted views, place names, search, links to and from the desk
+  ['daily-wall', () => dailyWallScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

@@ -7,12 +7,16 @@
 // - an input's placeholder (drawn by the browser, not a text node) must fit its box;
 // - the boxes floating over the map (breadcrumb, tour chip, data time, legend, the orders' and
 //   trucks' panels, the cards) must not cover each other, must stay inside the map, and the
-//   panels with tables over the map must be opaque, so map labels never show through their rows.
+//   panels with tables over the map must be opaque, so map labels never show through their rows;
+// - the map's place names (village and grid names, drawn by deck.gl on a canvas): no two may cover
+//   each other, measured from the layers' own data in the page's font (mapLabelProblems);
+// - at a fitted view (a scope just entered), no feature of the scope under a docked panel
+//   (fittedMapProblems: the scope's villages or grids, their screen boxes against the panels').
 import type { Page } from 'playwright-core'
 import { layoutProblems, type LayoutProblem } from './layout.ts'
 
 export interface WallProblem {
-  kind: LayoutProblem['kind'] | 'placeholder-clipped' | 'chart-clipped' | 'chart-overlap' | 'chart-outside-panel' | 'wrapped' | 'float-overlap' | 'float-outside-map' | 'translucent'
+  kind: LayoutProblem['kind'] | 'map-label-overlap' | 'map-feature-hidden' | 'placeholder-clipped' | 'chart-clipped' | 'chart-overlap' | 'chart-outside-panel' | 'wrapped' | 'float-overlap' | 'float-outside-map' | 'translucent'
   text: string
   other?: string
 }
@@ -26,8 +30,88 @@ export const OPAQUE = ['legend', 'work-order-panel', 'vehicle-panel', 'tour-chip
 export async function wallLayoutProblems(page: Page): Promise<WallProblem[]> {
   const dom = await layoutProblems(page, 'body')
   const own = (await page.evaluate(`(${WALL_CHECK})(${JSON.stringify({ floating: FLOATING, opaque: OPAQUE })})`)) as WallProblem[]
-  return [...dom, ...own]
+  return [...dom, ...own, ...(await mapLabelProblems(page))]
 }
+
+/** the place-name layers whose names must never cover each other */
+export const PLACE_LABELS = ['village-labels', 'grid-labels']
+/** the panels docked over the map, which a fitted scope must keep clear of (cards come and go) */
+export const DOCKED = ['breadcrumb', 'tour-chip', 'map-asof', 'legend', 'work-order-panel', 'vehicle-panel']
+
+/** place names on the map that cover each other */
+export async function mapLabelProblems(page: Page): Promise<WallProblem[]> {
+  return (await page.evaluate(`(${LABEL_CHECK})(${JSON.stringify(PLACE_LABELS)})`)) as WallProblem[]
+}
+
+/** at a fitted view: features of the scope (town: its villages; village: its grids) under a docked panel or off the map */
+export async function fittedMapProblems(page: Page): Promise<WallProblem[]> {
+  return (await page.evaluate(`(${FITTED_CHECK})(${JSON.stringify(DOCKED)})`)) as WallProblem[]
+}
+
+// the labels as deck.gl draws them: centred on their position, as wide as the text in their font
+const LABEL_CHECK = String.raw`(ids) => {
+  const overlay = window.__mapOverlay
+  const map = window.__map
+  if (!overlay || !map) return [] // no map drawn (尚未导入底数): no names to cover each other
+  const c = map.getContainer().getBoundingClientRect()
+  const ctx = document.createElement('canvas').getContext('2d')
+  const boxes = []
+  for (const layer of overlay._props.layers || []) {
+    if (!layer || !ids.includes(layer.id)) continue
+    const p = layer.props
+    for (const d of p.data || []) {
+      const text = String(p.getText(d))
+      const size = (typeof p.getSize === 'function' ? p.getSize(d) : p.getSize) * (p.sizeScale || 1)
+      ctx.font = (p.fontWeight || 'normal') + ' ' + size + 'px ' + p.fontFamily
+      const w = ctx.measureText(text).width
+      const at = map.project(p.getPosition(d))
+      if (at.x < 0 || at.y < 0 || at.x > c.width || at.y > c.height) continue
+      boxes.push({ text, l: at.x - w / 2, r: at.x + w / 2, t: at.y - size / 2, b: at.y + size / 2 })
+    }
+  }
+  const problems = []
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]
+      const b = boxes[j]
+      if (Math.min(a.r, b.r) - Math.max(a.l, b.l) > 1 && Math.min(a.b, b.b) - Math.max(a.t, b.t) > 1) problems.push({ kind: 'map-label-overlap', text: a.text, other: b.text })
+    }
+  }
+  return problems
+}`
+
+const FITTED_CHECK = String.raw`(docked) => {
+  const overlay = window.__mapOverlay
+  const map = window.__map
+  if (!overlay || !map) return [{ kind: 'map-feature-hidden', text: 'no map' }]
+  const c = map.getContainer().getBoundingClientRect()
+  const scope = new URLSearchParams(location.search).get('scope') || 'town'
+  const [kind, id] = scope.split(':')
+  const layerOf = (name) => (overlay._props.layers || []).find((l) => l && l.id === name)
+  let features = []
+  if (kind === 'town') features = layerOf('villages')?.props.data.features || []
+  else if (kind === 'village') features = (layerOf('grids')?.props.data.features || []).filter((f) => f.properties.villageId === Number(id))
+  else if (kind === 'grid') features = (layerOf('grids')?.props.data.features || []).filter((f) => f.properties.id === Number(id))
+  const panels = docked.map((t) => [t, document.querySelector('[data-testid="' + t + '"]')]).filter(([, el]) => el && el.getBoundingClientRect().width > 1)
+    .map(([t, el]) => { const r = el.getBoundingClientRect(); return { t, l: r.left - c.left, t2: r.top - c.top, r: r.right - c.left, b: r.bottom - c.top } })
+  const problems = []
+  if (!features.length) problems.push({ kind: 'map-feature-hidden', text: 'no features for ' + scope })
+  for (const f of features) {
+    const rings = f.geometry.type === 'Polygon' ? f.geometry.coordinates : f.geometry.coordinates.flat()
+    let box = null
+    for (const ring of rings) for (const pt of ring) {
+      const p = map.project(pt)
+      box = box ? { l: Math.min(box.l, p.x), t: Math.min(box.t, p.y), r: Math.max(box.r, p.x), b: Math.max(box.b, p.y) } : { l: p.x, t: p.y, r: p.x, b: p.y }
+    }
+    if (!box) continue
+    const name = f.properties.name
+    if (box.l < -1 || box.t < -1 || box.r > c.width + 1 || box.b > c.height + 1) problems.push({ kind: 'map-feature-hidden', text: name, other: 'off the map' })
+    for (const p of panels) {
+      if (Math.min(box.r, p.r) - Math.max(box.l, p.l) > 1 && Math.min(box.b, p.b) - Math.max(box.t, p.t2) > 1) problems.push({ kind: 'map-feature-hidden', text: name, other: p.t })
+    }
+  }
+  return problems
+}`
 
 export const describeProblems = (ps: WallProblem[], max = 8): string =>
   ps.slice(0, max).map((p) => `${p.kind} "${p.text}"${p.other ? ` × "${p.other}"` : ''}`).join('; ') + (ps.length > max ? ` … (${ps.length} in all)` : '')

@@ -9,6 +9,8 @@ export interface Account {
   role: string
   villageId: number | null
   gridId: number | null
+  /** the grid as people know it (村 第N网格) */
+  gridName?: string | null
   departmentId: number | null
   /** a town's leader, dispatcher or display; null: the county's (or, on a one-town system, the town's) */
   townId: number | null

@@ -2,6 +2,7 @@ import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { Layer } from '@deck.gl/core'
 import { colourAdjacent } from '../../../../geo/map-colouring.ts'
 import { bboxOf, outerRings } from '../../../../geo/polygons.ts'
+import { ems, placeLabels } from './label-placement.ts'
 import type { GridCollection, GridProps, HouseholdCollection, HouseholdProps, VillageCollection, VillageProps } from '../../../../geo/types.ts'
 
 type RGBA = [number, number, number, number]
@@ -90,22 +91,41 @@ function widthOf(grids: GridCollection, id: number): number {
   if (!m) gridWidths.set(grids, (m = new Map(grids.features.map((f) => { const b = bboxOf(f.geometry); return [f.properties.id, b[2] - b[0]] }))))
   return m.get(id) ?? 0
 }
-/** a label's width in ems: CJK characters one each, digits and letters about 0.6 */
-const ems = (s: string) => [...s].reduce((w, c) => w + (c.charCodeAt(0) > 0x2e80 ? 1 : 0.6), 0)
+
+/** the zoom a 1920×1080 wall would show the same view at: a 4K wall's map is one zoom step closer for the same extent */
+export const designZoom = (zoom: number, scale: number) => zoom - Math.log2(Math.max(scale, 0.25))
+/** grid names are drawn from this (design) zoom on: a village's worth of grids on screen */
+export const GRID_LABEL_ZOOM = 12.3
+export const VILLAGE_LABEL_SIZE = { plain: 18, withGrids: 22 }
+const GRID_LABEL_SIZE = 12
+
 /**
- * The grids wide enough on screen for their names (the map is 512 px a world at zoom 0): small
- * grids' names would run into each other. Kept per collection and quarter zoom step, so a pan
- * or a glide does not rebuild the layer's attributes.
+ * The place names drawn at this zoom (label-placement.ts): every village's name that does not
+ * run into another, then the names of the grids wide enough on screen for them (small grids'
+ * names would run into each other) that touch no village name or grid name already placed.
+ * Kept per collection and twentieth of a zoom step, so a pan or a glide does not rebuild the
+ * layers' attributes.
  */
-const fitting = new WeakMap<GridCollection, { key: string; list: GridProps[] }>()
-function fittingLabels(grids: GridCollection, zoom: number, scale: number): GridProps[] {
-  const key = `${Math.round(zoom * 4)}:${scale.toFixed(3)}`
-  const hit = fitting.get(grids)
-  if (hit?.key === key) return hit.list
-  const pxPerDegree = (512 * 2 ** (Math.round(zoom * 4) / 4)) / 360
-  const list = propertiesOf(grids).filter((g) => widthOf(grids, g.id) * pxPerDegree > ems(g.name) * 12 * scale * 1.15)
-  fitting.set(grids, { key, list })
-  return list
+const placed = new WeakMap<GridCollection, { key: string; villages: VillageCollection; out: [VillageProps[], GridProps[]] }>()
+export function labelsAt(villages: VillageCollection, grids: GridCollection, zoom: number, scale: number, villageLabelSize: number, withGrids: boolean): [VillageProps[], GridProps[]] {
+  const key = `${Math.round(zoom * 20)}:${scale.toFixed(3)}:${villageLabelSize}:${withGrids}`
+  const hit = placed.get(grids)
+  if (hit?.key === key && hit.villages === villages) return hit.out
+  const pxPerDegree = (512 * 2 ** zoom) / 360
+  const villageSize = villageLabelSize * scale
+  const gridCandidates = withGrids
+    ? propertiesOf(grids)
+        .filter((g) => widthOf(grids, g.id) * pxPerDegree > ems(g.name) * GRID_LABEL_SIZE * scale * 1.15)
+        .map((g) => ({ item: g, at: g.label, text: g.name, size: GRID_LABEL_SIZE * scale }))
+    : []
+  const [v, g] = placeLabels<VillageProps | GridProps>(
+    [propertiesOf(villages).map((p) => ({ item: p, at: p.label, text: p.name, size: villageSize })), gridCandidates],
+    zoom,
+    3 * scale,
+  )
+  const out: [VillageProps[], GridProps[]] = [v as VillageProps[], g as GridProps[]]
+  placed.set(grids, { key, villages, out })
+  return out
 }
 
 let paletteFor: VillageCollection | null = null
@@ -120,7 +140,11 @@ export function townLayers({ villages: allVillages, grids: allGrids, zoom, scale
   // a county's wall inside a town draws that town's villages and grids; a town's wall has only its own
   const villages = activeTown === null ? allVillages : inTown(allVillages, activeTown, (p) => p.townId)
   const grids = activeTown === null ? allGrids : inTown(allGrids, activeTown, (p) => villageTowns(allVillages).get(p.villageId))
-  const showGridLabels = zoom >= 12.3
+  const closeUp = designZoom(zoom, scale) >= GRID_LABEL_ZOOM
+  // a grid's 户况图谱 has its houses where the grid names would be
+  const showGridLabels = closeUp && !households
+  const villageSize = closeUp ? VILLAGE_LABEL_SIZE.withGrids : VILLAGE_LABEL_SIZE.plain
+  const [villageNames, gridNames] = labelsAt(villages, grids, zoom, scale, villageSize, showGridLabels)
   // Layers that would draw nothing are left out rather than hidden: a hidden layer still
   // compiles its shaders, which costs seconds on a software-rendered wall PC.
   const layers: (Layer | false)[] = [
@@ -170,22 +194,22 @@ export function townLayers({ villages: allVillages, grids: allGrids, zoom, scale
       getRadius: 6,
       radiusScale: scale,
     }),
-    showGridLabels && !households && new TextLayer<GridProps>({
+    showGridLabels && new TextLayer<GridProps>({
       id: 'grid-labels',
-      data: fittingLabels(grids, zoom, scale),
+      data: gridNames,
       getPosition: (d) => d.label,
       getText: (d) => d.name,
-      getSize: 12,
+      getSize: GRID_LABEL_SIZE,
       sizeScale: scale,
       getColor: [191, 219, 254, 230],
       ...LABEL_STYLE,
     }),
     new TextLayer<VillageProps>({
       id: 'village-labels',
-      data: propertiesOf(villages),
+      data: villageNames,
       getPosition: (d) => d.label,
       getText: (d) => d.name,
-      getSize: showGridLabels ? 22 : 18,
+      getSize: villageSize,
       sizeScale: scale,
       getColor: [255, 255, 255, 255],
       ...LABEL_STYLE,

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { shallowRef, watch } from 'vue'
+import { computed, shallowRef, watch } from 'vue'
 import type { Stats } from '../../../../geo/stats.ts'
 import { getJson } from '../../shared/api.ts'
 import { useFreshnessStore } from './freshness.ts'
@@ -17,6 +17,13 @@ export const useStatsStore = defineStore('stats', () => {
   const current = shallowRef<Stats | null>(null)
   const village = shallowRef<Stats | null>(null)
   const error = shallowRef<string | null>(null)
+  /** the scope the figures in `current` are for */
+  const loadedKey = shallowRef<string | null>(null)
+  /**
+   * The scope changed and its figures have not arrived (~10 s on a county's 4K wall): panels
+   * hide the old scope's figures rather than show them under the new breadcrumb.
+   */
+  const loading = computed(() => loadedKey.value !== scope.key)
   let seq = 0
 
   async function refresh(): Promise<void> {
@@ -32,6 +39,7 @@ export const useStatsStore = defineStore('stats', () => {
       if (mine !== seq) return // a newer scope won the race
       current.value = s
       village.value = v
+      loadedKey.value = key
       error.value = null
       fresh.ok('stats')
     } catch (err) {
@@ -42,5 +50,5 @@ export const useStatsStore = defineStore('stats', () => {
   }
 
   watch(() => scope.key, refresh)
-  return { current, village, error, refresh }
+  return { current, village, error, loading, refresh }
 })

@@ -37,6 +37,8 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
   /** the heatmap of a year's reports in the scope, instead of the newest markers */
   const heatOn = shallowRef(false)
   const heat = shallowRef<[number, number][]>([])
+  /** the scope the KPIs and markers are for: until the new scope's arrive, the panel says it is loading (9) */
+  const loadedKey = shallowRef<string | null>(null)
   let seq = 0
 
   async function refreshHeat(): Promise<void> {
@@ -76,6 +78,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
 
   async function refresh(): Promise<void> {
     const mine = ++seq
+    const key = scope.key
     try {
       const [k, list, ranks] = await Promise.all([
         getJson<WorkOrderKpis>(`/api/work-orders/kpis?scope=${encodeURIComponent(scope.key)}&days=${KPI_DAYS}`),
@@ -86,6 +89,7 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
       if (mine !== seq) return
       kpis.value = k
       orders.value = list
+      loadedKey.value = key
       ranking.value = ranks.villages
       workerRanking.value = ranks.gridWorkers
       departmentRanking.value = ranks.departments ?? []
@@ -142,5 +146,5 @@ export const useWorkOrderStore = defineStore('workOrders', () => {
     void refresh()
     void refreshHeat()
   })
-  return { kpis, orders, feed, ranking, workerRanking, departmentRanking, selected, heatOn, heat, refresh, apply, open, toggleHeat, fromVehicleAlert }
+  return { kpis, loadedKey, orders, feed, ranking, workerRanking, departmentRanking, selected, heatOn, heat, refresh, apply, open, toggleHeat, fromVehicleAlert }
 })
