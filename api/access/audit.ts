@@ -1,6 +1,9 @@
 import type { FastifyRequest } from 'fastify'
 import type { Queryable } from '../db/types.ts'
 import type { AuthUser } from '../auth/roles.ts'
+import { AUDIT_KINDS, auditKindOf, type AuditKind } from '../../geo/audit.ts'
+
+export { AUDIT_KIND_NAMES, AUDIT_KINDS, auditKindOf, type AuditKind } from '../../geo/audit.ts'
 
 // The audit trail (审计): who learned or did what about whom, why, and from where. Every route
 // that reveals personal data beyond the masked view (an unmask, a call-back, a ledger export) or
@@ -26,30 +29,7 @@ export interface AuditEvent {
   disputeId?: number | null
 }
 
-/**
- * The kinds the desk filters the trail by, each the actions it holds. An action not listed here
- * is of kind `other`, so a new writer shows up in the trail before anyone files it under a kind.
- */
-export const AUDIT_KINDS = {
-  /** personal data seen beyond the masked view, and identity tests */
-  personal: ['unmask', 'callerPhone', 'disputeParties', 'idNumberProbe', 'birthDateProbe', 'residentImportCheck', 'departmentImportCheck', 'welfareImportCheck'],
-  /** lists taken away as files */
-  exports: ['ledgerExport', 'workOrderExport', 'rankingsExport', 'alertsExport', 'auditExport'],
-  /** who may sign in and what they may do */
-  accounts: ['userCreate', 'userUpdate', 'userDisable', 'userEnable', 'passwordReset', 'unlockAccount', 'importUsers'],
-  /** what the walls show and run */
-  walls: ['toursSave', 'wallUpdate', 'wallLink', 'wallPaired', 'wallReload'],
-  /** the system's settings and kept data */
-  settings: ['categoryUpdate', 'gridEdit', 'welfareFundEdit', 'ledgerAdd', 'ledgerRemove'],
-} as const satisfies Record<string, readonly string[]>
-export type AuditKind = keyof typeof AUDIT_KINDS | 'other'
-export const AUDIT_KIND_NAMES: readonly AuditKind[] = [...(Object.keys(AUDIT_KINDS) as (keyof typeof AUDIT_KINDS)[]), 'other']
 const KNOWN_ACTIONS: string[] = Object.values(AUDIT_KINDS).flat()
-
-export function auditKindOf(action: string): AuditKind {
-  for (const [kind, actions] of Object.entries(AUDIT_KINDS)) if ((actions as readonly string[]).includes(action)) return kind as AuditKind
-  return 'other'
-}
 
 export async function writeAudit(db: Queryable, user: Pick<AuthUser, 'id' | 'username' | 'role'>, from: Origin, e: AuditEvent): Promise<void> {
   await db.query(

@@ -42,7 +42,7 @@ describe('walls named and given a tour', () => {
   })
 
   it('refuses an unknown wall, an unknown tour, a blank name and anyone but the admin', async () => {
-    const patch = (who: string, id: string, payload: unknown) => t.as(who, { method: 'PATCH', url: `/api/displays/${id}`, payload })
+    const patch = (who: string, id: string, payload: Record<string, unknown>) => t.as(who, { method: 'PATCH', url: `/api/displays/${id}`, payload })
     expect((await patch('admin', 'wall-never-seen', { name: '无' })).statusCode).toBe(404)
     const tour = await patch('admin', 'wall-tmNjf0001', { tourId: 99999 })
     expect([tour.statusCode, tour.json().code]).toEqual([400, 'unknown_tour'])
