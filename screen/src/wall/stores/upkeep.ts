@@ -157,7 +157,7 @@ export const useUpkeepStore = defineStore('upkeep', () => {
     const domNodes = document.getElementsByTagName('*').length
     let ok = false
     try {
-      const answer = await postJson<{ version: string }>('/api/displays/report', {
+      const answer = await postJson<{ version: string; tour?: string | null; reload?: boolean }>('/api/displays/report', {
         displayId: id,
         scope: tour.reportedScope,
         tour: tour.touring ? tour.name : null,
@@ -175,11 +175,25 @@ export const useUpkeepStore = defineStore('upkeep', () => {
         reloadedBecause.value = null
       }
       if (mine.value) serverSays(answer.version)
+      // what the admin set on the desk, for a wall whose socket missed the word
+      command({ tour: answer.tour ?? null, reload: answer.reload === true })
     } catch {
       /* reported again next minute; the freshness banner tells of a server that is away */
     }
     lastReport.value = { at: Date.now(), ok, fps, heapMb: reading, domNodes }
     decide()
+  }
+
+  /**
+   * The admin's word from the desk (大屏管理), over the socket or in a report's answer: run the
+   * tour assigned to this wall, or reload now (远程刷新), keeping sign-in, scope and tour step.
+   */
+  function command(cmd: { tour?: string | null; reload?: boolean }): void {
+    if (cmd.tour !== undefined) tour.assign(cmd.tour)
+    if (cmd.reload && started) {
+      pending.value = 'remote'
+      void checkPage().then(() => reloadIfDue(tour.touring ? tour.index : null))
+    }
   }
 
   function scheduleReport(ms: number): void {
@@ -209,5 +223,5 @@ export const useUpkeepStore = defineStore('upkeep', () => {
     clearInterval(quietTimer)
   }
 
-  return { id, mine, server, heap, limitMb, pending, pageReady, lastReport, reloadedBecause, start, stop, checkServer, report }
+  return { id, mine, server, heap, limitMb, pending, pageReady, lastReport, reloadedBecause, start, stop, checkServer, report, command }
 })
