@@ -82,6 +82,8 @@ export const useUpkeepStore = defineStore('upkeep', () => {
   let quietTimer: ReturnType<typeof setInterval> | undefined
   let versionTimer: ReturnType<typeof setTimeout> | undefined
   let started = false
+  /** commands heard over the socket so far */
+  let commands = 0
 
   async function health(): Promise<string | null> {
     try {
@@ -156,6 +158,8 @@ export const useUpkeepStore = defineStore('upkeep', () => {
     heap.value = [...heap.value, reading].slice(-HEAP_KEPT)
     const domNodes = document.getElementsByTagName('*').length
     let ok = false
+    // a command that arrives over the socket while this report is on its way is newer than its answer
+    const commandsBefore = commands
     try {
       const answer = await postJson<{ version: string; tour?: string | null; reload?: boolean }>('/api/displays/report', {
         displayId: id,
@@ -176,7 +180,7 @@ export const useUpkeepStore = defineStore('upkeep', () => {
       }
       if (mine.value) serverSays(answer.version)
       // what the admin set on the desk, for a wall whose socket missed the word
-      command({ tour: answer.tour ?? null, reload: answer.reload === true })
+      if (commands === commandsBefore) obey({ tour: answer.tour ?? null, reload: answer.reload === true })
     } catch {
       /* reported again next minute; the freshness banner tells of a server that is away */
     }
@@ -189,6 +193,10 @@ export const useUpkeepStore = defineStore('upkeep', () => {
    * tour assigned to this wall, or reload now (远程刷新), keeping sign-in, scope and tour step.
    */
   function command(cmd: { tour?: string | null; reload?: boolean }): void {
+    commands++
+    obey(cmd)
+  }
+  function obey(cmd: { tour?: string | null; reload?: boolean }): void {
     if (cmd.tour !== undefined) tour.assign(cmd.tour)
     if (cmd.reload && started) {
       pending.value = 'remote'
