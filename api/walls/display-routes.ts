@@ -32,6 +32,8 @@ export const displayRoutes: FastifyPluginAsync<{ db: Db; pairRateLimit: number }
     }
   })
   app.addHook('onClose', async () => stop())
+  // the admin's routes refuse anyone else before a body is read
+  const manage = { onRequest: async (req: Parameters<typeof requirePermission>[0]) => void requirePermission(req, 'walls.manage') }
   // a wall says which it is once its socket is up (again), and hears its commands in its room
   app.io.on('connection', (socket) => {
     socket.on('wall', (msg: unknown, ack?: (a: { ok: boolean }) => void) => {
@@ -49,6 +51,7 @@ export const displayRoutes: FastifyPluginAsync<{ db: Db; pairRateLimit: number }
   app.patch<{ Params: { id: string }; Body: { name?: string | null; tourId?: number | null } }>(
     '/displays/:id',
     {
+      ...manage,
       schema: {
         tags: ['walls'], summary: "name a wall and assign it a tour (null: none); the wall takes the tour at once (admin)",
         params: Type.Object({ id: DisplayId }),
@@ -75,6 +78,7 @@ export const displayRoutes: FastifyPluginAsync<{ db: Db; pairRateLimit: number }
   app.post<{ Params: { id: string } }>(
     '/displays/:id/reload',
     {
+      ...manage,
       schema: {
         tags: ['walls'], summary: 'ask a wall to reload itself now (over its socket; else with its next report) (admin)',
         params: Type.Object({ id: DisplayId }),
@@ -93,6 +97,7 @@ export const displayRoutes: FastifyPluginAsync<{ db: Db; pairRateLimit: number }
   app.post<{ Body: { userId: number; name?: string; tourId?: number } }>(
     '/displays/pairings',
     {
+      ...manage,
       schema: {
         tags: ['walls'],
         summary: "大屏链接: a one-time code for a display account, for a link's #fragment (the wall exchanges it for a session; spent by its first use, dead after 24 h) (admin)",
