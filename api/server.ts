@@ -54,6 +54,7 @@ import { welfareRoutes } from './welfare/routes.ts'
 import { welfareImportRoutes } from './welfare/import-routes.ts'
 import { disputeRoutes } from './disputes/routes.ts'
 import { wallRoutes } from './walls/routes.ts'
+import { exportRoutes } from './exports/routes.ts'
 import { setupRoutes } from './setup/routes.ts'
 import { userImportRoutes } from './users/import-routes.ts'
 import { tmpdir } from 'node:os'
@@ -237,7 +238,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       await api.register(welfareRoutes, { db: opts.db })
       await api.register(welfareImportRoutes, { db: opts.db, identityLimits: opts.identityLimits })
       await api.register(disputeRoutes, { db: opts.db })
-      await api.register(wallRoutes, { db: opts.db, version })
+      await api.register(wallRoutes, { db: opts.db, version, pairRateLimit: opts.loginRateLimit ?? 20 })
+      await api.register(exportRoutes, { db: opts.db })
       await api.register(setupRoutes, { db: opts.db })
       await api.register(userImportRoutes, { db: opts.db })
       await api.register(fleetRegisterRoutes, { db: opts.db })

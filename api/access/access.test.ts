@@ -98,6 +98,14 @@ const REST: [string, () => string, number[]][] = [
   ['photo of a home visit in grid A', () => `/api/photos/${ids.photoVisit}/thumb`, [401, 200, 200, 403, 403, 403, 200, 200, 200, 403]],
   ["dispatcher's photo on nothing", () => `/api/photos/${ids.photoOrphan}/thumb`, [401, 403, 403, 200, 403, 403, 403, 403, 403, 403]],
   ['vehicle report export', () => `/api/vehicles/report.csv?date=${today()}`, [401, 200, 200, 200, 200, 403, 403, 403, 200, 200]],
+  // lists as spreadsheets: the list's readers less the wall; the rows are the list's, in scope
+  ['work order export', () => '/api/work-orders/export.xlsx?state=asked&village=1', [401, 200, 200, 200, 403, 403, 200, 200, 200, 403]],
+  ['league tables export', () => '/api/work-orders/rankings/export.xlsx?days=7', [401, 200, 200, 200, 403, 403, 200, 200, 200, 403]],
+  ['vehicle alerts export', () => '/api/vehicles/alerts/export.xlsx?view=open', [401, 200, 200, 200, 403, 403, 200, 403, 200, 403]],
+  ['audit trail export', () => '/api/audit/export.xlsx?kind=accounts', [401, 200, 403, 403, 403, 403, 403, 403, 403, 403]],
+  // walls steered from the desk: the admin's alone
+  ['reload an unknown wall', () => 'POST /api/displays/wall-unknown-1/reload', [401, 404, 403, 403, 403, 403, 403, 403, 403, 403]],
+  ['name an unknown wall', () => 'PATCH /api/displays/wall-unknown-1', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['vehicles', () => '/api/vehicles', [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
   ['vehicle alerts', () => '/api/vehicles/alerts', [401, 200, 200, 200, 200, 403, 200, 403, 200, 200]],
   ['vehicle track', () => `/api/vehicles/1/track?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`, [401, 200, 200, 200, 200, 403, 403, 403, 200, 200]],

@@ -63,6 +63,9 @@ export const PERMISSIONS = {
   'workOrders.read': { roles: [...READERS, 'department'], does: 'read work orders' },
   /** the league tables (擂台赛): villages, grid workers, departments */
   'workOrders.rankings': { roles: READERS, does: 'read the rankings' },
+  /** lists as spreadsheets (导出), each for the roles that read the list, never a wall; audited */
+  'workOrders.export': { roles: ORDER_WORKERS, does: 'export work orders' },
+  'workOrders.rankingsExport': { roles: STAFF, does: 'export the rankings' },
   /** a hotline or resident caller's name and phone, masked; unmasked on an audited call-back (回访) */
   'workOrders.callerAccount': { roles: ['admin', 'leader', 'dispatcher'], does: "see callers' accounts" },
   'workOrders.report': { roles: STAFF, does: 'report events' },
@@ -80,6 +83,7 @@ export const PERMISSIONS = {
   'vehicles.history': { roles: TOWN_READERS, does: 'read vehicle history' },
   'vehicles.export': { roles: TOWN_READERS, does: 'export vehicle reports' },
   'vehicles.alerts': { roles: ['admin', 'leader', 'dispatcher', 'display', 'villageCadre'], does: 'read vehicle alerts' },
+  'vehicles.alertsExport': { roles: ['admin', 'leader', 'dispatcher', 'villageCadre'], does: 'export vehicle alerts' },
   'vehicles.dispatch': { roles: CENTER, does: 'dispatch vehicles and handle alerts' },
   'vehicles.driverNames': { roles: ['admin', 'leader', 'dispatcher'], does: "see drivers' names" },
   /** drivers' phones: for the people who keep the fleet and call its drivers; masked for the others */

@@ -6,7 +6,7 @@ import { residentViewFor } from '../access/resident-view.ts'
 import { assertHouseholdInScope, assertResidentInScope } from '../access/scope.ts'
 import { HttpError, notFound } from '../http/errors.ts'
 import { getHousehold, getResident } from './repository.ts'
-import { listAudit, originOf, writeAudit } from '../access/audit.ts'
+import { AUDIT_KIND_NAMES, listAudit, originOf, writeAudit, type AuditFilter } from '../access/audit.ts'
 import { AuditSchema, HouseholdSchema, ResidentSchema } from './schemas.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
@@ -62,11 +62,11 @@ export const peopleRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
     },
   )
 
-  app.get<{ Querystring: { limit: number; offset: number; residentId?: number; username?: string; action?: string } }>(
+  app.get<{ Querystring: AuditFilter }>(
     '/audit',
     {
       schema: {
-        tags: ['people'], summary: 'the audit trail (admin): unmasked lookups, call-backs, ledger exports, identity checks; by resident, account or action',
+        tags: ['people'], summary: "the audit trail (admin): unmasked lookups, call-backs, exports, identity checks, admins' changes; by resident, account, action or kind",
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
@@ -74,6 +74,7 @@ export const peopleRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) 
             residentId: Type.Optional(Id),
             username: Type.Optional(Type.String({ maxLength: 64 })),
             action: Type.Optional(Type.String({ maxLength: 64 })),
+            kind: Type.Optional(Type.Union(AUDIT_KIND_NAMES.map((k) => Type.Literal(k)))),
           },
           { additionalProperties: false },
         ),

@@ -48,5 +48,6 @@ export const AuditSchema = Type.Object({
     residentId: Type.Union([Type.Integer(), Type.Null()]), workOrderId: Type.Union([Type.Integer(), Type.Null()]),
     disputeId: Type.Union([Type.Integer(), Type.Null()]),
     reason: Type.String(), ip: Type.String(), userAgent: Type.String(),
+    kind: Type.String({ description: 'personal, exports, accounts, walls, settings or other' }),
   })),
 })

@@ -7,7 +7,7 @@ import { hashPassword, randomPassword } from '../auth/password.ts'
 import type { SessionCache } from '../auth/sessions.ts'
 import { endSessionRooms, sessionRoomOfHash } from '../realtime/socket.ts'
 import { HttpError } from '../http/errors.ts'
-import { createUser, getUser, listUsers, revokeUserSessions, setPasswordHash, unlockUser, updateUser, type ScopeFields } from './repository.ts'
+import { createUser, getUser, listUsers, revokeUserSessions, setPasswordHash, unlockUser, updateUser, type ScopeFields, type UserRecord } from './repository.ts'
 import { originOf, writeAudit } from '../access/audit.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
@@ -21,6 +21,18 @@ const UserSchema = Type.Object({
   townId: Type.Union([Type.Integer(), Type.Null()]),
   disabled: Type.Boolean(), locked: Type.Boolean(), lastLoginAt: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(),
 })
+
+const scopeText = (u: UserRecord) =>
+  [u.townId ? ` town ${u.townId}` : '', u.villageId ? ` village ${u.villageId}` : '', u.gridId ? ` grid ${u.gridId}` : '', u.departmentId ? ` department ${u.departmentId}` : ''].join('')
+
+/** what an edit changed, as the trail says it (no passwords, no personal data: names of staff accounts only) */
+function changes(before: UserRecord, after: UserRecord): string {
+  const out: string[] = []
+  for (const k of ['displayName', 'role', 'townId', 'villageId', 'gridId', 'departmentId', 'disabled'] as const) {
+    if (before[k] !== after[k]) out.push(`${k} ${String(before[k])} → ${String(after[k])}`)
+  }
+  return out.join(', ')
+}
 
 /** Accounts, for the admin: create, change role and scope, disable, reset a password. */
 export const userRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache }> = async (app, { db, sessions }) => {
@@ -69,9 +81,11 @@ export const userRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache }> 
       },
     },
     async (req, reply) => {
-      requirePermission(req, 'users.manage')
+      const admin = requirePermission(req, 'users.manage')
       const { password, ...rest } = req.body
-      return reply.code(201).send(await createUser(db, { ...rest, passwordHash: await hashPassword(password) }))
+      const user = await createUser(db, { ...rest, passwordHash: await hashPassword(password) })
+      await writeAudit(db, admin, originOf(req), { action: 'userCreate', reason: `${user.username} (${user.displayName}): ${user.role}${scopeText(user)}` })
+      return reply.code(201).send(user)
     },
   )
 
@@ -102,6 +116,11 @@ export const userRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache }> 
       const rightsChanged = user.role !== before.role || user.villageId !== before.villageId || user.gridId !== before.gridId
         || user.departmentId !== before.departmentId || user.townId !== before.townId || (user.disabled && !before.disabled)
       if (rightsChanged) await endSessions(user.id)
+      const what = changes(before, user)
+      if (what) {
+        const action = user.disabled && !before.disabled ? 'userDisable' : !user.disabled && before.disabled ? 'userEnable' : 'userUpdate'
+        await writeAudit(db, admin, originOf(req), { action, reason: `${user.username}: ${what}` })
+      }
       return user
     },
   )
@@ -117,10 +136,12 @@ export const userRoutes: FastifyPluginAsync<{ db: Db; sessions: SessionCache }> 
       },
     },
     async (req) => {
-      requirePermission(req, 'users.manage')
+      const admin = requirePermission(req, 'users.manage')
       const made = req.body.password === undefined ? randomPassword() : undefined
       await setPasswordHash(db, req.params.id, await hashPassword(req.body.password ?? made!))
       await endSessions(req.params.id)
+      const user = await getUser(db, req.params.id)
+      await writeAudit(db, admin, originOf(req), { action: 'passwordReset', reason: `${user.username}: ${made ? 'a password made and shown once' : 'a password set by the admin'}` })
       return made ? { password: made } : {}
     },
   )

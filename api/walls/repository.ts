@@ -66,6 +66,11 @@ export interface DisplayState extends Omit<DisplayReport, 'reloaded'> {
   /** MB per hour over the series, by a least-squares line: a wall that leaks shows it here */
   heapTrendMbPerHour: number | null
   reloads: number
+  /** the name the admin gave it (null: not named yet) */
+  name: string | null
+  /** the tour the admin assigned to it (a ?tour= in its address wins) */
+  tourId: number | null
+  tourName: string | null
 }
 
 export function trendPerHour(series: number[]): number | null {
@@ -86,7 +91,8 @@ export async function listDisplays(db: Queryable, serverVersion: string): Promis
   const r = await db.query<Omit<DisplayState, 'online' | 'stale' | 'heapTrendMbPerHour'> & { online: boolean }>(
     `SELECT id AS "displayId", username, to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "firstSeen",
             to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastSeen", last_seen > now() - interval '150 seconds' AS online,
-            scope, tour, version, width, height, fps, heap_mb AS "heapMb", dom_nodes AS "domNodes", heap_series AS "heapSeries", reloads
-       FROM displays ORDER BY last_seen DESC LIMIT 500`)
+            scope, tour, version, width, height, fps, heap_mb AS "heapMb", dom_nodes AS "domNodes", heap_series AS "heapSeries", reloads,
+            name, tour_id AS "tourId", (SELECT t.name FROM tours t WHERE t.id = tour_id) AS "tourName"
+       FROM displays ORDER BY name IS NULL, name, last_seen DESC LIMIT 500`)
   return r.rows.map((d) => ({ ...d, stale: d.version !== serverVersion, heapTrendMbPerHour: trendPerHour(d.heapSeries.map(Number)) }))
 }

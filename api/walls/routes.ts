@@ -3,6 +3,9 @@ import { Type } from 'typebox'
 import type { Db } from '../db/types.ts'
 import { requirePermission } from '../access/policy.ts'
 import { HttpError } from '../http/errors.ts'
+import { originOf, writeAudit } from '../access/audit.ts'
+import { displayRoutes } from './display-routes.ts'
+import { displaySettings } from './displays.ts'
 import { listDisplays, listTours, recordReport, saveTours, type DisplayReport, type Tour } from './repository.ts'
 
 const TOUR_SCOPE_PATTERN = '^(county|town|(town|village|grid|vehicle):[1-9][0-9]{0,8})$'
@@ -33,12 +36,15 @@ const DisplayOut = Type.Object({
   scope: Type.String(), tour: Type.Union([Type.Null(), Type.String()]), version: Type.String(), width: Type.Integer(), height: Type.Integer(),
   fps: Num, heapMb: Num, domNodes: Type.Union([Type.Null(), Type.Integer()]), heapSeries: Type.Array(Type.Number()),
   heapTrendMbPerHour: Type.Union([Type.Null(), Type.Number({ description: 'MB per hour, least squares over the series' })]), reloads: Type.Integer(),
+  name: Type.Union([Type.Null(), Type.String()]), tourId: Type.Union([Type.Null(), Type.Integer()]), tourName: Type.Union([Type.Null(), Type.String()]),
 })
 /** walls one account may run: a township has a few, a county some dozens; past it a bug or a stranger is making them up */
 const MAX_WALLS_PER_ACCOUNT = 50
 
 /** Walls left alone: tours (轮播) and each wall's health, reported every minute and listed for the admin. */
-export const wallRoutes: FastifyPluginAsync<{ db: Db; version: string }> = async (app, { db, version }) => {
+export const wallRoutes: FastifyPluginAsync<{ db: Db; version: string; pairRateLimit?: number }> = async (app, { db, version, pairRateLimit }) => {
+  await app.register(displayRoutes, { db, pairRateLimit: pairRateLimit ?? 20 })
+
   app.get('/tours', { schema: { tags: ['walls'], summary: 'the tours walls run (轮播)', response: { 200: Type.Array(TourOut) } } }, async (req) => {
     requirePermission(req, 'walls.tours')
     return listTours(db)
@@ -58,7 +64,14 @@ export const wallRoutes: FastifyPluginAsync<{ db: Db; version: string }> = async
       const names = req.body.tours.map((t) => t.name)
       const twin = names.findIndex((n, i) => names.indexOf(n) !== i)
       if (twin >= 0) throw new HttpError(400, `body/tours/${twin}/name is used twice (${names[twin]})`)
-      return db.transaction((tx) => saveTours(tx, req.body.tours, user.username))
+      const before = (await listTours(db)).map((t) => t.name)
+      const saved = await db.transaction((tx) => saveTours(tx, req.body.tours, user.username))
+      const gone = before.filter((n) => !names.includes(n))
+      await writeAudit(db, user, originOf(req), {
+        action: 'toursSave',
+        reason: `${saved.length} tours: ${saved.map((t) => `${t.name} (${t.steps.length} steps)`).join(', ')}${gone.length ? `; removed ${gone.join(', ')}` : ''}`,
+      })
+      return saved
     },
   )
 
@@ -82,7 +95,14 @@ export const wallRoutes: FastifyPluginAsync<{ db: Db; version: string }> = async
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ version: Type.String() }) },
+        response: {
+          200: Type.Object({
+            version: Type.String(),
+            name: Type.Union([Type.Null(), Type.String()], { description: 'the name the admin gave this wall' }),
+            tour: Type.Union([Type.Null(), Type.String()], { description: 'the tour the admin assigned to it' }),
+            reload: Type.Boolean({ description: 'the admin asked it to reload (and the socket did not reach it)' }),
+          }),
+        },
       },
     },
     async (req) => {
@@ -91,8 +111,9 @@ export const wallRoutes: FastifyPluginAsync<{ db: Db; version: string }> = async
         'SELECT count(*)::int AS mine, bool_or(id = $2) AS me FROM displays WHERE username = $1', [user.username, req.body.displayId])
       if (!known.rows[0].me && known.rows[0].mine >= MAX_WALLS_PER_ACCOUNT) throw new HttpError(429, `account ${user.username} reports ${MAX_WALLS_PER_ACCOUNT} walls already`)
       await recordReport(db, req.body, user.username, req.headers['user-agent'] ?? '')
-      // the answer carries the server's build, so a wall that missed the socket's word still learns of it
-      return { version }
+      // the answer carries the server's build, so a wall that missed the socket's word still learns
+      // of it, and what the admin set for it (name, tour, a reload asked for)
+      return { version, ...(await displaySettings(db, req.body.displayId, req.body.reloaded === true)) }
     },
   )
 

@@ -13,6 +13,7 @@ import { villageTowns } from '../towns/village-towns.ts'
 import { hotlineImportRoutes } from './hotline-import-routes.ts'
 import { asWall, getWallWorkOrder, wallOrder } from './wall-order.ts'
 import { REDACTED_ROOM } from '../access/wall-view.ts'
+import { originOf, writeAudit } from '../access/audit.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 const PhotoIds = Type.Array(Id, { maxItems: 9 })
@@ -81,7 +82,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       },
     },
     async (req) => {
-      requirePermission(req, 'workOrders.configure')
+      const admin = requirePermission(req, 'workOrders.configure')
       const { name, departmentName, slaHours, sensitive } = req.body
       if (departmentName !== null && !(await db.query('SELECT 1 FROM departments WHERE name = $1', [departmentName])).rows.length) {
         throw new HttpError(400, `body/departmentName is not a known department (${departmentName})`)
@@ -96,6 +97,11 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
       ).catch((err: { code?: string }) => {
         if (err.code === '23505') throw new HttpError(409, `body/name: another category is already called ${name}`)
         throw err
+      })
+      const c = r.rows[0] as { departmentName: string | null; sensitive: boolean }
+      await writeAudit(db, admin, originOf(req), {
+        action: 'categoryUpdate',
+        reason: `${req.params.code} ${name}: ${c.departmentName ?? 'no department'}, ${c.sensitive ? 'sensitive' : 'not sensitive'}, hours ${Object.values(slaHours).join('/')}`,
       })
       return r.rows[0]
     },

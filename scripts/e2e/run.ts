@@ -24,6 +24,7 @@ import { dailyControlsScenario } from './scenarios/daily-controls.ts'
 import { dailyFleetScenario } from './scenarios/daily-fleet.ts'
 import { dailyLiveScenario } from './scenarios/daily-live.ts'
 import { dailyWallScenario } from './scenarios/daily-wall.ts'
+import { dailyAdminScenario } from './scenarios/daily-admin.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -63,6 +64,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['daily-live', () => dailyLiveScenario(browser, system, tally)],
   // issue 29, the wall's map: fitted views, place names, search, links to and from the desk
   ['daily-wall', () => dailyWallScenario(browser, system, tally)],
+  // issue 29.16, 29.14, 29.11 (walls): walls named, toured, linked and reloaded from the desk; exports; 派单单
+  ['daily-admin', () => dailyAdminScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

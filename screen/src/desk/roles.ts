@@ -52,7 +52,7 @@ export const NAV: readonly NavItem[] = [
   { view: 'users', label: '账号管理', roles: ['admin'] },
   { view: 'terminals', label: '车载终端', roles: ['admin'] },
   { view: 'walls', label: '大屏管理', roles: ['admin'] },
-  { view: 'audit', label: '查询审计', roles: ['admin'] },
+  { view: 'audit', label: '审计日志', roles: ['admin'] },
 ]
 
 export const navFor = (role: string | undefined, departmentName?: string): NavItem[] =>

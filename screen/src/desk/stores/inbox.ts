@@ -87,6 +87,13 @@ export const useInboxStore = defineStore('deskInbox', () => {
     return p.toString()
   }
 
+  /** the list's filters and tab, for its spreadsheet (GET /api/work-orders/export.xlsx): every row, not a page */
+  function exportQuery(): string {
+    const p = new URLSearchParams(query())
+    p.delete('limit')
+    return p.toString()
+  }
+
   async function refreshCounts(): Promise<void> {
     try {
       counts.value = await getJson<Record<InboxTab, number>>('/api/work-orders/inbox')
@@ -241,6 +248,6 @@ export const useInboxStore = defineStore('deskInbox', () => {
 
   return {
     counts, tab, filters, orders, loading, more, fresh, freshCount, chimes, tabs,
-    refreshCounts, reload, loadMore, selectTab, resetFilters, markSeen, markAllSeen, noteHandled, start, stop,
+    refreshCounts, reload, loadMore, selectTab, resetFilters, markSeen, markAllSeen, noteHandled, start, stop, exportQuery,
   }
 })

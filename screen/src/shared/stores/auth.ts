@@ -30,9 +30,34 @@ export const useAuthStore = defineStore('auth', () => {
   const user = ref<SignedInUser | null>(null)
   const message = ref<string | null>(null)
 
-  async function consumeUrlToken(): Promise<void> {
+  /**
+   * A display link from the desk (/#pair=<one-time code>): the wall trades the code, once, for
+   * the display account's session, saying which wall it is (`displayId`, the id it made), so the
+   * link's name and tour are given to it. The code is in the fragment, so no server log has it.
+   */
+  async function pair(code: string, displayId: string): Promise<void> {
+    const res = await fetch('/api/displays/pair', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code, displayId }),
+    }).catch(() => null)
+    if (!res?.ok) {
+      message.value = res?.status === 401 ? '大屏链接无效、已使用或已过期，请在工作台“大屏管理”重新生成' : '大屏链接登录失败，请稍后重试'
+      return
+    }
+    const body = (await res.json()) as { token: string; user: SignedInUser }
+    user.value = body.user
+    setToken(body.token)
+  }
+
+  async function consumeUrlToken(displayId?: () => string): Promise<void> {
     const url = new URL(window.location.href)
     const fragment = new URLSearchParams(url.hash.slice(1))
+    const code = fragment.get('pair')
+    if (code && displayId) {
+      fragment.delete('pair')
+      const rest = fragment.toString()
+      window.history.replaceState(null, '', url.pathname + url.search + (rest ? `#${rest}` : ''))
+      return pair(code, displayId())
+    }
     const fromFragment = fragment.get('token')
     // an old /?token= link: the server has seen it already (and logged it redacted); not used
     const fromQuery = url.searchParams.get('token')

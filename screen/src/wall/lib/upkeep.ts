@@ -9,7 +9,8 @@ export const HEAP_READINGS_OVER = 3
 /** a wall nobody touched for this long may reload (one without a tour; a touring wall reloads between steps) */
 export const QUIET_AFTER_MS = 60_000
 
-export type ReloadReason = 'version' | 'heap'
+/** a new build, a heap past its limit, or the admin asked from the desk (远程刷新) */
+export type ReloadReason = 'version' | 'heap' | 'remote'
 
 /** the limit from the address (?heapLimitMb=800), or the default; nonsense falls back to the default */
 export function heapLimitFrom(search: string): number {

@@ -19,8 +19,10 @@ const RELOAD_TOURS_MS = 5 * 60_000
 export const useTourStore = defineStore('tour', () => {
   const scope = useScopeStore()
   const vehicles = useVehicleStore()
-  /** the tour asked for in the address, if any */
-  const name = new URLSearchParams(window.location.search).get('tour')
+  /** the tour asked for in the address, if any: it wins over the one the admin assigns */
+  const urlName = new URLSearchParams(window.location.search).get('tour')
+  /** the tour this wall runs: the address's, or the one assigned to it on the desk (大屏管理) */
+  const name = ref<string | null>(urlName)
   const tour = shallowRef<Tour | null>(null)
   const index = ref(0)
   const startedAt = ref(0)
@@ -41,16 +43,18 @@ export const useTourStore = defineStore('tour', () => {
   const reportedScope = computed(() => (following.value !== null && step.value?.scope.startsWith('vehicle:') ? step.value.scope : scope.key))
 
   async function load(): Promise<void> {
-    if (!name) return
+    const wanted = name.value
+    if (!wanted) return
     try {
       const tours = await getJson<Tour[]>('/api/tours')
-      const found = tours.find((t) => t.name === name) ?? null
-      problem.value = found ? null : `轮播“${name}”不存在`
+      if (wanted !== name.value) return // another tour was assigned meanwhile
+      const found = tours.find((t) => t.name === wanted) ?? null
+      problem.value = found ? null : `轮播“${wanted}”不存在`
       const had = tour.value
       tour.value = found && found.steps.length ? found : null
       if (!had && tour.value && running.value) {
         const saved = readSaved()
-        show(resumeIndex(saved, name, tour.value.steps.length, Date.now()))
+        show(resumeIndex(saved, wanted, tour.value.steps.length, Date.now()))
       } else if (tour.value && index.value >= tour.value.steps.length) index.value = 0
       if (!tour.value) clearTimeout(timer)
     } catch (err) {
@@ -126,23 +130,49 @@ export const useTourStore = defineStore('tour', () => {
     if (started) return
     started = true
     for (const e of EVENTS) window.addEventListener(e, onTouch, { capture: true, passive: true })
-    if (!name) return
+    if (!name.value) return
     running.value = true
     void load()
     reloadTimer = setInterval(() => void load(), RELOAD_TOURS_MS)
+  }
+
+  /**
+   * The tour the admin assigned to this wall (its health report's answer, or a command over the
+   * socket); null: none. A tour in the address wins; the same name changes nothing.
+   */
+  function assign(next: string | null): void {
+    if (urlName || next === name.value) return
+    name.value = next
+    clearTimeout(timer)
+    if (following.value !== null && vehicles.followId === following.value) vehicles.followId = null
+    following.value = null
+    tour.value = null
+    index.value = 0
+    problem.value = null
+    if (!next) {
+      running.value = false
+      clearInterval(reloadTimer)
+      reloadTimer = undefined
+      return
+    }
+    if (!started) return // start() runs it
+    running.value = true
+    void load()
+    reloadTimer ??= setInterval(() => void load(), RELOAD_TOURS_MS)
   }
   function stop(): void {
     started = false
     running.value = false
     clearTimeout(timer)
     clearInterval(reloadTimer)
+    reloadTimer = undefined
     for (const e of EVENTS) window.removeEventListener(e, onTouch, { capture: true })
   }
 
   /** remembers where the tour goes next, for the page that loads after a reload */
   function saveForReload(resumeAt: number): void {
-    if (!name) return
-    sessionStorage.setItem(RESUME_KEY, JSON.stringify({ tour: name, index: resumeAt, at: Date.now() }))
+    if (!name.value) return
+    sessionStorage.setItem(RESUME_KEY, JSON.stringify({ tour: name.value, index: resumeAt, at: Date.now() }))
   }
   function onBeforeStep(fn: (resumeAt: number) => boolean): void {
     beforeStep = fn
@@ -153,7 +183,7 @@ export const useTourStore = defineStore('tour', () => {
 
   return {
     name, tour, index, step, startedAt, pausedUntil, lastTouch, problem, reportedScope,
-    start, stop, load, touch, saveForReload, onBeforeStep, dimAt,
+    start, stop, load, touch, saveForReload, onBeforeStep, dimAt, assign,
     /** a tour is running (loaded, with steps) */
     touring: computed(() => running.value && tour.value !== null),
   }

@@ -82,6 +82,8 @@ export const useUpkeepStore = defineStore('upkeep', () => {
   let quietTimer: ReturnType<typeof setInterval> | undefined
   let versionTimer: ReturnType<typeof setTimeout> | undefined
   let started = false
+  /** commands heard over the socket so far */
+  let commands = 0
 
   async function health(): Promise<string | null> {
     try {
@@ -156,8 +158,10 @@ export const useUpkeepStore = defineStore('upkeep', () => {
     heap.value = [...heap.value, reading].slice(-HEAP_KEPT)
     const domNodes = document.getElementsByTagName('*').length
     let ok = false
+    // a command that arrives over the socket while this report is on its way is newer than its answer
+    const commandsBefore = commands
     try {
-      const answer = await postJson<{ version: string }>('/api/displays/report', {
+      const answer = await postJson<{ version: string; tour?: string | null; reload?: boolean }>('/api/displays/report', {
         displayId: id,
         scope: tour.reportedScope,
         tour: tour.touring ? tour.name : null,
@@ -175,11 +179,29 @@ export const useUpkeepStore = defineStore('upkeep', () => {
         reloadedBecause.value = null
       }
       if (mine.value) serverSays(answer.version)
+      // what the admin set on the desk, for a wall whose socket missed the word
+      if (commands === commandsBefore) obey({ tour: answer.tour ?? null, reload: answer.reload === true })
     } catch {
       /* reported again next minute; the freshness banner tells of a server that is away */
     }
     lastReport.value = { at: Date.now(), ok, fps, heapMb: reading, domNodes }
     decide()
+  }
+
+  /**
+   * The admin's word from the desk (大屏管理), over the socket or in a report's answer: run the
+   * tour assigned to this wall, or reload now (远程刷新), keeping sign-in, scope and tour step.
+   */
+  function command(cmd: { tour?: string | null; reload?: boolean }): void {
+    commands++
+    obey(cmd)
+  }
+  function obey(cmd: { tour?: string | null; reload?: boolean }): void {
+    if (cmd.tour !== undefined) tour.assign(cmd.tour)
+    if (cmd.reload && started) {
+      pending.value = 'remote'
+      void checkPage().then(() => reloadIfDue(tour.touring ? tour.index : null))
+    }
   }
 
   function scheduleReport(ms: number): void {
@@ -209,5 +231,5 @@ export const useUpkeepStore = defineStore('upkeep', () => {
     clearInterval(quietTimer)
   }
 
-  return { id, mine, server, heap, limitMb, pending, pageReady, lastReport, reloadedBecause, start, stop, checkServer, report }
+  return { id, mine, server, heap, limitMb, pending, pageReady, lastReport, reloadedBecause, start, stop, checkServer, report, command }
 })

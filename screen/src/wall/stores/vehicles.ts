@@ -176,10 +176,16 @@ export const useVehicleStore = defineStore('vehicles', () => {
    * The screen's one socket (trucks, alerts, orders, and data-change notices for the panels);
    * on every (re)connect it subscribes again and gets the current state.
    */
-  function connect(on: { dataChanged?: (tables: string[]) => void; workOrder?: (order: WallWorkOrder) => void } = {}): void {
+  function connect(on: {
+    dataChanged?: (tables: string[]) => void
+    workOrder?: (order: WallWorkOrder) => void
+    /** this wall's id, said on every (re)connect so the desk's commands reach it; and what to do with them */
+    wall?: { id: string; command: (cmd: { tour?: string | null; reload?: boolean }) => void }
+  } = {}): void {
     if (socket || !auth.token) return
     socket = openSocket((s) => {
       s.emit('subscribe', { scope: 'town' })
+      if (on.wall) s.emit('wall', { displayId: on.wall.id })
       void refreshAlerts()
       void refreshDispatches()
     }, (up) => (connected.value = up))
@@ -190,6 +196,7 @@ export const useVehicleStore = defineStore('vehicles', () => {
     socket.on('vehicleMedia', (m: VehicleMedia) => applyMedia([m]))
     if (on.dataChanged) socket.on('dataChanged', (m: { tables: string[] }) => on.dataChanged!(m.tables))
     if (on.workOrder) socket.on('workOrder', on.workOrder)
+    if (on.wall) socket.on('wallCommand', on.wall.command)
   }
 
   function disconnect(): void {
