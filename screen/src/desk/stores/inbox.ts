@@ -165,6 +165,7 @@ export const useInboxStore = defineStore('deskInbox', () => {
       case 'toReview': return o.state === 'handled' && !handledHere.has(o.id)
       case 'toReply': return o.state === 'reviewed'
       case 'overdue': return o.overdue
+      case 'dissatisfied': return o.satisfaction !== null && o.satisfaction <= 2
       case 'all': return true
     }
   }
