@@ -104,6 +104,8 @@ const REST: [string, () => string, number[]][] = [
   ['work order in grid A', () => `/api/work-orders/${ids.orderA}`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
   ['work order in village B', () => `/api/work-orders/${ids.orderB}`, [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
   ['hotline import', () => 'POST /api/work-orders/import', [401, 415, 403, 415, 403, 403, 403, 403, 403, 403]],
+  ['reply templates (常用语)', () => '/api/work-orders/templates', [401, 200, 200, 200, 403, 403, 200, 200, 200, 403]],
+  ['add a reply template', () => 'POST /api/work-orders/templates', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['households import', () => 'POST /api/imports/households', [401, 415, 403, 403, 403, 403, 415, 403, 403, 403]],
   ['residents import', () => 'POST /api/imports/residents', [401, 415, 403, 403, 403, 403, 415, 403, 403, 403]],
   ['households waiting to be placed', () => '/api/households?unplaced=1', [401, 200, 403, 403, 403, 403, 200, 200, 403, 403]],
@@ -383,6 +385,12 @@ describe('the loop by role and town (问、派、转、办、审、回)', () => 
       [200, 200, 200, 200, 200, 200]],
     ["rate someone else's report", async (u) => act(u, await order({ grid: ids.gridA, state: 'replied', source: 'gridWorker', reporter: 'someone-else' }), { action: 'rate', satisfaction: 5 }),
       [403, 403, 403, 403, 403, 403]],
+    ['reopen a closed order (重办)', async (u) => act(u, await order({ grid: ids.gridA, state: 'closed', source: 'resident', reporter: '#resident' }), { action: 'reopen', note: '群众不满意' }),
+      [200, 403, 200, 200, 403, 403]],
+    ["invalidate a resident's report (作废)", async (u) => act(u, await order({ grid: ids.gridA, state: 'asked', source: 'resident', reporter: '#resident' }), { action: 'invalidate', note: '广告' }),
+      [200, 403, 200, 200, 403, 403]],
+    ['merge a hotline order in town 2 (合并)', async (u) => act(u, await order({ grid: ids.gridB, state: 'asked', source: 'hotline', reporter: 'x' }), { action: 'merge', note: '重复', mergeInto: ids.orderB }),
+      [200, 403, 200, 403, 403, 403]],
   ]
 
   it('answers every step as the separated duties and the town scope say', async () => {
