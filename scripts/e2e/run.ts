@@ -18,6 +18,7 @@ import { onboardingScenario } from './scenarios/onboarding.ts'
 import { ledgersScenario } from './scenarios/ledgers.ts'
 import { coverageScenario } from './scenarios/coverage.ts'
 import { fundsScenario } from './scenarios/funds.ts'
+import { dailyOrdersScenario } from './scenarios/daily-orders.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -45,6 +46,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['coverage', () => coverageScenario(browser, system, tally)],
   // 民生资金: 民政 imports, a leader publishes, a resident reads 公开 at /r/
   ['funds', () => fundsScenario(browser, system, tally)],
+  // issue 29, orders: 不满意 → 重办, 作废, 合并, 常用语, names and units in timelines
+  ['daily-orders', () => dailyOrdersScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

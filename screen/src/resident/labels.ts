@@ -54,7 +54,7 @@ export function residentError(err: unknown): { text: string; detail: string } {
       return { text: field ? `请检查“${field}”一项的填写` : '填写的内容有误，请检查后重试', detail: '' }
     }
     case 404:
-      return { text: '没有找到这个编号，请核对后重试', detail: '编号是 10 位字母和数字，如 ABCDE-FGHJK，可在“我的反映”中找到' }
+      return { text: '没有找到这个编号，请核对后重试', detail: '编号是 10 位字母和数字，可在“我的反映”中找到' }
     case 409:
       if (err.code === 'already_rated') return { text: '这条反映已经评价过了', detail: '' }
       if (err.code === 'not_answered') return { text: '办理答复后才能评价，请稍后再来', detail: '' }
