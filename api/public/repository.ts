@@ -111,7 +111,9 @@ async function keptOrder(db: Queryable, id: number): Promise<PublicReportStatus[
 /** The status page: states and times only — no staff names, notes or anyone else's data; the answer addressed to the resident. */
 export async function reportStatus(db: Queryable, code: string): Promise<PublicReportStatus> {
   const o = await findReport(db, code)
-  const reply = [...o.steps].reverse().find((s) => s.action === 'reply')
+  // the answer to the handling now: a reopened report's old answer was about work it found undone
+  const current = o.steps.slice(o.steps.map((s) => s.action).lastIndexOf('reopen') + 1)
+  const reply = [...current].reverse().find((s) => s.action === 'reply')
   return {
     trackingCode: o.tracking_code,
     categoryName: o.category_name,
