@@ -4,7 +4,7 @@
 export const WORK_ORDER_STATES = ['asked', 'dispatched', 'transferred', 'handled', 'reviewed', 'replied', 'closed'] as const
 export type WorkOrderState = (typeof WORK_ORDER_STATES)[number]
 
-export const WORK_ORDER_ACTIONS = ['dispatch', 'transfer', 'handle', 'review', 'reply', 'rate', 'sendBack', 'reopen', 'invalidate', 'merge'] as const
+export const WORK_ORDER_ACTIONS = ['dispatch', 'transfer', 'handle', 'review', 'reply', 'rate', 'sendBack', 'reopen', 'keep', 'invalidate', 'merge'] as const
 export type WorkOrderAction = (typeof WORK_ORDER_ACTIONS)[number]
 
 export const WORK_ORDER_SOURCES = ['gridWorker', 'hotline', 'camera', 'vehicleAlert', 'center', 'resident'] as const
@@ -15,7 +15,7 @@ export const STATE_LABELS: Record<WorkOrderState, string> = {
 }
 export const ACTION_LABELS: Record<WorkOrderAction | 'create' | 'escalate', string> = {
   create: '上报', dispatch: '派单', transfer: '转办', handle: '办理', review: '审核', reply: '回复', rate: '评价', escalate: '提级', sendBack: '退回',
-  reopen: '重办', invalidate: '作废', merge: '合并',
+  reopen: '重办', keep: '维持办结', invalidate: '作废', merge: '合并',
 }
 export const SOURCE_LABELS: Record<WorkOrderSource, string> = {
   gridWorker: '网格员上报', hotline: '12345热线', camera: '视频监控', vehicleAlert: '车辆告警', center: '指挥中心', resident: '群众一键点单',
@@ -36,6 +36,8 @@ export const TRANSITIONS: Record<WorkOrderAction, { from: readonly WorkOrderStat
   sendBack: { from: ['dispatched', 'transferred'], to: 'asked' },
   // 重办: the center takes a closed order (a resident unhappy with it) back to its handler
   reopen: { from: ['closed'], to: 'dispatched' },
+  // 维持办结: its other answer — the order stays closed, the decision (and its reason) on record
+  keep: { from: ['closed'], to: 'closed' },
   // 作废 and 合并 end an order that will not be handled: spam, or a duplicate of another order
   invalidate: { from: ['asked', 'dispatched', 'transferred'], to: 'closed' },
   merge: { from: ['asked', 'dispatched', 'transferred'], to: 'closed' },
@@ -60,7 +62,7 @@ export const stepLabel = (h: Pick<WorkOrderHistoryEntry, 'action' | 'detail'>): 
 export const PUBLIC_STEP_LABELS: Record<WorkOrderAction | 'create' | 'escalate', string> = {
   create: '已受理', dispatch: '已派单，正在处理', transfer: '已转交职能部门处理', handle: '已办理完毕', review: '已审核',
   reply: '已答复', rate: '已评价', escalate: '已督办', sendBack: '重新派单中',
-  reopen: '已重新办理', invalidate: '经核实不予办理', merge: '已合并到其他工单一并办理',
+  reopen: '已重新办理', keep: '已回访，维持办结', invalidate: '经核实不予办理', merge: '已合并到其他工单一并办理',
 }
 
 /** A resident's report as its status page shows it (GET /api/public/reports/:trackingCode). */

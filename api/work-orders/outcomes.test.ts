@@ -3,6 +3,9 @@ import { openTestApp, type TestApp } from '../test/app.ts'
 import type { PublicReportStatus, WorkOrder } from '../../geo/work-orders.ts'
 import { workOrderKpis } from './kpis.ts'
 import { rankings } from './rankings.ts'
+import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder } from './repository.ts'
+import { findLoginCandidate } from '../auth/repository.ts'
+import type { AuthUser } from '../auth/roles.ts'
 
 // Issue 29, orders: an unhappy resident's order lands in 不满意 and the center takes it back to
 // its handler (重办); spam is 作废 and a duplicate 合并, both out of the figures; 常用语; and
@@ -16,6 +19,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
+const user = async (username: string): Promise<AuthUser> => (await findLoginCandidate(t.db, username))!.user
 const cadre = () => `cadre-${grid.village_id}`
 const act = (who: string, id: number, body: Record<string, unknown>) => t.as(who, { method: 'POST', url: `/api/work-orders/${id}/actions`, payload: body })
 const ok = async (who: string, id: number, body: Record<string, unknown>) => {
@@ -82,9 +86,10 @@ describe('不满意 and 重办', () => {
     expect(Math.round((Date.parse(reopened.deadlineAt) - Date.parse(reopened.stateSince)) / 3_600_000)).toBe(12)
     expect(reopened.history!.map((h) => h.action).slice(-2)).toEqual(['rate', 'reopen'])
     expect(reopened.history!.find((h) => h.action === 'rate')!.detail.satisfaction).toBe(1)
-    // back in the handler's 待办理, and still 不满意 until a better rating replaces it
+    // back in the handler's 待办理; decided on, it leaves 不满意
     expect(await tab(cadre(), 'toHandle')).toContain(id)
-    expect(await tab('dispatcher', 'dissatisfied')).toContain(id)
+    expect(await tab('dispatcher', 'dissatisfied')).not.toContain(id)
+    expect((await counts('dispatcher')).dissatisfied).toBe(before.dissatisfied)
 
     const seen = await status(code)
     // the old answer was about work found undone: the page waits for the next one
@@ -99,6 +104,65 @@ describe('不满意 and 重办', () => {
     const done = (await t.as('dispatcher', `/api/work-orders/${id}`)).json() as WorkOrder
     expect(done).toMatchObject({ state: 'closed', satisfaction: 4 })
     expect(done.history!.filter((h) => h.action === 'rate').map((h) => h.detail.satisfaction)).toEqual([1, 4])
+  })
+
+  it('维持办结: the center keeps a low-rated order closed with a reason; it leaves 不满意 and a new low rating after a reopening brings it back', async () => {
+    const { code, id } = await report('楼道堆放杂物')
+    await toReplied(id)
+    const before = await counts('dispatcher')
+    // nothing to decide before a low rating
+    await refused('dispatcher', id, { action: 'keep', note: '已电话回访说明情况' }, 409)
+    expect((await rate(code, 2, '处理太慢')).statusCode).toBe(200)
+    const figuresBefore = await figures()
+    expect(await tab('dispatcher', 'dissatisfied')).toContain(id)
+    const closed = (await t.as('dispatcher', `/api/work-orders/${id}`)).json() as WorkOrder
+    expect(closed.actions).toEqual(expect.arrayContaining(['reopen', 'keep']))
+    await refused(cadre(), id, { action: 'keep', note: '已解释' }, 403)
+    await refused('leader', id, { action: 'keep', note: '已解释' }, 403)
+    await refused('dispatcher', id, { action: 'keep', note: '  ' }, 400)
+    const kept = await ok('dispatcher', id, { action: 'keep', note: '已电话回访说明情况，群众表示理解' })
+    // it stays closed as it was: the closing, the rating and every figure stand
+    expect(kept).toMatchObject({ state: 'closed', satisfaction: 2, closedAt: closed.closedAt, stateSince: closed.stateSince, wasOverdue: closed.wasOverdue })
+    expect(kept.history!.at(-1)).toMatchObject({ action: 'keep', fromState: 'closed', toState: 'closed', note: '已电话回访说明情况，群众表示理解', actorName: '调度员' })
+    expect(kept.actions).not.toContain('keep')
+    expect(await tab('dispatcher', 'dissatisfied')).not.toContain(id)
+    expect((await counts('dispatcher')).dissatisfied).toBe(before.dissatisfied)
+    expect(await figures()).toEqual(figuresBefore)
+    // decided once: a second keep is refused, by code
+    await refused('dispatcher', id, { action: 'keep', note: '再次维持' }, 403, 'not_awaiting_decision')
+    expect((await status(code)).steps.map((s) => s.label).at(-1)).toBe('已回访，维持办结')
+
+    // the center may still reopen it; a new low rating of the redone work asks again
+    await ok('dispatcher', id, { action: 'reopen', note: '群众再次来电' })
+    await toReplied(id, false)
+    expect((await rate(code, 1, '还是没弄好')).statusCode).toBe(200)
+    expect(await tab('dispatcher', 'dissatisfied')).toContain(id)
+    await ok('admin', id, { action: 'keep', note: '已现场说明，属历史遗留问题' })
+    expect(await tab('dispatcher', 'dissatisfied')).not.toContain(id)
+  })
+
+  it('starts escalation again from a reopened order\'s new deadline', async () => {
+    // a clock in the past, so this order's deadlines come before any the demo's open orders have
+    const t0 = new Date('2026-03-02T01:00:00Z')
+    const h = (n: number) => new Date(t0.getTime() + n * 3_600_000)
+    const [admin, leader, gw] = await Promise.all(['admin', 'leader', `gw-${grid.id}`].map((u) => user(u)))
+    const { order } = await createWorkOrder(t.db, { category: 'road', description: '桥面坑洼', lon: grid.lon, lat: grid.lat }, gw, t0)
+    const id = order.id
+    await actOnWorkOrder(t.db, id, { action: 'dispatch', villageId: grid.village_id }, admin, t0)
+    // road: 72 h to handle; late, it is raised to the command center
+    await escalateOverdue(t.db, h(73))
+    expect((await getWorkOrder(t.db, id, admin, h(73))).escalationLevel).toBe(1)
+    for (const [step, who] of [['handle', admin], ['review', leader], ['reply', admin]] as const) await actOnWorkOrder(t.db, id, { action: step, note: '已处理' }, who, h(74))
+    await actOnWorkOrder(t.db, id, { action: 'rate', satisfaction: 1 }, gw, h(75))
+    const reopened = await actOnWorkOrder(t.db, id, { action: 'reopen', note: '没修好' }, admin, h(100))
+    expect(reopened).toMatchObject({ state: 'dispatched', escalationLevel: 0, deadlineAt: h(172).toISOString() })
+    // within its new deadline nothing happens; past it, raised to the center again, with its step
+    await escalateOverdue(t.db, h(171))
+    expect((await getWorkOrder(t.db, id, admin, h(171))).escalationLevel).toBe(0)
+    await escalateOverdue(t.db, h(173))
+    const raised = await getWorkOrder(t.db, id, admin, h(173))
+    expect(raised).toMatchObject({ escalationLevel: 1, state: 'dispatched', assigneeVillageId: grid.village_id })
+    expect(raised.history!.filter((x) => x.action === 'escalate').map((x) => x.at)).toEqual([h(73).toISOString(), h(173).toISOString()])
   })
 
   it('counts a reopened order as open until redone, and the latest rating, in the roll-ups as in a recount', async () => {

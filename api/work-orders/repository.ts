@@ -7,7 +7,7 @@ import { can } from '../access/policy.ts'
 import { writeAudit } from '../access/audit.ts'
 import { maskName, maskPhone } from '../privacy/mask.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
-import { HANDLER, ratesOnBehalf, refusal } from './policy.ts'
+import { AWAITING_DECISION, HANDLER, ratesOnBehalf, refusal } from './policy.ts'
 import {
   TRANSITIONS, WORK_ORDER_ACTIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
 } from '../../geo/work-orders.ts'
@@ -165,7 +165,7 @@ export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, no
             coalesce(o.dispute_id, (SELECT d.id FROM disputes d WHERE d.source_order_id = o.id), (SELECT min(d.id) FROM disputes d WHERE d.referred_order_id = o.id)) AS dispute_id,
             (SELECT coalesce(json_agg(${HISTORY_JSON} ORDER BY h.id), '[]') FROM work_order_history h WHERE h.order_id = o.id) AS history,
             o.reporter_name, o.reporter_phone, o.rating_comment, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter,
-            o.source, o.outcome, ${HANDLER} AS handler
+            o.source, o.outcome, ${HANDLER} AS handler, ${AWAITING_DECISION} AS awaiting_decision
        FROM work_orders o WHERE o.id = $1`,
     params,
   )
@@ -217,6 +217,8 @@ export interface OrderRow {
   source: WorkOrderSource
   /** who handled it last (the handling a review judges), null before any handling */
   handler: string | null
+  /** 不满意: the latest rating is 1 or 2 and the center has not decided on it (AWAITING_DECISION) */
+  awaiting_decision: boolean
   deadline_at: Date | string
   /** 作废 or 合并, once ended so */
   outcome: 'invalid' | 'merged' | null
@@ -228,7 +230,7 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
     const params: unknown[] = [id]
     const r = await tx.query<OrderRow & { visible: boolean }>(
       `SELECT o.id, o.state, o.category, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter, o.deadline_at,
-              o.source, o.outcome, ${HANDLER} AS handler, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible
+              o.source, o.outcome, ${HANDLER} AS handler, ${AWAITING_DECISION} AS awaiting_decision, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible
          FROM work_orders o WHERE o.id = $1 FOR UPDATE`,
       params,
     )
@@ -288,9 +290,16 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
     }
     let outcome: OrderRow['outcome'] = null
     let mergedInto: number | null = null
-    if (input.action === 'reopen' || input.action === 'invalidate' || input.action === 'merge') {
+    if (input.action === 'reopen' || input.action === 'keep' || input.action === 'invalidate' || input.action === 'merge') {
       // the center's decision on someone's work or report: the reason is the whole point
-      if (!input.note?.trim()) throw new HttpError(400, `body/note: give the reason for the ${input.action === 'reopen' ? 'reopening' : input.action}`)
+      const what = { reopen: 'reopening', keep: 'keeping the order closed', invalidate: 'invalidation', merge: 'merge' }[input.action]
+      if (!input.note?.trim()) throw new HttpError(400, `body/note: give the reason for the ${what}`)
+    }
+    if (input.action === 'keep') {
+      // 维持办结 changes nothing of the order (its closing, rating and figures stand): the decision is its step
+      await appendHistory(tx, id, 'keep', o.state, o.state, user, now, input.note!.trim(), [], {})
+      await announce(tx, id, now)
+      return getWorkOrder(tx, id, user, now)
     }
     if (input.action === 'reopen') {
       // back to whoever held it when it was closed (a village, or a county department)
@@ -305,17 +314,20 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
     }
     await assertOwnPhotos(tx, input.photoIds, user)
     const cat = await category(tx, o.category)
-    // an order that will never be handled is not late for it
-    const late = outcome === null && new Date(o.deadline_at).getTime() < now.getTime()
+    // an order that will never be handled is not late for it; nor is a closed one reopened (its
+    // deadline then was the rating's, which the resident kept)
+    const late = outcome === null && o.state !== 'closed' && new Date(o.deadline_at).getTime() < now.getTime()
     await tx.query(
       `UPDATE work_orders SET state = $2, state_since = $3, deadline_at = $4, assignee_village_id = $5, assignee_department_id = $6,
               was_overdue = was_overdue OR $7,
               satisfaction = coalesce($8, satisfaction),
               handled_at = CASE WHEN $2 = 'handled' THEN $3 ELSE handled_at END,
               closed_at = CASE WHEN $2 = 'closed' THEN $3 WHEN state = 'closed' THEN NULL ELSE closed_at END,
-              outcome = $9, merged_into = $10
+              outcome = $9, merged_into = $10,
+              -- reopened, it is new work with a new deadline: escalation starts again from there
+              escalation_level = CASE WHEN $11 THEN 0 ELSE escalation_level END
         WHERE id = $1`,
-      [id, to, now.toISOString(), deadline(cat, to, now), assigneeVillage, assigneeDepartment, late, input.satisfaction ?? null, outcome, mergedInto],
+      [id, to, now.toISOString(), deadline(cat, to, now), assigneeVillage, assigneeDepartment, late, input.satisfaction ?? null, outcome, mergedInto, input.action === 'reopen'],
     )
     await appendHistory(tx, id, input.action, o.state, to, user, now, input.note ?? '', input.photoIds ?? [], detail)
     await announce(tx, id, now)

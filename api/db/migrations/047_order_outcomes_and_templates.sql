@@ -1,5 +1,5 @@
 -- Issue 29 (orders): 作废 and 合并 end an order without its being handled, 重办 takes a closed
--- one back to its handler, and the handler and the center keep 常用语 (reply templates).
+-- one back to its handler (维持办结, `keep`, is the center's other answer to a low rating), and the handler and the center keep 常用语 (reply templates).
 --
 -- An order that was 作废 (spam, not a matter for the town) or 合并 (a duplicate of another) is
 -- closed with its `outcome`; a merged one names the order kept. Both leave the figures: they
@@ -15,7 +15,7 @@ CREATE INDEX work_orders_dissatisfied_idx ON work_orders (id) WHERE satisfaction
 
 ALTER TABLE work_order_history DROP CONSTRAINT work_order_history_action_check;
 ALTER TABLE work_order_history ADD CONSTRAINT work_order_history_action_check
-  CHECK (action IN ('create', 'dispatch', 'transfer', 'handle', 'review', 'reply', 'rate', 'escalate', 'sendBack', 'reopen', 'invalidate', 'merge'));
+  CHECK (action IN ('create', 'dispatch', 'transfer', 'handle', 'review', 'reply', 'rate', 'escalate', 'sendBack', 'reopen', 'keep', 'invalidate', 'merge'));
 
 -- 常用语: phrases inserted into a handling or reply in one click; a category's own, or for all (NULL)
 CREATE TABLE reply_templates (
