@@ -62,6 +62,24 @@ const figures = async () => {
   return { ...rolled, avgHandlingHours: null }
 }
 
+describe('the demo\'s 不满意', () => {
+  it('opens on a handful of recent low ratings: older ones carry the center\'s decision, moved into today with the rest', async () => {
+    const waiting = (await counts('dispatcher')).dissatisfied
+    expect(waiting).toBeGreaterThanOrEqual(3)
+    expect(waiting).toBeLessThanOrEqual(20)
+    const r = await t.db.query<{ kept: number; reopened: number; misplaced: number; recent: number }>(
+      `SELECT count(*) FILTER (WHERE h.action = 'keep')::int AS kept, count(*) FILTER (WHERE h.action = 'reopen')::int AS reopened,
+              -- each decision follows its rating and lies in the demo's past, as shifted at first start
+              count(*) FILTER (WHERE h.at > now() OR h.at < (SELECT max(r.at) FROM work_order_history r WHERE r.order_id = h.order_id AND r.action = 'rate' AND r.id < h.id))::int AS misplaced,
+              count(*) FILTER (WHERE h.at > now() - interval '60 days')::int AS recent
+         FROM work_order_history h WHERE h.action IN ('keep', 'reopen') AND h.actor = 'dispatcher'`)
+    expect(r.rows[0].kept).toBeGreaterThan(100)
+    expect(r.rows[0].reopened).toBeGreaterThan(5)
+    expect(r.rows[0].misplaced).toBe(0)
+    expect(r.rows[0].recent).toBeGreaterThan(0)
+  })
+})
+
 describe('不满意 and 重办', () => {
   it('puts a 1-star rating in 不满意; the center reopens it with a reason; the resident sees it redone and rates again', async () => {
     const { code, id } = await report()

@@ -2,7 +2,9 @@
 // call of its own. At the users' sizes: the desk 1366×768, the resident's phone 390×844.
 // 29.4   a resident reports on /r/, the center dispatches, the village handles (with a 常用语),
 //        the resident rates 1 star; the order is in the desk's 不满意 tab; the dispatcher 重办s it
-//        with a reason; the resident's page says it is being redone.
+//        with a reason; the resident's page says it is being redone; reopened, it leaves 不满意.
+// 29.4-keep the dispatcher keeps one of the demo's waiting low ratings closed (维持办结) with a
+//        reason: the timeline shows the decision and the order leaves the 不满意 tab.
 // 29.15  a spam report is 作废 and a duplicate 合并 into the first: the resident's pages say so.
 // 29.11  the desk's timeline names people by name and unit, the resident's by unit, never a
 //        login; a wrong code on /r/ reads in Chinese.
@@ -160,6 +162,33 @@ export async function dailyOrdersScenario(browser: Browser, system: System, tall
   check('29.4 the resident sees it being redone, and may not rate yet', state === '重新办理中' && await seen(r, '[data-testid="r-reopened"]', 1000) && !(await seen(r, '[data-testid="r-rate-1"]', 500)), state)
   check('29.11-timeline the resident\'s steps name units (村委会, 指挥中心), never a login or a person',
     steps.some((s) => /村委会/.test(s)) && steps.some((s) => /指挥中心/.test(s)) && !steps.some((s) => LOGIN.test(s) || /村干部|调度员/.test(s)), steps.join(' | ').replace(/\n/g, ' '))
+  // ── 29.4 维持办结 ──
+  await openTab(d, 'dissatisfied')
+  await d.waitForSelector('tr[data-testid^="desk-order-"]', { timeout: 10_000 }).catch(() => undefined)
+  const waitingBefore = Number((await text(d, 'desk-tab-count-dissatisfied')) || -1)
+  const listed = await d.locator('tr[data-testid^="desk-order-"]').evaluateAll((rows) => rows.map((x) => Number(x.getAttribute('data-testid')!.slice('desk-order-'.length))))
+  check('29.4 reopened, the order left 不满意 (decided on); the demo\'s recent low ratings wait there',
+    !listed.includes(id) && listed.length > 0 && waitingBefore === listed.length, `${listed.length} listed, tab says ${waitingBefore}`)
+  const keptId = listed[0] ?? 0
+  await d.click(`[data-testid="desk-order-${keptId}"]`)
+  await waitState(d, 'closed')
+  await d.click('[data-testid="desk-action-keep"]').catch(() => undefined)
+  await d.waitForSelector('[data-testid="desk-action-dialog"]', { timeout: 5000 }).catch(() => undefined)
+  await d.fill('[data-testid="desk-dialog-note"]', '已电话回访说明情况，群众表示理解').catch(() => undefined)
+  await shoot(d, 'keep-dialog-1366', '[data-testid="desk-action-dialog"]')
+  await d.click('[data-testid="desk-dialog-submit"]').catch(() => undefined)
+  await d.waitForSelector('[data-testid="desk-action-dialog"]', { state: 'detached', timeout: 10_000 }).catch(() => undefined)
+  await d.waitForFunction(() => /维持办结/.test(document.querySelector('[data-testid="desk-timeline"]')?.textContent ?? ''), undefined, { timeout: 10_000 }).catch(() => undefined)
+  const keptTimeline = await text(d, 'desk-timeline')
+  check('29.4 维持办结: the dispatcher keeps it closed with a reason; the timeline shows the decision',
+    (await text(d, 'desk-order-state')) === '已关闭' && /维持办结/.test(keptTimeline) && /已电话回访说明情况/.test(keptTimeline), `order ${keptId}`)
+  await shoot(d, 'kept-order-1366')
+  await openTab(d, 'dissatisfied')
+  await d.waitForFunction((n) => document.querySelector('[data-testid="desk-tab-count-dissatisfied"]')?.textContent?.trim() === String(n), waitingBefore - 1, { timeout: 10_000 }).catch(() => undefined)
+  const left = !(await seen(d, `[data-testid="desk-order-${keptId}"]`, 1000))
+  const waitingAfter = Number((await text(d, 'desk-tab-count-dissatisfied')) || -1)
+  check('29.4 维持办结: the kept order leaves the 不满意 tab, counted one less', left && waitingAfter === waitingBefore - 1, `${waitingBefore} → ${waitingAfter}`)
+
   await r.screenshot({ path: artifactPath('daily-orders-r-reopened-390.png'), fullPage: true })
   check('daily-orders-r-reopened-390.png: no clipped, overflowing or overlapping text', (await layoutProblems(r, 'body')).length === 0)
 
