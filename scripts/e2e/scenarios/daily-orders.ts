@@ -8,6 +8,7 @@
 // 29.15  a spam report is 作废 and a duplicate 合并 into the first: the resident's pages say so.
 // 29.11  the desk's timeline names people by name and unit, the resident's by unit, never a
 //        login; a wrong code on /r/ reads in Chinese.
+// 29.15-wall the wall's 事件工单 feed reads the spam report 已作废 and the duplicate 已合并, not 已关闭.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { artifactPath, signIn, type System, type Tally, watchErrors, watchRequests } from '../harness.ts'
 import { layoutProblems } from '../layout.ts'
@@ -193,6 +194,10 @@ export async function dailyOrdersScenario(browser: Browser, system: System, tall
   check('daily-orders-r-reopened-390.png: no clipped, overflowing or overlapping text', (await layoutProblems(r, 'body')).length === 0)
 
   // ── 29.15 作废 and 合并 ──
+  // the wall (a leader's, 1920×1080) watches its town's feed while the center ends the two reports
+  const wall = await context({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  await signIn(wall, system.origin, 'leader', '/')
+  await wall.waitForSelector('[data-testid="work-order-feed"]', { timeout: 30_000 }).catch(() => undefined)
   const spam = `E2E 广告 ${stamp}：专业办证刻章，联系微信`
   const spamCode = await report(r, 'other', spam)
   const dup = `E2E 重复 ${stamp}：小区门口的井盖还是没有`
@@ -214,6 +219,16 @@ export async function dailyOrdersScenario(browser: Browser, system: System, tall
   await waitState(d, 'closed')
   check('29.15 合并: the duplicate ends as 已合并, pointing to the order kept',
     (await text(d, 'desk-order-state')) === '已合并' && (await text(d, 'desk-order-merged-into')) === `工单 ${id}`)
+
+  const onWall = async (orderId: number, want: string) => {
+    await wall.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent?.trim() === w,
+      [`[data-testid="feed-${orderId}"] .state`, want] as const, { timeout: 15_000 }).catch(() => undefined)
+    return (await wall.locator(`[data-testid="feed-${orderId}"] .state`).first().innerText().catch(() => '')).trim()
+  }
+  const spamOnWall = await onWall(spamId, '已作废')
+  const dupOnWall = await onWall(dupId, '已合并')
+  check('29.15-wall the wall\'s feed reads 已作废 and 已合并, not 已关闭', spamOnWall === '已作废' && dupOnWall === '已合并', `${spamOnWall} / ${dupOnWall}`)
+  await shoot(wall, 'wall-feed-1920', '[data-testid="work-order-feed"]')
 
   await status(r, spamCode, '[data-testid="r-invalid"]')
   check('29.15 the spam report\'s page says 不予办理', (await text(r, 'r-state')) === '不予办理' && await seen(r, '[data-testid="r-invalid"]', 1000))
