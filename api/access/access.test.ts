@@ -112,6 +112,8 @@ const REST: [string, () => string, number[]][] = [
   ['work order in grid A', () => `/api/work-orders/${ids.orderA}`, [401, 200, 200, 200, 200, 403, 200, 200, 200, 200]],
   ['work order in village B', () => `/api/work-orders/${ids.orderB}`, [401, 200, 200, 200, 200, 403, 403, 403, 403, 403]],
   ['hotline import', () => 'POST /api/work-orders/import', [401, 415, 403, 415, 403, 403, 403, 403, 403, 403]],
+  ['reply templates (常用语)', () => '/api/work-orders/templates', [401, 200, 200, 200, 403, 403, 200, 200, 200, 403]],
+  ['add a reply template', () => 'POST /api/work-orders/templates', [401, 400, 403, 403, 403, 403, 403, 403, 403, 403]],
   ['households import', () => 'POST /api/imports/households', [401, 415, 403, 403, 403, 403, 415, 403, 403, 403]],
   ['residents import', () => 'POST /api/imports/residents', [401, 415, 403, 403, 403, 403, 415, 403, 403, 403]],
   ['households waiting to be placed', () => '/api/households?unplaced=1', [401, 200, 403, 403, 403, 403, 200, 200, 403, 403]],
@@ -368,7 +370,7 @@ describe('the loop by role and town (问、派、转、办、审、回)', () => 
   const LOOP_ROLES = ['admin', 'leader', 'dispatcher', 'town-dispatcher', 'cadre-1', 'gwA'] as const
   const who = (r: (typeof LOOP_ROLES)[number]) => (r === 'gwA' ? `gw-${ids.gridA}` : r)
   /** an order in `state` in grid A or B, reported by `reporter`, handled last by `handler` */
-  const order = async (o: { grid: number; state: string; source: string; reporter: string; handler?: string }) => {
+  const order = async (o: { grid: number; state: string; source: string; reporter: string; handler?: string; rating?: number }) => {
     const p = await place(o.grid)
     const { rows } = await t.db.query<{ id: number }>(
       `INSERT INTO work_orders (category, description, source, geom, grid_id, village_id, assignee_village_id, state, state_since, deadline_at, reporter, created_at)
@@ -377,6 +379,11 @@ describe('the loop by role and town (问、派、转、办、审、回)', () => 
     if (o.handler) {
       await t.db.query(`INSERT INTO work_order_history (order_id, action, from_state, to_state, actor, actor_role, at) VALUES ($1, 'handle', 'dispatched', 'handled', $2, 'x', now())`,
         [rows[0].id, o.handler])
+    }
+    if (o.rating) {
+      await t.db.query('UPDATE work_orders SET satisfaction = $2, closed_at = now() WHERE id = $1', [rows[0].id, o.rating])
+      await t.db.query(`INSERT INTO work_order_history (order_id, action, from_state, to_state, actor, actor_role, at, detail) VALUES ($1, 'rate', 'replied', 'closed', '#resident', 'resident', now(), $2)`,
+        [rows[0].id, JSON.stringify({ satisfaction: o.rating })])
     }
     return rows[0].id
   }
@@ -404,6 +411,14 @@ describe('the loop by role and town (问、派、转、办、审、回)', () => 
       [200, 200, 200, 200, 200, 200]],
     ["rate someone else's report", async (u) => act(u, await order({ grid: ids.gridA, state: 'replied', source: 'gridWorker', reporter: 'someone-else' }), { action: 'rate', satisfaction: 5 }),
       [403, 403, 403, 403, 403, 403]],
+    ['reopen a closed order (重办)', async (u) => act(u, await order({ grid: ids.gridA, state: 'closed', source: 'resident', reporter: '#resident' }), { action: 'reopen', note: '群众不满意' }),
+      [200, 403, 200, 200, 403, 403]],
+    ['keep a low-rated order closed (维持办结)', async (u) => act(u, await order({ grid: ids.gridA, state: 'closed', source: 'resident', reporter: '#resident', rating: 1 }), { action: 'keep', note: '已回访说明情况' }),
+      [200, 403, 200, 200, 403, 403]],
+    ["invalidate a resident's report (作废)", async (u) => act(u, await order({ grid: ids.gridA, state: 'asked', source: 'resident', reporter: '#resident' }), { action: 'invalidate', note: '广告' }),
+      [200, 403, 200, 200, 403, 403]],
+    ['merge a hotline order in town 2 (合并)', async (u) => act(u, await order({ grid: ids.gridB, state: 'asked', source: 'hotline', reporter: 'x' }), { action: 'merge', note: '重复', mergeInto: ids.orderB }),
+      [200, 403, 200, 403, 403, 403]],
   ]
 
   it('answers every step as the separated duties and the town scope say', async () => {

@@ -74,6 +74,8 @@ export const PERMISSIONS = {
   'workOrders.act': { roles: ORDER_WORKERS, does: 'act on work orders' },
   'workOrders.import': { roles: CENTER, does: 'import hotline orders' },
   'workOrders.configure': { roles: ['admin'], does: 'change work-order categories' },
+  /** 常用语: the reply templates the handlers and the center insert (they read them with workOrders.act) */
+  'workOrders.templates': { roles: ['admin'], does: 'keep the reply templates (常用语)' },
   'vehicles.ingest': { roles: ['device', 'dispatcher', 'admin'], does: 'send vehicle positions' },
   'vehicles.read': { roles: READERS, does: 'read vehicles' },
   'vehicles.follow': { roles: READERS, does: 'follow vehicles live' },

@@ -1,9 +1,9 @@
 import { createHash, randomInt } from 'node:crypto'
 import type { Db, Queryable } from '../db/types.ts'
-import { HttpError, notFound } from '../http/errors.ts'
+import { HttpError } from '../http/errors.ts'
 import { assertOwnPhotos } from '../photos/access.ts'
 import { announce, appendHistory, category, deadline, snapToGrid } from '../work-orders/repository.ts'
-import { PUBLIC_STEP_LABELS, type PublicReportStatus, type WorkOrderHistoryEntry, type WorkOrderState } from '../../geo/work-orders.ts'
+import { PUBLIC_STEP_LABELS, type PublicReportStatus, type WorkOrderHistoryEntry, type WorkOrderOutcome, type WorkOrderState } from '../../geo/work-orders.ts'
 
 /**
  * A resident's reports have no account behind them: the reporter is this name, which no
@@ -67,6 +67,7 @@ export async function createResidentReport(db: Db, input: ResidentReport, limitP
   })
 }
 
+type Step = Pick<WorkOrderHistoryEntry, 'action' | 'at' | 'note'> & { unit: string | null }
 interface StatusRow {
   id: number
   tracking_code: string
@@ -74,41 +75,62 @@ interface StatusRow {
   state: WorkOrderState
   created_at: string
   satisfaction: number | null
-  steps: Pick<WorkOrderHistoryEntry, 'action' | 'at' | 'note'>[]
+  outcome: WorkOrderOutcome | null
+  merged_into: number | null
+  steps: Step[]
   photo_ids: number[]
 }
+
+/**
+ * An order's steps as a resident reads them: what happened, when, and the unit that did it
+ * (units only: no staff name, login or note); the reply's text for the answer.
+ */
+const PUBLIC_STEPS = (order: string) => `(SELECT coalesce(json_agg(json_build_object(
+     'action', h.action, 'note', CASE WHEN h.action = 'reply' THEN h.note ELSE '' END, 'unit', work_order_actor_unit(h.actor, true),
+     'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY h.id), '[]')
+   FROM work_order_history h WHERE h.order_id = ${order})`
+const publicSteps = (steps: Step[]) => steps.map((s) => ({ label: PUBLIC_STEP_LABELS[s.action], at: s.at, unit: s.unit }))
 
 async function findReport(db: Queryable, code: string): Promise<StatusRow> {
   const r = await db.query<StatusRow>(
     `SELECT o.id, o.tracking_code, c.name AS category_name, o.state, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
-            o.satisfaction,
-            (SELECT coalesce(json_agg(json_build_object('action', h.action, 'note', CASE WHEN h.action = 'reply' THEN h.note ELSE '' END,
-                                                        'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY h.id), '[]')
-               FROM work_order_history h WHERE h.order_id = o.id) AS steps,
+            o.satisfaction, o.outcome, o.merged_into, ${PUBLIC_STEPS('o.id')} AS steps,
             (SELECT coalesce(h.photo_ids, '{}') FROM work_order_history h WHERE h.order_id = o.id AND h.action = 'create' ORDER BY h.id LIMIT 1) AS photo_ids
        FROM work_orders o JOIN work_order_categories c ON c.code = o.category
       WHERE o.source = 'resident' AND o.tracking_code = $1`,
     [normalizeTrackingCode(code)],
   )
-  if (!r.rows.length) throw notFound(`report ${code}`)
+  if (!r.rows.length) throw new HttpError(404, `report ${code} not found`, 'report_not_found')
   return r.rows[0]
+}
+
+/** The order a merged report was merged into, as its reporter may follow it: state and steps. */
+async function keptOrder(db: Queryable, id: number): Promise<PublicReportStatus['mergedInto']> {
+  const r = await db.query<{ state: WorkOrderState; steps: Step[] }>(`SELECT o.state, ${PUBLIC_STEPS('o.id')} AS steps FROM work_orders o WHERE o.id = $1`, [id])
+  return r.rows.length ? { orderId: id, state: r.rows[0].state, steps: publicSteps(r.rows[0].steps) } : null
 }
 
 /** The status page: states and times only — no staff names, notes or anyone else's data; the answer addressed to the resident. */
 export async function reportStatus(db: Queryable, code: string): Promise<PublicReportStatus> {
   const o = await findReport(db, code)
-  const reply = [...o.steps].reverse().find((s) => s.action === 'reply')
+  // the answer to the handling now: a reopened report's old answer was about work it found undone
+  const current = o.steps.slice(o.steps.map((s) => s.action).lastIndexOf('reopen') + 1)
+  const reply = [...current].reverse().find((s) => s.action === 'reply')
   return {
     trackingCode: o.tracking_code,
     categoryName: o.category_name,
     state: o.state,
     createdAt: o.created_at,
-    steps: o.steps.map((s) => ({ label: PUBLIC_STEP_LABELS[s.action], at: s.at })),
+    steps: publicSteps(o.steps),
     reply: reply?.note || null,
     canRate: o.state === 'replied',
-    satisfaction: o.satisfaction,
     // her own photos only: the handler's after-photos are staff's, taken at a place that may show people
     photoIds: (o.photo_ids ?? []).map(Number),
+    // a reopened order is being redone: its last rating waits for the next one
+    satisfaction: o.state === 'closed' ? o.satisfaction : null,
+    outcome: o.outcome,
+    reopened: o.steps.some((s) => s.action === 'reopen'),
+    mergedInto: o.merged_into !== null ? await keptOrder(db, o.merged_into) : null,
   }
 }
 
@@ -117,10 +139,10 @@ export async function rateReport(db: Db, code: string, satisfaction: number, com
   await db.transaction(async (tx) => {
     const r = await tx.query<{ id: number; state: WorkOrderState; deadline_at: string }>(
       `SELECT id, state, deadline_at FROM work_orders WHERE source = 'resident' AND tracking_code = $1 FOR UPDATE`, [normalizeTrackingCode(code)])
-    if (!r.rows.length) throw notFound(`report ${code}`)
+    if (!r.rows.length) throw new HttpError(404, `report ${code} not found`, 'report_not_found')
     const o = r.rows[0]
-    if (o.state === 'closed') throw new HttpError(409, 'this report has been rated already')
-    if (o.state !== 'replied') throw new HttpError(409, 'this report can be rated once it has been answered')
+    if (o.state === 'closed') throw new HttpError(409, 'this report has been rated already', 'already_rated')
+    if (o.state !== 'replied') throw new HttpError(409, 'this report can be rated once it has been answered', 'not_answered')
     const late = new Date(o.deadline_at).getTime() < now.getTime()
     await tx.query(
       `UPDATE work_orders SET state = 'closed', state_since = $2, closed_at = $2, satisfaction = $3, rating_comment = $4, was_overdue = was_overdue OR $5 WHERE id = $1`,

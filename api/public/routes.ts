@@ -31,16 +31,21 @@ export const DEFAULT_PUBLIC_LIMITS: PublicLimits = {
 
 const UploadKey = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$', description: 'a random key the page makes once per report; its photos are uploaded with it' })
 const TrackingCode = Type.String({ pattern: '^[0-9A-Za-z-]{10,14}$' })
+/** what happened, when, and the unit that did it (units only, never a person) */
+const Steps = Type.Array(Type.Object({ label: Type.String(), at: Type.String(), unit: Type.Union([Type.String(), Type.Null()]) }))
 const Status = Type.Object({
   trackingCode: Type.String(),
   categoryName: Type.String(),
   state: Type.Union(WORK_ORDER_STATES.map((s) => Type.Literal(s))),
   createdAt: Type.String(),
-  steps: Type.Array(Type.Object({ label: Type.String(), at: Type.String() })),
+  steps: Steps,
   reply: Type.Union([Type.String(), Type.Null()]),
   canRate: Type.Boolean(),
   satisfaction: Type.Union([Type.Integer(), Type.Null()]),
   photoIds: Type.Array(Type.Integer(), { description: "the photos the resident sent with the report (her own only)" }),
+  outcome: Type.Union([Type.Literal('invalid'), Type.Literal('merged'), Type.Null()]),
+  reopened: Type.Boolean(),
+  mergedInto: Type.Union([Type.Object({ orderId: Type.Integer(), state: Type.Union(WORK_ORDER_STATES.map((s) => Type.Literal(s))), steps: Steps }), Type.Null()]),
 })
 
 /**

@@ -66,7 +66,7 @@ async function liveCounts(db: Queryable, scope: KpiScope, from: Date, to: Date, 
             (avg(extract(epoch FROM handled_at - created_at)) / 3600)::float8 AS handling_h,
             avg(satisfaction)::float8 AS satisfaction
        FROM work_orders
-      WHERE created_at >= $1 AND created_at < $2 AND ${inScope(scope)}`,
+      WHERE created_at >= $1 AND created_at < $2 AND outcome IS NULL AND ${inScope(scope)}`,
     [from.toISOString(), to.toISOString(), ...scopeParams(scope), now.toISOString()],
   )
   return r.rows[0]
@@ -150,7 +150,7 @@ export async function departmentRanks(db: Queryable, from: Date, to: Date, townI
               WHERE s.action = 'sendBack' AND s.detail ? 'departmentId' AND s.detail ->> 'departmentId' IS NOT NULL
                 AND (s.detail ->> 'departmentId')::int = d.id AND s.at >= $1 AND s.at < $2
                 AND ${inTown('s')}) AS sent_back
-       FROM departments d LEFT JOIN given g ON g.department_id = d.id LEFT JOIN work_orders o ON o.id = g.order_id
+       FROM departments d LEFT JOIN given g ON g.department_id = d.id LEFT JOIN work_orders o ON o.id = g.order_id AND o.outcome IS NULL
       GROUP BY d.id, d.name ORDER BY d.id`,
     [from.toISOString(), to.toISOString(), townId],
   )

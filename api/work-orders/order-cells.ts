@@ -11,9 +11,9 @@ const WINDOW = `
            (order_day($2::timestamptz)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1),
   -- the two partial days, each a range on the created_at index (one OR of the two scanned every order)
   partial AS (
-    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz)
+    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= $1::timestamptz AND w.created_at < least(b.t0, $2::timestamptz) AND w.outcome IS NULL
     UNION ALL
-    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz)`
+    SELECT w.* FROM work_orders w, bounds b WHERE w.created_at >= greatest(b.t1, b.t0) AND w.created_at < $2::timestamptz AND w.outcome IS NULL)`
 
 /** a partial day's order as a cell's counts, in the cells' column order after its place columns */
 const ORDER_COUNTS = `1, (w.state = 'closed')::int, (w.state = 'closed' AND NOT w.was_overdue)::int,

@@ -5,12 +5,19 @@ import type { OrderRow } from './repository.ts'
 /** who handled an order (`o`) last: the handling a review passes or sends back */
 export const HANDLER = `(SELECT h.actor FROM work_order_history h WHERE h.order_id = o.id AND h.action = 'handle' ORDER BY h.id DESC LIMIT 1)`
 
-type Relation = Pick<OrderRow, 'grid_id' | 'village_id' | 'assignee_village_id' | 'assignee_department_id' | 'reporter' | 'source' | 'handler'>
+/**
+ * 不满意 (`o`): its latest rating is 1 or 2 and the center has not decided on it since — neither
+ * 重办 (reopen) nor 维持办结 (keep). A new low rating after a reopening asks again.
+ */
+export const AWAITING_DECISION = `(o.satisfaction <= 2 AND (SELECT h.action FROM work_order_history h WHERE h.order_id = o.id
+  AND h.action IN ('rate', 'reopen', 'keep') ORDER BY h.id DESC LIMIT 1) = 'rate')`
+
+type Relation = Pick<OrderRow, 'grid_id' | 'village_id' | 'assignee_village_id' | 'assignee_department_id' | 'reporter' | 'source' | 'handler' | 'outcome' | 'awaiting_decision'>
 
 /** Why a step is refused: said to people, and a code for the refusals a screen tells apart. */
 export interface Refusal {
   reason: string
-  code?: 'reviewer_is_handler' | 'rated_by_resident' | 'rated_by_reporter'
+  code?: 'reviewer_is_handler' | 'rated_by_resident' | 'rated_by_reporter' | 'order_ended' | 'not_a_public_report' | 'not_awaiting_decision'
 }
 
 /**
@@ -47,6 +54,20 @@ export function refusal(user: AuthUser, action: WorkOrderAction, o: Relation): R
       // a hotline caller has no account: the center records her rating from the call-back (代评)
       if (o.source === 'hotline') return center ? null : no("only the command center rates for a hotline caller (代评)", 'rated_by_reporter')
       return user.username === o.reporter ? null : no('only the reporter rates this order', 'rated_by_reporter')
+    case 'reopen':
+      // 重办: the center's decision on a closed order (a resident unhappy with it); one that was
+      // 作废 or 合并 was never handled, so there is no handler to take it back
+      if (!center) return no(`role ${user.role} may not reopen work orders`)
+      return o.outcome ? no(`this order ended as ${o.outcome}; only a handled order is reopened`, 'order_ended') : null
+    case 'keep':
+      // 维持办结: the center's other answer to a low rating (the work was done; the resident was told why)
+      if (!center) return no(`role ${user.role} may not keep work orders closed`)
+      return o.awaiting_decision ? null : no('only a closed order whose latest rating is 1 or 2, not yet decided on, is kept closed', 'not_awaiting_decision')
+    case 'invalidate':
+    case 'merge':
+      // spam and duplicates come from outside: residents' reports and hotline calls
+      if (!center) return no(`role ${user.role} may not ${action} work orders`)
+      return o.source === 'resident' || o.source === 'hotline' ? null : no(`only residents' reports and hotline orders are ${action === 'merge' ? 'merged' : 'invalidated'}; send the order back instead`, 'not_a_public_report')
   }
 }
 
@@ -78,6 +99,9 @@ export function tabCondition(user: AuthUser, tab: InboxTab, params: unknown[], n
       return `o.state = 'reviewed'`
     case 'overdue':
       return `o.state <> 'closed' AND o.deadline_at < ${bind(now)}::timestamptz`
+    case 'dissatisfied':
+      // waiting for the center's decision (重办 or 维持办结); a new rating of 3 or more takes it out
+      return AWAITING_DECISION
     case 'all':
       return 'TRUE'
   }

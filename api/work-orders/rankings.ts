@@ -61,7 +61,7 @@ async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRo
        LEFT JOIN LATERAL (
          SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'closed')::int AS closed,
                 count(*) FILTER (WHERE state = 'closed' AND NOT was_overdue)::int AS on_time, avg(satisfaction)::float8 AS satisfaction
-           FROM work_orders WHERE village_id = v.id AND created_at >= $1 AND created_at < $2) o ON true
+           FROM work_orders WHERE village_id = v.id AND created_at >= $1 AND created_at < $2 AND outcome IS NULL) o ON true
        LEFT JOIN LATERAL (
          SELECT count(*)::int AS households,
                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM household_visits x WHERE x.household_id = h.id AND x.visited_at >= $3 AND x.visited_at < $4))::int AS visited
@@ -72,7 +72,7 @@ async function liveRows(db: Queryable, w: Window): Promise<{ villages: VillageRo
   )
   const workers = await db.query<WorkerRow>(
     `SELECT g.id, g.name, v.name AS village_name, g.grid_worker_name,
-            (SELECT count(*)::int FROM work_orders o WHERE o.grid_id = g.id AND o.source = 'gridWorker' AND o.created_at >= $1 AND o.created_at < $2) AS reports,
+            (SELECT count(*)::int FROM work_orders o WHERE o.grid_id = g.id AND o.source = 'gridWorker' AND o.outcome IS NULL AND o.created_at >= $1 AND o.created_at < $2) AS reports,
             (SELECT count(*)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visits,
             (SELECT count(*)::int FROM households h WHERE h.grid_id = g.id) AS households,
             (SELECT count(DISTINCT x.household_id)::int FROM household_visits x WHERE x.grid_id = g.id AND x.visited_at >= $3 AND x.visited_at < $4) AS visited

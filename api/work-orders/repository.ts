@@ -8,7 +8,7 @@ import { writeAudit } from '../access/audit.ts'
 import { maskName, maskPhone } from '../privacy/mask.ts'
 import { ORDER_COLUMNS } from './visibility.ts'
 import { placeNear } from '../geo/place.ts'
-import { HANDLER, ratesOnBehalf, refusal } from './policy.ts'
+import { AWAITING_DECISION, HANDLER, ratesOnBehalf, refusal } from './policy.ts'
 import {
   TRANSITIONS, WORK_ORDER_ACTIONS, type WorkOrder, type WorkOrderAction, type WorkOrderHistoryEntry, type WorkOrderSource, type WorkOrderState,
 } from '../../geo/work-orders.ts'
@@ -28,11 +28,13 @@ export const orderJson = (now: string) => `json_build_object(
   'assigneeName', coalesce((SELECT name FROM villages WHERE id = o.assignee_village_id), (SELECT name FROM departments WHERE id = o.assignee_department_id)),
   'escalationLevel', o.escalation_level, 'stateSince', ${iso('o.state_since')}, 'deadlineAt', ${iso('o.deadline_at')},
   'overdue', o.state <> 'closed' AND o.deadline_at < ${now}, 'wasOverdue', o.was_overdue OR (o.state <> 'closed' AND o.deadline_at < ${now}),
-  'reporter', o.reporter, 'satisfaction', o.satisfaction,
+  'reporter', o.reporter, 'satisfaction', o.satisfaction, 'outcome', o.outcome, 'mergedInto', o.merged_into,
   'createdAt', ${iso('o.created_at')}, 'handledAt', ${iso('o.handled_at')}, 'closedAt', ${iso('o.closed_at')})`
 
 const HISTORY_JSON = `json_build_object(
   'id', h.id, 'action', h.action, 'fromState', h.from_state, 'toState', h.to_state, 'actor', h.actor, 'actorRole', h.actor_role,
+  -- people read who acted by name and unit (the account as it is now), not by login
+  'actorName', (SELECT u.display_name FROM users u WHERE u.username = h.actor), 'actorUnit', work_order_actor_unit(h.actor, false),
   'at', ${iso('h.at')}, 'note', h.note, 'photoIds', to_json(h.photo_ids), 'detail', h.detail)`
 
 export interface Category {
@@ -164,7 +166,7 @@ export async function getWorkOrder(db: Queryable, id: number, user: AuthUser, no
             coalesce(o.dispute_id, (SELECT d.id FROM disputes d WHERE d.source_order_id = o.id), (SELECT min(d.id) FROM disputes d WHERE d.referred_order_id = o.id)) AS dispute_id,
             (SELECT coalesce(json_agg(${HISTORY_JSON} ORDER BY h.id), '[]') FROM work_order_history h WHERE h.order_id = o.id) AS history,
             o.reporter_name, o.reporter_phone, o.rating_comment, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter,
-            o.source, ${HANDLER} AS handler
+            o.source, o.outcome, ${HANDLER} AS handler, ${AWAITING_DECISION} AS awaiting_decision
        FROM work_orders o WHERE o.id = $1`,
     params,
   )
@@ -202,6 +204,8 @@ export interface ActionInput {
   departmentId?: number
   approve?: boolean
   satisfaction?: number
+  /** 合并: the number of the order kept */
+  mergeInto?: number
 }
 
 export interface OrderRow {
@@ -216,7 +220,11 @@ export interface OrderRow {
   source: WorkOrderSource
   /** who handled it last (the handling a review judges), null before any handling */
   handler: string | null
+  /** 不满意: the latest rating is 1 or 2 and the center has not decided on it (AWAITING_DECISION) */
+  awaiting_decision: boolean
   deadline_at: Date | string
+  /** 作废 or 合并, once ended so */
+  outcome: 'invalid' | 'merged' | null
 }
 
 /** One step of the loop: checked against the state machine (409) and the user's role and scope (403). */
@@ -225,7 +233,7 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
     const params: unknown[] = [id]
     const r = await tx.query<OrderRow & { visible: boolean }>(
       `SELECT o.id, o.state, o.category, o.grid_id, o.village_id, o.assignee_village_id, o.assignee_department_id, o.reporter, o.deadline_at,
-              o.source, ${HANDLER} AS handler, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible
+              o.source, o.outcome, ${HANDLER} AS handler, ${AWAITING_DECISION} AS awaiting_decision, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible
          FROM work_orders o WHERE o.id = $1 FOR UPDATE`,
       params,
     )
@@ -283,22 +291,68 @@ export async function actOnWorkOrder(db: Db, id: number, input: ActionInput, use
       // 代评: the center's record of a hotline caller's rating, never to be read as the caller's own click
       if (ratesOnBehalf(o)) detail.onBehalf = true
     }
+    let outcome: OrderRow['outcome'] = null
+    let mergedInto: number | null = null
+    if (input.action === 'reopen' || input.action === 'keep' || input.action === 'invalidate' || input.action === 'merge') {
+      // the center's decision on someone's work or report: the reason is the whole point
+      const what = { reopen: 'reopening', keep: 'keeping the order closed', invalidate: 'invalidation', merge: 'merge' }[input.action]
+      if (!input.note?.trim()) throw new HttpError(400, `body/note: give the reason for the ${what}`)
+    }
+    if (input.action === 'keep') {
+      // 维持办结 changes nothing of the order (its closing, rating and figures stand): the decision is its step
+      await appendHistory(tx, id, 'keep', o.state, o.state, user, now, input.note!.trim(), [], {})
+      await announce(tx, id, now)
+      return getWorkOrder(tx, id, user, now)
+    }
+    if (input.action === 'reopen') {
+      // back to whoever held it when it was closed (a village, or a county department)
+      Object.assign(detail, o.assignee_department_id !== null ? { departmentId: o.assignee_department_id } : { villageId: o.assignee_village_id ?? o.village_id })
+      assigneeVillage = o.assignee_department_id !== null ? null : (o.assignee_village_id ?? o.village_id)
+    }
+    if (input.action === 'invalidate') outcome = 'invalid'
+    if (input.action === 'merge') {
+      mergedInto = await keptOrder(tx, id, input.mergeInto, user)
+      outcome = 'merged'
+      detail.mergedInto = mergedInto
+    }
     await assertOwnPhotos(tx, input.photoIds, user)
     const cat = await category(tx, o.category)
-    const late = new Date(o.deadline_at).getTime() < now.getTime()
+    // an order that will never be handled is not late for it; nor is a closed one reopened (its
+    // deadline then was the rating's, which the resident kept)
+    const late = outcome === null && o.state !== 'closed' && new Date(o.deadline_at).getTime() < now.getTime()
     await tx.query(
       `UPDATE work_orders SET state = $2, state_since = $3, deadline_at = $4, assignee_village_id = $5, assignee_department_id = $6,
               was_overdue = was_overdue OR $7,
               satisfaction = coalesce($8, satisfaction),
               handled_at = CASE WHEN $2 = 'handled' THEN $3 ELSE handled_at END,
-              closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE closed_at END
+              closed_at = CASE WHEN $2 = 'closed' THEN $3 WHEN state = 'closed' THEN NULL ELSE closed_at END,
+              outcome = $9, merged_into = $10,
+              -- reopened, it is new work with a new deadline: escalation starts again from there
+              escalation_level = CASE WHEN $11 THEN 0 ELSE escalation_level END
         WHERE id = $1`,
-      [id, to, now.toISOString(), deadline(cat, to, now), assigneeVillage, assigneeDepartment, late, input.satisfaction ?? null],
+      [id, to, now.toISOString(), deadline(cat, to, now), assigneeVillage, assigneeDepartment, late, input.satisfaction ?? null, outcome, mergedInto, input.action === 'reopen'],
     )
     await appendHistory(tx, id, input.action, o.state, to, user, now, input.note ?? '', input.photoIds ?? [], detail)
     await announce(tx, id, now)
     return getWorkOrder(tx, id, user, now)
   })
+}
+
+/**
+ * 合并: the order a duplicate is merged into, which the caller may see (403 otherwise, 404
+ * unknown) and which is itself kept (not 作废 or merged: a resident following the chain would
+ * end nowhere).
+ */
+async function keptOrder(tx: Queryable, id: number, into: number | undefined, user: AuthUser): Promise<number> {
+  if (into === undefined) throw new HttpError(400, 'body/mergeInto: give the number of the order to merge this one into')
+  if (into === id) throw new HttpError(400, 'body/mergeInto: an order is not merged into itself')
+  const params: unknown[] = [into]
+  const r = await tx.query<{ outcome: string | null; visible: boolean }>(
+    `SELECT o.outcome, ${scopeCondition(user, ORDER_COLUMNS, params)} AS visible FROM work_orders o WHERE o.id = $1`, params)
+  if (!r.rows.length) throw new HttpError(404, `body/mergeInto: work order ${into} not found`, 'merge_target_not_found')
+  if (!r.rows[0].visible) throw new HttpError(403, `body/mergeInto: work order ${into} is outside your scope`)
+  if (r.rows[0].outcome) throw new HttpError(409, `body/mergeInto: work order ${into} ended as ${r.rows[0].outcome}; merge into the order kept`, 'merge_target_ended')
+  return into
 }
 
 const SYSTEM = { username: 'system', role: 'system' }

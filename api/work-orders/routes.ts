@@ -8,6 +8,7 @@ import { WORK_ORDER_ACTIONS, WORK_ORDER_SOURCES, WORK_ORDER_STATES, type WorkOrd
 import { actOnWorkOrder, createWorkOrder, escalateOverdue, getWorkOrder, WORK_ORDERS_CHANNEL, type ActionInput, type NewWorkOrder } from './repository.ts'
 import { workOrderKpiRoutes } from './kpi-routes.ts'
 import { workOrderDeskRoutes } from './desk-routes.ts'
+import { replyTemplateRoutes } from './templates.ts'
 import { recordVisit } from './visits.ts'
 import { villageTowns } from '../towns/village-towns.ts'
 import { hotlineImportRoutes } from './hotline-import-routes.ts'
@@ -156,7 +157,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
     {
       schema: {
         tags: ['work orders'],
-        summary: 'one step of the loop (派、转、办、审、回、评); 409 when the order is not in a state that allows it',
+        summary: 'one step of the loop (派、转、办、审、回、评, 退回; the center: 重办 a closed order, 作废 or 合并 a report, each with a reason in note); 409 when the order is not in a state that allows it',
         params: Type.Object({ id: Id }),
         body: Type.Object(
           {
@@ -167,6 +168,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
             departmentId: Type.Optional(Id),
             approve: Type.Optional(Type.Boolean()),
             satisfaction: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+            mergeInto: Type.Optional({ ...Id, description: '合并: the number of the order this duplicate is merged into' }),
           },
           { additionalProperties: false },
         ),
@@ -178,6 +180,7 @@ export const workOrderRoutes: FastifyPluginAsync<{ db: Db; escalateEveryMs?: num
   await app.register(hotlineImportRoutes, { db })
   await app.register(workOrderKpiRoutes, { db })
   await app.register(workOrderDeskRoutes, { db })
+  await app.register(replyTemplateRoutes, { db })
 
   app.post<{ Body: { householdId: number; note?: string; photoIds?: number[]; clientKey?: string; residentIds?: number[] } }>(
     '/household-visits',

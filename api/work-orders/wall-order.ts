@@ -28,7 +28,7 @@ export const wallOrderJson = (now: string) => `json_build_object(
   'assigneeName', coalesce((SELECT name FROM villages WHERE id = o.assignee_village_id), (SELECT name FROM departments WHERE id = o.assignee_department_id)),
   'escalationLevel', o.escalation_level, 'stateSince', ${iso('o.state_since')}, 'deadlineAt', ${iso('o.deadline_at')},
   'overdue', o.state <> 'closed' AND o.deadline_at < ${now}, 'wasOverdue', o.was_overdue OR (o.state <> 'closed' AND o.deadline_at < ${now}),
-  'satisfaction', o.satisfaction,
+  'satisfaction', o.satisfaction, 'outcome', o.outcome, 'mergedInto', o.merged_into,
   'createdAt', ${iso('o.created_at')}, 'handledAt', ${iso('o.handled_at')}, 'closedAt', ${iso('o.closed_at')})`
 
 /** the steps of `o` as a wall sees them: what happened and when; photos only of orders that are not sensitive */

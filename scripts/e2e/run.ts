@@ -25,6 +25,7 @@ import { dailyFleetScenario } from './scenarios/daily-fleet.ts'
 import { dailyLiveScenario } from './scenarios/daily-live.ts'
 import { dailyWallScenario } from './scenarios/daily-wall.ts'
 import { dailyAdminScenario } from './scenarios/daily-admin.ts'
+import { dailyOrdersScenario } from './scenarios/daily-orders.ts'
 
 // `npm run e2e -- vehicles drill` runs only those scenarios ('map' is part of 'drill')
 const only = process.argv.slice(2).map((n) => (n === 'map' ? 'drill' : n))
@@ -66,6 +67,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ['daily-wall', () => dailyWallScenario(browser, system, tally)],
   // issue 29.16, 29.14, 29.11 (walls): walls named, toured, linked and reloaded from the desk; exports; 派单单
   ['daily-admin', () => dailyAdminScenario(browser, system, tally)],
+  // issue 29, orders: 不满意 → 重办, 作废, 合并, 常用语, names and units in timelines
+  ['daily-orders', () => dailyOrdersScenario(browser, system, tally)],
   // last: it kills and restarts the API
   ['walls', () => wallsScenario(browser, system, tally)],
   // a system of its own: a county of three towns

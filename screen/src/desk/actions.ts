@@ -11,4 +11,8 @@ export function actionLabel(action: WorkOrderAction, order: Pick<WorkOrder, 'sou
 
 export const TITLES: Partial<Record<WorkOrderAction, string>> = {
   dispatch: '派单', transfer: '转办', handle: '办理', review: '审核', reply: '回复来电人', sendBack: '退回指挥中心',
+  reopen: '重办（退回承办单位重新办理）', keep: '维持办结', invalidate: '作废', merge: '合并重复工单',
 }
+
+/** steps that end or undo someone's work: shown as red buttons */
+export const DANGER: readonly WorkOrderAction[] = ['sendBack', 'invalidate', 'merge', 'reopen']

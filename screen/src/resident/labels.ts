@@ -40,33 +40,35 @@ const FIELDS: [RegExp, string][] = [
 ]
 
 /**
- * An error as a resident should read it: a Chinese sentence chosen by the status, and the
- * server's own reason beside it (it names the field or the state), so nothing is hidden.
+ * An error as a resident should read it: Chinese only, chosen by the status and the server's
+ * `code` (the server's message is English, for staff and logs; a resident never sees it). `detail`
+ * is a second Chinese line where one helps (which field, what to do), or empty.
  */
 export function residentError(err: unknown): { text: string; detail: string } {
-  if (!(err instanceof ApiError)) return { text: '出现错误，请稍后重试', detail: err instanceof Error ? err.message : String(err) }
-  const detail = err.message
+  if (!(err instanceof ApiError)) return { text: '出现错误，请稍后重试', detail: '' }
   switch (err.status) {
     case 0:
       return { text: '网络不可用，请检查网络后重试', detail: '' }
     case 400: {
-      const field = FIELDS.find(([re]) => re.test(detail))?.[1]
-      return { text: field ? `请检查“${field}”一项的填写` : '填写的内容有误，请检查后重试', detail }
+      const field = FIELDS.find(([re]) => re.test(err.message))?.[1]
+      return { text: field ? `请检查“${field}”一项的填写` : '填写的内容有误，请检查后重试', detail: '' }
     }
     case 404:
-      return { text: '没有找到这个编号，请核对后重试', detail }
+      return { text: '没有找到这个编号，请核对后重试', detail: '编号是 10 位字母和数字，可在“我的反映”中找到' }
     case 409:
-      return { text: /rated already/.test(detail) ? '这条反映已经评价过了' : '办理答复后才能评价，请稍后再来', detail }
+      if (err.code === 'already_rated') return { text: '这条反映已经评价过了', detail: '' }
+      if (err.code === 'not_answered') return { text: '办理答复后才能评价，请稍后再来', detail: '' }
+      return { text: '这条反映的状态已经变化，请刷新后查看', detail: '' }
     case 413:
-      return { text: '照片太大，请换一张或重新拍摄', detail }
+      return { text: '照片太大，请换一张或重新拍摄', detail: '' }
     case 415:
-      return { text: '只能上传 JPEG、PNG 或 WebP 格式的照片', detail }
+      return { text: '只能上传 JPEG、PNG 或 WebP 格式的照片', detail: '' }
     case 422:
-      return { text: '这个位置不在本镇的网格范围内，请重新选择位置', detail }
+      return { text: '这个位置不在本镇的网格范围内，请重新选择位置', detail: '' }
     case 429:
       // the address's photos for the day are used up: waiting a minute will not help
-      return { text: err.code === 'upload_budget' ? '今天上传的照片已达上限，请明天再试' : '提交太频繁了，请稍后再试', detail }
+      return err.code === 'upload_budget' ? { text: '今天上传的照片已达上限，请明天再试', detail: '' } : { text: '提交太频繁了，请稍后再试', detail: '' }
     default:
-      return err.status >= 500 ? { text: '服务暂时不可用，请稍后重试', detail } : { text: '提交未成功，请稍后重试', detail }
+      return err.status >= 500 ? { text: '服务暂时不可用，请稍后重试', detail: '' } : { text: '提交未成功，请稍后重试', detail: '' }
   }
 }

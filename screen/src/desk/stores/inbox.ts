@@ -39,7 +39,8 @@ export function defaultTab(role: string | undefined): InboxTab {
  * center dispatches, reviews and replies; a village, grid or department handles.
  */
 function workTabs(role: string | undefined): InboxTab[] {
-  if (isCenter(role)) return ['toDispatch', 'toReview', 'toReply']
+  // a resident's 1 or 2 stars is the center's to look at (重办 or not)
+  if (isCenter(role)) return ['toDispatch', 'toReview', 'toReply', 'dissatisfied']
   if (role === 'leader') return ['toReview']
   return ['toHandle']
 }
@@ -172,6 +173,7 @@ export const useInboxStore = defineStore('deskInbox', () => {
       case 'toReview': return o.state === 'handled' && !handledHere.has(o.id)
       case 'toReply': return o.state === 'reviewed'
       case 'overdue': return o.overdue
+      case 'dissatisfied': return o.satisfaction !== null && o.satisfaction <= 2
       case 'all': return true
     }
   }
@@ -196,7 +198,8 @@ export const useInboxStore = defineStore('deskInbox', () => {
     const before = seen.get(o.id)
     const moved = before !== key(o)
     seen.set(o.id, key(o))
-    if (moved && workTabs(user()?.role).some((t) => inTab(o, t))) {
+    // an unhappy order chimes when it is rated, not again when the center reopens it
+    if (moved && workTabs(user()?.role).some((t) => inTab(o, t) && (t !== 'dissatisfied' || o.state === 'closed'))) {
       fresh.value = new Set(fresh.value).add(o.id)
       chimes.value++
       beep()

@@ -13,6 +13,8 @@ export interface ActionBody {
   departmentId?: number
   approve?: boolean
   satisfaction?: number
+  /** 合并: the order kept */
+  mergeInto?: number
 }
 
 const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp']
