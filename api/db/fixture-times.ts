@@ -22,6 +22,10 @@ export type TimeKind = 'event' | 'birth' | 'month' | 'year' | 'keep'
 /** Every date, timestamp and year column of the fixture tables, and how it follows the load day (a test fails on one missing). */
 export const FIXTURE_TIME_COLUMNS: Record<string, Record<string, TimeKind>> = {
   grids: { retired_at: 'event' },
+  // retired by people (车辆与设施); the fixtures' trucks and points are all in service
+  vehicles: { retired_at: 'event' },
+  collection_points: { retired_at: 'event' },
+  transfer_stations: { retired_at: 'event' },
   residents: { birth_date: 'birth', deregistered_on: 'event' },
   party_activities: { month: 'month' },
   // reviewed_at and updated_at are set by people's writes (the fixtures leave them empty)
