@@ -18,8 +18,8 @@ describe("the desk's menu", () => {
 
 describe("the inbox's tabs and place filters by role", () => {
   it('offer 待派单 and 待审核 only to those who dispatch and review, 待回复 only to the command center', () => {
-    for (const role of ['admin', 'dispatcher']) expect(inboxTabsFor(role), role).toEqual(['toDispatch', 'toHandle', 'toReview', 'toReply', 'overdue', 'all'])
-    expect(inboxTabsFor('leader')).toEqual(['toDispatch', 'toHandle', 'toReview', 'overdue', 'all'])
+    for (const role of ['admin', 'dispatcher']) expect(inboxTabsFor(role), role).toEqual(['toDispatch', 'toHandle', 'toReview', 'toReply', 'overdue', 'dissatisfied', 'all'])
+    expect(inboxTabsFor('leader')).toEqual(['toDispatch', 'toHandle', 'toReview', 'overdue', 'dissatisfied', 'all'])
     for (const role of ['villageCadre', 'gridWorker', 'department']) expect(inboxTabsFor(role), role).toEqual(['toHandle', 'overdue', 'all'])
   })
   it('keep a cadre to her village’s grids and a grid worker to her grid', () => {

@@ -65,13 +65,15 @@ export const seesCaller = (role: string | undefined): boolean => role === 'admin
 /**
  * Inbox tabs that never hold a step the role may take (api/work-orders/policy.ts refusal): only
  * the command center and leaders dispatch and review, only the center replies. A village, grid
- * or department handles: 待办理, 已超期 and 全部 are its tabs. A tab not listed here is everyone's.
+ * or department handles: 待办理, 已超期 and 全部 are its tabs (a 重办 order comes back to it in
+ * 待办理; 不满意 waits for the center's decision, which leaders oversee). A tab not listed here is
+ * everyone's.
  */
 const INBOX_TABS_NEVER: Record<string, readonly InboxTab[]> = {
   leader: ['toReply'],
-  villageCadre: ['toDispatch', 'toReview', 'toReply'],
-  gridWorker: ['toDispatch', 'toReview', 'toReply'],
-  department: ['toDispatch', 'toReview', 'toReply'],
+  villageCadre: ['toDispatch', 'toReview', 'toReply', 'dissatisfied'],
+  gridWorker: ['toDispatch', 'toReview', 'toReply', 'dissatisfied'],
+  department: ['toDispatch', 'toReview', 'toReply', 'dissatisfied'],
 }
 export const inboxTabsFor = (role: string | undefined): InboxTab[] => INBOX_TABS.filter((t) => !(role && INBOX_TABS_NEVER[role]?.includes(t)))
 
