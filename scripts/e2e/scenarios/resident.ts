@@ -62,7 +62,10 @@ export async function residentScenario(browser: Browser, system: System, tally: 
   const tapped = await page.waitForFunction(() => /已选位置/.test(document.querySelector('[data-testid="r-place"]')?.textContent ?? ''), undefined, { timeout: 5000 }).then(() => true, () => false)
   tally.check('[resident] a tap on the map sets the place', tapped, await text(page, 'r-place'))
   await page.click('[data-testid="r-locate"]')
-  await page.waitForFunction((want) => (document.querySelector('[data-testid="r-place"]')?.textContent ?? '').includes(want), lon.toFixed(5), { timeout: 10_000 })
+  // the place is said as people know it (the nearest street or the grid), as the API names the device's point
+  const expected = ((await (await fetch(`${system.origin}/api/public/place?lon=${lon}&lat=${lat}`)).json()) as { place: string | null }).place ?? ''
+  await page.waitForFunction((want) => (document.querySelector('[data-testid="r-place"]')?.textContent ?? '').includes(want), expected, { timeout: 10_000 }).catch(() => undefined)
+  tally.check('[resident] the place reads as a street or grid, never longitude and latitude', expected !== '' && (await text(page, 'r-place')).includes(expected) && !/\d+\.\d{4}/.test(await text(page, 'r-place')), `${await text(page, 'r-place')} (API: ${expected})`)
   tally.check('[resident] the device position sets the place, named by its village', /已选位置：\S+村/.test(await text(page, 'r-place')), await text(page, 'r-place'))
   await page.fill('[data-testid="r-phone"]', '1380013')
   await page.click('[data-testid="r-submit"]')

@@ -51,7 +51,8 @@ export async function workOrdersScenario(browser: Browser, system: System, tally
   const mapShown = await m.waitForSelector('[data-testid="grid-map"] canvas[data-ready="1"]', { timeout: 30_000 }).then(() => true, () => false)
   tally.check('[phone] the grid worker signs in and sees their grid on the map', mapShown)
   await m.getByText('使用定位').click()
-  await m.waitForFunction(() => /位置 \d/.test(document.querySelector('.where')?.textContent ?? ''), undefined, { timeout: 5000 })
+  // the device's point is said as a place (street or grid), not as coordinates
+  await m.waitForFunction(() => /^位置：/.test(document.querySelector('[data-testid="m-report-place"]')?.textContent?.trim() ?? ''), undefined, { timeout: 5000 })
   await m.selectOption('[data-testid="m-category"]', 'garbage')
   const description = `E2E 测试：收集点垃圾满溢 ${Date.now()}`
   await m.fill('[data-testid="m-description"]', description)
