@@ -85,7 +85,7 @@ export async function populationPhoneScenario(browser: Browser, system: System, 
   tally.check('[phone] the grid worker signs in through the form and sees her grid', mapReady)
   await m.click('[data-testid="m-tab-people"]')
   const listed = await m.waitForSelector(`[data-testid="m-household-${birthHome}"]`, { timeout: 10_000 }).then(() => true, () => false)
-  tally.check('[phone] 人口管理 lists her grid\'s households', listed && (await m.locator('[data-testid^="m-household-"]').count()) === homes.length, `${homes.length} households`)
+  tally.check('[phone] 人口管理 lists her grid\'s households', listed && (await m.locator('button[data-testid^="m-household-"]').count()) === homes.length, `${homes.length} households`)
   await layout(m, tally, 'the household list')
   await m.screenshot({ path: artifactPath('population-phone-households-390.png') })
   await m.click(`[data-testid="m-household-${birthHome}"]`)
