@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { freePort } from '../pg/temp-cluster.ts'
+import { type AuthCodes, memoryAuthCodes } from '../simulate/jt808/auth-codes.ts'
 
 export const ROOT = new URL('../../', import.meta.url).pathname
 export const ARTIFACTS = join(ROOT, 'test-artifacts/e2e')
@@ -25,6 +26,12 @@ export interface System {
   origin: string
   /** the JT/T 808 gateway's TCP port */
   jt808Port: number
+  /**
+   * The simulated terminals' auth codes for this system, kept across scenarios as a real
+   * terminal keeps its code: the platform refuses a second registration of a registered
+   * terminal, so a scenario's simulator that forgot the codes of an earlier one could not sign in.
+   */
+  terminalCodes: AuthCodes
   startupMs: number
   stop(): Promise<void>
   /** kill -9 of the API and everything it started, as a power cut would */
@@ -122,7 +129,7 @@ export async function startSystem(env: NodeJS.ProcessEnv = {}): Promise<System> 
     await ready()
     return performance.now() - t0
   }
-  return { origin, jt808Port, startupMs, stop, kill9: () => down('kill'), down, up }
+  return { origin, jt808Port, terminalCodes: memoryAuthCodes(), startupMs, stop, kill9: () => down('kill'), down, up }
 }
 
 /** tokens already issued in this run, by origin and username */

@@ -77,7 +77,7 @@ export async function dailyLiveScenario(browser: Browser, system: System, tally:
     const page = await context.newPage()
     return { context, page, errors: watchErrors(page), requests: watchRequests(page, system.origin) }
   }
-  const transport = jt808Transport('127.0.0.1', system.jt808Port, points, { plates: loadPlates(FIXTURES_DIR) })
+  const transport = jt808Transport('127.0.0.1', system.jt808Port, points, { plates: loadPlates(FIXTURES_DIR), codes: system.terminalCodes })
   try {
     // the wall, as a town leader opens it, pinned to a village
     const orders = await get<Order[]>('/api/work-orders?limit=300')

@@ -61,7 +61,7 @@ export async function dailyMediaScenario(browser: Browser, system: System, tally
 
   // the trucks drive from the start, so there is a track to replay by the time the fleet map opens
   const simLog: string[] = []
-  const transport = jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR), { plates: loadPlates(FIXTURES_DIR) })
+  const transport = jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR), { plates: loadPlates(FIXTURES_DIR), codes: system.terminalCodes })
   const sim = startSimulator({ transport, routes: loadRoutes(FIXTURES_DIR), hz: 1, faults: false, log: (line) => simLog.push(line) })
   try {
     // an order of grid G in village 3 with a report photo, dispatched to the village and handled with an after-photo

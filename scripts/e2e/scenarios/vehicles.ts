@@ -17,7 +17,7 @@ async function mapShot(page: Page): Promise<Buffer> {
 export async function vehiclesScenario(browser: Browser, system: System, tally: Tally): Promise<void> {
   const device = await apiLogin(system.origin, 'device')
   const simLog: string[] = []
-  const transport = jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR), { plates: loadPlates(FIXTURES_DIR) })
+  const transport = jt808Transport('127.0.0.1', system.jt808Port, loadCollectionPoints(FIXTURES_DIR), { plates: loadPlates(FIXTURES_DIR), codes: system.terminalCodes })
   const sim = startSimulator({
     transport,
     routes: loadRoutes(FIXTURES_DIR), hz: 1, faults: false, log: (line) => simLog.push(line),
