@@ -55,7 +55,8 @@ const CHECK = String.raw`(scopeSelector) => {
       let fixed = false
       for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
         const as = getComputedStyle(a)
-        if (as.position === 'fixed') fixed = true
+        // a fixed box floats over the page, and a sticky table header over the rows scrolled under it (its background hides them)
+        if (as.position === 'fixed' || as.position === 'sticky') fixed = true
         if (as.overflowX === 'visible' && as.overflowY === 'visible') continue
         const ab = box(a.getBoundingClientRect())
         const scrolls = /auto|scroll/.test(as.overflowX + as.overflowY)
