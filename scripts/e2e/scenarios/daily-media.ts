@@ -241,6 +241,10 @@ export async function dailyMediaScenario(browser: Browser, system: System, tally
         check('the truck\'s photo opens in the viewer', await seen(d, '[data-testid="photo-viewer"] [data-testid="photo-viewer-img"]'))
         await d.keyboard.press('Escape')
       }
+      // the center confirms the SOS (0x8203 to the terminal), as a dispatcher would: the scenarios after
+      // this one start with no emergency open
+      const openSos = await api<{ id: number }[]>('dispatcher', '/api/vehicles/alerts?view=open&kind=emergency')
+      for (const a of openSos) await api('dispatcher', `/api/vehicles/alerts/${a.id}/acknowledge`, {}).catch(() => undefined)
       await d.close()
     })
 
